@@ -1,0 +1,296 @@
+// Package indicators holds the plan catalogue: Kræftplan V's goals, focus
+// areas, initiatives and funding, the organisations that own the follow-up,
+// the geographies, the sources and the indicators that measure the goals.
+//
+// The catalogue is one human-edited YAML file (catalogue.yaml), embedded in
+// the binary and validated on load. Everything else in kpv — the database
+// tables, the API, later the alert rules and dashboards — is derived from it.
+package indicators
+
+import (
+	_ "embed"
+)
+
+// Embedded is the catalogue shipped with this build.
+//
+//go:embed catalogue.yaml
+var Embedded []byte
+
+// EmbeddedName is the name errors use for the embedded catalogue.
+const EmbeddedName = "indicators/catalogue.yaml"
+
+// Catalogue is the whole plan catalogue.
+type Catalogue struct {
+	Version        string         `yaml:"version" json:"version"`
+	Plan           Plan           `yaml:"plan" json:"plan"`
+	Documents      []Document     `yaml:"documents" json:"documents"`
+	Goals          []Goal         `yaml:"goals" json:"goals"`
+	FocusAreas     []FocusArea    `yaml:"focus_areas" json:"focus_areas"`
+	Initiatives    []Initiative   `yaml:"initiatives" json:"initiatives"`
+	FundingTables  []FundingTable `yaml:"funding_tables" json:"funding_tables"`
+	Organisations  []Organisation `yaml:"organisations" json:"organisations"`
+	Geographies    []Geography    `yaml:"geographies" json:"geographies"`
+	CancerEntities []CancerEntity `yaml:"cancer_entities" json:"cancer_entities"`
+	Dimensions     []Dimension    `yaml:"dimensions" json:"dimensions"`
+	Sources        []Source       `yaml:"sources" json:"sources"`
+	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
+
+	// Name is the file the catalogue was read from, for messages.
+	Name string `yaml:"-" json:"-"`
+	// Hash is the SHA-256 of the file's bytes, recorded when it is synchronised.
+	Hash string `yaml:"-" json:"-"`
+
+	index index
+}
+
+// Plan describes the plan the catalogue follows up.
+type Plan struct {
+	TitleDA   string `yaml:"title_da" json:"title_da"`
+	TitleEN   string `yaml:"title_en" json:"title_en"`
+	Published string `yaml:"published" json:"published"`
+}
+
+// Document is a source document that citations point into.
+type Document struct {
+	ID        string `yaml:"id" json:"id"`
+	TitleDA   string `yaml:"title_da" json:"title_da"`
+	TitleEN   string `yaml:"title_en" json:"title_en"`
+	Publisher string `yaml:"publisher" json:"publisher"`
+	Published string `yaml:"published" json:"published"`
+	File      string `yaml:"file,omitempty" json:"file,omitempty"`
+	URL       string `yaml:"url,omitempty" json:"url,omitempty"`
+	Line      int    `yaml:"-" json:"-"`
+}
+
+// Citation says where a figure or a wording comes from: a section of one of
+// the catalogue's documents, or a published page.
+type Citation struct {
+	Document string `yaml:"document,omitempty" json:"document,omitempty"`
+	Section  string `yaml:"section,omitempty" json:"section,omitempty"`
+	Title    string `yaml:"title,omitempty" json:"title,omitempty"`
+	URL      string `yaml:"url,omitempty" json:"url,omitempty"`
+	Note     string `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Goal is one of the plan's three målsætninger.
+type Goal struct {
+	ID      int      `yaml:"id" json:"id"`
+	Key     string   `yaml:"key" json:"key"`
+	NameDA  string   `yaml:"name_da" json:"name_da"`
+	NameEN  string   `yaml:"name_en" json:"name_en"`
+	ShortDA string   `yaml:"short_da" json:"short_da"`
+	ShortEN string   `yaml:"short_en" json:"short_en"`
+	Source  Citation `yaml:"source" json:"source"`
+	Line    int      `yaml:"-" json:"-"`
+}
+
+// FocusArea is one of the plan's four indsatsområder.
+type FocusArea struct {
+	ID     int      `yaml:"id" json:"id"`
+	NameDA string   `yaml:"name_da" json:"name_da"`
+	NameEN string   `yaml:"name_en" json:"name_en"`
+	Source Citation `yaml:"source" json:"source"`
+	Line   int      `yaml:"-" json:"-"`
+}
+
+// Initiative is one of the plan's 36 initiatives, numbered as in the plan.
+type Initiative struct {
+	Number    int      `yaml:"number" json:"number"`
+	NameDA    string   `yaml:"name_da" json:"name_da"`
+	NameEN    string   `yaml:"name_en" json:"name_en"`
+	FocusArea int      `yaml:"focus_area" json:"focus_area"`
+	Goals     []int    `yaml:"goals" json:"goals"`
+	SummaryDA string   `yaml:"summary_da" json:"summary_da"`
+	SummaryEN string   `yaml:"summary_en" json:"summary_en"`
+	Lead      []string `yaml:"lead" json:"lead"`
+	Source    Citation `yaml:"source" json:"source"`
+	Line      int      `yaml:"-" json:"-"`
+}
+
+// FundingTable is a table of appropriations as printed in a document: the
+// plan's "Økonomi" table or Tabel 1 of the 2025 implementation agreement.
+type FundingTable struct {
+	ID      string   `yaml:"id" json:"id"`
+	TitleDA string   `yaml:"title_da" json:"title_da"`
+	TitleEN string   `yaml:"title_en" json:"title_en"`
+	Source  Citation `yaml:"source" json:"source"`
+	Unit    string   `yaml:"unit" json:"unit"`
+	// Columns are the table's column headings: years, and "varigt"
+	// (permanent) where the table has it.
+	Columns []string `yaml:"columns" json:"columns"`
+	// StatedTotals are the "I alt" figures the document prints, per column.
+	StatedTotals []float64 `yaml:"stated_totals" json:"stated_totals"`
+	// Tolerance is how far the sum of the lines may differ from a stated
+	// total, because the document rounds its lines (see RoundingNote).
+	Tolerance    float64       `yaml:"tolerance" json:"tolerance"`
+	RoundingNote string        `yaml:"rounding_note,omitempty" json:"rounding_note,omitempty"`
+	Lines        []FundingLine `yaml:"lines" json:"lines"`
+	Line         int           `yaml:"-" json:"-"`
+}
+
+// FundingLine is one row of a funding table. Parts are the rows printed
+// under it ("Heraf regioner", …); they are not added to the total again.
+type FundingLine struct {
+	ID          string        `yaml:"id" json:"id"`
+	NameDA      string        `yaml:"name_da" json:"name_da"`
+	NameEN      string        `yaml:"name_en" json:"name_en"`
+	Recipient   string        `yaml:"recipient,omitempty" json:"recipient,omitempty"`
+	Initiatives []int         `yaml:"initiatives,omitempty" json:"initiatives,omitempty"`
+	Amounts     []float64     `yaml:"amounts" json:"amounts"`
+	Note        string        `yaml:"note,omitempty" json:"note,omitempty"`
+	Parts       []FundingLine `yaml:"parts,omitempty" json:"parts,omitempty"`
+}
+
+// Organisation is a body responsible for initiatives or indicators, with the
+// route alerts take to reach it.
+type Organisation struct {
+	ID     string `yaml:"id" json:"id"`
+	NameDA string `yaml:"name_da" json:"name_da"`
+	NameEN string `yaml:"name_en" json:"name_en"`
+	Kind   string `yaml:"kind" json:"kind"`
+	// Region is the geography code of a region's own figures.
+	Region  string  `yaml:"region,omitempty" json:"region,omitempty"`
+	Contact Contact `yaml:"contact" json:"contact"`
+	Line    int     `yaml:"-" json:"-"`
+}
+
+// Contact is where an organisation's alerts go. The addresses in the shipped
+// catalogue are placeholders on the reserved .invalid domain: the real
+// functional mailboxes are set at deployment (see README).
+type Contact struct {
+	Receiver string `yaml:"receiver" json:"receiver"`
+	Email    string `yaml:"email" json:"email"`
+	Webhook  string `yaml:"webhook,omitempty" json:"webhook,omitempty"`
+}
+
+// Geography is Denmark, a Danish region or a Nordic country.
+type Geography struct {
+	Code       string   `yaml:"code" json:"code"`
+	Kind       string   `yaml:"kind" json:"kind"`
+	NameDA     string   `yaml:"name_da" json:"name_da"`
+	NameEN     string   `yaml:"name_en" json:"name_en"`
+	ISONumeric int      `yaml:"iso_numeric,omitempty" json:"iso_numeric,omitempty"`
+	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Note       string   `yaml:"note,omitempty" json:"note,omitempty"`
+	Line       int      `yaml:"-" json:"-"`
+}
+
+// CancerEntity is a NORDCAN cancer entity.
+type CancerEntity struct {
+	Code   int    `yaml:"code" json:"code"`
+	NameDA string `yaml:"name_da" json:"name_da"`
+	NameEN string `yaml:"name_en" json:"name_en"`
+	Line   int    `yaml:"-" json:"-"`
+}
+
+// Dimension is a breakdown other than geography, with the values it takes.
+type Dimension struct {
+	ID     string           `yaml:"id" json:"id"`
+	NameDA string           `yaml:"name_da" json:"name_da"`
+	NameEN string           `yaml:"name_en" json:"name_en"`
+	Values []DimensionValue `yaml:"values,omitempty" json:"values,omitempty"`
+	// FromCancerEntities makes the cancer entities the dimension's values.
+	FromCancerEntities bool `yaml:"from_cancer_entities,omitempty" json:"from_cancer_entities,omitempty"`
+	Line               int  `yaml:"-" json:"-"`
+}
+
+// DimensionValue is one value of a breakdown dimension.
+type DimensionValue struct {
+	Code   string `yaml:"code" json:"code"`
+	NameDA string `yaml:"name_da" json:"name_da"`
+	NameEN string `yaml:"name_en" json:"name_en"`
+}
+
+// Source is a publication that indicator data come from.
+type Source struct {
+	ID        string `yaml:"id" json:"id"`
+	NameDA    string `yaml:"name_da" json:"name_da"`
+	NameEN    string `yaml:"name_en" json:"name_en"`
+	Publisher string `yaml:"publisher" json:"publisher"`
+	// Format is how the source is read: jsonstat, nordcan-survival, table,
+	// or submission (figures only published in reports, sent through the API).
+	Format   string   `yaml:"format" json:"format"`
+	URL      string   `yaml:"url,omitempty" json:"url,omitempty"`
+	Schedule string   `yaml:"schedule,omitempty" json:"schedule,omitempty"`
+	Release  Release  `yaml:"release" json:"release"`
+	Citation Citation `yaml:"citation" json:"citation"`
+	Note     string   `yaml:"note,omitempty" json:"note,omitempty"`
+	Line     int      `yaml:"-" json:"-"`
+}
+
+// Release says when a source publishes, so kpv can tell when data are overdue.
+type Release struct {
+	// EveryMonths is the interval between publications.
+	EveryMonths int `yaml:"every_months" json:"every_months"`
+	// Month is the month of the year a publication usually appears (1–12).
+	Month int `yaml:"month,omitempty" json:"month,omitempty"`
+	// LagMonths is how long after a period ends its figures appear.
+	LagMonths int    `yaml:"lag_months" json:"lag_months"`
+	Note      string `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Polarity says which direction is better.
+const (
+	HigherIsBetter = "higher_is_better"
+	LowerIsBetter  = "lower_is_better"
+)
+
+// Indicator measures one of the goals.
+type Indicator struct {
+	ID            string     `yaml:"id" json:"id"`
+	Goal          int        `yaml:"goal" json:"goal"`
+	NameDA        string     `yaml:"name_da" json:"name_da"`
+	NameEN        string     `yaml:"name_en" json:"name_en"`
+	Unit          string     `yaml:"unit" json:"unit"`
+	Polarity      string     `yaml:"polarity" json:"polarity"`
+	Baseline      Baseline   `yaml:"baseline" json:"baseline"`
+	Target        *Target    `yaml:"target" json:"target"`
+	Thresholds    Thresholds `yaml:"thresholds" json:"thresholds"`
+	Owner         string     `yaml:"owner" json:"owner"`
+	Source        string     `yaml:"source" json:"source"`
+	Breakdowns    []string   `yaml:"breakdowns" json:"breakdowns"`
+	Initiatives   []int      `yaml:"initiatives,omitempty" json:"initiatives,omitempty"`
+	Methodology   string     `yaml:"methodology" json:"methodology"`
+	MethodologyEN string     `yaml:"methodology_en,omitempty" json:"methodology_en,omitempty"`
+	Line          int        `yaml:"-" json:"-"`
+}
+
+// Baseline is the starting point: a published value (nationally, or one per
+// breakdown), or "to be set" where no public figure exists yet.
+type Baseline struct {
+	Period   string          `yaml:"period,omitempty" json:"period,omitempty"`
+	Value    *float64        `yaml:"value,omitempty" json:"value,omitempty"`
+	Values   []BaselineValue `yaml:"values,omitempty" json:"values,omitempty"`
+	ToBeSet  bool            `yaml:"to_be_set,omitempty" json:"to_be_set,omitempty"`
+	Note     string          `yaml:"note,omitempty" json:"note,omitempty"`
+	Citation *Citation       `yaml:"citation,omitempty" json:"citation,omitempty"`
+}
+
+// BaselineValue is a baseline for one breakdown, e.g. one sex.
+type BaselineValue struct {
+	Breakdown map[string]string `yaml:"breakdown" json:"breakdown"`
+	Value     float64           `yaml:"value" json:"value"`
+}
+
+// Target is what the plan aims for by Year: a value, a rank among the Nordic
+// countries, or (where the plan sets only a direction) "improve".
+type Target struct {
+	Value     *float64 `yaml:"value,omitempty" json:"value,omitempty"`
+	Rank      int      `yaml:"rank,omitempty" json:"rank,omitempty"`
+	Direction string   `yaml:"direction,omitempty" json:"direction,omitempty"`
+	Year      int      `yaml:"year" json:"year"`
+	Basis     string   `yaml:"basis" json:"basis"`
+}
+
+// Thresholds are the alert levels: a value at or beyond a threshold, in the
+// indicator's bad direction, breaches it.
+//
+// A raw comparison series (e.g. every country's survival for every cancer
+// site) has no meaningful fixed level: it is marked not_applicable, and the
+// alerts sit on the indicators derived from it (rank, gap).
+type Thresholds struct {
+	Warning       *float64 `yaml:"warning,omitempty" json:"warning,omitempty"`
+	Critical      *float64 `yaml:"critical,omitempty" json:"critical,omitempty"`
+	NotApplicable bool     `yaml:"not_applicable,omitempty" json:"not_applicable,omitempty"`
+	Basis         string   `yaml:"basis" json:"basis"`
+}
