@@ -1,0 +1,90 @@
+// Package pgtest gives tests a fresh, migrated Postgres database of their
+// own on the server named by KPV_TEST_DATABASE_URL (which `make test` starts).
+//
+// Without that variable a test is skipped — unless KPV_REQUIRE_DB is set, as
+// `make test` does, where a missing database fails the test: there, a
+// skipped integration suite is a failed one.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/store"
+)
+
+// URL returns the admin database URL, or skips/fails the test without one.
+func URL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("KPV_TEST_DATABASE_URL")
+	if url == "" {
+		if os.Getenv("KPV_REQUIRE_DB") != "" {
+			t.Fatal("KPV_REQUIRE_DB is set but KPV_TEST_DATABASE_URL is empty: run the tests with `make test`")
+		}
+		t.Skip("no KPV_TEST_DATABASE_URL: integration test skipped (run `make test`)")
+	}
+	return url
+}
+
+// NewDatabase creates an empty database and returns its URL; it is dropped
+// when the test ends.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	admin := URL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to test Postgres: %v", err)
+	}
+	defer conn.Close(ctx)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "kpv_t_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	cfg, err := pgx.ParseConfig(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Replace the database name in the URL's path.
+	i := strings.LastIndex(admin, "/"+cfg.Database)
+	if i < 0 {
+		t.Fatalf("cannot find database %q in test URL", cfg.Database)
+	}
+	return admin[:i] + "/" + name + admin[i+len("/"+cfg.Database):]
+}
+
+// NewStore returns a store on a fresh database, migrated, closed when the
+// test ends.
+func NewStore(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// Observation is one figure: an indicator's value for a period, a geography
+// and a breakdown. On the way in, only the first block is set; reads fill in
+// the revision and where it came from.
+type Observation struct {
+	Indicator   string               `json:"indicator"`
+	Period      string               `json:"period"`
+	Geography   string               `json:"geography"`
+	Breakdown   indicators.Breakdown `json:"breakdown"`
+	Value       *float64             `json:"value"`
+	Numerator   *float64             `json:"numerator,omitempty"`
+	Denominator *float64             `json:"denominator,omitempty"`
+	CILower     *float64             `json:"ci_lower,omitempty"`
+	CIUpper     *float64             `json:"ci_upper,omitempty"`
+	Suppressed  bool                 `json:"suppressed"`
+
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+	Revision    int       `json:"revision,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	RunID       int64     `json:"run_id,omitempty"`
+	RecordedAt  time.Time `json:"recorded_at,omitzero"`
+}
+
+// RowError is a problem with one row of a batch: its position (from 1), the
+// field and what is wrong.
+type RowError struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// BatchError rejects a whole batch; it lists every bad row.
+type BatchError struct {
+	Rows []RowError
+}
+
+func (e *BatchError) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d invalid row(s), nothing written", len(e.Rows))
+	for i, r := range e.Rows {
+		if i == 10 {
+			fmt.Fprintf(&sb, "; … and %d more", len(e.Rows)-10)
+			break
+		}
+		fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, r.Field, r.Message)
+	}
+	return sb.String()
+}
+
+// Prepare checks a batch against the catalogue and puts each row in
+// canonical form (geography code, period label and dates). The batch is
+// accepted whole or rejected whole: the error lists every bad row.
+func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error) {
+	var bad []RowError
+	out := make([]Observation, len(batch))
+	seen := make(map[string]int, len(batch))
+	finite := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
+	for i, o := range batch {
+		row := i + 1
+		fail := func(field, format string, args ...any) {
+			bad = append(bad, RowError{row, field, fmt.Sprintf(format, args...)})
+		}
+		if o.Suppressed && o.Value != nil {
+			fail("value", "a suppressed figure has no value")
+			continue
+		}
+		if !o.Suppressed && o.Value == nil {
+			fail("value", "value is missing (mark the figure suppressed if the publisher withheld it)")
+			continue
+		}
+		if !finite(o.Value) || !finite(o.Numerator) || !finite(o.Denominator) || !finite(o.CILower) || !finite(o.CIUpper) {
+			fail("value", "numbers must be finite")
+			continue
+		}
+		geo, err := c.CheckObservation(o.Indicator, o.Geography, o.Breakdown, o.Value)
+		if err != nil {
+			if fe, ok := err.(*indicators.FieldError); ok {
+				fail(fe.Field, "%s", fe.Message)
+			} else {
+				fail("indicator", "%v", err)
+			}
+			continue
+		}
+		p, err := indicators.ParsePeriod(o.Period)
+		if err != nil {
+			fail("period", "%v", err)
+			continue
+		}
+		if o.CILower != nil && o.CIUpper != nil && *o.CILower > *o.CIUpper {
+			fail("ci_lower", "lower bound %v is above upper bound %v", *o.CILower, *o.CIUpper)
+			continue
+		}
+		if o.Value != nil && (o.CILower != nil && *o.Value < *o.CILower || o.CIUpper != nil && *o.Value > *o.CIUpper) {
+			fail("value", "%v lies outside its confidence interval", *o.Value)
+			continue
+		}
+		if o.Numerator != nil && o.Denominator != nil && (*o.Numerator < 0 || *o.Denominator <= 0 || *o.Numerator > *o.Denominator) {
+			fail("numerator", "numerator %v and denominator %v do not form a proportion", *o.Numerator, *o.Denominator)
+			continue
+		}
+		o.Geography, o.Period, o.PeriodStart, o.PeriodEnd = geo, p.Label, p.Start, p.End
+		if o.Breakdown == nil {
+			o.Breakdown = indicators.Breakdown{}
+		}
+		key := o.Indicator + "|" + o.Period + "|" + o.Geography + "|" + o.Breakdown.Key()
+		if first, dup := seen[key]; dup {
+			fail("period", "same indicator, period, geography and breakdown as row %d", first)
+			continue
+		}
+		seen[key] = row
+		out[i] = o
+	}
+	if len(bad) > 0 {
+		return nil, &BatchError{Rows: bad}
+	}
+	return out, nil
+}
+
+// Counts say what a write did.
+type Counts struct {
+	Read      int `json:"read"`
+	Inserted  int `json:"inserted"`
+	Revised   int `json:"revised"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+}
+
+// WriteObservations writes a prepared batch in tx, on behalf of run: a new
+// figure gets revision 1, a changed figure the next revision (the old one
+// stays), an unchanged figure nothing. The batch is copied into a temporary
+// table and merged in one statement, so large batches cost one round trip.
+func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source string, batch []Observation) (Counts, error) {
+	n := Counts{Read: len(batch)}
+	if len(batch) == 0 {
+		return n, nil
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE obs_in (
+		indicator_id text, period text, period_start date, period_end date, geography text, breakdown text, dims jsonb,
+		value double precision, numerator double precision, denominator double precision,
+		ci_lower double precision, ci_upper double precision, suppressed boolean) ON COMMIT DROP`); err != nil {
+		return n, err
+	}
+	rows := make([][]any, len(batch))
+	for i, o := range batch {
+		dims, _ := json.Marshal(o.Breakdown)
+		rows[i] = []any{o.Indicator, o.Period, o.PeriodStart, o.PeriodEnd, o.Geography, o.Breakdown.Key(), dims,
+			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}
+	}
+	cols := []string{"indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
+		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, pgx.CopyFromRows(rows)); err != nil {
+		return n, fmt.Errorf("copy observations: %w", err)
+	}
+	res, err := tx.Query(ctx, `
+		WITH latest AS (
+			SELECT DISTINCT ON (o.indicator_id, o.period, o.geography, o.breakdown)
+			       o.indicator_id, o.period, o.geography, o.breakdown, o.revision,
+			       o.value, o.numerator, o.denominator, o.ci_lower, o.ci_upper, o.suppressed
+			FROM observations o
+			JOIN obs_in i USING (indicator_id, period, geography, breakdown)
+			ORDER BY o.indicator_id, o.period, o.geography, o.breakdown, o.revision DESC
+		)
+		INSERT INTO observations (indicator_id, period, period_start, period_end, geography, breakdown, dims, revision,
+		                          value, numerator, denominator, ci_lower, ci_upper, suppressed, source_id, run_id)
+		SELECT i.indicator_id, i.period, i.period_start, i.period_end, i.geography, i.breakdown, i.dims,
+		       COALESCE(l.revision, 0) + 1,
+		       i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, $1, $2
+		FROM obs_in i
+		LEFT JOIN latest l USING (indicator_id, period, geography, breakdown)
+		WHERE l.revision IS NULL
+		   OR (i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed)
+		      IS DISTINCT FROM (l.value, l.numerator, l.denominator, l.ci_lower, l.ci_upper, l.suppressed)
+		RETURNING revision`, source, runID)
+	if err != nil {
+		return n, err
+	}
+	for res.Next() {
+		var rev int
+		if err := res.Scan(&rev); err != nil {
+			return n, err
+		}
+		if rev == 1 {
+			n.Inserted++
+		} else {
+			n.Revised++
+		}
+	}
+	if err := res.Err(); err != nil {
+		return n, fmt.Errorf("merge observations: %w", err)
+	}
+	n.Unchanged = n.Read - n.Inserted - n.Revised
+	return n, nil
+}
+
+// ObservationFilter selects observations. Zero fields select everything.
+type ObservationFilter struct {
+	Indicator   string
+	Geographies []string
+	// Breakdown matches observations whose breakdown contains these pairs.
+	Breakdown indicators.Breakdown
+	// From and To select periods that overlap [From, To].
+	From, To time.Time
+	// AllRevisions returns every revision instead of the latest.
+	AllRevisions bool
+	// AsOf, when set, ignores revisions recorded after it.
+	AsOf   time.Time
+	Limit  int
+	Offset int
+}
+
+// Observations returns the observations matching f, ordered by period,
+// geography, breakdown (and revision, with AllRevisions).
+func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]Observation, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Indicator != "" {
+		where = append(where, "indicator_id = "+arg(f.Indicator))
+	}
+	if len(f.Geographies) > 0 {
+		where = append(where, "geography = ANY("+arg(f.Geographies)+")")
+	}
+	if len(f.Breakdown) > 0 {
+		dims, _ := json.Marshal(f.Breakdown)
+		where = append(where, "dims @> "+arg(dims))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "period_end >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "period_start <= "+arg(f.To))
+	}
+	if !f.AsOf.IsZero() {
+		where = append(where, "recorded_at <= "+arg(f.AsOf))
+	}
+	cond := "true"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	const cols = `indicator_id, period, period_start, period_end, geography, dims, revision, value, numerator, denominator,
+		ci_lower, ci_upper, suppressed, source_id, run_id, recorded_at`
+	var q string
+	if f.AllRevisions {
+		q = `SELECT ` + cols + ` FROM observations WHERE ` + cond + `
+			ORDER BY indicator_id, period_start, period, geography, breakdown, revision`
+	} else {
+		q = `SELECT ` + cols + ` FROM (
+				SELECT DISTINCT ON (indicator_id, period, geography, breakdown) *
+				FROM observations WHERE ` + cond + `
+				ORDER BY indicator_id, period, geography, breakdown, revision DESC) cur
+			ORDER BY indicator_id, period_start, period, geography, breakdown`
+	}
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+	}
+	if f.Offset > 0 {
+		q += " OFFSET " + arg(f.Offset)
+	}
+	rows, err := s.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Observation, error) {
+		var o Observation
+		err := r.Scan(&o.Indicator, &o.Period, &o.PeriodStart, &o.PeriodEnd, &o.Geography, &o.Breakdown, &o.Revision,
+			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &o.Source, &o.RunID, &o.RecordedAt)
+		return o, err
+	})
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Run is one entry of the run log: an ingest of a source or a submitted
+// batch.
+type Run struct {
+	ID         int64           `json:"id"`
+	Source     string          `json:"source"`
+	Kind       string          `json:"kind"`
+	StartedAt  time.Time       `json:"started_at"`
+	FinishedAt *time.Time      `json:"finished_at"`
+	Outcome    string          `json:"outcome"`
+	Counts     Counts          `json:"counts"`
+	Error      string          `json:"error,omitempty"`
+	Detail     json.RawMessage `json:"detail,omitempty"`
+}
+
+// RunKinds are the kinds of run the log records.
+const (
+	KindIngest     = "ingest"
+	KindSubmission = "submission"
+	KindTest       = "test"
+)
+
+// Record runs fn as one logged run of source: the run is entered in the log
+// first (committed on its own, so a failure is recorded too), then fn runs in
+// one transaction and writes through tx. If fn fails, nothing it wrote is
+// kept and the run is logged as failed with fn's error; otherwise it is
+// logged with fn's counts ("unchanged" when nothing was inserted or
+// revised).
+func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx context.Context, tx pgx.Tx, runID int64) (Counts, error)) (Run, error) {
+	run := Run{Source: source, Kind: kind, Outcome: "running"}
+	err := s.Pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
+		source, kind).Scan(&run.ID, &run.StartedAt)
+	if err != nil {
+		return run, fmt.Errorf("open run log entry: %w", err)
+	}
+	var counts Counts
+	runErr := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		counts, err = fn(ctx, tx, run.ID)
+		return err
+	})
+	run.Counts = counts
+	switch {
+	case runErr != nil:
+		run.Outcome = "failed"
+		run.Error = runErr.Error()
+		var be *BatchError
+		if errors.As(runErr, &be) {
+			run.Counts.Rejected = len(be.Rows)
+			run.Detail, _ = json.Marshal(map[string]any{"rows": be.Rows})
+		}
+		// Nothing from the run was kept.
+		run.Counts.Inserted, run.Counts.Revised, run.Counts.Unchanged = 0, 0, 0
+	case counts.Inserted+counts.Revised == 0:
+		run.Outcome = "unchanged"
+	default:
+		run.Outcome = "success"
+	}
+	// The log entry is closed even if the caller's context was cancelled.
+	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var errText *string
+	if run.Error != "" {
+		errText = &run.Error
+	}
+	c := run.Counts
+	err = s.Pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
+			revised_count = $5, unchanged_count = $6, rejected_count = $7, error = $8, detail = $9
+		WHERE id = $1 RETURNING finished_at`,
+		run.ID, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, errText, nullJSON(run.Detail)).Scan(&run.FinishedAt)
+	if err != nil {
+		return run, errors.Join(runErr, fmt.Errorf("close run log entry %d: %w", run.ID, err))
+	}
+	return run, runErr
+}
+
+func nullJSON(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return []byte(b)
+}
+
+// Runs lists the run log, newest first, optionally for one source.
+func (s *Store) Runs(ctx context.Context, source string, limit, offset int) ([]Run, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
+			revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
+		FROM ingest_runs WHERE $1 = '' OR source_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, source, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Run, error) {
+		var x Run
+		var detail []byte
+		err := r.Scan(&x.ID, &x.Source, &x.Kind, &x.StartedAt, &x.FinishedAt, &x.Outcome, &x.Counts.Read, &x.Counts.Inserted,
+			&x.Counts.Revised, &x.Counts.Unchanged, &x.Counts.Rejected, &x.Error, &detail)
+		x.Detail = detail
+		return x, err
+	})
+}

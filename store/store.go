@@ -1,0 +1,106 @@
+// Package store is kpv's system of record in Postgres: the synchronised plan
+// catalogue, every revision of every observation, the ingest run log and the
+// audit log. It owns the schema (SQL migrations embedded in the binary and
+// applied with goose) and the one transaction helper everything writes
+// through.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is a connection pool to kpv's database.
+type Store struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to the database at url (a postgres:// URL or DSN).
+func Open(ctx context.Context, url string) (*Store, error) {
+	if url == "" {
+		return nil, errors.New("no database URL: set KPV_DATABASE_URL")
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to Postgres at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	return &Store{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.Pool.Close() }
+
+func (s *Store) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	// A session advisory lock makes concurrent `kpv migrate` runs (several
+	// replicas starting at once) apply each migration once.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	db := stdlib.OpenDBFromPool(s.Pool)
+	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
+}
+
+// Migrate applies every pending migration and returns the schema version.
+func (s *Store) Migrate(ctx context.Context) (int64, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return 0, err
+	}
+	defer p.Close()
+	if _, err := p.Up(ctx); err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// ErrNotMigrated is returned by CheckMigrated when migrations are pending.
+var ErrNotMigrated = errors.New("database is not migrated")
+
+// CheckMigrated returns ErrNotMigrated (wrapped with the versions) unless
+// every embedded migration has been applied.
+func (s *Store) CheckMigrated(ctx context.Context) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current < target {
+		return fmt.Errorf("%w: schema version %d, this kpv needs %d; run `kpv migrate`", ErrNotMigrated, current, target)
+	}
+	return nil
+}
+
+// InTx runs fn in one transaction: committed if fn returns nil, rolled back
+// otherwise (and on panic).
+func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.Pool, fn)
+}
