@@ -1,0 +1,132 @@
+// Package api is kpv's HTTP API: health, the plan catalogue (goals,
+// initiatives, funding, indicators) and the observations, as JSON (and CSV
+// where a table is natural). Errors are RFC 9457 problem+json.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// Server serves the API.
+type Server struct {
+	cat   *indicators.Catalogue
+	store *store.Store
+	log   *slog.Logger
+}
+
+// Options configure the handler.
+type Options struct {
+	Catalogue *indicators.Catalogue
+	Store     *store.Store
+	Logger    *slog.Logger
+	// Registerer receives the HTTP metrics; Gatherer serves /metrics.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+}
+
+// New returns the API's handler.
+func New(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger}
+	m := newHTTPMetrics(o.Registerer)
+
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, m.middleware, s.logRequests, middleware.Recoverer)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		notFound(w, r, "no such endpoint: "+r.URL.Path)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, Problem{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not allowed on " + r.URL.Path})
+	})
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/goals", s.listGoals)
+		r.Get("/goals/{id}", s.getGoal)
+		r.Get("/initiatives", s.listInitiatives)
+		r.Get("/funding", s.funding)
+		r.Get("/indicators", s.listIndicators)
+		r.Get("/indicators/{id}", s.getIndicator)
+		r.Get("/indicators/{id}/observations", s.observations)
+		r.Get("/ingest/runs", s.runs)
+	})
+	return r
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		s.log.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", ww.Status(),
+			"bytes", ww.BytesWritten(), "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// writeJSON writes v with a strong ETag over the body and answers a matching
+// If-None-Match with 304.
+func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "encode response: " + err.Error()})
+		return
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
+
+// readyz answers 200 when Postgres answers and is migrated.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Pool.Ping(ctx); err != nil {
+		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: "Postgres does not answer: " + err.Error()})
+		return
+	}
+	if err := s.store.CheckMigrated(ctx); err != nil {
+		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ready","postgres":"ok"}` + "\n"))
+}
+
+// internalError logs err and answers 500 without leaking internals.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "the request failed; the error is in kpv's log"})
+}

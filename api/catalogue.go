@@ -1,0 +1,222 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// list is the envelope of every list response.
+type list[T any] struct {
+	Items []T `json:"items"`
+	Count int `json:"count"`
+}
+
+func newList[T any](items []T) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, Count: len(items)}
+}
+
+// checkParams rejects query parameters the endpoint does not know, so a
+// misspelt filter is an error rather than silently ignored.
+func checkParams(q url.Values, known ...string) []ParamError {
+	var errs []ParamError
+	for k := range q {
+		if !slices.Contains(known, k) {
+			errs = append(errs, ParamError{k, "unknown parameter; this endpoint takes: " + joinQuoted(known)})
+		}
+	}
+	slices.SortFunc(errs, func(a, b ParamError) int {
+		if a.Parameter < b.Parameter {
+			return -1
+		}
+		return 1
+	})
+	return errs
+}
+
+func joinQuoted(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += v
+	}
+	return out
+}
+
+// intParam parses an optional integer parameter.
+func intParam(q url.Values, name string, errs *[]ParamError) (int, bool) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, ParamError{name, "not a whole number: " + strconv.Quote(v)})
+		return 0, false
+	}
+	return n, true
+}
+
+// goalView is a goal with what serves and measures it.
+type goalView struct {
+	indicators.Goal
+	Indicators  []string `json:"indicators"`
+	Initiatives []int    `json:"initiatives"`
+}
+
+func (s *Server) goalView(g *indicators.Goal) goalView {
+	v := goalView{Goal: *g, Indicators: []string{}, Initiatives: []int{}}
+	for _, in := range s.cat.IndicatorsOfGoal(g.ID) {
+		v.Indicators = append(v.Indicators, in.ID)
+	}
+	for _, in := range s.cat.InitiativesOfGoal(g.ID) {
+		v.Initiatives = append(v.Initiatives, in.Number)
+	}
+	return v
+}
+
+func (s *Server) listGoals(w http.ResponseWriter, r *http.Request) {
+	if errs := checkParams(r.URL.Query()); errs != nil {
+		badParams(w, r, errs)
+		return
+	}
+	var out []goalView
+	for i := range s.cat.Goals {
+		out = append(out, s.goalView(&s.cat.Goals[i]))
+	}
+	writeJSON(w, r, newList(out))
+}
+
+func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(chi.URLParam(r, "id"))
+	g, ok := s.cat.Goal(id)
+	if err != nil || !ok {
+		notFound(w, r, "no goal "+strconv.Quote(chi.URLParam(r, "id"))+"; the plan's goals are 1, 2 and 3")
+		return
+	}
+	type detail struct {
+		indicators.Goal
+		Indicators  []indicatorView  `json:"indicators"`
+		Initiatives []initiativeView `json:"initiatives"`
+	}
+	d := detail{Goal: *g, Indicators: []indicatorView{}, Initiatives: []initiativeView{}}
+	for _, in := range s.cat.IndicatorsOfGoal(id) {
+		d.Indicators = append(d.Indicators, s.indicatorView(in))
+	}
+	for _, in := range s.cat.InitiativesOfGoal(id) {
+		d.Initiatives = append(d.Initiatives, s.initiativeView(in))
+	}
+	writeJSON(w, r, d)
+}
+
+// initiativeView is an initiative with the funding lines that pay for it.
+type initiativeView struct {
+	indicators.Initiative
+	FocusAreaName string       `json:"focus_area_name_da"`
+	Funding       []fundingRef `json:"funding"`
+}
+
+type fundingRef struct {
+	Table  string `json:"table"`
+	Line   string `json:"line"`
+	NameDA string `json:"name_da"`
+}
+
+func (s *Server) initiativeView(in *indicators.Initiative) initiativeView {
+	v := initiativeView{Initiative: *in, Funding: []fundingRef{}}
+	for _, a := range s.cat.FocusAreas {
+		if a.ID == in.FocusArea {
+			v.FocusAreaName = a.NameDA
+		}
+	}
+	for _, t := range s.cat.FundingTables {
+		for _, l := range t.Lines {
+			if slices.Contains(l.Initiatives, in.Number) {
+				v.Funding = append(v.Funding, fundingRef{t.ID, l.ID, l.NameDA})
+			}
+		}
+	}
+	return v
+}
+
+func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	errs := checkParams(q, "goal", "focus_area")
+	goal, byGoal := intParam(q, "goal", &errs)
+	area, byArea := intParam(q, "focus_area", &errs)
+	if len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	var out []initiativeView
+	for i := range s.cat.Initiatives {
+		in := &s.cat.Initiatives[i]
+		if byGoal && !slices.Contains(in.Goals, goal) || byArea && in.FocusArea != area {
+			continue
+		}
+		out = append(out, s.initiativeView(in))
+	}
+	writeJSON(w, r, newList(out))
+}
+
+// indicatorView is an indicator as the API shows it: the catalogue entry
+// with its goal, owner and source resolved.
+type indicatorView struct {
+	indicators.Indicator
+	GoalShortDA string            `json:"goal_short_da"`
+	OwnerName   string            `json:"owner_name_da"`
+	SourceName  string            `json:"source_name_da"`
+	UnitName    string            `json:"unit_name_da"`
+	Links       map[string]string `json:"links"`
+}
+
+func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
+	v := indicatorView{Indicator: *in, UnitName: indicators.Units[in.Unit].NameDA}
+	if g, ok := s.cat.Goal(in.Goal); ok {
+		v.GoalShortDA = g.ShortDA
+	}
+	if o, ok := s.cat.Organisation(in.Owner); ok {
+		v.OwnerName = o.NameDA
+	}
+	if src, ok := s.cat.Source(in.Source); ok {
+		v.SourceName = src.NameDA
+	}
+	if v.Breakdowns == nil {
+		v.Breakdowns = []string{}
+	}
+	v.Links = map[string]string{
+		"self":         "/api/v1/indicators/" + in.ID,
+		"observations": "/api/v1/indicators/" + in.ID + "/observations",
+		"goal":         "/api/v1/goals/" + strconv.Itoa(in.Goal),
+	}
+	return v
+}
+
+func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	errs := checkParams(q, "goal", "owner", "source")
+	goal, byGoal := intParam(q, "goal", &errs)
+	if len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	var out []indicatorView
+	for i := range s.cat.Indicators {
+		in := &s.cat.Indicators[i]
+		if byGoal && in.Goal != goal || q.Has("owner") && in.Owner != q.Get("owner") || q.Has("source") && in.Source != q.Get("source") {
+			continue
+		}
+		out = append(out, s.indicatorView(in))
+	}
+	writeJSON(w, r, newList(out))
+}

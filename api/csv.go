@@ -1,0 +1,68 @@
+package api
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// formatParam reads ?format=json|csv (default json).
+func formatParam(q url.Values, errs *[]ParamError) (string, bool) {
+	switch f := q.Get("format"); f {
+	case "", "json":
+		return "json", true
+	case "csv":
+		return "csv", true
+	default:
+		*errs = append(*errs, ParamError{"format", "unknown format " + strconv.Quote(f) + "; use json or csv"})
+		return "", false
+	}
+}
+
+func csvWriter(w http.ResponseWriter, filename string) *csv.Writer {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	return csv.NewWriter(w)
+}
+
+func num(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func writeFundingCSV(w http.ResponseWriter, rows []indicators.FundingRow) {
+	cw := csvWriter(w, "kpv-funding.csv")
+	_ = cw.Write([]string{"table", "line", "parent", "name_da", "name_en", "recipient", "initiatives", "column", "amount_mdkk"})
+	for _, r := range rows {
+		inits := make([]string, len(r.Initiatives))
+		for i, n := range r.Initiatives {
+			inits[i] = strconv.Itoa(n)
+		}
+		_ = cw.Write([]string{r.Table, r.Line, r.Parent, r.NameDA, r.NameEN, r.Recipient, strings.Join(inits, " "),
+			r.Column, strconv.FormatFloat(r.Amount, 'f', -1, 64)})
+	}
+	cw.Flush()
+}
+
+// writeObservationsCSV writes one row per observation; a suppressed figure
+// has an empty value and suppressed=true, never 0.
+func writeObservationsCSV(w http.ResponseWriter, name string, obs []store.Observation) {
+	cw := csvWriter(w, name)
+	_ = cw.Write([]string{"indicator", "period", "period_start", "period_end", "geography", "breakdown", "value", "numerator",
+		"denominator", "ci_lower", "ci_upper", "suppressed", "revision", "source", "run_id", "recorded_at"})
+	for _, o := range obs {
+		_ = cw.Write([]string{o.Indicator, o.Period, o.PeriodStart.Format(time.DateOnly), o.PeriodEnd.Format(time.DateOnly),
+			o.Geography, o.Breakdown.Key(), num(o.Value), num(o.Numerator), num(o.Denominator), num(o.CILower), num(o.CIUpper),
+			strconv.FormatBool(o.Suppressed), strconv.Itoa(o.Revision), o.Source, strconv.FormatInt(o.RunID, 10),
+			o.RecordedAt.UTC().Format(time.RFC3339)})
+	}
+	cw.Flush()
+}

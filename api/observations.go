@@ -1,0 +1,214 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+const (
+	defaultLimit = 1000
+	maxLimit     = 10000
+)
+
+// page reads limit and offset.
+func page(q map[string][]string, errs *[]ParamError) (limit, offset int) {
+	limit = defaultLimit
+	if n, ok := intParam(q, "limit", errs); ok {
+		if n < 1 || n > maxLimit {
+			*errs = append(*errs, ParamError{"limit", "must be between 1 and " + strconv.Itoa(maxLimit)})
+		}
+		limit = n
+	}
+	if n, ok := intParam(q, "offset", errs); ok {
+		if n < 0 {
+			*errs = append(*errs, ParamError{"offset", "must not be negative"})
+		}
+		offset = n
+	}
+	return limit, offset
+}
+
+func (s *Server) indicatorOr404(w http.ResponseWriter, r *http.Request) (*indicators.Indicator, bool) {
+	id := chi.URLParam(r, "id")
+	in, ok := s.cat.Indicator(id)
+	if !ok {
+		notFound(w, r, "no indicator "+strconv.Quote(id)+"; GET /api/v1/indicators lists them")
+	}
+	return in, ok
+}
+
+// getIndicator returns the catalogue entry with the latest figure for each
+// geography and breakdown.
+func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.indicatorOr404(w, r)
+	if !ok {
+		return
+	}
+	obs, err := s.store.Observations(r.Context(), store.ObservationFilter{Indicator: in.ID})
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	// Observations come ordered by period start, so the last one seen for a
+	// series is its latest.
+	latest := map[string]store.Observation{}
+	var order []string
+	for _, o := range obs {
+		k := o.Geography + "|" + o.Breakdown.Key()
+		if _, seen := latest[k]; !seen {
+			order = append(order, k)
+		}
+		latest[k] = o
+	}
+	out := struct {
+		indicatorView
+		Latest []store.Observation `json:"latest"`
+	}{indicatorView: s.indicatorView(in), Latest: []store.Observation{}}
+	for _, k := range order {
+		out.Latest = append(out.Latest, latest[k])
+	}
+	writeJSON(w, r, out)
+}
+
+// observations lists an indicator's figures. Filters: geography (codes or
+// publisher aliases, comma-separated or repeated), from and to (periods:
+// 2019, 2024K1, 2016-2020), one parameter per breakdown dimension the
+// indicator has (e.g. sex=female), revisions=all for the full history,
+// as_of (RFC 3339 or a date) for the figures as they stood then, limit and
+// offset; format=csv for a table.
+func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
+	in, ok := s.indicatorOr404(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	known := append([]string{"geography", "from", "to", "revisions", "as_of", "format", "limit", "offset"}, in.Breakdowns...)
+	known = slices.DeleteFunc(known, func(k string) bool { return k == "region" || k == "country" })
+	errs := checkParams(q, known...)
+	f := store.ObservationFilter{Indicator: in.ID}
+	for _, v := range q["geography"] {
+		for _, code := range strings.Split(v, ",") {
+			g, ok := s.cat.Geography(code)
+			if !ok {
+				errs = append(errs, ParamError{"geography", "unknown geography " + strconv.Quote(code)})
+				continue
+			}
+			f.Geographies = append(f.Geographies, g.Code)
+		}
+	}
+	if v := q.Get("from"); v != "" {
+		p, err := indicators.ParsePeriod(v)
+		if err != nil {
+			errs = append(errs, ParamError{"from", err.Error()})
+		}
+		f.From = p.Start
+	}
+	if v := q.Get("to"); v != "" {
+		p, err := indicators.ParsePeriod(v)
+		if err != nil {
+			errs = append(errs, ParamError{"to", err.Error()})
+		}
+		f.To = p.End
+	}
+	for _, dim := range in.Breakdowns {
+		if v := q.Get(dim); v != "" && dim != "region" && dim != "country" {
+			if f.Breakdown == nil {
+				f.Breakdown = indicators.Breakdown{}
+			}
+			f.Breakdown[dim] = v
+		}
+	}
+	switch q.Get("revisions") {
+	case "", "latest":
+	case "all":
+		f.AllRevisions = true
+	default:
+		errs = append(errs, ParamError{"revisions", "use latest (default) or all"})
+	}
+	if v := q.Get("as_of"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			errs = append(errs, ParamError{"as_of", err.Error()})
+		}
+		f.AsOf = t
+	}
+	format, _ := formatParam(q, &errs)
+	f.Limit, f.Offset = page(q, &errs)
+	if len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	obs, err := s.store.Observations(r.Context(), f)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if format == "csv" {
+		writeObservationsCSV(w, "kpv-"+in.ID+".csv", obs)
+		return
+	}
+	if obs == nil {
+		obs = []store.Observation{}
+	}
+	writeJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
+}
+
+// parseTime accepts RFC 3339 or a date (taken as the end of that day, UTC).
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, &time.ParseError{Layout: "2006-01-02 or RFC 3339", Value: v, Message: ": not a date or timestamp"}
+	}
+	return d.Add(24*time.Hour - time.Nanosecond), nil
+}
+
+// runs lists the ingest run log, newest first.
+func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	errs := checkParams(q, "source", "limit", "offset")
+	limit, offset := page(q, &errs)
+	if src := q.Get("source"); src != "" {
+		if _, ok := s.cat.Source(src); !ok {
+			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
+		}
+	}
+	if len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	runs, err := s.store.Runs(r.Context(), q.Get("source"), limit, offset)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if runs == nil {
+		runs = []store.Run{}
+	}
+	writeJSON(w, r, pageOf(r, runs, limit, offset, nil))
+}
+
+// pageOf is the envelope of paginated lists: the items, their count, the
+// paging, and a link to the next page when this one is full.
+func pageOf[T any](r *http.Request, items []T, limit, offset int, extra map[string]any) map[string]any {
+	out := map[string]any{"items": items, "count": len(items), "limit": limit, "offset": offset}
+	if len(items) == limit {
+		q := r.URL.Query()
+		q.Set("offset", strconv.Itoa(offset+limit))
+		out["next"] = r.URL.Path + "?" + q.Encode()
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
+}
