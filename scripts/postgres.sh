@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# A throwaway local Postgres cluster in a directory, for development and tests.
+#
+#   scripts/postgres.sh start DIR [DBNAME]   init if needed, start, create DBNAME (default kpv);
+#                                            prints the connection URL as the only stdout line
+#   scripts/postgres.sh stop DIR             fast shutdown; quiet if not running
+#   scripts/postgres.sh url DIR              print the URL written by start
+#
+# Layout: DIR/data (cluster), DIR/socket, DIR/postgres.log, DIR/port, DIR/url.
+# Listens on 127.0.0.1 only, trust auth for user postgres: never use this for real data.
+# KPV_PG_FSYNC=on makes the cluster crash-safe (fsync, full_page_writes, synchronous_commit);
+# the default "off" is faster and fine for a cluster we can always recreate.
+set -euo pipefail
+
+log() { echo "postgres.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# Postgres refuses to run as root, so as root the server commands run as user postgres.
+if [ "$(id -u)" -eq 0 ]; then
+  as_pg() { (cd / && runuser -u postgres -- "$@"); } # cd /: postgres may not be able to read our cwd
+else
+  as_pg() { "$@"; }
+fi
+
+# Prefer 15, else the newest installed major version. Prints nothing if none is installed.
+find_bindir() {
+  if [ -x /usr/lib/postgresql/15/bin/initdb ]; then echo /usr/lib/postgresql/15/bin; return; fi
+  local d
+  d="$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; fi
+}
+
+install_postgres() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "Postgres is not installed and we are not root: apt-get install postgresql-15"
+    sudo=sudo
+  fi
+  log "no Postgres found, installing postgresql-15 (note: the Debian package also creates its own 'main' cluster on port 5432)"
+  $sudo apt-get update >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 >&2
+}
+
+# The cluster lives in DIR unless (as root) user postgres cannot reach DIR, e.g. a repo
+# under /root (mode 700). Then it lives in a /tmp directory derived from DIR's path, so
+# start/stop agree on it; DIR still gets the port and url files.
+resolve_pgdir() {
+  PGDIR="$DIR"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$(dirname "$DIR")" 2>/dev/null; then
+    PGDIR="/tmp/kpv-pg-$(printf %s "$DIR" | sha256sum | cut -c1-12)"
+  fi
+  DATA="$PGDIR/data"
+}
+
+running() { [ -f "$DATA/PG_VERSION" ] && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+# A port is free if connecting to it fails (nothing listening).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+  local p
+  p="$(cat "$DIR/port" 2>/dev/null || true)"
+  if [[ "$p" =~ ^[0-9]+$ ]] && port_free "$p"; then echo "$p"; return; fi
+  for ((p = 55432; p < 56432; p++)); do
+    if port_free "$p"; then echo "$p"; return; fi
+  done
+  die "no free port in 55432-56431"
+}
+
+fail_with_log() {
+  log "$*"
+  if [ -f "$PGDIR/postgres.log" ]; then
+    log "last lines of $PGDIR/postgres.log:"
+    tail -n 30 "$PGDIR/postgres.log" >&2
+  fi
+  exit 1
+}
+
+cmd_start() {
+  local dbname="${1:-kpv}" port fsync="${KPV_PG_FSYNC:-off}"
+  # Only plain identifiers: the name goes into SQL and a URL unquoted.
+  [[ "$dbname" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "bad database name: $dbname"
+  [[ "$fsync" =~ ^(on|off)$ ]] || die "KPV_PG_FSYNC must be on or off, not $fsync"
+
+  BIN="$(find_bindir)"
+  if [ -z "$BIN" ]; then install_postgres; BIN="$(find_bindir)"; fi
+  [ -n "$BIN" ] || die "Postgres installation failed: no initdb under /usr/lib/postgresql"
+  if [ "$(id -u)" -eq 0 ] && ! id -u postgres >/dev/null 2>&1; then
+    useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
+
+  mkdir -p "$DIR"
+  resolve_pgdir
+  if [ "$PGDIR" != "$DIR" ]; then
+    log "note: user postgres cannot reach $DIR, using $PGDIR for the cluster instead"
+    # Refuse a predictable /tmp path that someone else created first.
+    if [ -e "$PGDIR" ] && [ "$(stat -c %U "$PGDIR")" != postgres ]; then die "$PGDIR exists and is not owned by postgres"; fi
+  fi
+  mkdir -p "$PGDIR/socket"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PGDIR" "$PGDIR/socket"; fi
+
+  if [ ! -f "$DATA/PG_VERSION" ]; then
+    log "initdb $DATA"
+    local nosync=() # no point syncing a cluster that will run with fsync=off
+    if [ "$fsync" = off ]; then nosync=(--no-sync); fi
+    as_pg "$BIN/initdb" -D "$DATA" --auth=trust -U postgres --encoding=UTF8 --locale=C "${nosync[@]}" >&2 ||
+      die "initdb failed"
+  fi
+
+  if running; then
+    port="$(as_pg sed -n 4p "$DATA/postmaster.pid")" # line 4 of postmaster.pid is the port
+    log "already running on port $port"
+  else
+    port="$(pick_port)"
+    log "starting on 127.0.0.1:$port (fsync=$fsync), log: $PGDIR/postgres.log"
+    as_pg "$BIN/pg_ctl" -D "$DATA" -l "$PGDIR/postgres.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$PGDIR/socket' -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync" start >&2 ||
+      fail_with_log "pg_ctl start failed"
+  fi
+  echo "$port" >"$DIR/port"
+
+  local exists
+  exists="$("$BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$dbname'")" ||
+    fail_with_log "cannot query the server on port $port"
+  if [ "$exists" != 1 ]; then
+    log "createdb $dbname"
+    "$BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$dbname" || fail_with_log "createdb $dbname failed"
+  fi
+
+  local url="postgres://postgres@127.0.0.1:$port/$dbname?sslmode=disable"
+  echo "$url" >"$DIR/url"
+  echo "$url"
+}
+
+cmd_stop() {
+  BIN="$(find_bindir)"
+  [ -n "$BIN" ] || return 0 # nothing installed, so nothing running
+  resolve_pgdir
+  if running; then
+    as_pg "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >&2
+  fi
+}
+
+[ $# -ge 2 ] || die "usage: $0 start DIR [DBNAME] | stop DIR | url DIR"
+action="$1"
+DIR="$(realpath -m "$2")" # absolute: server commands run from /
+shift 2
+case "$action" in
+  start) cmd_start "$@" ;;
+  stop) cmd_stop ;;
+  url) cat "$DIR/url" ;;
+  *) die "unknown command: $action (start, stop, url)" ;;
+esac

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Run every test against a fresh, throwaway Postgres.
+#
+#   scripts/test.sh                    go vet ./... and go test ./...
+#   scripts/test.sh -run Foo ./store/  extra args replace the default ./... for go test
+#
+# The tests get KPV_TEST_DATABASE_URL (an admin database; each package creates its own
+# databases from it) and KPV_REQUIRE_DB=1 (no reachable DB is a failure, not a skip).
+# Exit 1 if go vet or go test failed, or if any test was skipped. The last line of output
+# is always "N passed, N failed, N skipped" (counts of --- PASS/FAIL/SKIP lines, subtests
+# included). Full go test output: build/test.log.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
+LOG=build/test.log
+mkdir -p build
+rm -f "$LOG" # a stale log would give a wrong summary if we fail before go test runs
+
+TMP="$(mktemp -d)"
+chmod 755 "$TMP" # user postgres must be able to enter it when we run as root
+
+count() { grep -cE "^ *--- $1" "$LOG" 2>/dev/null || true; }
+
+# Runs on every exit: stop Postgres and remove it first, so that the summary line
+# really is the last line of output.
+finish() {
+  local status=$?
+  trap - EXIT INT TERM
+  bash scripts/postgres.sh stop "$TMP/pg" || true
+  rm -rf "$TMP"
+  local pass fail skip
+  pass="$(count PASS)" fail="$(count FAIL)" skip="$(count SKIP)"
+  echo
+  echo "== packages"
+  grep -E '^(ok|FAIL)[[:space:]]+[^[:space:]]' "$LOG" 2>/dev/null || echo "(none: go test did not run)"
+  if [ "${skip:-0}" -gt 0 ]; then
+    echo "== skipped tests (a skipped test is a failed test here)"
+    grep -E '^ *--- SKIP' "$LOG"
+    status=1
+  fi
+  echo "${pass:-0} passed, ${fail:-0} failed, ${skip:-0} skipped"
+  exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT # exit runs the EXIT trap
+trap 'exit 143' TERM
+
+KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_test_admin)"
+export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1
+echo "test.sh: KPV_TEST_DATABASE_URL=$KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1" >&2
+
+# Keep going after a vet failure: the test results are still worth seeing.
+vet_status=0
+echo "test.sh: go vet ./..." >&2
+go vet ./... || vet_status=$?
+
+if [ $# -eq 0 ]; then set -- ./...; fi
+echo "test.sh: go test -count=1 -p 2 -v $*" >&2
+set +e
+go test -count=1 -p 2 -v "$@" 2>&1 | tee "$LOG"
+test_status=${PIPESTATUS[0]}
+set -e
+
+if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet failed" >&2; fi
+if [ "$test_status" -ne 0 ]; then echo "test.sh: go test failed (exit $test_status)" >&2; fi
+if [ "$vet_status" -ne 0 ] || [ "$test_status" -ne 0 ]; then exit 1; fi
