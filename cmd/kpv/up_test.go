@@ -1,0 +1,170 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMakeUp runs the README's first command as a user would (scripts/up.sh,
+// which `make up` calls) on a fresh data directory: Postgres is started and
+// migrated, the catalogue loaded, and kpv answers; Ctrl-C then stops
+// everything it started.
+func TestMakeUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the whole stack")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Fatal("bash is needed for scripts/up.sh")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataDir, err := os.MkdirTemp("", "kpv-up-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dataDir)
+	_ = os.Chmod(dataDir, 0o755)
+	addr := freeAddr(t)
+
+	cmd := exec.Command("bash", "scripts/up.sh")
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "KPV_DATA_DIR="+dataDir, "KPV_ADDR="+addr)
+	// Output goes to a file, not a pipe: Postgres, started by pg_ctl, would
+	// inherit a pipe and keep Wait waiting.
+	logs := logFile{filepath.Join(dataDir, "up.log")}
+	out, err := os.Create(logs.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// done is closed when up.sh has exited; waitErr is then its status.
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(done) }()
+	defer func() {
+		select {
+		case <-done:
+		default:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			}
+			_ = exec.Command("bash", filepath.Join(repo, "scripts/postgres.sh"), "stop", filepath.Join(dataDir, "pg")).Run()
+		}
+	}()
+
+	base := "http://" + addr
+	started := time.Now()
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case <-done:
+			t.Fatalf("up.sh exited before kpv was ready: %v\n%s", waitErr, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kpv not ready within 120s:\n%s", logs.String())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
+	t.Logf("ready after %s", time.Since(started).Round(time.Millisecond))
+	var list struct{ Count int }
+	getJSON(t, base+"/api/v1/goals", &list)
+	if list.Count != 3 {
+		t.Errorf("goals: %d, want 3", list.Count)
+	}
+	getJSON(t, base+"/api/v1/initiatives", &list)
+	if list.Count != 36 {
+		t.Errorf("initiatives: %d, want 36", list.Count)
+	}
+	var funding struct {
+		Tables []struct {
+			ID           string
+			Sums         map[string]float64 `json:"sums"`
+			StatedTotals map[string]float64 `json:"stated_totals"`
+		}
+	}
+	getJSON(t, base+"/api/v1/funding?year=2025&table=plan-oekonomi", &funding)
+	if len(funding.Tables) != 1 || funding.Tables[0].StatedTotals["2025"] != 618 ||
+		funding.Tables[0].Sums["2025"] < 617 || funding.Tables[0].Sums["2025"] > 619 {
+		t.Errorf("funding 2025: %+v, want the plan's 618", funding.Tables)
+	}
+
+	// Ctrl-C: the whole process group gets SIGINT, as from a terminal.
+	stopping := time.Now()
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("up.sh did not stop within 60s of Ctrl-C:\n%s", logs.String())
+	}
+	t.Logf("stopped %s after Ctrl-C", time.Since(stopping).Round(time.Millisecond))
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("kpv still answers after Ctrl-C")
+	}
+	port, _ := os.ReadFile(filepath.Join(dataDir, "pg", "port"))
+	if p := strings.TrimSpace(string(port)); p != "" {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+p, time.Second); err == nil {
+			c.Close()
+			t.Errorf("Postgres still listening on %s after Ctrl-C", p)
+		}
+	} else {
+		t.Errorf("no Postgres port recorded in %s:\n%s", dataDir, logs.String())
+	}
+	t.Logf("stack came up on %s and stopped on Ctrl-C", base)
+}
+
+type logFile struct{ path string }
+
+func (l logFile) String() string { b, _ := os.ReadFile(l.path); return string(b) }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func getJSON(t *testing.T, url string, into any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+		t.Fatal(fmt.Errorf("GET %s: %w", url, err))
+	}
+}
