@@ -106,7 +106,7 @@ func TestCatalogueEndpoints(t *testing.T) {
 			Owner  string `json:"owner_name_da"`
 		} `json:"indicators"`
 		Initiatives []struct {
-			Number  int `json:"number"`
+			Number  int                            `json:"number"`
 			Funding []struct{ Table, Line string } `json:"funding"`
 		} `json:"initiatives"`
 	}

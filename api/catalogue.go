@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -30,7 +31,7 @@ func checkParams(q url.Values, known ...string) []ParamError {
 	var errs []ParamError
 	for k := range q {
 		if !slices.Contains(known, k) {
-			errs = append(errs, ParamError{k, "unknown parameter; this endpoint takes: " + joinQuoted(known)})
+			errs = append(errs, ParamError{k, "unknown parameter; this endpoint takes: " + strings.Join(known, ", ")})
 		}
 	}
 	slices.SortFunc(errs, func(a, b ParamError) int {
@@ -40,17 +41,6 @@ func checkParams(q url.Values, known ...string) []ParamError {
 		return 1
 	})
 	return errs
-}
-
-func joinQuoted(s []string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += v
-	}
-	return out
 }
 
 // intParam parses an optional integer parameter.
@@ -173,11 +163,13 @@ func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
 // with its goal, owner and source resolved.
 type indicatorView struct {
 	indicators.Indicator
-	GoalShortDA string            `json:"goal_short_da"`
-	OwnerName   string            `json:"owner_name_da"`
-	SourceName  string            `json:"source_name_da"`
-	UnitName    string            `json:"unit_name_da"`
-	Links       map[string]string `json:"links"`
+	GoalShortDA string `json:"goal_short_da"`
+	// Release is the source's publication cadence: when new data are due.
+	Release    indicators.Release `json:"release"`
+	OwnerName  string             `json:"owner_name_da"`
+	SourceName string             `json:"source_name_da"`
+	UnitName   string             `json:"unit_name_da"`
+	Links      map[string]string  `json:"links"`
 }
 
 func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
@@ -190,6 +182,7 @@ func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
 	}
 	if src, ok := s.cat.Source(in.Source); ok {
 		v.SourceName = src.NameDA
+		v.Release = src.Release
 	}
 	if v.Breakdowns == nil {
 		v.Breakdowns = []string{}

@@ -51,10 +51,15 @@ KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_test_admin
 export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1
 echo "test.sh: KPV_TEST_DATABASE_URL=$KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1" >&2
 
-# Keep going after a vet failure: the test results are still worth seeing.
+# Keep going after a vet or format failure: the test results are still worth seeing.
 vet_status=0
-echo "test.sh: go vet ./..." >&2
+echo "test.sh: go vet ./... and gofmt -l" >&2
 go vet ./... || vet_status=$?
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
+if [ -n "$unformatted" ]; then
+  printf 'test.sh: gofmt needed on:\n%s\n' "$unformatted" >&2
+  vet_status=1
+fi
 
 if [ $# -eq 0 ]; then set -- ./...; fi
 echo "test.sh: go test -count=1 -p 2 -v $*" >&2
@@ -63,6 +68,6 @@ go test -count=1 -p 2 -v "$@" 2>&1 | tee "$LOG"
 test_status=${PIPESTATUS[0]}
 set -e
 
-if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet failed" >&2; fi
+if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet or gofmt failed" >&2; fi
 if [ "$test_status" -ne 0 ]; then echo "test.sh: go test failed (exit $test_status)" >&2; fi
 if [ "$vet_status" -ne 0 ] || [ "$test_status" -ne 0 ]; then exit 1; fi

@@ -100,7 +100,7 @@ CREATE TABLE indicators (
 -- The run log: every ingest run and every submitted batch, successful or not.
 CREATE TABLE ingest_runs (
     id           bigserial PRIMARY KEY,
-    source_id    text        NOT NULL,
+    source_id    text        NOT NULL REFERENCES sources(id),
     kind         text        NOT NULL CHECK (kind IN ('ingest', 'submission', 'test')),
     started_at   timestamptz NOT NULL DEFAULT now(),
     finished_at  timestamptz,
@@ -135,7 +135,7 @@ CREATE TABLE observations (
     ci_lower       double precision,
     ci_upper       double precision,
     suppressed     boolean NOT NULL DEFAULT false,
-    source_id      text    NOT NULL,
+    source_id      text    NOT NULL REFERENCES sources(id),
     run_id         bigint  NOT NULL REFERENCES ingest_runs(id),
     recorded_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (indicator_id, period, geography, breakdown, revision),
