@@ -176,6 +176,7 @@ func TestCheckObservation(t *testing.T) {
 		{"unknown breakdown", "g1_unmet_needs_followup", "DK", Breakdown{"sex": "male"}, v(1), "sex"},
 		{"unknown cancer site", "g3_survival_5y_nordic", "SE", Breakdown{"sex": "male", "cancer_site": "999"}, v(60), "cancer_site"},
 		{"nordic survival", "g3_survival_5y_nordic", "752", Breakdown{"sex": "male", "cancer_site": "990"}, v(60), ""},
+		{"breakdown missing", "g3_survival_5y_nordic", "752", Breakdown{"sex": "male"}, v(60), "cancer_site"},
 		{"suppressed cell", "g1_unmet_needs_followup", "DK-82", nil, nil, ""},
 	}
 	for _, tc := range cases {

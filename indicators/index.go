@@ -175,6 +175,11 @@ func (c *Catalogue) CheckObservation(indicatorID, geography string, b Breakdown,
 			return "", &FieldError{k, fmt.Sprintf("unknown %s %q", k, v)}
 		}
 	}
+	for _, dim := range in.Breakdowns {
+		if _, geo := geographyBreakdowns[dim]; !geo && b[dim] == "" {
+			return "", &FieldError{dim, fmt.Sprintf("missing: indicator %s is broken down by %s", in.ID, dim)}
+		}
+	}
 	if value != nil {
 		u := Units[in.Unit]
 		if math.IsNaN(*value) || *value < u.Min || *value > u.Max {

@@ -149,10 +149,13 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source strin
 	if len(batch) == 0 {
 		return n, nil
 	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE obs_in (
+	// The staging table lives until the transaction ends; a run may write
+	// several batches through it.
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_in (
 		indicator_id text, period text, period_start date, period_end date, geography text, breakdown text, dims jsonb,
 		value double precision, numerator double precision, denominator double precision,
-		ci_lower double precision, ci_upper double precision, suppressed boolean) ON COMMIT DROP`); err != nil {
+		ci_lower double precision, ci_upper double precision, suppressed boolean) ON COMMIT DROP;
+		TRUNCATE obs_in`); err != nil {
 		return n, err
 	}
 	rows := make([][]any, len(batch))

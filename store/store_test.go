@@ -249,3 +249,28 @@ func TestFailedRunRollsBack(t *testing.T) {
 		t.Fatalf("run log: %+v", runs)
 	}
 }
+
+// A run may write several batches (a streamed source) in its one transaction.
+func TestSeveralBatchesInOneRun(t *testing.T) {
+	ctx := context.Background()
+	s, c := synced(t)
+	run, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
+		var total store.Counts
+		for _, period := range []string{"2019", "2023"} {
+			p, err := store.Prepare(c, []store.Observation{{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(30)}})
+			if err != nil {
+				return total, err
+			}
+			n, err := store.WriteObservations(ctx, tx, runID, "barometer", p)
+			if err != nil {
+				return total, err
+			}
+			total.Read += n.Read
+			total.Inserted += n.Inserted
+		}
+		return total, nil
+	})
+	if err != nil || run.Counts.Inserted != 2 || run.Outcome != "success" {
+		t.Fatalf("two batches in one run: %+v %v", run, err)
+	}
+}
