@@ -45,10 +45,10 @@ func New(o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger}
-	m := newHTTPMetrics(o.Registerer)
+	m := newHTTPMetrics(o.Registerer, o.Logger)
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, m.middleware, s.logRequests, middleware.Recoverer)
+	r.Use(middleware.RequestID, m.middleware, middleware.Recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r, "no such endpoint: "+r.URL.Path)
 	})
@@ -71,16 +71,6 @@ func New(o Options) http.Handler {
 		r.Get("/ingest/runs", s.runs)
 	})
 	return r
-}
-
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r)
-		s.log.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", ww.Status(),
-			"bytes", ww.BytesWritten(), "duration", time.Since(start).Round(time.Microsecond))
-	})
 }
 
 // writeJSON writes v with a strong ETag over the body and answers a matching

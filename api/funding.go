@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -74,7 +75,7 @@ func (s *Server) funding(w http.ResponseWriter, r *http.Request) {
 			if year != "" && row.Column != year || recipient != "all" && row.Recipient != recipient {
 				continue
 			}
-			if byInitiative && !containsInt(row.Initiatives, initiative) {
+			if byInitiative && !slices.Contains(row.Initiatives, initiative) {
 				continue
 			}
 			v.Rows = append(v.Rows, row)
@@ -94,15 +95,6 @@ func (s *Server) funding(w http.ResponseWriter, r *http.Request) {
 		tables = []fundingTableView{}
 	}
 	writeJSON(w, r, map[string]any{"year": year, "recipient": recipient, "tables": tables})
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) anyColumn(c string) bool {

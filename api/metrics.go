@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,15 +11,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// httpMetrics are the request metrics, labelled by route pattern (never by
-// raw path, which would be unbounded).
+// httpMetrics counts, times and logs every request. Metrics are labelled by
+// route pattern (never by raw path, which would be unbounded); the log line
+// has the full path.
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	log      *slog.Logger
 }
 
-func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+func newHTTPMetrics(reg prometheus.Registerer, log *slog.Logger) *httpMetrics {
 	m := &httpMetrics{
+		log: log,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kpv_http_requests_total",
 			Help: "HTTP requests served, by route, method and status code.",
@@ -46,7 +50,10 @@ func (m *httpMetrics) middleware(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		took := time.Since(start)
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(route, r.Method).Observe(took.Seconds())
+		m.log.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", status,
+			"bytes", ww.BytesWritten(), "duration", took.Round(time.Microsecond))
 	})
 }
