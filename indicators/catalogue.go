@@ -215,7 +215,56 @@ type Source struct {
 	Release  Release  `yaml:"release" json:"release"`
 	Citation Citation `yaml:"citation" json:"citation"`
 	Note     string   `yaml:"note,omitempty" json:"note,omitempty"`
-	Line     int      `yaml:"-" json:"-"`
+	// Snapshot is the file of real published figures shipped with kpv
+	// (ingest/snapshots), read instead of URL when kpv runs offline.
+	Snapshot string `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`
+	// Request says how to ask a statistics office's API (jsonstat sources).
+	Request *Request `yaml:"request,omitempty" json:"request,omitempty"`
+	// Mapping says how the publisher's rows or cells become observations.
+	Mapping *Mapping `yaml:"mapping,omitempty" json:"mapping,omitempty"`
+	Line    int      `yaml:"-" json:"-"`
+}
+
+// Request is a query to a statistics office's API. URL is the source's URL:
+// the StatBank data endpoint, or the PxWeb table (v1) or data (v2) address.
+type Request struct {
+	// API is statbank (Statistics Denmark, POST /v1/data, JSON-stat 1.x),
+	// pxweb-v1 (POST query, json-stat2) or pxweb-v2 (GET with valuecodes).
+	API   string `yaml:"api" json:"api"`
+	Table string `yaml:"table,omitempty" json:"table,omitempty"`
+	Lang  string `yaml:"lang,omitempty" json:"lang,omitempty"`
+	// Variables selects the values of each variable; "*" means all.
+	Variables []RequestVariable `yaml:"variables" json:"variables"`
+}
+
+// RequestVariable selects values of one variable of a statistics table.
+type RequestVariable struct {
+	Code   string   `yaml:"code" json:"code"`
+	Values []string `yaml:"values" json:"values"`
+}
+
+// Mapping turns a publisher's table or cube into observations. Fields are
+// kpv's: indicator, period, geography, value, numerator, denominator,
+// ci_lower, ci_upper, or a breakdown dimension (sex, cancer_site, …).
+type Mapping struct {
+	// Columns maps a field to the publisher's column heading (tables) or
+	// dimension id (JSON-stat; the value comes from the cube's cells).
+	Columns map[string]string `yaml:"columns,omitempty" json:"columns,omitempty"`
+	// Fixed gives a field one value for every row, e.g. the indicator of a
+	// table that carries only one.
+	Fixed map[string]string `yaml:"fixed,omitempty" json:"fixed,omitempty"`
+	// Codes translates the publisher's codes or labels into kpv's, per field.
+	// Geographies and cancer entities are also found by their aliases and
+	// names in the catalogue.
+	Codes map[string]map[string]string `yaml:"codes,omitempty" json:"codes,omitempty"`
+	// Filter keeps only rows whose column (or JSON-stat dimension) has the
+	// given value, e.g. {end: "5"} for 5-year survival in NORDCAN's output.
+	Filter map[string]string `yaml:"filter,omitempty" json:"filter,omitempty"`
+	// Sheet is the XLSX sheet to read ("" for the first).
+	Sheet string `yaml:"sheet,omitempty" json:"sheet,omitempty"`
+	// Scale multiplies every figure, e.g. 100 when the publisher gives
+	// proportions and the indicator is in percent. 0 means 1.
+	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
 }
 
 // Release says when a source publishes, so kpv can tell when data are overdue.

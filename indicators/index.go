@@ -16,6 +16,8 @@ type index struct {
 	orgs        map[string]*Organisation
 	sources     map[string]*Source
 	dims        map[string]map[string]bool
+	dimensions  map[string]*Dimension
+	entities    map[string]*CancerEntity // by code and lower-cased names
 }
 
 func (c *Catalogue) buildIndex() {
@@ -26,6 +28,17 @@ func (c *Catalogue) buildIndex() {
 		orgs:        map[string]*Organisation{},
 		sources:     map[string]*Source{},
 		dims:        map[string]map[string]bool{},
+		dimensions:  map[string]*Dimension{},
+		entities:    map[string]*CancerEntity{},
+	}
+	for i := range c.CancerEntities {
+		e := &c.CancerEntities[i]
+		for _, k := range []string{e.NameEN, e.NameDA, strconv.Itoa(e.Code)} {
+			x.entities[strings.ToLower(k)] = e
+		}
+	}
+	for i := range c.Dimensions {
+		x.dimensions[c.Dimensions[i].ID] = &c.Dimensions[i]
 	}
 	for i := range c.Goals {
 		x.goals[c.Goals[i].ID] = &c.Goals[i]
@@ -35,7 +48,8 @@ func (c *Catalogue) buildIndex() {
 	}
 	for i := range c.Geographies {
 		g := &c.Geographies[i]
-		for _, a := range append([]string{g.Code}, g.Aliases...) {
+		// Names come first so that an explicit alias wins over a name.
+		for _, a := range append([]string{g.NameDA, g.NameEN, g.Code}, g.Aliases...) {
 			x.geographies[strings.ToLower(a)] = g
 		}
 	}
@@ -83,6 +97,19 @@ func (c *Catalogue) Source(id string) (*Source, bool) { s, ok := c.index.sources
 func (c *Catalogue) Geography(codeOrAlias string) (*Geography, bool) {
 	g, ok := c.index.geographies[strings.ToLower(strings.TrimSpace(codeOrAlias))]
 	return g, ok
+}
+
+// Dimension returns the breakdown dimension with the given id.
+func (c *Catalogue) Dimension(id string) (*Dimension, bool) {
+	d, ok := c.index.dimensions[id]
+	return d, ok
+}
+
+// CancerEntity resolves a NORDCAN cancer entity by its code or its English
+// or Danish name ("Colon", "Tyktarmskræft", "90"), case-insensitively.
+func (c *Catalogue) CancerEntity(codeOrName string) (*CancerEntity, bool) {
+	e, ok := c.index.entities[strings.ToLower(strings.TrimSpace(codeOrName))]
+	return e, ok
 }
 
 // IndicatorsOfGoal returns the goal's indicators in catalogue order.

@@ -45,10 +45,10 @@ func Parse(name string, b []byte) (*Catalogue, error) {
 	sum := sha256.Sum256(b)
 	c.Hash = hex.EncodeToString(sum[:])
 	recordLines(&c, &root)
+	c.buildIndex() // validation looks things up; the index tolerates duplicates, which validate reports
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
-	c.buildIndex()
 	return &c, nil
 }
 

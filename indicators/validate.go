@@ -253,6 +253,9 @@ func (c *Catalogue) validate() error {
 			cite(s.Line, "source "+s.ID, &s.Citation)
 		}
 	}
+	for _, s := range c.Sources {
+		validateSourceIngest(p, c, s, dims)
+	}
 
 	inds := map[string]bool{}
 	perGoal := map[int]int{}
@@ -416,6 +419,89 @@ func validateIndicator(p *problems, in Indicator, seen map[string]bool, goals ma
 		w, c := *th.Warning, *th.Critical
 		if in.Polarity == LowerIsBetter && c <= w || in.Polarity == HigherIsBetter && c >= w {
 			p.add(at, "indicator %s: critical threshold %v must lie beyond warning %v in the bad direction (%s)", in.ID, c, w, in.Polarity)
+		}
+	}
+}
+
+// MappingFields are the observation fields a source mapping may fill, besides
+// breakdown dimensions.
+var MappingFields = []string{"indicator", "period", "geography", "value", "numerator", "denominator", "ci_lower", "ci_upper"}
+
+// RequestAPIs are the statistics-office APIs a jsonstat source may query.
+var RequestAPIs = []string{"statbank", "pxweb-v1", "pxweb-v2"}
+
+// validateSourceIngest checks that a fetched source says how to read it: a
+// request for JSON-stat APIs, a mapping whose fields exist, and indicators
+// that name this source.
+func validateSourceIngest(p *problems, c *Catalogue, s Source, dims map[string]Dimension) {
+	where := "source " + s.ID
+	if s.Format == "submission" {
+		if s.Request != nil || s.Mapping != nil || s.Snapshot != "" {
+			p.add(s.Line, "%s: a submission source has no request, mapping or snapshot", where)
+		}
+		return
+	}
+	if s.URL == "" {
+		p.add(s.Line, "%s: a fetched source needs a url", where)
+	}
+	if s.Format == "jsonstat" {
+		switch {
+		case s.Request == nil:
+			p.add(s.Line, "%s: a jsonstat source needs a request (api, table, variables)", where)
+		case !slices.Contains(RequestAPIs, s.Request.API):
+			p.add(s.Line, "%s: request.api %q is not one of %s", where, s.Request.API, strings.Join(RequestAPIs, ", "))
+		case s.Request.API == "statbank" && s.Request.Table == "":
+			p.add(s.Line, "%s: a statbank request needs a table", where)
+		}
+		if s.Mapping == nil || s.Mapping.Columns["period"] == "" {
+			p.add(s.Line, "%s: a jsonstat mapping must name the dimension that holds the period", where)
+		}
+	} else if s.Request != nil {
+		p.add(s.Line, "%s: only jsonstat sources take a request", where)
+	}
+	if s.Format == "table" && (s.Mapping == nil || s.Mapping.Columns["value"] == "") {
+		p.add(s.Line, "%s: a table mapping must name the value column", where)
+	}
+	m := s.Mapping
+	if m == nil {
+		return
+	}
+	known := func(field string) bool { _, dim := dims[field]; return slices.Contains(MappingFields, field) || dim }
+	for _, part := range []map[string]string{m.Columns, m.Fixed} {
+		for field := range part {
+			if !known(field) {
+				p.add(s.Line, "%s: mapping field %q is neither an observation field (%s) nor a dimension", where, field, strings.Join(MappingFields, ", "))
+			}
+		}
+	}
+	for field := range m.Codes {
+		if !known(field) {
+			p.add(s.Line, "%s: mapping.codes field %q is neither an observation field nor a dimension", where, field)
+		}
+	}
+	if m.Scale < 0 {
+		p.add(s.Line, "%s: mapping.scale must not be negative", where)
+	}
+	if m.Columns["indicator"] == "" && m.Fixed["indicator"] == "" {
+		p.add(s.Line, "%s: the mapping must give the indicator, as a column or a fixed value", where)
+	}
+	if id := m.Fixed["indicator"]; id != "" {
+		in, ok := c.index.indicators[id]
+		switch {
+		case !ok:
+			p.add(s.Line, "%s: mapping.fixed.indicator %q is not in the catalogue", where, id)
+		case in.Source != s.ID:
+			p.add(s.Line, "%s: indicator %s takes its figures from source %s, not this one", where, id, in.Source)
+		}
+	}
+	for field, codes := range m.Codes {
+		if field != "indicator" {
+			continue
+		}
+		for from, id := range codes {
+			if in, ok := c.index.indicators[id]; !ok || in.Source != s.ID {
+				p.add(s.Line, "%s: mapping.codes.indicator %q → %q is not an indicator of this source", where, from, id)
+			}
 		}
 	}
 }

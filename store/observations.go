@@ -42,6 +42,9 @@ type RowError struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Where names the row in the publisher's file (row, cell or JSON path),
+	// when the batch came from one.
+	Where string `json:"where,omitempty"`
 }
 
 // BatchError rejects a whole batch; it lists every bad row.
@@ -57,7 +60,11 @@ func (e *BatchError) Error() string {
 			fmt.Fprintf(&sb, "; … and %d more", len(e.Rows)-10)
 			break
 		}
-		fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, r.Field, r.Message)
+		if r.Where != "" {
+			fmt.Fprintf(&sb, "; %s, %s: %s", r.Where, r.Field, r.Message)
+		} else {
+			fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, r.Field, r.Message)
+		}
 	}
 	return sb.String()
 }
@@ -73,7 +80,7 @@ func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error
 	for i, o := range batch {
 		row := i + 1
 		fail := func(field, format string, args ...any) {
-			bad = append(bad, RowError{row, field, fmt.Sprintf(format, args...)})
+			bad = append(bad, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
 		}
 		if o.Suppressed && o.Value != nil {
 			fail("value", "a suppressed figure has no value")

@@ -38,11 +38,9 @@ const (
 // logged with fn's counts ("unchanged" when nothing was inserted or
 // revised).
 func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx context.Context, tx pgx.Tx, runID int64) (Counts, error)) (Run, error) {
-	run := Run{Source: source, Kind: kind, Outcome: "running"}
-	err := s.Pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
-		source, kind).Scan(&run.ID, &run.StartedAt)
+	run, err := s.OpenRun(ctx, source, kind)
 	if err != nil {
-		return run, fmt.Errorf("open run log entry: %w", err)
+		return run, err
 	}
 	var counts Counts
 	runErr := s.InTx(ctx, func(tx pgx.Tx) error {
@@ -50,7 +48,31 @@ func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx con
 		counts, err = fn(ctx, tx, run.ID)
 		return err
 	})
+	return run, s.CloseRun(ctx, &run, counts, runErr, nil)
+}
+
+// OpenRun enters a run in the log as running. Callers that do work outside
+// the run's write transaction (an ingest fetches before it writes) pair it
+// with CloseRun; Record does both around one transaction.
+func (s *Store) OpenRun(ctx context.Context, source, kind string) (Run, error) {
+	run := Run{Source: source, Kind: kind, Outcome: "running"}
+	err := s.Pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
+		source, kind).Scan(&run.ID, &run.StartedAt)
+	if err != nil {
+		return run, fmt.Errorf("open run log entry: %w", err)
+	}
+	return run, nil
+}
+
+// CloseRun records how a run ended and returns runErr (joined with any
+// error closing the entry). A failed run keeps no counts of written rows,
+// since its transaction wrote nothing; a batch error's rows are kept in the
+// entry's detail. detail adds facts about the run (where it read from, …).
+func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr error, detail map[string]any) error {
 	run.Counts = counts
+	if detail == nil {
+		detail = map[string]any{}
+	}
 	switch {
 	case runErr != nil:
 		run.Outcome = "failed"
@@ -58,14 +80,16 @@ func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx con
 		var be *BatchError
 		if errors.As(runErr, &be) {
 			run.Counts.Rejected = len(be.Rows)
-			run.Detail, _ = json.Marshal(map[string]any{"rows": be.Rows})
+			detail["rows"] = be.Rows
 		}
-		// Nothing from the run was kept.
 		run.Counts.Inserted, run.Counts.Revised, run.Counts.Unchanged = 0, 0, 0
 	case counts.Inserted+counts.Revised == 0:
 		run.Outcome = "unchanged"
 	default:
 		run.Outcome = "success"
+	}
+	if len(detail) > 0 {
+		run.Detail, _ = json.Marshal(detail)
 	}
 	// The log entry is closed even if the caller's context was cancelled.
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -75,14 +99,24 @@ func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx con
 		errText = &run.Error
 	}
 	c := run.Counts
-	err = s.Pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
+	err := s.Pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
 			revised_count = $5, unchanged_count = $6, rejected_count = $7, error = $8, detail = $9
 		WHERE id = $1 RETURNING finished_at`,
 		run.ID, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, errText, nullJSON(run.Detail)).Scan(&run.FinishedAt)
 	if err != nil {
-		return run, errors.Join(runErr, fmt.Errorf("close run log entry %d: %w", run.ID, err))
+		return errors.Join(runErr, fmt.Errorf("close run log entry %d: %w", run.ID, err))
 	}
-	return run, runErr
+	return runErr
+}
+
+// MarkInterrupted closes the source's runs still marked running as
+// interrupted. Call it only while holding the source's ingest lock: then no
+// live process owns those runs (they belonged to a process that died).
+func (s *Store) MarkInterrupted(ctx context.Context, source string) (int64, error) {
+	tag, err := s.Pool.Exec(ctx, `UPDATE ingest_runs SET outcome = 'interrupted', finished_at = now(),
+			error = 'the process running it stopped before it finished'
+		WHERE source_id = $1 AND kind = 'ingest' AND outcome = 'running'`, source)
+	return tag.RowsAffected(), err
 }
 
 func nullJSON(b json.RawMessage) any {

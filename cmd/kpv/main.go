@@ -2,11 +2,13 @@
 //
 //	kpv serve              run the HTTP API (refuses an unmigrated database)
 //	kpv migrate            apply the embedded database migrations
+//	kpv ingest SOURCE      ingest one source once (--file, --offline, --all)
 //	kpv catalogue check F  validate a catalogue file (default: the embedded one)
 //	kpv version            print the catalogue version built in
 //
 // Configuration is by environment (see README): KPV_DATABASE_URL, KPV_ADDR,
-// KPV_CATALOGUE, KPV_LOG_LEVEL.
+// KPV_CATALOGUE, KPV_LOG_LEVEL, KPV_OFFLINE, KPV_SCHEDULER, KPV_FETCH_TIMEOUT,
+// KPV_FETCH_ATTEMPTS.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +32,7 @@ import (
 
 	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -44,6 +48,10 @@ const usage = `usage: kpv <command> [flags]
 commands:
   serve              run the HTTP API on KPV_ADDR (default 127.0.0.1:8080)
   migrate            apply the database migrations to KPV_DATABASE_URL
+  ingest SOURCE      ingest one source once and print what it read, inserted,
+                     revised and rejected; flags: --file PATH (read a local
+                     file), --offline (the shipped snapshot), --force (parse
+                     even if unchanged), --all (every fetched source)
   catalogue check    validate a catalogue file (default: the embedded one)
   version            print the embedded catalogue's version
 `
@@ -59,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], logger)
 	case "migrate":
 		return migrate(ctx, stdout)
+	case "ingest":
+		return ingestCmd(ctx, args[1:], stdout, logger)
 	case "catalogue":
 		if len(args) < 2 || args[1] != "check" {
 			return errors.New("usage: kpv catalogue check [FILE]")
@@ -163,6 +173,21 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Registerer: reg, Gatherer: reg})
 
+	runner, err := newRunner(cat, st, logger, reg)
+	if err != nil {
+		return err
+	}
+	if env("KPV_SCHEDULER", "on") != "off" {
+		host, _ := os.Hostname()
+		sched, err := ingest.NewScheduler(runner, fmt.Sprintf("%s/%d", host, os.Getpid()))
+		if err != nil {
+			return err
+		}
+		sched.Start()
+		defer sched.Stop()
+		logger.Info("ingest scheduler started", "offline", runner.Offline)
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -185,4 +210,119 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 
 func displayAddr(a string) string {
 	return strings.Replace(a, "[::]", "localhost", 1)
+}
+
+// newRunner builds the ingest runner from the environment.
+func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*ingest.Runner, error) {
+	f := ingest.DefaultFetcher()
+	if v := os.Getenv("KPV_FETCH_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("KPV_FETCH_TIMEOUT=%q is not a positive duration such as 60s", v)
+		}
+		f.Timeout = d
+	}
+	if v := os.Getenv("KPV_FETCH_ATTEMPTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("KPV_FETCH_ATTEMPTS=%q is not a positive whole number", v)
+		}
+		f.Attempts = n
+	}
+	offline := env("KPV_OFFLINE", "0")
+	return &ingest.Runner{Store: st, Catalogue: cat, Fetcher: f, Metrics: ingest.NewMetrics(reg), Logger: logger,
+		Offline: offline == "1" || offline == "true"}, nil
+}
+
+// ingestCmd runs `kpv ingest [flags] SOURCE` or `kpv ingest --all`.
+func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	file := fs.String("file", "", "read this file instead of the source's URL")
+	offline := fs.Bool("offline", false, "read the source's shipped snapshot instead of its URL")
+	force := fs.Bool("force", false, "parse the publication even if it has not changed")
+	all := fs.Bool("all", false, "ingest every fetched source")
+	// Flags may come before or after the source.
+	var sources []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		sources = append(sources, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	cat, err := loadCatalogue()
+	if err != nil {
+		return err
+	}
+	switch {
+	case *all && len(sources) > 0:
+		return errors.New("give a source or --all, not both")
+	case *all && *file != "":
+		return errors.New("--file reads one source's file: give the source, not --all")
+	case *all:
+		for _, s := range cat.Sources {
+			if s.Format != "submission" {
+				sources = append(sources, s.ID)
+			}
+		}
+	case len(sources) != 1:
+		return errors.New("usage: kpv ingest [--file PATH | --offline] [--force] SOURCE, or kpv ingest --all [--offline]")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckMigrated(ctx); err != nil {
+		return err
+	}
+	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
+		return fmt.Errorf("synchronise catalogue: %w", err)
+	}
+	runner, err := newRunner(cat, st, logger, nil)
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, id := range sources {
+		src, ok := cat.Source(id)
+		if !ok {
+			return fmt.Errorf("unknown source %q (sources: %s)", id, sourceIDs(cat))
+		}
+		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force}
+		if *all && *offline && src.Snapshot == "" {
+			fmt.Fprintf(stdout, "%s: skipped: no snapshot is shipped (no public figures were found; see the catalogue)\n", id)
+			continue
+		}
+		run, err := runner.Run(ctx, id, opt)
+		if run.ID == 0 && err != nil {
+			fmt.Fprintf(stdout, "%s: not run: %v\n", id, err)
+			failed = append(failed, id)
+			continue
+		}
+		c := run.Counts
+		fmt.Fprintf(stdout, "%s: %s: read %d, inserted %d, revised %d, unchanged %d, rejected %d (run %d)\n",
+			id, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, run.ID)
+		if err != nil {
+			fmt.Fprintf(stdout, "  error: %v\n", err)
+			failed = append(failed, id)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("ingest failed for %s; nothing was written for them", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func sourceIDs(cat *indicators.Catalogue) string {
+	ids := make([]string, len(cat.Sources))
+	for i, s := range cat.Sources {
+		ids[i] = s.ID
+	}
+	return strings.Join(ids, ", ")
 }

@@ -1,0 +1,199 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest/tabular"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// numberFields are the observation fields that hold figures.
+var numberFields = []string{"value", "numerator", "denominator", "ci_lower", "ci_upper"}
+
+// batch collects the observations an adapter reads, with where in the
+// publisher's file each came from and every problem found. Adapters add
+// rows; the batch turns the publisher's codes into the catalogue's.
+type batch struct {
+	cat   *indicators.Catalogue
+	src   *indicators.Source
+	m     indicators.Mapping
+	obs   []store.Observation
+	where []string
+	bad   []store.RowError
+}
+
+func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
+	b := &batch{cat: cat, src: src}
+	if src.Mapping != nil {
+		b.m = *src.Mapping
+	}
+	return b
+}
+
+// reject records a problem with the row at where.
+func (b *batch) reject(where, field, format string, args ...any) {
+	b.bad = append(b.bad, store.RowError{Row: len(b.obs) + len(b.bad) + 1, Field: field, Message: fmt.Sprintf(format, args...), Where: where})
+}
+
+// code translates a publisher's code or label for field into kpv's, through
+// the mapping's codes table; unknown codes pass through for the catalogue
+// to judge.
+func (b *batch) code(field, s string) string {
+	s = strings.TrimSpace(s)
+	if t, ok := b.m.Codes[field][s]; ok {
+		return t
+	}
+	return s
+}
+
+// addText adds a row whose fields and figures are text, as in a table:
+// fields holds the publisher's text per kpv field (fixed values are filled
+// in here). A figure that is a suppression mark makes the row suppressed.
+func (b *batch) addText(where string, fields map[string]string) {
+	for f, v := range b.m.Fixed {
+		if _, set := fields[f]; !set {
+			fields[f] = v
+		}
+	}
+	o := store.Observation{
+		Indicator: b.code("indicator", fields["indicator"]),
+		Period:    b.code("period", fields["period"]),
+		Geography: b.code("geography", fields["geography"]),
+	}
+	if o.Geography == "" {
+		o.Geography = "DK"
+	}
+	nums := map[string]**float64{"value": &o.Value, "numerator": &o.Numerator, "denominator": &o.Denominator, "ci_lower": &o.CILower, "ci_upper": &o.CIUpper}
+	for _, f := range numberFields {
+		text, ok := fields[f]
+		if !ok {
+			continue
+		}
+		v, _, err := tabular.Number(text)
+		switch {
+		case errors.Is(err, tabular.ErrSuppressed):
+			if f == "value" {
+				o.Suppressed = true
+			}
+		case err != nil:
+			b.reject(where, f, "%v", err)
+			return
+		default:
+			if f != "numerator" && f != "denominator" {
+				v = b.scale(v)
+			}
+			*nums[f] = &v
+		}
+	}
+	if o.Suppressed {
+		// A withheld figure has no interval or counts worth keeping.
+		o.CILower, o.CIUpper = nil, nil
+	}
+	b.add(where, o, fields)
+}
+
+// addValue adds a row whose figures are already numbers (JSON-stat cells,
+// NORDCAN estimates); fields holds the other fields as text.
+func (b *batch) addValue(where string, fields map[string]string, value, lower, upper *float64) {
+	for f, v := range b.m.Fixed {
+		if _, set := fields[f]; !set {
+			fields[f] = v
+		}
+	}
+	o := store.Observation{
+		Indicator:  b.code("indicator", fields["indicator"]),
+		Period:     b.code("period", fields["period"]),
+		Geography:  b.code("geography", fields["geography"]),
+		Suppressed: value == nil,
+	}
+	if o.Geography == "" {
+		o.Geography = "DK"
+	}
+	scaled := func(p *float64) *float64 {
+		if p == nil || o.Suppressed {
+			return nil
+		}
+		v := b.scale(*p)
+		return &v
+	}
+	o.Value, o.CILower, o.CIUpper = scaled(value), scaled(lower), scaled(upper)
+	b.add(where, o, fields)
+}
+
+// add fills in the breakdown and keeps the row. Only the dimensions the
+// indicator declares are taken from the row: a table with several
+// indicators has empty cells in the columns one of them does not use.
+func (b *batch) add(where string, o store.Observation, fields map[string]string) {
+	in, ok := b.cat.Indicator(o.Indicator)
+	if !ok {
+		b.reject(where, "indicator", "unknown indicator %q", o.Indicator)
+		return
+	}
+	if in.Source != b.src.ID {
+		b.reject(where, "indicator", "indicator %s takes its figures from source %s, not %s", in.ID, in.Source, b.src.ID)
+		return
+	}
+	o.Breakdown = indicators.Breakdown{}
+	for _, dim := range in.Breakdowns {
+		if dim == "region" || dim == "country" {
+			continue
+		}
+		if v := b.code(dim, fields[dim]); v != "" {
+			o.Breakdown[dim] = v
+		}
+	}
+	for f, v := range fields {
+		if _, isDim := b.cat.Dimension(f); isDim && strings.TrimSpace(v) != "" && o.Breakdown[f] == "" {
+			b.reject(where, f, "indicator %s has no breakdown by %s (got %q)", in.ID, f, v)
+			return
+		}
+	}
+	b.obs = append(b.obs, o)
+	b.where = append(b.where, where)
+}
+
+func (b *batch) scale(v float64) float64 {
+	if b.m.Scale == 0 {
+		return v
+	}
+	return v * b.m.Scale
+}
+
+// result checks the batch against the catalogue (store.Prepare) and returns
+// it, or a *store.BatchError naming every bad row by where it is in the
+// publisher's file.
+func (b *batch) result() ([]store.Observation, error) {
+	if len(b.bad) > 0 {
+		return nil, &store.BatchError{Rows: b.bad}
+	}
+	if len(b.obs) == 0 {
+		return nil, fmt.Errorf("no figures found for source %s: check the file against the source's mapping", b.src.ID)
+	}
+	out, err := store.Prepare(b.cat, b.obs)
+	var be *store.BatchError
+	if errors.As(err, &be) {
+		for i := range be.Rows {
+			if r := be.Rows[i].Row - 1; r >= 0 && r < len(b.where) {
+				be.Rows[i].Where = b.where[r]
+			}
+		}
+	}
+	return out, err
+}
+
+// finite reports whether v is a usable figure.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// parseFloat parses a number in the C locale, as machine-written outputs use.
+func parseFloat(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !finite(v) {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return v, nil
+}

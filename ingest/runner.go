@@ -1,0 +1,231 @@
+// Package ingest keeps kpv's figures current: it fetches each source in the
+// publisher's own format (JSON-stat from the statistics offices, NORDCAN's
+// survival exports, CSV and XLSX survey tables), maps it onto the
+// catalogue's indicators, geographies and breakdowns, and writes it to the
+// store in one transaction per run, logged in the run log.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// Snapshots holds the shipped files of real published figures, one per
+// source that has public figures (see snapshots/README.md for citations).
+//
+//go:embed snapshots
+var Snapshots embed.FS
+
+// ErrBusy means another process is ingesting the source right now.
+var ErrBusy = errors.New("another run of this source is in progress")
+
+// Parse reads a publication of src in its format and returns the figures,
+// checked against the catalogue. name is used in messages. Every problem is
+// an error naming its row, cell or JSON path; a panic in an adapter is
+// recovered into an error, so one bad file cannot stop the scheduler.
+func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []store.Observation, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
+			slog.Error("ingest adapter panic", "source", src.ID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	b := newBatch(cat, src)
+	switch src.Format {
+	case "nordcan-survival":
+		err = readNordcan(b, name, data)
+	case "table":
+		err = readTable(b, name, data)
+	case "jsonstat":
+		err = readJSONStat(b, name, data)
+	default:
+		return nil, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.result()
+}
+
+// Snapshot returns the shipped snapshot of src and its name.
+func Snapshot(src *indicators.Source) ([]byte, string, error) {
+	if src.Snapshot == "" {
+		return nil, "", fmt.Errorf("source %s ships no snapshot: no public figures were found to ship (see the source and its indicators in the catalogue); use --file or the source's URL", src.ID)
+	}
+	b, err := fs.ReadFile(Snapshots, "snapshots/"+src.Snapshot)
+	if err != nil {
+		return nil, "", fmt.Errorf("source %s: snapshot %s: %w", src.ID, src.Snapshot, err)
+	}
+	return b, src.Snapshot, nil
+}
+
+// Runner runs ingests of the catalogue's sources into the store.
+type Runner struct {
+	Store     *store.Store
+	Catalogue *indicators.Catalogue
+	Fetcher   *Fetcher
+	Metrics   *Metrics
+	Logger    *slog.Logger
+	// Offline reads each source's shipped snapshot instead of its URL.
+	Offline bool
+	// AfterRun, if set, is called after every run that wrote figures.
+	AfterRun func(store.Run)
+}
+
+// Options change one run.
+type Options struct {
+	// File is read instead of the source's URL.
+	File string
+	// Snapshot reads the source's shipped snapshot instead of its URL.
+	Snapshot bool
+	// Force parses the publication even if it is unchanged since the last run.
+	Force bool
+}
+
+// Run ingests one source once: it takes the source's lock (ErrBusy if
+// another process holds it), logs the run, reads the publication, and
+// writes its figures and the fetch state in one transaction. An unchanged
+// publication (HTTP 304, or the same bytes and mapping as last time) is
+// logged as unchanged without being parsed.
+func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.Run, error) {
+	log := r.logger().With("source", sourceID)
+	src, ok := r.Catalogue.Source(sourceID)
+	if !ok {
+		return store.Run{}, fmt.Errorf("unknown source %q", sourceID)
+	}
+	if src.Format == "submission" {
+		return store.Run{}, fmt.Errorf("source %s takes figures submitted through the API; it has nothing to fetch", sourceID)
+	}
+	release, ok, err := r.Store.TryLockSource(ctx, sourceID)
+	if err != nil {
+		return store.Run{}, err
+	}
+	if !ok {
+		r.Metrics.observe(sourceID, "skipped", 0)
+		return store.Run{}, ErrBusy
+	}
+	defer release()
+	// Holding the lock, no live process owns a run still marked running.
+	if n, err := r.Store.MarkInterrupted(ctx, sourceID); err == nil && n > 0 {
+		log.Warn("marked runs of a stopped process as interrupted", "runs", n)
+	}
+
+	started := time.Now()
+	run, err := r.Store.OpenRun(ctx, sourceID, store.KindIngest)
+	if err != nil {
+		return run, err
+	}
+	counts, detail, runErr := r.ingest(ctx, src, run.ID, opt)
+	err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
+	r.Metrics.observe(sourceID, run.Outcome, time.Since(started))
+	c := run.Counts
+	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
+		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)
+	if run.Outcome == "success" && r.AfterRun != nil {
+		r.AfterRun(run)
+	}
+	return run, err
+}
+
+func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64, opt Options) (store.Counts, map[string]any, error) {
+	detail := map[string]any{}
+	prev, hasPrev, err := r.Store.FetchState(ctx, src.ID)
+	if err != nil {
+		return store.Counts{}, detail, err
+	}
+	var p payload
+	switch {
+	case opt.File != "":
+		abs, _ := filepath.Abs(opt.File)
+		body, err := os.ReadFile(opt.File)
+		if err != nil {
+			return store.Counts{}, detail, fmt.Errorf("read %s: %w", opt.File, err)
+		}
+		p = payload{Origin: "file:" + abs, Body: body}
+	case opt.Snapshot || r.Offline:
+		body, name, err := Snapshot(src)
+		if err != nil {
+			return store.Counts{}, detail, err
+		}
+		p = payload{Origin: "snapshot:" + name, Body: body}
+	default:
+		var last *store.FetchState
+		if hasPrev && !opt.Force {
+			last = &prev
+		}
+		f := r.Fetcher
+		if f == nil {
+			f = DefaultFetcher()
+		}
+		p, err = f.Fetch(ctx, src, last)
+		detail["attempts"] = p.Attempts
+		if err != nil {
+			return store.Counts{}, detail, err
+		}
+	}
+	detail["origin"] = p.Origin
+	if p.NotModified {
+		detail["not_modified"] = true
+		return store.Counts{}, detail, r.Store.TouchFetchState(ctx, src.ID)
+	}
+	sum := contentHash(src, p.Body)
+	detail["bytes"], detail["sha256"] = len(p.Body), sum
+	if hasPrev && prev.SHA256 == sum && !opt.Force {
+		// Same bytes read with the same mapping: nothing can have changed.
+		detail["same_content_as_run"] = prev.RunID
+		return store.Counts{}, detail, r.Store.TouchFetchState(ctx, src.ID)
+	}
+	name := filepath.Base(p.Origin)
+	obs, err := Parse(r.Catalogue, src, name, p.Body)
+	if err != nil {
+		return store.Counts{}, detail, err
+	}
+	var counts store.Counts
+	err = r.Store.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, obs); err != nil {
+			return err
+		}
+		return store.SaveFetchState(ctx, tx, store.FetchState{Source: src.ID, Origin: p.Origin, ETag: p.ETag,
+			LastModified: p.LastModified, SHA256: sum, RunID: runID})
+	})
+	return counts, detail, err
+}
+
+// contentHash identifies a publication as read: its bytes and the mapping
+// and request used, so that a changed mapping re-reads the same file.
+func contentHash(src *indicators.Source, body []byte) string {
+	h := sha256.New()
+	h.Write(body)
+	cfg, _ := json.Marshal(struct {
+		Format  string
+		Request *indicators.Request
+		Mapping *indicators.Mapping
+	}{src.Format, src.Request, src.Mapping})
+	h.Write([]byte{0})
+	h.Write(cfg)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}
