@@ -49,7 +49,7 @@ func readJSONStat(b *batch, name string, data []byte) error {
 		}
 	}
 cells:
-	for _, c := range d.Cells() {
+	for c := range d.All() {
 		for dim, want := range b.m.Filter {
 			if c.Codes[pos[dim]] != want {
 				continue cells
