@@ -82,8 +82,19 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 			continue
 		}
 		first := strings.TrimSpace(row[0])
-		// A heading row names countries in its other cells.
-		if cs, ok := b.countryColumns(row); ok {
+		_, perr := indicators.ParsePeriod(first)
+		isPeriod := perr == nil
+		if !isPeriod && looksLikeFigures(row[1:]) {
+			b.reject(g.Pos(r, 0, first), "period", "%q is not a diagnosis period such as 2016-2020: %v", first, perr)
+			continue
+		}
+		// A heading row names the entity (and sex) first, then countries.
+		if !isPeriod && !isBlank(row[1:]) {
+			cs, bad := b.countryColumns(row)
+			if bad > 0 {
+				b.reject(g.Pos(r, bad, row[bad]), "geography", "%q is not a country in the catalogue", strings.TrimSpace(row[bad]))
+				return nil
+			}
 			countries, headings = cs, row
 			if first != "" {
 				e, s, ok := b.labelParts(first)
@@ -102,8 +113,7 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 		}
 		// A row with only its first cell filled is a label ("Males"),
 		// unless that cell is a period whose figures are all missing.
-		_, perr := indicators.ParsePeriod(first)
-		if isBlank(row[1:]) && perr != nil {
+		if !isPeriod {
 			e, s, ok := b.labelParts(first)
 			if !ok {
 				b.reject(g.Pos(r, 0, first), "cancer_site", "%q names no cancer entity or sex in the catalogue", first)
@@ -149,11 +159,21 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 	return nil
 }
 
-// countryColumns reports whether row is a heading row: every cell after the
-// first names a country the catalogue knows.
-func (b *batch) countryColumns(row []string) ([]string, bool) {
-	cs := make([]string, len(row))
-	n := 0
+// looksLikeFigures reports whether a row's cells are estimates rather than
+// country names, so a row with a bad period is reported as such.
+func looksLikeFigures(cells []string) bool {
+	for _, c := range cells {
+		if c = strings.TrimSpace(c); c != "" {
+			return estimateCell.MatchString(c)
+		}
+	}
+	return false
+}
+
+// countryColumns reads a heading row's countries, one per column from the
+// second; bad is the column of a cell that names no country (0 if none).
+func (b *batch) countryColumns(row []string) (cs []string, bad int) {
+	cs = make([]string, len(row))
 	for i := 1; i < len(row); i++ {
 		c := strings.TrimSpace(row[i])
 		if c == "" {
@@ -161,12 +181,11 @@ func (b *batch) countryColumns(row []string) ([]string, bool) {
 		}
 		geo, ok := b.cat.Geography(c)
 		if !ok || geo.Kind != "country" {
-			return nil, false
+			return nil, i
 		}
 		cs[i] = geo.Code
-		n++
 	}
-	return cs, n > 0
+	return cs, 0
 }
 
 // decimal parses a NORDCAN number ("95.2", or "95,2" from a Danish
