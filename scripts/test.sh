@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run every test against a fresh, throwaway Postgres.
 #
-#   scripts/test.sh                    go vet ./... and go test ./...
+#   scripts/test.sh                    go vet ./..., go test ./... and every fuzz target
+#                                      for KPV_FUZZTIME (default 10s) each
 #   scripts/test.sh -run Foo ./store/  extra args replace the default ./... for go test
+#                                      (and skip the fuzzing)
 #
 # The tests get KPV_TEST_DATABASE_URL (an admin database; each package creates its own
 # databases from it) and KPV_REQUIRE_DB=1 (no reachable DB is a failure, not a skip).
@@ -61,12 +63,28 @@ if [ -n "$unformatted" ]; then
   vet_status=1
 fi
 
-if [ $# -eq 0 ]; then set -- ./...; fi
+fuzz=0
+if [ $# -eq 0 ]; then set -- ./...; fuzz=1; fi
 echo "test.sh: go test -count=1 -p 2 -v $*" >&2
 set +e
 go test -count=1 -p 2 -v "$@" 2>&1 | tee "$LOG"
 test_status=${PIPESTATUS[0]}
 set -e
+
+# Every parser has a fuzz target; each runs for a bounded time. A finding fails
+# the run and is saved under the package's testdata/fuzz as a regression seed.
+if [ "$fuzz" = 1 ]; then
+  for pkg in $(go list ./...); do
+    for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+      echo "test.sh: fuzzing $target in $pkg for ${KPV_FUZZTIME:-10s}" >&2
+      set +e
+      go test -run '^$' -fuzz "^$target\$" -fuzztime "${KPV_FUZZTIME:-10s}" -fuzzminimizetime 2s -v "$pkg" 2>&1 |
+        grep -vE '^fuzz: elapsed' | tee -a "$LOG"
+      [ "${PIPESTATUS[0]}" -eq 0 ] || test_status=1
+      set -e
+    done
+  done
+fi
 
 if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet or gofmt failed" >&2; fi
 if [ "$test_status" -ne 0 ]; then echo "test.sh: go test failed (exit $test_status)" >&2; fi

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The whole local stack in the foreground: Postgres, then kpv (migrate + serve).
+# The whole local stack in the foreground: Postgres, then kpv (migrate, load the
+# bundled snapshots of published figures, serve with the ingest scheduler).
 # Ctrl-C (or SIGTERM) stops everything that was started, in reverse order.
 #
 #   KPV_DATA_DIR    state directory (default: REPO/.kpv); Postgres lives in KPV_DATA_DIR/pg
 #   KPV_ADDR        kpv listen address (default: 127.0.0.1:8080)
+#   KPV_OFFLINE     1 (default here): sources are read from the shipped snapshots, also
+#                   by the scheduler; 0 fetches from the publishers' URLs
 #   KPV_SKIP_BUILD  testing hook: when 1, skip build/migrate/serve and just sleep, so the
 #                   Postgres start/stop and the trap can be checked without a working kpv:
 #                     KPV_SKIP_BUILD=1 timeout -s INT 8 bash scripts/up.sh
@@ -14,6 +17,7 @@ cd "$REPO"
 command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
 DATA_DIR="${KPV_DATA_DIR:-$REPO/.kpv}"
 export KPV_ADDR="${KPV_ADDR:-127.0.0.1:8080}"
+export KPV_OFFLINE="${KPV_OFFLINE:-1}"
 
 # Every service adds its stop function to STOPS *before* starting, so a half-started
 # service is still stopped. To add a service (Prometheus, Alertmanager), write a
@@ -54,6 +58,8 @@ start_kpv() {
   else
     go build -o bin/kpv ./cmd/kpv
     bin/kpv migrate
+    # The bundled figures: every source that ships a snapshot (a failure stops here).
+    bin/kpv ingest --all --offline
     bin/kpv serve &
   fi
   KPV_PID=$!

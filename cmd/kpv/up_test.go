@@ -116,6 +116,35 @@ func TestMakeUp(t *testing.T) {
 		t.Errorf("funding 2025: %+v, want the plan's 618", funding.Tables)
 	}
 
+	// The bundled snapshots are loaded: real figures on goals 1 and 3.
+	// Goal 2 has no public figure to ship (ingest/snapshots/README.md).
+	for _, id := range []string{"g1_unmet_needs_followup", "g1_late_effects_need_unmet", "g3_survival_5y_denmark", "g3_survival_5y_nordic"} {
+		var obs struct {
+			Count int
+			Items []struct {
+				Period string
+				Value  *float64
+			}
+		}
+		getJSON(t, base+"/api/v1/indicators/"+id+"/observations", &obs)
+		if obs.Count == 0 {
+			t.Errorf("%s: no observations after make up", id)
+		}
+	}
+	var runs struct {
+		Items []struct{ Source, Outcome string }
+	}
+	getJSON(t, base+"/api/v1/ingest/runs", &runs)
+	loaded := map[string]string{}
+	for _, r := range runs.Items {
+		loaded[r.Source] = r.Outcome
+	}
+	for _, src := range []string{"nordcan-survival", "sds-kraeftoverlevelse", "barometer"} {
+		if loaded[src] != "success" {
+			t.Errorf("run log: %s %q, want its snapshot loaded (success); log: %v", src, loaded[src], runs.Items)
+		}
+	}
+
 	// Ctrl-C: the whole process group gets SIGINT, as from a terminal.
 	stopping := time.Now()
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
