@@ -68,6 +68,8 @@ func New(o Options) http.Handler {
 		r.Get("/indicators", s.listIndicators)
 		r.Get("/indicators/{id}", s.getIndicator)
 		r.Get("/indicators/{id}/observations", s.observations)
+		r.Get("/sources", s.listSources)
+		r.Get("/sources/{id}", s.getSource)
 		r.Get("/ingest/runs", s.runs)
 	})
 	return r

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -337,4 +338,55 @@ func TestReadyzUnmigrated(t *testing.T) {
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "kpv migrate") {
 		t.Errorf("readyz on an unmigrated database: %d %s", resp.StatusCode, body)
 	}
+}
+
+func TestSourcesShowWhatWasLastFetched(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	run, err := f.st.OpenRun(ctx, "barometer", store.KindIngest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.st.InTx(ctx, func(tx pgx.Tx) error {
+		return store.SaveFetchState(ctx, tx, store.FetchState{Source: "barometer", Origin: "snapshot:barometer.csv", SHA256: "abc", RunID: run.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.CloseRun(ctx, &run, store.Counts{Read: 8, Inserted: 8}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Count int
+		Items []struct {
+			ID         string
+			Indicators []string
+			NextRun    *time.Time               `json:"next_run"`
+			LastFetch  *struct{ Origin string } `json:"last_fetch"`
+			LastRun    *struct {
+				Outcome string
+				Counts  struct{ Inserted int }
+			} `json:"last_run"`
+		}
+	}
+	f.get(t, "/api/v1/sources", http.StatusOK, &list)
+	if list.Count != 5 {
+		t.Fatalf("%d sources, want the catalogue's 5", list.Count)
+	}
+	for _, s := range list.Items {
+		switch s.ID {
+		case "barometer":
+			if s.LastFetch == nil || s.LastFetch.Origin != "snapshot:barometer.csv" || s.LastRun == nil || s.LastRun.Outcome != "success" || s.LastRun.Counts.Inserted != 8 {
+				t.Errorf("barometer: last fetch %+v, last run %+v", s.LastFetch, s.LastRun)
+			}
+			if s.NextRun == nil || !s.NextRun.After(time.Now()) || len(s.Indicators) != 4 {
+				t.Errorf("barometer: next run %v, indicators %v", s.NextRun, s.Indicators)
+			}
+		case "indberetning":
+			if s.NextRun != nil || s.LastRun != nil {
+				t.Errorf("submission source has a schedule or a run: %+v", s)
+			}
+		}
+	}
+	f.get(t, "/api/v1/sources/nope", http.StatusNotFound, nil)
 }

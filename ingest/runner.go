@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -46,6 +47,9 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 			slog.Error("ingest adapter panic", "source", src.ID, "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
+	if looksLikeHTML(data) {
+		return nil, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
+	}
 	b := newBatch(cat, src)
 	switch src.Format {
 	case "nordcan-survival":
@@ -61,6 +65,13 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 		return nil, err
 	}
 	return b.result()
+}
+
+// looksLikeHTML reports whether a payload is a web page: publishers answer
+// with one for a moved table or a landing page.
+func looksLikeHTML(data []byte) bool {
+	head := bytes.ToLower(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
 }
 
 // Snapshot returns the shipped snapshot of src and its name.

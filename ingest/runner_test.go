@@ -63,7 +63,7 @@ func TestRunsAgainstAPublisher(t *testing.T) {
 	r := testRunner(t, st, srv.URL)
 
 	wantOutcome := []string{"success", "success", "failed", "failed", "failed"}
-	wantErr := []string{"", "", `"<html><body>Service temporarily unavailable</body></html>" names no cancer entity`, "answered 500 Internal Server Error", "deadline exceeded"}
+	wantErr := []string{"", "", "got a web page, not a nordcan-survival file", "answered 500 Internal Server Error", "deadline exceeded"}
 	for i := range wantOutcome {
 		step.Store(int32(i + 1))
 		run, err := r.Run(ctx, "nordcan-survival", Options{})

@@ -110,3 +110,38 @@ func deref(p *string) string {
 	}
 	return *p
 }
+
+// FetchStates returns every source's last fetch, by source.
+func (s *Store) FetchStates(ctx context.Context) (map[string]FetchState, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT source_id, origin, COALESCE(etag, ''), COALESCE(last_modified, ''), content_sha256,
+			checked_at, changed_at, COALESCE(run_id, 0) FROM source_fetches`)
+	if err != nil {
+		return nil, err
+	}
+	states, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (FetchState, error) {
+		var st FetchState
+		err := r.Scan(&st.Source, &st.Origin, &st.ETag, &st.LastModified, &st.SHA256, &st.CheckedAt, &st.ChangedAt, &st.RunID)
+		return st, err
+	})
+	out := make(map[string]FetchState, len(states))
+	for _, st := range states {
+		out[st.Source] = st
+	}
+	return out, err
+}
+
+// LastRuns returns each source's latest finished run of the given kind.
+func (s *Store) LastRuns(ctx context.Context, kind string) (map[string]Run, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (source_id) id, source_id, kind, started_at, finished_at, outcome,
+			read_count, inserted_count, revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
+		FROM ingest_runs WHERE kind = $1 AND outcome <> 'running' ORDER BY source_id, id DESC`, kind)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := pgx.CollectRows(rows, scanRun)
+	out := make(map[string]Run, len(runs))
+	for _, r := range runs {
+		out[r.Source] = r
+	}
+	return out, err
+}

@@ -134,12 +134,14 @@ func (s *Store) Runs(ctx context.Context, source string, limit, offset int) ([]R
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Run, error) {
-		var x Run
-		var detail []byte
-		err := r.Scan(&x.ID, &x.Source, &x.Kind, &x.StartedAt, &x.FinishedAt, &x.Outcome, &x.Counts.Read, &x.Counts.Inserted,
-			&x.Counts.Revised, &x.Counts.Unchanged, &x.Counts.Rejected, &x.Error, &detail)
-		x.Detail = detail
-		return x, err
-	})
+	return pgx.CollectRows(rows, scanRun)
+}
+
+func scanRun(r pgx.CollectableRow) (Run, error) {
+	var x Run
+	var detail []byte
+	err := r.Scan(&x.ID, &x.Source, &x.Kind, &x.StartedAt, &x.FinishedAt, &x.Outcome, &x.Counts.Read, &x.Counts.Inserted,
+		&x.Counts.Revised, &x.Counts.Unchanged, &x.Counts.Rejected, &x.Error, &detail)
+	x.Detail = detail
+	return x, err
 }
