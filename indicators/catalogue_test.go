@@ -221,6 +221,18 @@ func TestValidationNamesTheMistake(t *testing.T) {
 		{"bad schedule", func(s string) string {
 			return strings.Replace(s, `schedule: "CRON_TZ=Europe/Copenhagen 0 6 * * 1"`, `schedule: "CRON_TZ=Europe/Copenhagen"`, 1)
 		}, []string{"source nordcan-survival: invalid schedule"}},
+		{"mapping to an unknown field", func(s string) string {
+			return strings.Replace(s, `need_type: "Behov", value: "Andel (%)"`, `need_typ: "Behov", value: "Andel (%)"`, 1)
+		}, []string{`source barometer: mapping field "need_typ" is neither an observation field`}},
+		{"mapping fixes another source's indicator", func(s string) string {
+			return strings.Replace(s, `fixed: {indicator: "g2_involved_decisions_lup"}`, `fixed: {indicator: "g3_survival_5y_denmark"}`, 1)
+		}, []string{"source lup: indicator g3_survival_5y_denmark takes its figures from source sds-kraeftoverlevelse"}},
+		{"table without a value column", func(s string) string {
+			return strings.Replace(s, `, value: "Relativ overlevelse (%)"`, "", 1)
+		}, []string{"source sds-kraeftoverlevelse: a table mapping must name the value column"}},
+		{"jsonstat without a request", func(s string) string {
+			return strings.Replace(s, `format: "nordcan-survival"`, `format: "jsonstat"`, 1)
+		}, []string{"source nordcan-survival: a jsonstat source needs a request"}},
 		{"misspelt field", func(s string) string {
 			return strings.Replace(s, "    polarity: \"lower_is_better\"\n", "    polarty: \"lower_is_better\"\n", 1)
 		}, []string{"field polarty not found"}},

@@ -179,7 +179,7 @@ func separators(s string, groups []string, seps []rune) (dec, thousands rune, er
 		}
 		last[c] = i
 	}
-	moreThanOne := fmt.Errorf("%q: more than one decimal mark", s)
+	moreThanOne := func() error { return fmt.Errorf("%q: more than one decimal mark", s) }
 	switch {
 	case nDot > 0 && nComma > 0:
 		dec, thousands = ',', '.'
@@ -187,14 +187,14 @@ func separators(s string, groups []string, seps []rune) (dec, thousands rune, er
 			dec, thousands = '.', ','
 		}
 		if (dec == '.' && nDot > 1) || (dec == ',' && nComma > 1) {
-			return 0, 0, moreThanOne
+			return 0, 0, moreThanOne()
 		}
 		if nSpace > 0 {
 			return 0, 0, fmt.Errorf("%q: mixes %q and %q as thousands separators", s, thousands, ' ')
 		}
 	case nComma > 0:
 		if nComma > 1 {
-			return 0, 0, moreThanOne
+			return 0, 0, moreThanOne()
 		}
 		dec = ','
 		if nSpace > 0 {
@@ -202,7 +202,7 @@ func separators(s string, groups []string, seps []rune) (dec, thousands rune, er
 		}
 	case nDot > 0 && nSpace > 0:
 		if nDot > 1 {
-			return 0, 0, moreThanOne
+			return 0, 0, moreThanOne()
 		}
 		dec, thousands = '.', ' '
 	case nDot == 1:

@@ -19,14 +19,12 @@ var samplePath = filepath.Join("testdata", "suppressed.xlsx")
 // figures test formats and mean nothing.
 const sampleTitle = "Formattest – tallene er opdigtede, ikke statistik"
 
-// TestWriteSample writes testdata/suppressed.xlsx, a small workbook shaped
+// sampleWorkbook builds testdata/suppressed.xlsx, a small workbook shaped
 // like a LUP table: a title row, the header År/Region/Besvarelser/Andel, a
 // share stored as a formatted number, one suppressed "–", and figures typed
-// as Danish text. Run: go test ./ingest/tabular -run TestWriteSample -update
-func TestWriteSample(t *testing.T) {
-	if !*update {
-		t.Skip("run with -update to rewrite " + samplePath)
-	}
+// as Danish text.
+func sampleWorkbook(t *testing.T) []byte {
+	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
 	const s = "Tabel 1"
@@ -53,7 +51,35 @@ func TestWriteSample(t *testing.T) {
 	var buf bytes.Buffer
 	_, err = f.WriteTo(&buf)
 	check(err)
-	check(os.WriteFile(samplePath, buf.Bytes(), 0o644))
+	return buf.Bytes()
+}
+
+// TestWriteSample fails when the checked-in sample no longer matches its
+// generator; -update rewrites it:
+// go test ./ingest/tabular -run TestWriteSample -update
+func TestWriteSample(t *testing.T) {
+	want := sampleWorkbook(t)
+	if *update {
+		if err := os.WriteFile(samplePath, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(samplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotGrid, err := ReadXLSX(samplePath, got, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGrid, err := ReadXLSX(samplePath, want, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gotGrid.Rows, wantGrid.Rows) {
+		t.Errorf("%s is stale: run go test ./ingest/tabular -run TestWriteSample -update\nchecked in: %q\ngenerated:  %q", samplePath, gotGrid.Rows, wantGrid.Rows)
+	}
 }
 
 // The checked-in sample reads back as published, and its "–" is a
