@@ -51,10 +51,9 @@ func (b *batch) code(field, s string) string {
 	return s
 }
 
-// addText adds a row whose fields and figures are text, as in a table:
-// fields holds the publisher's text per kpv field (fixed values are filled
-// in here). A figure that is a suppression mark makes the row suppressed.
-func (b *batch) addText(where string, fields map[string]string) {
+// keyed fills in the mapping's fixed values and starts the observation with
+// its key fields in kpv's codes; a figure with no geography is national.
+func (b *batch) keyed(fields map[string]string) store.Observation {
 	for f, v := range b.m.Fixed {
 		if _, set := fields[f]; !set {
 			fields[f] = v
@@ -68,6 +67,14 @@ func (b *batch) addText(where string, fields map[string]string) {
 	if o.Geography == "" {
 		o.Geography = "DK"
 	}
+	return o
+}
+
+// addText adds a row whose fields and figures are text, as in a table:
+// fields holds the publisher's text per kpv field (fixed values are filled
+// in here). A figure that is a suppression mark makes the row suppressed.
+func (b *batch) addText(where string, fields map[string]string) {
+	o := b.keyed(fields)
 	nums := map[string]**float64{"value": &o.Value, "numerator": &o.Numerator, "denominator": &o.Denominator, "ci_lower": &o.CILower, "ci_upper": &o.CIUpper}
 	for _, f := range numberFields {
 		text, ok := fields[f]
@@ -100,20 +107,8 @@ func (b *batch) addText(where string, fields map[string]string) {
 // addValue adds a row whose figures are already numbers (JSON-stat cells,
 // NORDCAN estimates); fields holds the other fields as text.
 func (b *batch) addValue(where string, fields map[string]string, value, lower, upper *float64) {
-	for f, v := range b.m.Fixed {
-		if _, set := fields[f]; !set {
-			fields[f] = v
-		}
-	}
-	o := store.Observation{
-		Indicator:  b.code("indicator", fields["indicator"]),
-		Period:     b.code("period", fields["period"]),
-		Geography:  b.code("geography", fields["geography"]),
-		Suppressed: value == nil,
-	}
-	if o.Geography == "" {
-		o.Geography = "DK"
-	}
+	o := b.keyed(fields)
+	o.Suppressed = value == nil
 	scaled := func(p *float64) *float64 {
 		if p == nil || o.Suppressed {
 			return nil

@@ -129,7 +129,7 @@ func TestNordcanRejections(t *testing.T) {
 	c := catalogue(t)
 	src := source(t, c, "nordcan-survival")
 	head := "entity;entity_display_order;entity_description_en;end;cns;locns;upcns;sex;period_5;country\n"
-	for _, tc := range []struct{ name, file, want string }{
+	for _, tc := range []rejection{
 		{"unknown entity", "Kidneys and more;Denmark\n2016-2020;80.1[79.0-81.2]\n", `x.csv: row 1, column 1 ("Kidneys and more"), cancer_site: "Kidneys and more" names no cancer entity`},
 		{"bad cell", "Colon (Males);Denmark\n2016-2020;eighty\n", `row 2, column 2 ("Denmark"), value: "eighty" is not an estimate`},
 		{"interval inverted", "Colon (Males);Denmark\n2016-2020;60.0[61.0-59.0]\n", "lower bound 61 is above upper bound 59"},
@@ -142,15 +142,7 @@ func TestNordcanRejections(t *testing.T) {
 		{"long: missing column", "entity;cns;sex\n160;24.2;1\n", "lacks the column(s) locns, upcns, period_5, country"},
 		{"out of range", "Colon (Males);Denmark\n2016-2020;160.0[150.0-170.0]\n", "outside the range of unit percent"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			obs, err := Parse(c, src, "x.csv", []byte(tc.file))
-			if err == nil {
-				t.Fatalf("accepted %d figures; want an error containing %q", len(obs), tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not contain %q", err, tc.want)
-			}
-		})
+		expectRejection(t, c, src, "x.csv", tc)
 	}
 }
 
@@ -215,7 +207,7 @@ func TestTableRejections(t *testing.T) {
 	c := catalogue(t)
 	src := source(t, c, "lup")
 	head := "År;Region;Antal besvarelser;Antal i høj eller meget høj grad;Andel i høj eller meget høj grad (%)\n"
-	for _, tc := range []struct{ name, file, want string }{
+	for _, tc := range []rejection{
 		{"wrong column", "År;Region;Besvarelser;Andel\n2024;Region Hovedstaden;10;50\n", "no row has the columns"},
 		{"unknown region", head + "2024;Region Atlantis;10;5;50\n", `row 2, column 5 ("Andel i høj eller meget høj grad (%)"), geography: unknown geography "Region Atlantis"`},
 		{"not a number", head + "2024;Region Sjælland;10;5;halvtreds\n", `value: "halvtreds"`},
@@ -225,15 +217,7 @@ func TestTableRejections(t *testing.T) {
 		{"duplicate", head + "2024;Region Sjælland;10;5;50\n2024;085;10;5;50\n", "row 3, column 5 (\"Andel i høj eller meget høj grad (%)\"), period: same indicator, period, geography and breakdown"},
 		{"no rows", head, "no figures found"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			obs, err := Parse(c, src, "lup.csv", []byte(tc.file))
-			if err == nil {
-				t.Fatalf("accepted %d figures; want an error containing %q", len(obs), tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not contain %q", err, tc.want)
-			}
-		})
+		expectRejection(t, c, src, "lup.csv", tc)
 	}
 }
 
@@ -297,21 +281,13 @@ func TestJSONStatRejections(t *testing.T) {
 	c := catalogue(t)
 	src := statbankSource(t, c)
 	good := string(read(t, "statbank.json"))
-	for _, tc := range []struct{ name, file, want string }{
+	for _, tc := range []rejection{
 		{"unknown region code", strings.Replace(good, `"084":2`, `"099":2`, 1), `unknown geography "099"`},
 		{"value path named", strings.Replace(good, "61.0,62.5", "161.0,62.5", 1), "value[0] (OMRÅDE=000, KØN=M, Tid=2022)"},
 		{"unmapped dimension", strings.Replace(strings.Replace(good, `"KØN":{`, `"SEX":{`, 1), `["OMRÅDE","KØN","Tid"]`, `["OMRÅDE","SEX","Tid"]`, 1), `takes sex from dimension "KØN", which the dataset does not have`},
 		{"garbage", "<html>Service unavailable</html>", "jsonstat"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			obs, err := Parse(c, src, "statbank.json", []byte(tc.file))
-			if err == nil {
-				t.Fatalf("accepted %d figures; want an error containing %q", len(obs), tc.want)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not contain %q", err, tc.want)
-			}
-		})
+		expectRejection(t, c, src, "statbank.json", tc)
 	}
 }
 
@@ -425,4 +401,19 @@ func TestSubmissionSourcesAreNotFetched(t *testing.T) {
 	}
 	var be *store.BatchError
 	_ = errors.As(err, &be)
+}
+
+// rejection is a file an adapter must refuse, and what the error must say.
+type rejection struct{ name, file, want string }
+
+func expectRejection(t *testing.T, c *indicators.Catalogue, src *indicators.Source, name string, tc rejection) {
+	t.Run(tc.name, func(t *testing.T) {
+		obs, err := Parse(c, src, name, []byte(tc.file))
+		if err == nil {
+			t.Fatalf("accepted %d figures; want an error containing %q", len(obs), tc.want)
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %q does not contain %q", err, tc.want)
+		}
+	})
 }

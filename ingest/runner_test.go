@@ -245,25 +245,7 @@ func TestTwoSchedulersRunADueTickOnce(t *testing.T) {
 		w.Write([]byte(payloadA))
 	}))
 	defer srv.Close()
-	url := pgtest.NewDatabase(t)
-	var scheds []*Scheduler
-	var stores []*store.Store
-	for _, replica := range []string{"replica-a", "replica-b"} {
-		st, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(st.Close)
-		if _, err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		r := testRunner(t, st, srv.URL)
-		s, err := NewScheduler(r, replica)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scheds, stores = append(scheds, s), append(stores, st)
-	}
+	scheds, stores := replicas(t, srv.URL, nil)
 
 	// The same tick, due on both replicas at once.
 	due := time.Date(2026, 11, 23, 6, 0, 0, 0, Copenhagen)
@@ -294,30 +276,13 @@ func TestSchedulersFireOnTheirScheduleOncePerTick(t *testing.T) {
 		w.Write([]byte(payloadA))
 	}))
 	defer srv.Close()
-	url := pgtest.NewDatabase(t)
-	var scheds []*Scheduler
-	var st0 *store.Store
-	for _, replica := range []string{"replica-a", "replica-b"} {
-		st, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
+	scheds, stores := replicas(t, srv.URL, func(c *indicators.Catalogue) {
+		for i := range c.Sources {
+			c.Sources[i].Schedule = "" // only the source under test
 		}
-		t.Cleanup(st.Close)
-		if _, err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		r := testRunner(t, st, srv.URL)
-		for i := range r.Catalogue.Sources {
-			r.Catalogue.Sources[i].Schedule = "" // only the source under test
-		}
-		source(t, r.Catalogue, "nordcan-survival").Schedule = "@every 1s"
-		s, err := NewScheduler(r, replica)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scheds = append(scheds, s)
-		st0 = st
-	}
+		source(t, c, "nordcan-survival").Schedule = "@every 1s"
+	})
+	st0 := stores[0]
 	for _, s := range scheds {
 		s.Start()
 	}
@@ -339,3 +304,32 @@ func TestSchedulersFireOnTheirScheduleOncePerTick(t *testing.T) {
 }
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
+
+// replicas starts two kpv replicas' schedulers, each with its own pool on
+// one shared database, their NORDCAN source fetching from url.
+func replicas(t *testing.T, url string, configure func(*indicators.Catalogue)) ([]*Scheduler, []*store.Store) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	var scheds []*Scheduler
+	var stores []*store.Store
+	for _, replica := range []string{"replica-a", "replica-b"} {
+		st, err := store.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(st.Close)
+		if _, err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r := testRunner(t, st, url)
+		if configure != nil {
+			configure(r.Catalogue)
+		}
+		s, err := NewScheduler(r, replica)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scheds, stores = append(scheds, s), append(stores, st)
+	}
+	return scheds, stores
+}

@@ -73,15 +73,27 @@ set -e
 
 # Every parser has a fuzz target; each runs for a bounded time. A finding fails
 # the run and is saved under the package's testdata/fuzz as a regression seed.
+# Go 1.26's fuzz coordinator can end a clean run with a bare "context deadline
+# exceeded" at the -fuzztime boundary (golang/go#75804, fixed in Go 1.27): a
+# run fails only when it wrote a failing input or failed for another reason.
 if [ "$fuzz" = 1 ]; then
   for pkg in $(go list ./...); do
     for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
       echo "test.sh: fuzzing $target in $pkg for ${KPV_FUZZTIME:-10s}" >&2
+      out="$TMP/fuzz.out"
       set +e
-      go test -run '^$' -fuzz "^$target\$" -fuzztime "${KPV_FUZZTIME:-10s}" -fuzzminimizetime 2s -v "$pkg" 2>&1 |
-        grep -vE '^fuzz: elapsed' | tee -a "$LOG"
-      [ "${PIPESTATUS[0]}" -eq 0 ] || test_status=1
+      go test -run '^$' -fuzz "^$target\$" -fuzztime "${KPV_FUZZTIME:-10s}" -fuzzminimizetime 2s -v "$pkg" >"$out" 2>&1
+      fstatus=$?
       set -e
+      if [ "$fstatus" -ne 0 ] && ! grep -q 'Failing input written to' "$out" &&
+        [ "$(grep -cvE '^(fuzz: |=== |--- FAIL: Fuzz|    context deadline exceeded$|FAIL|exit status 1$|$)' "$out")" -eq 0 ] &&
+        grep -q '^    context deadline exceeded$' "$out"; then
+        echo "test.sh: $target ran its full time and found nothing; Go reported its known boundary race (golang/go#75804), not a finding" >&2
+        sed -i "s/^--- FAIL: $target /--- PASS: $target /" "$out"
+        fstatus=0
+      fi
+      grep -vE '^fuzz: elapsed' "$out" | tee -a "$LOG"
+      [ "$fstatus" -eq 0 ] || test_status=1
     done
   done
 fi
