@@ -164,7 +164,7 @@ func (b *batch) scale(v float64) float64 {
 // publisher's file.
 func (b *batch) result() ([]store.Observation, error) {
 	if len(b.bad) > 0 {
-		return nil, &store.BatchError{Rows: b.bad}
+		return nil, &store.BatchError{Rows: b.bad, Read: len(b.obs) + len(b.bad)}
 	}
 	if len(b.obs) == 0 {
 		return nil, fmt.Errorf("no figures found for source %s: check the file against the source's mapping", b.src.ID)

@@ -50,6 +50,8 @@ type RowError struct {
 // BatchError rejects a whole batch; it lists every bad row.
 type BatchError struct {
 	Rows []RowError
+	// Read is how many rows were checked, good and bad.
+	Read int
 }
 
 func (e *BatchError) Error() string {
@@ -133,7 +135,7 @@ func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error
 		out[i] = o
 	}
 	if len(bad) > 0 {
-		return nil, &BatchError{Rows: bad}
+		return nil, &BatchError{Rows: bad, Read: len(batch)}
 	}
 	return out, nil
 }

@@ -80,6 +80,7 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 		var be *BatchError
 		if errors.As(runErr, &be) {
 			run.Counts.Rejected = len(be.Rows)
+			run.Counts.Read = max(run.Counts.Read, be.Read)
 			detail["rows"] = be.Rows
 		}
 		run.Counts.Inserted, run.Counts.Revised, run.Counts.Unchanged = 0, 0, 0

@@ -39,3 +39,53 @@ func TestCatalogueCheck(t *testing.T) {
 		t.Fatalf("broken catalogue: %v", err)
 	}
 }
+
+func TestIngestCommand(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
+	var out, logs bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, &out, &logs); err != nil {
+		t.Fatal(err)
+	}
+
+	// --all --offline loads every shipped snapshot and says which sources have none.
+	out.Reset()
+	if err := run(ctx, []string{"ingest", "--all", "--offline"}, &out, &logs); err != nil {
+		t.Fatalf("ingest --all --offline: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"nordcan-survival: success: read 8, inserted 8, revised 0, unchanged 0, rejected 0",
+		"sds-kraeftoverlevelse: success: read 8, inserted 8",
+		"barometer: success: read 8, inserted 8",
+		"lup: skipped: no snapshot is shipped",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// A file that does not fit: the command fails, names the row, and writes nothing.
+	bad := filepath.Join(t.TempDir(), "lup.csv")
+	table := "År;Region;Antal besvarelser;Antal i høj eller meget høj grad;Andel i høj eller meget høj grad (%)\n" +
+		"2024;Region Hovedstaden;100;60;60,0\n2024;Region Atlantis;100;60;60,0\n"
+	if err := os.WriteFile(bad, []byte(table), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err := run(ctx, []string{"ingest", "lup", "--file", bad}, &out, &logs)
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("bad file: %v", err)
+	}
+	for _, want := range []string{"lup: failed: read 2, inserted 0, revised 0, unchanged 0, rejected 1", `lup.csv: row 3, column 5`, `unknown geography "Region Atlantis"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// Usage mistakes are refused before anything runs.
+	for _, args := range [][]string{{"ingest"}, {"ingest", "--all", "lup"}, {"ingest", "nope"}, {"ingest", "indberetning"}} {
+		if err := run(ctx, args, &out, &logs); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+}
