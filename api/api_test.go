@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -389,4 +390,34 @@ func TestSourcesShowWhatWasLastFetched(t *testing.T) {
 		}
 	}
 	f.get(t, "/api/v1/sources/nope", http.StatusNotFound, nil)
+}
+
+func TestRunLogFilters(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.st.Record(ctx, "barometer", store.KindIngest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
+		return store.Counts{}, errors.New("barometer.csv: row 3, column 5: not a number")
+	})
+	if err == nil {
+		t.Fatal("the failing run did not fail")
+	}
+	f.seed(t, []store.Observation{{Indicator: "g3_survival_5y_nordic", Period: "2014-2018", Geography: "DK",
+		Breakdown: indicators.Breakdown{"sex": "male", "cancer_site": "990"}, Value: v(67.2)}})
+	var runs struct {
+		Count int
+		Items []struct{ Source, Outcome, Error string }
+	}
+	f.get(t, "/api/v1/ingest/runs?outcome=failed", http.StatusOK, &runs)
+	if runs.Count != 1 || runs.Items[0].Source != "barometer" || !strings.Contains(runs.Items[0].Error, "row 3, column 5") {
+		t.Errorf("failed runs: %+v", runs.Items)
+	}
+	f.get(t, "/api/v1/ingest/runs?source=barometer&kind=ingest", http.StatusOK, &runs)
+	if runs.Count != 1 {
+		t.Errorf("barometer ingest runs: %+v", runs.Items)
+	}
+	var problem struct{ Detail string }
+	f.get(t, "/api/v1/ingest/runs?outcome=exploded", http.StatusBadRequest, &problem)
+	if !strings.Contains(problem.Detail, "outcome") {
+		t.Errorf("bad outcome: %q", problem.Detail)
+	}
 }

@@ -176,18 +176,24 @@ func parseTime(v string) (time.Time, error) {
 // runs lists the ingest run log, newest first.
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	errs := checkParams(q, "source", "limit", "offset")
+	errs := checkParams(q, "source", "outcome", "kind", "limit", "offset")
 	limit, offset := page(q, &errs)
 	if src := q.Get("source"); src != "" {
 		if _, ok := s.cat.Source(src); !ok {
 			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
 		}
 	}
+	if o := q.Get("outcome"); o != "" && !slices.Contains(store.RunOutcomes, o) {
+		errs = append(errs, ParamError{"outcome", "unknown outcome " + strconv.Quote(o) + "; one of " + strings.Join(store.RunOutcomes, ", ")})
+	}
+	if k := q.Get("kind"); k != "" && !slices.Contains(store.RunKinds, k) {
+		errs = append(errs, ParamError{"kind", "unknown kind " + strconv.Quote(k) + "; one of " + strings.Join(store.RunKinds, ", ")})
+	}
 	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
 	}
-	runs, err := s.store.Runs(r.Context(), q.Get("source"), limit, offset)
+	runs, err := s.store.Runs(r.Context(), store.RunFilter{Source: q.Get("source"), Outcome: q.Get("outcome"), Kind: q.Get("kind"), Limit: limit, Offset: offset})
 	if err != nil {
 		s.internalError(w, r, err)
 		return

@@ -75,7 +75,7 @@ func TestRunsAgainstAPublisher(t *testing.T) {
 		}
 	}
 
-	runs, err := st.Runs(ctx, "nordcan-survival", 10, 0)
+	runs, err := st.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestBusySourceIsSkipped(t *testing.T) {
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("got %v, want ErrBusy while another process holds the source", err)
 	}
-	if runs, _ := st.Runs(ctx, "nordcan-survival", 10, 0); len(runs) != 0 {
+	if runs, _ := st.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 10}); len(runs) != 0 {
 		t.Errorf("a skipped run left %d run log entries", len(runs))
 	}
 	if run, err := r.Run(ctx, "nordcan-survival", Options{Snapshot: true}); err != nil || run.Outcome != "success" {
@@ -211,7 +211,7 @@ func TestRunsOfAStoppedProcessAreMarkedInterrupted(t *testing.T) {
 	if _, err := r.Run(ctx, "nordcan-survival", Options{Snapshot: true}); err != nil {
 		t.Fatal(err)
 	}
-	runs, _ := st.Runs(ctx, "nordcan-survival", 10, 0)
+	runs, _ := st.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 10})
 	for _, run := range runs {
 		if run.ID == stale.ID && run.Outcome != "interrupted" {
 			t.Errorf("stale run is %s, want interrupted", run.Outcome)
@@ -262,7 +262,7 @@ func TestTwoSchedulersRunADueTickOnce(t *testing.T) {
 	if ran[0] == ran[1] {
 		t.Errorf("replicas ran the tick: %v; want exactly one", ran)
 	}
-	runs, _ := stores[0].Runs(ctx, "nordcan-survival", 10, 0)
+	runs, _ := stores[0].Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 10})
 	if len(runs) != 1 || requests.Load() != 1 {
 		t.Errorf("%d runs and %d requests for one tick, want 1 and 1", len(runs), requests.Load())
 	}
@@ -294,7 +294,7 @@ func TestSchedulersFireOnTheirScheduleOncePerTick(t *testing.T) {
 	if err := st0.Pool.QueryRow(ctx, `SELECT count(*) FROM source_ticks WHERE source_id = 'nordcan-survival'`).Scan(&ticks); err != nil {
 		t.Fatal(err)
 	}
-	runs, _ := st0.Runs(ctx, "nordcan-survival", 100, 0)
+	runs, _ := st0.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 100})
 	if ticks < 2 || len(runs) != ticks || int(requests.Load()) != ticks {
 		t.Errorf("%d ticks claimed, %d runs, %d requests; want at least 2 ticks, each run once", ticks, len(runs), requests.Load())
 	}

@@ -24,7 +24,13 @@ type Run struct {
 	Detail     json.RawMessage `json:"detail,omitempty"`
 }
 
-// RunKinds are the kinds of run the log records.
+// RunOutcomes are how a run can end (or "running" while it goes).
+var RunOutcomes = []string{"running", "success", "unchanged", "failed", "interrupted"}
+
+// RunKinds lists the kinds of run, for validating filters.
+var RunKinds = []string{KindIngest, KindSubmission, KindTest}
+
+// The kinds of run the log records.
 const (
 	KindIngest     = "ingest"
 	KindSubmission = "submission"
@@ -127,11 +133,21 @@ func nullJSON(b json.RawMessage) any {
 	return []byte(b)
 }
 
-// Runs lists the run log, newest first, optionally for one source.
-func (s *Store) Runs(ctx context.Context, source string, limit, offset int) ([]Run, error) {
+// RunFilter selects entries of the run log; empty fields match all.
+type RunFilter struct {
+	Source  string
+	Outcome string
+	Kind    string
+	Limit   int
+	Offset  int
+}
+
+// Runs lists the run log, newest first.
+func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
 			revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
-		FROM ingest_runs WHERE $1 = '' OR source_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, source, limit, offset)
+		FROM ingest_runs WHERE ($1 = '' OR source_id = $1) AND ($2 = '' OR outcome = $2) AND ($3 = '' OR kind = $3)
+		ORDER BY id DESC LIMIT $4 OFFSET $5`, f.Source, f.Outcome, f.Kind, f.Limit, f.Offset)
 	if err != nil {
 		return nil, err
 	}

@@ -211,7 +211,7 @@ func TestBadBatchWritesNothing(t *testing.T) {
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d observations written by a rejected batch", n)
 	}
-	runs, err := s.Runs(ctx, "barometer", 10, 0)
+	runs, err := s.Runs(ctx, store.RunFilter{Source: "barometer", Limit: 10})
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("run log: %v %v", runs, err)
 	}
@@ -244,7 +244,7 @@ func TestFailedRunRollsBack(t *testing.T) {
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d observations kept from a failed run", n)
 	}
-	runs, _ := s.Runs(ctx, "", 10, 0)
+	runs, _ := s.Runs(ctx, store.RunFilter{Source: "", Limit: 10})
 	if len(runs) != 1 || runs[0].Outcome != "failed" || runs[0].Error != boom.Error() || runs[0].Counts.Inserted != 0 {
 		t.Fatalf("run log: %+v", runs)
 	}
