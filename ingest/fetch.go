@@ -87,24 +87,26 @@ func (f *Fetcher) Fetch(ctx context.Context, src *indicators.Source, prev *store
 	attempts := max(f.Attempts, 1)
 	wait := f.Backoff
 	var lastErr error
-	for i := 1; i <= attempts; i++ {
+	tried := 0
+	for tried < attempts {
+		tried++
 		p, err := f.once(ctx, base, prev)
-		p.Attempts = i
+		p.Attempts = tried
 		if err == nil {
 			return p, nil
 		}
 		lastErr = err
-		if !retryable(err) || i == attempts || ctx.Err() != nil {
+		if !retryable(err) || tried == attempts || ctx.Err() != nil {
 			break
 		}
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return payload{Attempts: i}, fmt.Errorf("%w (gave up waiting to retry: %v)", err, ctx.Err())
+			return payload{Attempts: tried}, fmt.Errorf("fetch %s: %w (gave up waiting to retry: %v)", base.URL, err, ctx.Err())
 		}
 		wait *= 2
 	}
-	return payload{}, fmt.Errorf("fetch %s: %w", base.URL, lastErr)
+	return payload{Attempts: tried}, fmt.Errorf("fetch %s after %d attempt(s): %w", base.URL, tried, lastErr)
 }
 
 func (f *Fetcher) once(ctx context.Context, base *http.Request, prev *store.FetchState) (payload, error) {

@@ -87,6 +87,9 @@ func TestRunsAgainstAPublisher(t *testing.T) {
 			t.Errorf("run log entry %d: outcome %s finished %v, want %s and a finish time", run.ID, run.Outcome, run.FinishedAt, want)
 		}
 	}
+	if !strings.Contains(runs[1].Error, "after 2 attempt(s)") || !strings.Contains(string(runs[1].Detail), `"attempts": 2`) {
+		t.Errorf("the 500 run: error %q, detail %s; want both attempts recorded", runs[1].Error, runs[1].Detail)
+	}
 	if c := runs[3].Counts; c.Read != 2 || c.Inserted != 0 || c.Revised != 1 || c.Unchanged != 1 {
 		t.Errorf("changed payload: counts %+v, want 2 read, 1 revised, 1 unchanged", c)
 	}
