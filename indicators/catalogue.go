@@ -286,22 +286,47 @@ const (
 
 // Indicator measures one of the goals.
 type Indicator struct {
-	ID            string     `yaml:"id" json:"id"`
-	Goal          int        `yaml:"goal" json:"goal"`
-	NameDA        string     `yaml:"name_da" json:"name_da"`
-	NameEN        string     `yaml:"name_en" json:"name_en"`
-	Unit          string     `yaml:"unit" json:"unit"`
-	Polarity      string     `yaml:"polarity" json:"polarity"`
-	Baseline      Baseline   `yaml:"baseline" json:"baseline"`
-	Target        *Target    `yaml:"target" json:"target"`
-	Thresholds    Thresholds `yaml:"thresholds" json:"thresholds"`
-	Owner         string     `yaml:"owner" json:"owner"`
-	Source        string     `yaml:"source" json:"source"`
-	Breakdowns    []string   `yaml:"breakdowns" json:"breakdowns"`
-	Initiatives   []int      `yaml:"initiatives,omitempty" json:"initiatives,omitempty"`
-	Methodology   string     `yaml:"methodology" json:"methodology"`
-	MethodologyEN string     `yaml:"methodology_en,omitempty" json:"methodology_en,omitempty"`
-	Line          int        `yaml:"-" json:"-"`
+	ID          string     `yaml:"id" json:"id"`
+	Goal        int        `yaml:"goal" json:"goal"`
+	NameDA      string     `yaml:"name_da" json:"name_da"`
+	NameEN      string     `yaml:"name_en" json:"name_en"`
+	Unit        string     `yaml:"unit" json:"unit"`
+	Polarity    string     `yaml:"polarity" json:"polarity"`
+	Baseline    Baseline   `yaml:"baseline" json:"baseline"`
+	Target      *Target    `yaml:"target" json:"target"`
+	Thresholds  Thresholds `yaml:"thresholds" json:"thresholds"`
+	Owner       string     `yaml:"owner" json:"owner"`
+	Source      string     `yaml:"source" json:"source"`
+	Breakdowns  []string   `yaml:"breakdowns" json:"breakdowns"`
+	Initiatives []int      `yaml:"initiatives,omitempty" json:"initiatives,omitempty"`
+	// Derived indicators are computed by kpv from another indicator's
+	// figures (Denmark's Nordic rank and gap from the survival series);
+	// nothing is ingested or submitted for them.
+	Derived       *Derivation `yaml:"derived,omitempty" json:"derived,omitempty"`
+	Methodology   string      `yaml:"methodology" json:"methodology"`
+	MethodologyEN string      `yaml:"methodology_en,omitempty" json:"methodology_en,omitempty"`
+	Line          int         `yaml:"-" json:"-"`
+}
+
+// Derivation methods.
+const (
+	// NordicRank is Denmark's rank among Countries by the From indicator's
+	// value (1 = best), per period and breakdown.
+	NordicRank = "nordic_rank"
+	// GapToBest is the best country's value minus Denmark's, in the From
+	// indicator's unit turned into points (0 when Denmark is best).
+	GapToBest = "gap_to_best"
+)
+
+// Derivation says how a derived indicator is computed.
+type Derivation struct {
+	From   string `yaml:"from" json:"from"`
+	Method string `yaml:"method" json:"method"`
+	// Countries are the geographies compared; those missing for a period
+	// are listed with the result.
+	Countries []string `yaml:"countries" json:"countries"`
+	// CancerSites are the cancer entities (codes) the result is given for.
+	CancerSites []string `yaml:"cancer_sites" json:"cancer_sites"`
 }
 
 // Baseline is the starting point: a published value (nationally, or one per

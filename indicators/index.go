@@ -186,6 +186,9 @@ func (c *Catalogue) CheckObservation(indicatorID, geography string, b Breakdown,
 	if !ok {
 		return "", &FieldError{"indicator", fmt.Sprintf("unknown indicator %q", indicatorID)}
 	}
+	if in.Derived != nil {
+		return "", &FieldError{"indicator", fmt.Sprintf("indicator %s is derived by kpv from %s; its figures are not ingested or submitted", in.ID, in.Derived.From)}
+	}
 	g, ok := c.Geography(geography)
 	if !ok {
 		return "", &FieldError{"geography", fmt.Sprintf("unknown geography %q", geography)}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/robfig/cron/v3"
@@ -264,6 +265,11 @@ func (c *Catalogue) validate() error {
 		inds[in.ID] = true
 		perGoal[in.Goal]++
 	}
+	for _, in := range c.Indicators {
+		if in.Derived != nil {
+			validateDerivation(p, c, in)
+		}
+	}
 	for _, g := range c.Goals {
 		if perGoal[g.ID] < 3 {
 			p.add(g.Line, "goal %d has %d indicator(s); every goal needs at least 3", g.ID, perGoal[g.ID])
@@ -502,6 +508,65 @@ func validateSourceIngest(p *problems, c *Catalogue, s Source, dims map[string]D
 			if in, ok := c.index.indicators[id]; !ok || in.Source != s.ID {
 				p.add(s.Line, "%s: mapping.codes.indicator %q → %q is not an indicator of this source", where, from, id)
 			}
+		}
+	}
+}
+
+// validateDerivation checks a derived indicator: a comparison series to
+// derive from, a known method, countries and cancer sites that exist, and
+// breakdowns that can hold the result.
+func validateDerivation(p *problems, c *Catalogue, in Indicator) {
+	d, at := in.Derived, in.Line
+	from, ok := c.index.indicators[d.From]
+	switch {
+	case !ok:
+		p.add(at, "indicator %s: derived.from %q is not in the catalogue", in.ID, d.From)
+		return
+	case from.Derived != nil:
+		p.add(at, "indicator %s: derived.from %s is itself derived", in.ID, d.From)
+	case !slices.Contains(from.Breakdowns, "country"):
+		p.add(at, "indicator %s: derived.from %s is not broken down by country, so there is nothing to rank", in.ID, d.From)
+	}
+	switch d.Method {
+	case NordicRank:
+		if in.Unit != "rank" {
+			p.add(at, "indicator %s: method %s gives a rank: unit must be rank", in.ID, d.Method)
+		}
+	case GapToBest:
+		if in.Unit != "percentage_points" || in.Polarity != LowerIsBetter {
+			p.add(at, "indicator %s: method %s gives a gap in percentage points, lower is better", in.ID, d.Method)
+		}
+	default:
+		p.add(at, "indicator %s: derived.method %q is not %s or %s", in.ID, d.Method, NordicRank, GapToBest)
+	}
+	if in.Source != from.Source {
+		p.add(at, "indicator %s: a derived indicator has the source of %s (%s), not %s", in.ID, from.ID, from.Source, in.Source)
+	}
+	if len(d.Countries) < 2 || !slices.Contains(d.Countries, "DK") {
+		p.add(at, "indicator %s: derived.countries must include DK and at least one other country", in.ID)
+	}
+	for _, code := range d.Countries {
+		if g, ok := c.index.geographies[strings.ToLower(code)]; !ok || g.Code != code || g.Kind != "country" {
+			p.add(at, "indicator %s: derived.countries: %q is not a country code of the catalogue", in.ID, code)
+		}
+	}
+	if len(d.CancerSites) == 0 {
+		p.add(at, "indicator %s: derived.cancer_sites is empty", in.ID)
+	}
+	for _, site := range d.CancerSites {
+		if e, ok := c.index.entities[site]; !ok || strconv.Itoa(e.Code) != site {
+			p.add(at, "indicator %s: derived.cancer_sites: %q is not a cancer entity code", in.ID, site)
+		}
+	}
+	if len(d.CancerSites) > 1 && !slices.Contains(in.Breakdowns, "cancer_site") {
+		p.add(at, "indicator %s: several derived.cancer_sites need the breakdown cancer_site", in.ID)
+	}
+	for _, b := range in.Breakdowns {
+		if !slices.Contains(from.Breakdowns, b) {
+			p.add(at, "indicator %s: breakdown %q is not a breakdown of %s", in.ID, b, from.ID)
+		}
+		if b == "country" || b == "region" {
+			p.add(at, "indicator %s: a derived indicator is Denmark's: it has no %s breakdown", in.ID, b)
 		}
 	}
 }

@@ -1,0 +1,593 @@
+package assess
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// Home is the geography whose progress the plan measures.
+const Home = "DK"
+
+// Input is what a snapshot is built from.
+type Input struct {
+	Catalogue *indicators.Catalogue
+	// Observations are the current revision of every figure (any order).
+	Observations []store.Observation
+	// LastSuccess is when each source's last successful run finished.
+	LastSuccess map[string]time.Time
+	Now         time.Time
+}
+
+// Snapshot is the assessment of every indicator at one moment.
+type Snapshot struct {
+	ComputedAt       time.Time     `json:"computed_at"`
+	CatalogueVersion string        `json:"catalogue_version"`
+	Goals            []GoalSummary `json:"goals"`
+	Indicators       []*Indicator  `json:"indicators"`
+	// Nordic is Denmark's rank per cancer entity and sex, latest period.
+	Nordic  []NordicRank     `json:"nordic"`
+	Sources []SourceActivity `json:"sources"`
+	// Figures is how many current figures the snapshot was built from.
+	Figures int `json:"figures"`
+
+	byID map[string]*Indicator
+}
+
+// Indicator returns the assessment of one indicator.
+func (s *Snapshot) Indicator(id string) (*Indicator, bool) {
+	in, ok := s.byID[id]
+	return in, ok
+}
+
+// Goal returns the summary of one goal.
+func (s *Snapshot) Goal(id int) (GoalSummary, bool) {
+	for _, g := range s.Goals {
+		if g.Goal == id {
+			return g, true
+		}
+	}
+	return GoalSummary{}, false
+}
+
+// GoalSummary counts a goal's indicators by progress state.
+type GoalSummary struct {
+	Goal       int            `json:"goal"`
+	Indicators int            `json:"indicators"`
+	Status     map[Status]int `json:"status"`
+}
+
+// SourceActivity is when a source last ran successfully.
+type SourceActivity struct {
+	Source      string     `json:"source"`
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+}
+
+// NordicRank is Denmark's Nordic ranking for one cancer entity and sex in
+// the latest period that has one.
+type NordicRank struct {
+	Indicator  string `json:"indicator"`
+	CancerSite string `json:"cancer_site"`
+	Sex        string `json:"sex"`
+	Period     string `json:"period"`
+	Ranking
+}
+
+// Indicator is the assessment of one indicator.
+type Indicator struct {
+	ID    string `json:"indicator"`
+	Goal  int    `json:"goal"`
+	Owner string `json:"owner"`
+	// Status is the headline: the weakest assessable progress among
+	// Denmark's series (e.g. the worse of the two sexes), with its reason.
+	Status    Status    `json:"status"`
+	StatusDA  string    `json:"status_da"`
+	StatusEN  string    `json:"status_en"`
+	ReasonEN  string    `json:"reason_en"`
+	ReasonDA  string    `json:"reason_da"`
+	Freshness Freshness `json:"freshness"`
+	Series    []*Series `json:"series"`
+}
+
+// Figure is a series' figure for one period.
+type Figure struct {
+	Point
+	CI          *Interval `json:"ci,omitempty"`
+	Numerator   *float64  `json:"numerator,omitempty"`
+	Denominator *float64  `json:"denominator,omitempty"`
+	Revision    int       `json:"revision,omitempty"`
+	RunID       int64     `json:"run_id,omitempty"`
+}
+
+// Baseline is a series' starting point and where it comes from.
+type Baseline struct {
+	Point
+	// Origin is "catalogue" (a published figure cited there) or "figure"
+	// (the series' figure for the catalogue's baseline period, else its
+	// latest period ending before the plan was published, else its first).
+	Origin string `json:"origin"`
+}
+
+// Series is one geography and breakdown of an indicator.
+type Series struct {
+	Geography string               `json:"geography"`
+	Breakdown indicators.Breakdown `json:"breakdown"`
+	// Periods is how many periods have a figure (suppressed ones excluded).
+	Periods int `json:"periods"`
+	// Suppressed is true when the latest period's figure was withheld by
+	// the publisher; Latest is then the latest figure that was not.
+	Suppressed bool      `json:"latest_suppressed,omitempty"`
+	Latest     *Figure   `json:"latest,omitempty"`
+	Previous   *Figure   `json:"previous,omitempty"`
+	Baseline   *Baseline `json:"baseline,omitempty"`
+	// Progress is assessed for Denmark and its regions, not for the other
+	// countries, which are comparators.
+	Progress   *Progress           `json:"progress,omitempty"`
+	Comparison *RegionalComparison `json:"comparison,omitempty"`
+	// Ranking is the comparison behind a derived rank or gap's latest value.
+	Ranking *Ranking `json:"ranking,omitempty"`
+
+	history []Figure // every period with a figure, oldest first
+}
+
+// RegionalComparison is a region against Denmark in the same period.
+type RegionalComparison struct {
+	State    Comparison `json:"state"`
+	Period   string     `json:"period,omitempty"`
+	Region   *Interval  `json:"region,omitempty"`
+	National *Interval  `json:"national,omitempty"`
+	// NationalFrom is "DK" (the published national figure) or "regions"
+	// (pooled from the five regions' counts where no national figure is given).
+	NationalFrom string `json:"national_from,omitempty"`
+	ReasonEN     string `json:"reason_en"`
+	ReasonDA     string `json:"reason_da"`
+}
+
+// Build assesses every indicator of the catalogue from the figures given.
+func Build(in Input) *Snapshot {
+	cat := in.Catalogue
+	s := &Snapshot{ComputedAt: in.Now, CatalogueVersion: cat.Version, Figures: len(in.Observations), byID: map[string]*Indicator{}}
+	planStart := planPublished(cat)
+
+	byIndicator := map[string][]store.Observation{}
+	for _, o := range in.Observations {
+		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+	}
+	rankings := map[string]map[string]*groupRanking{} // from indicator → period|breakdown → ranking
+
+	for i := range cat.Indicators {
+		def := &cat.Indicators[i]
+		obs := byIndicator[def.ID]
+		var ranks map[string]*Ranking // series key|period → ranking, for derived series
+		if d := def.Derived; d != nil {
+			from, _ := cat.Indicator(d.From)
+			if rankings[d.From] == nil {
+				rankings[d.From] = rankGroups(byIndicator[d.From], d.Countries, from.Polarity)
+			}
+			obs, ranks = derive(def, rankings[d.From])
+		}
+		a := assessIndicator(cat, def, obs, ranks, planStart, in.Now)
+		s.Indicators = append(s.Indicators, a)
+		s.byID[def.ID] = a
+	}
+	s.Nordic = nordicRanks(cat, rankings)
+	for _, g := range cat.Goals {
+		sum := GoalSummary{Goal: g.ID, Status: map[Status]int{}}
+		for _, st := range Statuses {
+			sum.Status[st] = 0
+		}
+		for _, a := range s.Indicators {
+			if a.Goal == g.ID {
+				sum.Indicators++
+				sum.Status[a.Status]++
+			}
+		}
+		s.Goals = append(s.Goals, sum)
+	}
+	for _, src := range cat.Sources {
+		act := SourceActivity{Source: src.ID}
+		if t, ok := in.LastSuccess[src.ID]; ok {
+			act.LastSuccess = &t
+		}
+		s.Sources = append(s.Sources, act)
+	}
+	return s
+}
+
+func planPublished(cat *indicators.Catalogue) time.Time {
+	t, err := time.Parse("2006-01", cat.Plan.Published)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func figureOf(o store.Observation) Figure {
+	f := Figure{Point: Point{Period: o.Period, End: o.PeriodEnd}, Numerator: o.Numerator, Denominator: o.Denominator,
+		Revision: o.Revision, RunID: o.RunID}
+	if o.Value != nil {
+		f.Value = *o.Value
+	}
+	if o.CILower != nil && o.CIUpper != nil {
+		f.CI = &Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: Published}
+	}
+	return f
+}
+
+// assessIndicator groups an indicator's figures into series and assesses
+// each, then the indicator as a whole.
+func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []store.Observation,
+	ranks map[string]*Ranking, planStart, now time.Time) *Indicator {
+	a := &Indicator{ID: def.ID, Goal: def.Goal, Owner: def.Owner, Series: []*Series{}}
+	bySeries := map[string]*Series{}
+	var keys []string
+	var latest *Point
+	suppressedLatest := map[string]time.Time{}
+	for _, o := range obs {
+		key := o.Geography + "|" + o.Breakdown.Key()
+		sr, ok := bySeries[key]
+		if !ok {
+			sr = &Series{Geography: o.Geography, Breakdown: o.Breakdown}
+			if sr.Breakdown == nil {
+				sr.Breakdown = indicators.Breakdown{}
+			}
+			bySeries[key] = sr
+			keys = append(keys, key)
+		}
+		if latest == nil || o.PeriodEnd.After(latest.End) {
+			latest = &Point{Period: o.Period, End: o.PeriodEnd}
+		}
+		if o.Suppressed {
+			if o.PeriodEnd.After(suppressedLatest[key]) {
+				suppressedLatest[key] = o.PeriodEnd
+			}
+			continue
+		}
+		sr.history = append(sr.history, figureOf(o))
+	}
+	sort.Slice(keys, func(i, j int) bool { return seriesLess(bySeries[keys[i]], bySeries[keys[j]]) })
+
+	unit := indicators.Units[def.Unit]
+	for _, key := range keys {
+		sr := bySeries[key]
+		slices.SortFunc(sr.history, func(x, y Figure) int { return x.End.Compare(y.End) })
+		for i := range sr.history {
+			if sr.history[i].CI == nil && unit.ID == "percent" {
+				sr.history[i].CI = wilsonPercent(sr.history[i].Numerator, sr.history[i].Denominator)
+			}
+		}
+		sr.Periods = len(sr.history)
+		if n := len(sr.history); n > 0 {
+			sr.Latest = &sr.history[n-1]
+			if n > 1 {
+				sr.Previous = &sr.history[n-2]
+			}
+			sr.Suppressed = suppressedLatest[key].After(sr.Latest.End)
+		}
+		if sr.Geography == Home || isRegion(cat, sr.Geography) {
+			sr.Baseline = baselineOf(def, sr, planStart)
+			pin := ProgressInput{Polarity: def.Polarity, Target: def.Target}
+			if sr.Baseline != nil {
+				pin.Baseline = &sr.Baseline.Point
+			}
+			if sr.Latest != nil {
+				pin.Latest = &sr.Latest.Point
+				if r := ranks[key+"|"+sr.Latest.Period]; r != nil {
+					sr.Ranking = r
+					pin.AtTop = r.AtTop
+				}
+			}
+			p := AssessProgress(pin)
+			sr.Progress = &p
+		}
+		a.Series = append(a.Series, sr)
+	}
+	if slices.Contains(def.Breakdowns, "region") {
+		compareRegions(cat, def, a.Series)
+	}
+	headline(a, def)
+	if src, ok := cat.Source(def.Source); ok {
+		a.Freshness = AssessFreshness(latest, src.Release, now)
+	}
+	return a
+}
+
+// seriesLess orders Denmark first, then regions and countries by code,
+// then breakdowns.
+func seriesLess(a, b *Series) bool {
+	if (a.Geography == Home) != (b.Geography == Home) {
+		return a.Geography == Home
+	}
+	if a.Geography != b.Geography {
+		return a.Geography < b.Geography
+	}
+	return a.Breakdown.Key() < b.Breakdown.Key()
+}
+
+func isRegion(cat *indicators.Catalogue, code string) bool {
+	g, ok := cat.Geography(code)
+	return ok && g.Kind == "region"
+}
+
+// wilsonPercent is the Wilson interval in percent for numerator of
+// denominator, or nil without both counts.
+func wilsonPercent(num, den *float64) *Interval {
+	if num == nil || den == nil {
+		return nil
+	}
+	lo, hi, ok := Wilson(*num, *den, Z95)
+	if !ok {
+		return nil
+	}
+	return &Interval{Lower: 100 * lo, Upper: 100 * hi, Method: WilsonCI}
+}
+
+// baselineOf finds a series' baseline: the catalogue's published value for
+// Denmark where it gives one, else the series' own figure for the
+// catalogue's baseline period, else its latest figure for a period that
+// ended before the plan was published, else its first figure.
+func baselineOf(def *indicators.Indicator, sr *Series, planStart time.Time) *Baseline {
+	b := def.Baseline
+	if sr.Geography == Home && !b.ToBeSet {
+		if p, err := indicators.ParsePeriod(b.Period); err == nil {
+			if b.Value != nil && len(sr.Breakdown) == 0 {
+				return &Baseline{Point{p.Label, p.End, *b.Value}, "catalogue"}
+			}
+			for _, v := range b.Values {
+				if matches(sr.Breakdown, v.Breakdown) {
+					return &Baseline{Point{p.Label, p.End, v.Value}, "catalogue"}
+				}
+			}
+		}
+	}
+	if len(sr.history) == 0 {
+		return nil
+	}
+	if b.Period != "" {
+		if p, err := indicators.ParsePeriod(b.Period); err == nil {
+			for _, f := range sr.history {
+				if f.Period == p.Label {
+					return &Baseline{f.Point, "figure"}
+				}
+			}
+		}
+	}
+	pick := sr.history[0]
+	for _, f := range sr.history {
+		if f.End.Before(planStart) {
+			pick = f
+		}
+	}
+	return &Baseline{pick.Point, "figure"}
+}
+
+// matches reports whether b has every pair of want (and the same number).
+func matches(b, want indicators.Breakdown) bool {
+	if len(b) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// headline sets the indicator's status from its Danish series: the weakest
+// assessable one, so that a good figure for one sex does not hide a bad one
+// for the other.
+func headline(a *Indicator, def *indicators.Indicator) {
+	var pick *Series
+	for _, sr := range a.Series {
+		if sr.Geography != Home || sr.Progress == nil {
+			continue
+		}
+		if pick == nil || severity[sr.Progress.Status] < severity[pick.Progress.Status] {
+			pick = sr
+		}
+	}
+	a.Status = NotAssessable
+	a.ReasonEN, a.ReasonDA = "no figures for Denmark yet", "ingen tal for Danmark endnu"
+	if pick != nil {
+		a.Status = pick.Progress.Status
+		a.ReasonEN, a.ReasonDA = pick.Progress.ReasonEN, pick.Progress.ReasonDA
+		if len(pick.Breakdown) > 0 {
+			a.ReasonEN = pick.Breakdown.Key() + ": " + a.ReasonEN
+			a.ReasonDA = pick.Breakdown.Key() + ": " + a.ReasonDA
+		}
+	}
+	a.StatusDA, a.StatusEN = StatusLabels[a.Status][0], StatusLabels[a.Status][1]
+}
+
+// compareRegions compares each region's latest figure with Denmark's for
+// the same period and breakdown, by their 95% intervals.
+func compareRegions(cat *indicators.Catalogue, def *indicators.Indicator, series []*Series) {
+	national := map[string]*Series{}
+	regions := map[string][]*Series{}
+	for _, sr := range series {
+		if sr.Geography == Home {
+			national[sr.Breakdown.Key()] = sr
+		} else if isRegion(cat, sr.Geography) {
+			regions[sr.Breakdown.Key()] = append(regions[sr.Breakdown.Key()], sr)
+		}
+	}
+	nRegions := 0
+	for _, g := range cat.Geographies {
+		if g.Kind == "region" {
+			nRegions++
+		}
+	}
+	for bkey, regs := range regions {
+		for _, sr := range regs {
+			c := &RegionalComparison{State: NotComparable}
+			sr.Comparison = c
+			if sr.Latest == nil {
+				c.ReasonEN, c.ReasonDA = "no figure", "intet tal"
+				continue
+			}
+			c.Period = sr.Latest.Period
+			c.Region = sr.Latest.CI
+			nat, from := nationalInterval(national[bkey], regs, nRegions, sr.Latest.Period)
+			c.National, c.NationalFrom = nat, from
+			switch {
+			case c.Region == nil:
+				c.ReasonEN = "the region's figure has neither a published interval nor counts to compute one"
+				c.ReasonDA = "regionens tal har hverken et offentliggjort interval eller antal at beregne et ud fra"
+			case nat == nil:
+				c.ReasonEN = fmt.Sprintf("no national figure with an interval for %s", sr.Latest.Period)
+				c.ReasonDA = fmt.Sprintf("intet landstal med interval for %s", sr.Latest.Period)
+			default:
+				c.State = Compare(*c.Region, *nat, def.Polarity)
+				c.ReasonEN = fmt.Sprintf("%s: region %.1f–%.1f, Denmark %.1f–%.1f (95%% intervals, %s)",
+					ComparisonLabels[c.State][1], c.Region.Lower, c.Region.Upper, nat.Lower, nat.Upper, overlapWord(c.State, false))
+				c.ReasonDA = fmt.Sprintf("%s: region %.1f–%.1f, landet %.1f–%.1f (95 %%-intervaller, %s)",
+					ComparisonLabels[c.State][0], c.Region.Lower, c.Region.Upper, nat.Lower, nat.Upper, overlapWord(c.State, true))
+			}
+		}
+	}
+}
+
+func overlapWord(c Comparison, da bool) string {
+	switch {
+	case c == Similar && da:
+		return "overlapper"
+	case c == Similar:
+		return "overlapping"
+	case da:
+		return "overlapper ikke"
+	}
+	return "not overlapping"
+}
+
+// nationalInterval is Denmark's interval for period: the national figure's
+// (published or Wilson), else the Wilson interval of the regions' pooled
+// counts when every region has them.
+func nationalInterval(nat *Series, regs []*Series, nRegions int, period string) (*Interval, string) {
+	if nat != nil {
+		for _, f := range nat.history {
+			if f.Period == period && f.CI != nil {
+				return f.CI, Home
+			}
+		}
+	}
+	var num, den float64
+	n := 0
+	for _, sr := range regs {
+		for _, f := range sr.history {
+			if f.Period == period && f.Numerator != nil && f.Denominator != nil {
+				num += *f.Numerator
+				den += *f.Denominator
+				n++
+			}
+		}
+	}
+	if n == nRegions && n > 0 {
+		return wilsonPercent(&num, &den), "regions"
+	}
+	return nil, ""
+}
+
+// groupRanking is the comparison of countries for one period and breakdown
+// (other than country) of a comparison series.
+type groupRanking struct {
+	Period    Point
+	Breakdown indicators.Breakdown
+	Ranking   Ranking
+}
+
+// rankGroups ranks Denmark among countries for every period and breakdown
+// of a comparison series.
+func rankGroups(obs []store.Observation, countries []string, polarity string) map[string]*groupRanking {
+	type group struct {
+		period Point
+		b      indicators.Breakdown
+		figs   []CountryFigure
+	}
+	groups := map[string]*group{}
+	for _, o := range obs {
+		if o.Suppressed || !slices.Contains(countries, o.Geography) {
+			continue
+		}
+		k := o.Period + "|" + o.Breakdown.Key()
+		g := groups[k]
+		if g == nil {
+			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown}
+			groups[k] = g
+		}
+		f := figureOf(o)
+		g.figs = append(g.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
+	}
+	out := map[string]*groupRanking{}
+	for k, g := range groups {
+		r, ok := Rank(Home, g.figs, countries, polarity)
+		if ok {
+			out[k] = &groupRanking{Period: g.period, Breakdown: g.b, Ranking: r}
+		}
+	}
+	return out
+}
+
+// derive turns rankings into the figures of a derived indicator (Denmark's
+// rank, or its gap to the best), with the ranking behind each figure keyed
+// by series and period.
+func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]store.Observation, map[string]*Ranking) {
+	var obs []store.Observation
+	ranks := map[string]*Ranking{}
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[k]
+		if !slices.Contains(def.Derived.CancerSites, g.Breakdown["cancer_site"]) {
+			continue
+		}
+		b := indicators.Breakdown{}
+		for _, dim := range def.Breakdowns {
+			if v, ok := g.Breakdown[dim]; ok {
+				b[dim] = v
+			}
+		}
+		v := float64(g.Ranking.Rank)
+		if def.Derived.Method == indicators.GapToBest {
+			v = g.Ranking.GapToLeader
+		}
+		obs = append(obs, store.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
+			Geography: Home, Breakdown: b, Value: &v})
+		ranks[Home+"|"+b.Key()+"|"+g.Period.Period] = &g.Ranking
+	}
+	return obs, ranks
+}
+
+// nordicRanks lists Denmark's latest ranking for every cancer entity and
+// sex of each comparison series.
+func nordicRanks(cat *indicators.Catalogue, rankings map[string]map[string]*groupRanking) []NordicRank {
+	var out []NordicRank
+	for _, from := range slices.Sorted(maps.Keys(rankings)) {
+		latest := map[string]*groupRanking{}
+		for _, g := range rankings[from] {
+			k := g.Breakdown["cancer_site"] + "|" + g.Breakdown["sex"]
+			if cur := latest[k]; cur == nil || g.Period.End.After(cur.Period.End) {
+				latest[k] = g
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(latest)) {
+			g := latest[k]
+			out = append(out, NordicRank{Indicator: from, CancerSite: g.Breakdown["cancer_site"], Sex: g.Breakdown["sex"],
+				Period: g.Period.Period, Ranking: g.Ranking})
+		}
+	}
+	return out
+}
+
+// Label is a series' breakdown for people, e.g. "sex=male".
+func (sr *Series) Label() string {
+	parts := []string{sr.Geography}
+	if k := sr.Breakdown.Key(); k != "" {
+		parts = append(parts, k)
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,29 @@
+package assess
+
+// Danish and English labels for the states, for the API, alerts and the
+// report: the officials read Danish; English goes alongside.
+var (
+	StatusLabels = map[Status][2]string{
+		TargetAchieved:    {"Mål nået", "Target achieved"},
+		OnTrack:           {"På rette spor", "On track"},
+		NeedsAcceleration: {"Kræver acceleration", "Needs acceleration"},
+		OffTrack:          {"Ikke på rette spor", "Off track"},
+		Deterioration:     {"Forværring", "Deterioration"},
+		NotAssessable:     {"Kan ikke vurderes", "Not assessable"},
+	}
+	ComparisonLabels = map[Comparison][2]string{
+		Better:        {"Bedre end landet", "Better than Denmark"},
+		Similar:       {"Som landet", "Similar to Denmark"},
+		Worse:         {"Dårligere end landet", "Worse than Denmark"},
+		NotComparable: {"Kan ikke sammenlignes", "Not comparable"},
+	}
+	FreshLabels = map[FreshState][2]string{
+		Fresh:   {"Aktuel", "Up to date"},
+		Overdue: {"Forsinket", "Overdue"},
+		NoData:  {"Ingen data", "No data"},
+	}
+)
+
+// severity orders progress states from worst to best, for picking the
+// state that represents an indicator with several series.
+var severity = map[Status]int{Deterioration: 0, OffTrack: 1, NeedsAcceleration: 2, OnTrack: 3, TargetAchieved: 4, NotAssessable: 5}

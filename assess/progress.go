@@ -1,0 +1,261 @@
+package assess
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// Status is an indicator's progress towards its target.
+type Status string
+
+// The progress states, best first, in the order metrics expose them.
+const (
+	TargetAchieved    Status = "target_achieved"
+	OnTrack           Status = "on_track"
+	NeedsAcceleration Status = "needs_acceleration"
+	OffTrack          Status = "off_track"
+	Deterioration     Status = "deterioration"
+	NotAssessable     Status = "not_assessable"
+)
+
+// Statuses are all progress states.
+var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, OffTrack, Deterioration, NotAssessable}
+
+// The cut-offs of the progress classes, after Eurostat's assessment of
+// progress towards the EU SDG targets. With a target value: the growth
+// achieved as a share of the growth needed (OnTrackRatio, AccelerateRatio).
+// With only a direction: the annual rate of improvement (DirectionRate).
+const (
+	OnTrackRatio    = 0.95
+	AccelerateRatio = 0.60
+	DirectionRate   = 0.01
+)
+
+// Methods of assessing progress.
+const (
+	MethodCAGR      = "cagr"      // compound annual growth rate, achieved vs needed
+	MethodLinear    = "linear"    // absolute change per year, where a zero makes CAGR undefined
+	MethodDirection = "direction" // only a direction is set: the rate of improvement
+	MethodRank      = "rank"      // a rank target: reached, or the change in rank
+)
+
+// Point is one figure of a series: its period and value.
+type Point struct {
+	Period string    `json:"period"`
+	End    time.Time `json:"period_end"`
+	Value  float64   `json:"value"`
+}
+
+// ProgressInput is what progress is assessed from.
+type ProgressInput struct {
+	Polarity string
+	Target   *indicators.Target
+	Baseline *Point
+	Latest   *Point
+	// AtTop is set for ranks: Denmark's interval overlaps the leader's, so
+	// the plan's "i toppen" holds even when the point estimate ranks lower.
+	AtTop bool
+}
+
+// Progress is the assessment of one series against its target.
+type Progress struct {
+	Status Status `json:"status"`
+	Method string `json:"method,omitempty"`
+	// Years from the baseline period to the latest, and to the target year.
+	Years         float64 `json:"years,omitempty"`
+	YearsToTarget float64 `json:"years_to_target,omitempty"`
+	// Change is latest minus baseline, in the indicator's unit.
+	Change *float64 `json:"change,omitempty"`
+	// AchievedRate and RequiredRate are per year: fractions for cagr and
+	// direction (0.02 = 2 % a year), units for linear. Ratio is achieved
+	// over required; Improvement is the achieved rate signed so that a
+	// positive value is better, whatever the polarity.
+	AchievedRate *float64 `json:"achieved_rate,omitempty"`
+	RequiredRate *float64 `json:"required_rate,omitempty"`
+	Ratio        *float64 `json:"ratio,omitempty"`
+	Improvement  *float64 `json:"improvement,omitempty"`
+	ReasonEN     string   `json:"reason_en"`
+	ReasonDA     string   `json:"reason_da"`
+}
+
+func notAssessable(en, da string) Progress {
+	return Progress{Status: NotAssessable, ReasonEN: en, ReasonDA: da}
+}
+
+// yearsBetween is the time from one period end to another in years,
+// counted in whole months: period ends are month ends, so a year apart is
+// exactly 1.
+func yearsBetween(a, b time.Time) float64 {
+	months := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+	return float64(months) / 12
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// better reports whether a is better than b under polarity.
+func better(a, b float64, polarity string) bool {
+	if polarity == indicators.LowerIsBetter {
+		return a < b
+	}
+	return a > b
+}
+
+// AssessProgress assesses a series' progress from its baseline to its
+// latest figure against its target:
+//
+//   - a value target: the compound annual growth achieved since the baseline
+//     against the growth needed to reach the target in the target year; at
+//     least 95 % of it is on track, 60–95 % needs acceleration, 0–60 % is off
+//     track, a move the wrong way is deterioration (absolute change per year
+//     instead where a zero makes compound growth undefined);
+//   - a direction: the annual rate of improvement; 1 % a year or more is on
+//     track, less needs acceleration, none is off track, worse by 1 % a year
+//     or more is deterioration;
+//   - a rank: reached (or tied with the leader), else the change in rank.
+//
+// Reaching the target (polarity-aware) is target achieved. At least two
+// periods are needed: the baseline and a later one.
+func AssessProgress(in ProgressInput) Progress {
+	switch {
+	case in.Target == nil:
+		return notAssessable("the indicator has no target", "indikatoren har intet mål")
+	case in.Latest == nil:
+		return notAssessable("no figures yet", "ingen tal endnu")
+	case in.Baseline == nil:
+		return notAssessable("no baseline: it is set by the catalogue or the first figure", "intet udgangspunkt: det fastsættes i kataloget eller af det første tal")
+	case !in.Latest.End.After(in.Baseline.End):
+		return notAssessable(
+			fmt.Sprintf("only one period (%s): progress needs the baseline and a later period", in.Latest.Period),
+			fmt.Sprintf("kun én periode (%s): udvikling kræver udgangspunktet og en senere periode", in.Latest.Period))
+	}
+	b, l, t := in.Baseline.Value, in.Latest.Value, in.Target
+	p := Progress{Years: yearsBetween(in.Baseline.End, in.Latest.End), Change: ptr(l - b)}
+	targetEnd := time.Date(t.Year, 12, 31, 0, 0, 0, 0, time.UTC)
+	p.YearsToTarget = yearsBetween(in.Baseline.End, targetEnd)
+	span := fmt.Sprintf("%s → %s", in.Baseline.Period, in.Latest.Period)
+
+	if t.Rank != 0 {
+		p.Method = MethodRank
+		switch {
+		case l <= float64(t.Rank):
+			p.Status = TargetAchieved
+			p.ReasonEN = fmt.Sprintf("rank %g reaches the target rank %d", l, t.Rank)
+			p.ReasonDA = fmt.Sprintf("placering %g når målet (%d. plads)", l, t.Rank)
+		case in.AtTop:
+			p.Status = TargetAchieved
+			p.ReasonEN = fmt.Sprintf("rank %g, but the confidence interval overlaps the leader's: a statistical tie at the top", l)
+			p.ReasonDA = fmt.Sprintf("placering %g, men konfidensintervallet overlapper førstepladsens: statistisk delt førsteplads", l)
+		case l < b:
+			p.Status = NeedsAcceleration
+			p.ReasonEN = fmt.Sprintf("rank improved from %g to %g (%s) but has not reached %d", b, l, span, t.Rank)
+			p.ReasonDA = fmt.Sprintf("placeringen er forbedret fra %g til %g (%s), men målet (%d. plads) er ikke nået", b, l, span, t.Rank)
+		case l == b:
+			p.Status = OffTrack
+			p.ReasonEN = fmt.Sprintf("rank unchanged at %g (%s); the target is %d", l, span, t.Rank)
+			p.ReasonDA = fmt.Sprintf("placeringen er uændret %g (%s); målet er %d. plads", l, span, t.Rank)
+		default:
+			p.Status = Deterioration
+			p.ReasonEN = fmt.Sprintf("rank fell from %g to %g (%s)", b, l, span)
+			p.ReasonDA = fmt.Sprintf("placeringen er faldet fra %g til %g (%s)", b, l, span)
+		}
+		return p
+	}
+
+	if t.Value != nil {
+		goal := *t.Value
+		if !better(goal, l, in.Polarity) { // latest is at or beyond the target
+			p.Status = TargetAchieved
+			p.ReasonEN = fmt.Sprintf("%g in %s reaches the target %g", l, in.Latest.Period, goal)
+			p.ReasonDA = fmt.Sprintf("%g i %s når målet %g", l, in.Latest.Period, goal)
+			return p
+		}
+		if p.YearsToTarget <= 0 {
+			return notAssessable(fmt.Sprintf("the target year %d is not after the baseline %s", t.Year, in.Baseline.Period),
+				fmt.Sprintf("målåret %d ligger ikke efter udgangspunktet %s", t.Year, in.Baseline.Period))
+		}
+		if !better(goal, b, in.Polarity) {
+			// The baseline already met the target and the series has fallen back.
+			p.Method = MethodLinear
+			p.Status = Deterioration
+			p.ReasonEN = fmt.Sprintf("the baseline %g met the target %g, the latest %g does not", b, goal, l)
+			p.ReasonDA = fmt.Sprintf("udgangspunktet %g nåede målet %g, det seneste tal %g gør ikke", b, goal, l)
+			return p
+		}
+		var achieved, required float64
+		if b > 0 && l > 0 && goal > 0 {
+			p.Method = MethodCAGR
+			achieved = math.Pow(l/b, 1/p.Years) - 1
+			required = math.Pow(goal/b, 1/p.YearsToTarget) - 1
+		} else {
+			p.Method = MethodLinear
+			achieved = (l - b) / p.Years
+			required = (goal - b) / p.YearsToTarget
+		}
+		ratio := achieved / required
+		p.AchievedRate, p.RequiredRate, p.Ratio = ptr(achieved), ptr(required), ptr(ratio)
+		switch {
+		case ratio >= OnTrackRatio:
+			p.Status = OnTrack
+		case ratio >= AccelerateRatio:
+			p.Status = NeedsAcceleration
+		case ratio >= 0:
+			p.Status = OffTrack
+		default:
+			p.Status = Deterioration
+		}
+		unitEN, unitDA := " % a year", " % om året"
+		rate := func(v float64) float64 { return 100 * v }
+		if p.Method == MethodLinear {
+			unitEN, unitDA, rate = " a year", " om året", func(v float64) float64 { return v }
+		}
+		p.ReasonEN = fmt.Sprintf("%s: %.2f%s achieved against %.2f%s needed to reach %g by %d (%.0f %% of the pace)",
+			span, rate(achieved), unitEN, rate(required), unitEN, goal, t.Year, 100*ratio)
+		p.ReasonDA = fmt.Sprintf("%s: %.2f%s opnået mod %.2f%s nødvendigt for at nå %g i %d (%.0f %% af tempoet)",
+			span, rate(achieved), unitDA, rate(required), unitDA, goal, t.Year, 100*ratio)
+		return p
+	}
+
+	// Only a direction: the annual rate of improvement since the baseline.
+	var achieved float64
+	if b > 0 && l > 0 {
+		p.Method = MethodDirection
+		achieved = math.Pow(l/b, 1/p.Years) - 1
+	} else {
+		p.Method = MethodLinear
+		achieved = (l - b) / p.Years
+	}
+	improvement := achieved
+	if in.Polarity == indicators.LowerIsBetter {
+		improvement = -achieved
+	}
+	p.AchievedRate, p.Improvement = ptr(achieved), ptr(improvement)
+	threshold := DirectionRate
+	if p.Method == MethodLinear {
+		threshold = 0 // a rate in units: any improvement counts
+	}
+	switch {
+	case improvement >= threshold && improvement > 0:
+		p.Status = OnTrack
+	case improvement > 0:
+		p.Status = NeedsAcceleration
+	case improvement > -threshold || improvement == 0:
+		p.Status = OffTrack
+	default:
+		p.Status = Deterioration
+	}
+	word := map[bool][2]string{true: {"better", "bedre"}, false: {"worse", "dårligere"}}[improvement > 0]
+	if improvement == 0 {
+		word = [2]string{"unchanged", "uændret"}
+	}
+	if p.Method == MethodLinear {
+		p.ReasonEN = fmt.Sprintf("%s: %g → %g, %s (%+.2f a year); the target is to improve by %d", span, b, l, word[0], achieved, t.Year)
+		p.ReasonDA = fmt.Sprintf("%s: %g → %g, %s (%+.2f om året); målet er en forbedring frem til %d", span, b, l, word[1], achieved, t.Year)
+	} else {
+		p.ReasonEN = fmt.Sprintf("%s: %g → %g, %s by %.2f %% a year; the target is to improve by %d", span, b, l, word[0], math.Abs(100*achieved), t.Year)
+		p.ReasonDA = fmt.Sprintf("%s: %g → %g, %s med %.2f %% om året; målet er en forbedring frem til %d", span, b, l, word[1], math.Abs(100*achieved), t.Year)
+	}
+	return p
+}
