@@ -18,15 +18,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
 )
 
 // Server serves the API.
 type Server struct {
-	cat   *indicators.Catalogue
-	store *store.Store
-	log   *slog.Logger
+	cat    *indicators.Catalogue
+	store  *store.Store
+	log    *slog.Logger
+	assess Assessor
+}
+
+// Assessor gives the current assessment (the monitor's snapshot, the same
+// one /metrics serves).
+type Assessor interface {
+	Snapshot() *assess.Snapshot
 }
 
 // Options configure the handler.
@@ -34,6 +42,9 @@ type Options struct {
 	Catalogue *indicators.Catalogue
 	Store     *store.Store
 	Logger    *slog.Logger
+	// Assessor gives the assessment shown with goals and indicators; nil
+	// leaves it out.
+	Assessor Assessor
 	// Registerer receives the HTTP metrics; Gatherer serves /metrics.
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
@@ -44,7 +55,7 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 
 	r := chi.NewRouter()
@@ -68,6 +79,7 @@ func New(o Options) http.Handler {
 		r.Get("/indicators", s.listIndicators)
 		r.Get("/indicators/{id}", s.getIndicator)
 		r.Get("/indicators/{id}/observations", s.observations)
+		r.Get("/assessment", s.getAssessment)
 		r.Get("/sources", s.listSources)
 		r.Get("/sources/{id}", s.getSource)
 		r.Get("/ingest/runs", s.runs)

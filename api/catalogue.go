@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 )
 
@@ -96,12 +98,21 @@ func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) {
 	}
 	type detail struct {
 		indicators.Goal
+		// Assessment counts the goal's indicators by progress state.
+		Assessment  *goalAssessment  `json:"assessment,omitempty"`
 		Indicators  []indicatorView  `json:"indicators"`
 		Initiatives []initiativeView `json:"initiatives"`
 	}
 	d := detail{Goal: *g, Indicators: []indicatorView{}, Initiatives: []initiativeView{}}
+	snap := s.snapshot()
+	if snap != nil {
+		sum, _ := snap.Goal(id)
+		d.Assessment = &goalAssessment{AssessedAt: snap.ComputedAt, GoalSummary: sum}
+	}
 	for _, in := range s.cat.IndicatorsOfGoal(id) {
-		d.Indicators = append(d.Indicators, s.indicatorView(in))
+		v := s.indicatorView(in)
+		v.Assessment = assessmentOf(snap, in.ID)
+		d.Indicators = append(d.Indicators, v)
 	}
 	for _, in := range s.cat.InitiativesOfGoal(id) {
 		d.Initiatives = append(d.Initiatives, s.initiativeView(in))
@@ -170,6 +181,54 @@ type indicatorView struct {
 	SourceName string             `json:"source_name_da"`
 	UnitName   string             `json:"unit_name_da"`
 	Links      map[string]string  `json:"links"`
+	// Status is the headline of the assessment (in lists).
+	Status *statusView `json:"status,omitempty"`
+	// Assessment is the indicator's whole assessment (in single views): the
+	// same snapshot /metrics serves.
+	Assessment *assess.Indicator `json:"assessment,omitempty"`
+}
+
+// statusView is an indicator's headline assessment.
+type statusView struct {
+	Progress  assess.Status     `json:"progress"`
+	LabelDA   string            `json:"label_da"`
+	LabelEN   string            `json:"label_en"`
+	Freshness assess.FreshState `json:"freshness"`
+}
+
+// goalAssessment is the summary of a goal's assessment.
+type goalAssessment struct {
+	AssessedAt time.Time `json:"assessed_at"`
+	assess.GoalSummary
+}
+
+func (s *Server) snapshot() *assess.Snapshot {
+	if s.assess == nil {
+		return nil
+	}
+	return s.assess.Snapshot()
+}
+
+func assessmentOf(snap *assess.Snapshot, id string) *assess.Indicator {
+	if snap == nil {
+		return nil
+	}
+	a, _ := snap.Indicator(id)
+	return a
+}
+
+// getAssessment returns the whole current assessment.
+func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) {
+	if errs := checkParams(r.URL.Query()); errs != nil {
+		badParams(w, r, errs)
+		return
+	}
+	snap := s.snapshot()
+	if snap == nil {
+		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: "this server runs without an assessment"})
+		return
+	}
+	writeJSON(w, r, snap)
 }
 
 func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
@@ -204,12 +263,17 @@ func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out []indicatorView
+	snap := s.snapshot()
 	for i := range s.cat.Indicators {
 		in := &s.cat.Indicators[i]
 		if byGoal && in.Goal != goal || q.Has("owner") && in.Owner != q.Get("owner") || q.Has("source") && in.Source != q.Get("source") {
 			continue
 		}
-		out = append(out, s.indicatorView(in))
+		v := s.indicatorView(in)
+		if a := assessmentOf(snap, in.ID); a != nil {
+			v.Status = &statusView{a.Status, a.StatusDA, a.StatusEN, a.Freshness.State}
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, r, newList(out))
 }

@@ -72,6 +72,7 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 		indicatorView
 		Latest []store.Observation `json:"latest"`
 	}{indicatorView: s.indicatorView(in), Latest: []store.Observation{}}
+	out.Assessment = assessmentOf(s.snapshot(), in.ID)
 	for _, k := range order {
 		out.Latest = append(out.Latest, latest[k])
 	}

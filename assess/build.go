@@ -291,7 +291,7 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	if slices.Contains(def.Breakdowns, "region") {
 		compareRegions(cat, def, a.Series)
 	}
-	headline(a, def)
+	headline(cat, a)
 	if src, ok := cat.Source(def.Source); ok {
 		a.Freshness = AssessFreshness(latest, src.Release, now)
 	}
@@ -383,7 +383,7 @@ func matches(b, want indicators.Breakdown) bool {
 // headline sets the indicator's status from its Danish series: the weakest
 // assessable one, so that a good figure for one sex does not hide a bad one
 // for the other.
-func headline(a *Indicator, def *indicators.Indicator) {
+func headline(cat *indicators.Catalogue, a *Indicator) {
 	var pick *Series
 	for _, sr := range a.Series {
 		if sr.Geography != Home || sr.Progress == nil {
@@ -399,8 +399,8 @@ func headline(a *Indicator, def *indicators.Indicator) {
 		a.Status = pick.Progress.Status
 		a.ReasonEN, a.ReasonDA = pick.Progress.ReasonEN, pick.Progress.ReasonDA
 		if len(pick.Breakdown) > 0 {
-			a.ReasonEN = pick.Breakdown.Key() + ": " + a.ReasonEN
-			a.ReasonDA = pick.Breakdown.Key() + ": " + a.ReasonDA
+			a.ReasonEN = BreakdownLabel(cat, pick.Breakdown, false) + ": " + a.ReasonEN
+			a.ReasonDA = BreakdownLabel(cat, pick.Breakdown, true) + ": " + a.ReasonDA
 		}
 	}
 	a.StatusDA, a.StatusEN = StatusLabels[a.Status][0], StatusLabels[a.Status][1]
@@ -583,11 +583,26 @@ func nordicRanks(cat *indicators.Catalogue, rankings map[string]map[string]*grou
 	return out
 }
 
-// Label is a series' breakdown for people, e.g. "sex=male".
-func (sr *Series) Label() string {
-	parts := []string{sr.Geography}
-	if k := sr.Breakdown.Key(); k != "" {
-		parts = append(parts, k)
+// BreakdownLabel names a breakdown for people, in Danish or English, e.g.
+// "Kvinder, Lungekræft" for {sex: female, cancer_site: 160}.
+func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) string {
+	keys := slices.Sorted(maps.Keys(b))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		name := b[k]
+		if d, ok := cat.Dimension(k); ok {
+			for _, v := range d.Values {
+				if v.Code == b[k] {
+					name = map[bool]string{true: v.NameDA, false: v.NameEN}[da]
+				}
+			}
+			if d.FromCancerEntities {
+				if e, ok := cat.CancerEntity(b[k]); ok {
+					name = map[bool]string{true: e.NameDA, false: e.NameEN}[da]
+				}
+			}
+		}
+		parts = append(parts, name)
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, ", ")
 }

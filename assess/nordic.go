@@ -1,7 +1,10 @@
 package assess
 
 import (
+	"math"
 	"slices"
+
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // CountryFigure is one country's figure in a comparison.
@@ -68,10 +71,13 @@ func Rank(home string, figures []CountryFigure, expected []string, polarity stri
 	leader := figs[0]
 	r.Rank, r.Compared, r.Countries = homeFig.Rank, len(figs), figs
 	r.Leader = leader.Country
-	r.GapToLeader = leader.Value - homeFig.Value
-	if polarity != "" && polarity != "higher_is_better" {
-		r.GapToLeader = -r.GapToLeader
+	gap := leader.Value - homeFig.Value
+	if polarity == indicators.LowerIsBetter {
+		gap = -gap
 	}
+	// Published figures have one or two decimals: keep the difference free
+	// of binary floating-point noise (74.6 − 67.2 = 7.4, not 7.3999…).
+	r.GapToLeader = math.Round(gap*1e9) / 1e9
 	r.Missing = []string{}
 	for _, c := range expected {
 		if !slices.ContainsFunc(figs, func(f CountryFigure) bool { return f.Country == c }) {

@@ -9,10 +9,12 @@ import (
 // Metrics are the ingesters' Prometheus metrics, registered on the
 // registerer the caller passes (as in prometheus/alertmanager).
 type Metrics struct {
-	runs        *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	lastSuccess *prometheus.GaugeVec
+	runs     *prometheus.CounterVec
+	duration *prometheus.HistogramVec
 }
+
+// Outcomes are the values of kpv_ingest_runs_total's outcome label.
+var Outcomes = []string{"success", "unchanged", "failed", "interrupted", "skipped"}
 
 // NewMetrics creates and registers the ingest metrics; reg may be nil.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
@@ -26,15 +28,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Duration of ingest runs, from taking the source's lock to closing the run log entry.",
 			Buckets: []float64{0.1, 0.5, 1, 5, 15, 60, 300, 900},
 		}, []string{"source"}),
-		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "kpv_source_last_success_timestamp_seconds",
-			Help: "When a run of the source last ended in success or unchanged, as a Unix time.",
-		}, []string{"source"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.runs, m.duration, m.lastSuccess)
+		reg.MustRegister(m.runs, m.duration)
 	}
 	return m
+}
+
+// Init exposes every source's run counters and duration at zero, so that rate() and
+// increase() see a source's first failure. (The time of each source's last
+// success is exposed by the monitor, from the run log, so that it survives
+// restarts and agrees across replicas.)
+func (m *Metrics) Init(sources []string) {
+	if m == nil {
+		return
+	}
+	for _, s := range sources {
+		m.duration.WithLabelValues(s)
+		for _, o := range Outcomes {
+			m.runs.WithLabelValues(s, o)
+		}
+	}
 }
 
 func (m *Metrics) observe(source, outcome string, d time.Duration) {
@@ -42,9 +56,6 @@ func (m *Metrics) observe(source, outcome string, d time.Duration) {
 		return
 	}
 	m.runs.WithLabelValues(source, outcome).Inc()
-	if outcome == "success" || outcome == "unchanged" {
-		m.lastSuccess.WithLabelValues(source).SetToCurrentTime()
-	}
 	if d > 0 {
 		m.duration.WithLabelValues(source).Observe(d.Seconds())
 	}

@@ -95,7 +95,8 @@ type Runner struct {
 	Logger    *slog.Logger
 	// Offline reads each source's shipped snapshot instead of its URL.
 	Offline bool
-	// AfterRun, if set, is called after every run that wrote figures.
+	// AfterRun, if set, is called after every run entered in the run log,
+	// whatever its outcome (the monitor then refreshes the assessment).
 	AfterRun func(store.Run)
 }
 
@@ -148,7 +149,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
 		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)
-	if run.Outcome == "success" && r.AfterRun != nil {
+	if run.ID != 0 && r.AfterRun != nil {
 		r.AfterRun(run)
 	}
 	return run, err

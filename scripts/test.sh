@@ -7,7 +7,8 @@
 #                                      (and skip the fuzzing)
 #
 # The tests get KPV_TEST_DATABASE_URL (an admin database; each package creates its own
-# databases from it) and KPV_REQUIRE_DB=1 (no reachable DB is a failure, not a skip).
+# databases from it), KPV_PROMTOOL (installed from Debian's prometheus package when
+# missing) and KPV_REQUIRE_DB=1 (a missing DB or tool is a failure, not a skip).
 # Exit 1 if go vet or go test failed, or if any test was skipped. The last line of output
 # is always "N passed, N failed, N skipped" (counts of --- PASS/FAIL/SKIP lines, subtests
 # included). Full go test output: build/test.log.
@@ -48,6 +49,12 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT # exit runs the EXIT trap
 trap 'exit 143' TERM
+
+# promtool (Debian package prometheus) checks kpv's real /metrics output.
+source scripts/debian.sh
+need_cmd promtool prometheus
+KPV_PROMTOOL="$(command -v promtool)"
+export KPV_PROMTOOL
 
 KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_test_admin)"
 export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1

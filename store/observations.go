@@ -294,3 +294,12 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]Observ
 		return o, err
 	})
 }
+
+// LatestObservationID is the id of the newest revision stored (0 if none):
+// it changes whenever any figure is added or revised, so a reader can tell
+// cheaply whether to reload.
+func (s *Store) LatestObservationID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.Pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM observations`).Scan(&id)
+	return id, err
+}

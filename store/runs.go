@@ -162,3 +162,18 @@ func scanRun(r pgx.CollectableRow) (Run, error) {
 	x.Detail = detail
 	return x, err
 }
+
+// LastSuccesses returns, per source, when its last run that ended in
+// success or unchanged finished.
+func (s *Store) LastSuccesses(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT source_id, max(finished_at) FROM ingest_runs
+		WHERE outcome IN ('success', 'unchanged') AND finished_at IS NOT NULL GROUP BY source_id`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]time.Time{}
+	var src string
+	var at time.Time
+	_, err = pgx.ForEachRow(rows, []any{&src, &at}, func() error { out[src] = at; return nil })
+	return out, err
+}

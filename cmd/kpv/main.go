@@ -8,7 +8,7 @@
 //
 // Configuration is by environment (see README): KPV_DATABASE_URL, KPV_ADDR,
 // KPV_CATALOGUE, KPV_LOG_LEVEL, KPV_OFFLINE, KPV_SCHEDULER, KPV_FETCH_TIMEOUT,
-// KPV_FETCH_ATTEMPTS.
+// KPV_FETCH_ATTEMPTS, KPV_REFRESH_INTERVAL.
 package main
 
 import (
@@ -33,6 +33,7 @@ import (
 	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
+	"github.com/kraeftplan/kpv/monitor"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -169,14 +170,29 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	logger.Info("catalogue synchronised", "file", cat.Name, "version", cat.Version, "changed", changed,
 		"goals", len(cat.Goals), "initiatives", len(cat.Initiatives), "indicators", len(cat.Indicators))
 
+	refreshEvery, err := time.ParseDuration(env("KPV_REFRESH_INTERVAL", "5m"))
+	if err != nil || refreshEvery <= 0 {
+		return fmt.Errorf("KPV_REFRESH_INTERVAL=%q is not a positive duration such as 5m", os.Getenv("KPV_REFRESH_INTERVAL"))
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Registerer: reg, Gatherer: reg})
+	// The assessment is built before the first request, then after every
+	// ingest run and every KPV_REFRESH_INTERVAL; /metrics serves it from memory.
+	mon := monitor.New(monitor.Options{Catalogue: cat, Store: st, Logger: logger, Registerer: reg})
+	if err := mon.Refresh(ctx); err != nil {
+		return err
+	}
+	snap := mon.Snapshot()
+	logger.Info("assessment built", "figures", snap.Figures, "indicators", len(snap.Indicators))
+	go mon.Run(ctx, refreshEvery)
+	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Gatherer: reg})
 
 	runner, err := newRunner(cat, st, logger, reg)
 	if err != nil {
 		return err
 	}
+	runner.AfterRun = mon.AfterRun
 	if env("KPV_SCHEDULER", "on") != "off" {
 		host, _ := os.Hostname()
 		sched, err := ingest.NewScheduler(runner, fmt.Sprintf("%s/%d", host, os.Getpid()))
@@ -230,7 +246,15 @@ func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, 
 		f.Attempts = n
 	}
 	offline := env("KPV_OFFLINE", "0")
-	return &ingest.Runner{Store: st, Catalogue: cat, Fetcher: f, Metrics: ingest.NewMetrics(reg), Logger: logger,
+	metrics := ingest.NewMetrics(reg)
+	var ids []string
+	for _, s := range cat.Sources {
+		if s.Format != "submission" {
+			ids = append(ids, s.ID)
+		}
+	}
+	metrics.Init(ids)
+	return &ingest.Runner{Store: st, Catalogue: cat, Fetcher: f, Metrics: metrics, Logger: logger,
 		Offline: offline == "1" || offline == "true"}, nil
 }
 

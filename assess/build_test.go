@@ -1,0 +1,233 @@
+package assess
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// shipped returns the figures of every shipped snapshot, as an offline
+// ingest would store them.
+func shipped(t *testing.T, cat *indicators.Catalogue) []store.Observation {
+	t.Helper()
+	var all []store.Observation
+	for i := range cat.Sources {
+		src := &cat.Sources[i]
+		if src.Snapshot == "" {
+			continue
+		}
+		data, name, err := ingest.Snapshot(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs, err := ingest.Parse(cat, src, name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, obs...)
+	}
+	return all
+}
+
+func f(v float64) *float64 { return &v }
+
+// obs prepares hand-made figures (as a submission would be).
+func obs(t *testing.T, cat *indicators.Catalogue, batch []store.Observation) []store.Observation {
+	t.Helper()
+	out, err := store.Prepare(cat, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+func series(t *testing.T, a *Indicator, geo, breakdown string) *Series {
+	t.Helper()
+	for _, sr := range a.Series {
+		if sr.Geography == geo && sr.Breakdown.Key() == breakdown {
+			return sr
+		}
+	}
+	t.Fatalf("%s has no series %s %q", a.ID, geo, breakdown)
+	return nil
+}
+
+func TestBuildFromShippedSnapshots(t *testing.T) {
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now,
+		LastSuccess: map[string]time.Time{"barometer": now.Add(-time.Hour)}})
+
+	if len(s.Indicators) != len(cat.Indicators) {
+		t.Fatalf("%d assessments for %d indicators", len(s.Indicators), len(cat.Indicators))
+	}
+	get := func(id string) *Indicator {
+		a, ok := s.Indicator(id)
+		if !ok {
+			t.Fatalf("no assessment of %s", id)
+		}
+		return a
+	}
+
+	// Barometer 2019 → 2023 (lower is better): physical late effects 59 → 55
+	// improve by 1.74 % a year; psychological 67 → 71 and sexual 63 → 72
+	// deteriorate. The headline is the worst.
+	late := get("g1_late_effects_need_unmet")
+	for bd, want := range map[string]Status{"need_type=physical": OnTrack, "need_type=psychological": Deterioration, "need_type=sexual": Deterioration} {
+		sr := series(t, late, "DK", bd)
+		if sr.Progress.Status != want || sr.Baseline.Origin != "catalogue" || sr.Baseline.Period != "2019" || sr.Latest.Period != "2023" {
+			t.Errorf("%s: %s from %s baseline %s to %s, want %s from the catalogue's 2019", bd, sr.Progress.Status,
+				sr.Baseline.Origin, sr.Baseline.Period, sr.Latest.Period, want)
+		}
+	}
+	if late.Status != Deterioration || !strings.HasPrefix(late.ReasonEN, "Psychological late effects: ") || !strings.HasPrefix(late.ReasonDA, "Psykiske senfølger: ") || late.StatusDA != "Forværring" {
+		t.Errorf("headline %s (%s) %q, want deterioration led by the psychological series", late.Status, late.StatusDA, late.ReasonEN)
+	}
+	if sr := series(t, late, "DK", "need_type=physical"); sr.Previous.Value != 59 || sr.Latest.Value != 55 {
+		t.Errorf("physical: previous %v latest %v, want 59 and 55", sr.Previous.Value, sr.Latest.Value)
+	}
+
+	// One survey round only: not assessable, and saying why.
+	unmet := get("g1_unmet_needs_followup")
+	if unmet.Status != NotAssessable || !strings.Contains(unmet.ReasonEN, "only one period (2019)") {
+		t.Errorf("g1_unmet_needs_followup: %s %q", unmet.Status, unmet.ReasonEN)
+	}
+
+	// NORDCAN 2014–2018, men: Denmark 67.2, Norway 73.7, Sweden 74.6.
+	rank := get("g3_nordic_rank_all_sites")
+	men := series(t, rank, "DK", "sex=male")
+	if men.Latest.Value != 3 || men.Latest.Period != "2014-2018" || men.Ranking == nil || men.Ranking.Compared != 3 ||
+		strings.Join(men.Ranking.Missing, ",") != "FI,IS" || men.Ranking.Leader != "SE" {
+		t.Errorf("rank, men: %+v ranking %+v", men.Latest, men.Ranking)
+	}
+	// 1999–2003 has only Denmark: no ranking, so one ranked period, not assessable.
+	if men.Periods != 1 || men.Progress.Status != NotAssessable {
+		t.Errorf("rank, men: %d periods, %s; want 1 and not assessable", men.Periods, men.Progress.Status)
+	}
+	gap := get("g3_survival_gap_to_best")
+	if v := series(t, gap, "DK", "sex=male").Latest.Value; round(v, 1) != 7.4 {
+		t.Errorf("gap, men %.2f, want 74.6 − 67.2 = 7.4", v)
+	}
+	if v := series(t, gap, "DK", "sex=female").Latest.Value; round(v, 1) != 2.2 {
+		t.Errorf("gap, women %.2f, want 72.0 − 69.8 = 2.2", v)
+	}
+	if len(s.Nordic) != 2 {
+		t.Fatalf("Nordic ranks %+v, want entity 990 for each sex", s.Nordic)
+	}
+	for _, n := range s.Nordic {
+		if n.CancerSite != "990" || n.Rank != 3 || n.Period != "2014-2018" || n.Indicator != "g3_survival_5y_nordic" {
+			t.Errorf("Nordic rank %+v", n)
+		}
+	}
+	// The comparator countries are not assessed for progress.
+	nordic := get("g3_survival_5y_nordic")
+	if sr := series(t, nordic, "NO", "cancer_site=990,sex=male"); sr.Progress != nil || sr.Latest.Value != 73.7 {
+		t.Errorf("Norway: progress %v latest %v", sr.Progress, sr.Latest)
+	}
+
+	// Freshness: NORDCAN's latest period ended 2018; the next was due by
+	// mid-2022. The Barometer (every 4 years, a year's lag) is current.
+	if fr := nordic.Freshness; fr.State != Overdue || fr.LatestPeriod != "2014-2018" {
+		t.Errorf("NORDCAN freshness %+v", fr)
+	}
+	if fr := rank.Freshness; fr.State != Overdue {
+		t.Errorf("a derived indicator is as fresh as its source: %+v", fr)
+	}
+	if fr := late.Freshness; fr.State != Fresh || fr.NextDue.Format("2006-01-02") != "2028-12-31" {
+		t.Errorf("Barometer freshness %+v", fr)
+	}
+	if fr := get("g1_gp_followup_plan").Freshness; fr.State != NoData {
+		t.Errorf("a submitted indicator with no submissions: %+v", fr)
+	}
+
+	total := 0
+	for _, g := range s.Goals {
+		for _, n := range g.Status {
+			total += n
+		}
+	}
+	if total != len(cat.Indicators) || len(s.Goals) != 3 {
+		t.Errorf("goal summaries count %d indicators over %d goals", total, len(s.Goals))
+	}
+	if len(s.Sources) != len(cat.Sources) || s.Sources[0].Source == "" {
+		t.Errorf("sources %+v", s.Sources)
+	}
+}
+
+// LUP-like figures with respondent counts: Wilson intervals for Denmark
+// and each region, compared by overlap.
+func TestRegionalComparison(t *testing.T) {
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "g2_involved_decisions_lup"
+	row := func(period, geo string, k, n float64) store.Observation {
+		return store.Observation{Indicator: id, Period: period, Geography: geo, Value: f(100 * k / n), Numerator: f(k), Denominator: f(n)}
+	}
+	batch := []store.Observation{
+		row("2025", "DK", 6000, 10000),
+		row("2026", "DK", 6200, 10000), // 61.04–62.95
+		row("2026", "DK-81", 420, 700),   // 56.33–63.57: overlaps
+		row("2026", "DK-82", 1300, 2000), // 62.88–67.06: overlaps by 0.07
+		row("2026", "DK-83", 1400, 2000), // 67.9–71.9: above
+		row("2026", "DK-84", 500, 1000),  // 46.9–53.1: below
+		// A published interval is used as given.
+		{Indicator: id, Period: "2026", Geography: "DK-85", Value: f(56.5), CILower: f(55), CIUpper: f(58)},
+	}
+	s := Build(Input{Catalogue: cat, Observations: obs(t, cat, batch), Now: now})
+	a, _ := s.Indicator(id)
+	for geo, want := range map[string]Comparison{"DK-81": Similar, "DK-82": Similar, "DK-83": Better, "DK-84": Worse, "DK-85": Worse} {
+		c := series(t, a, geo, "").Comparison
+		if c == nil || c.State != want || c.NationalFrom != "DK" || c.Period != "2026" {
+			t.Errorf("%s: %+v, want %s against the national figure", geo, c, want)
+		}
+	}
+	dk := series(t, a, "DK", "")
+	if dk.Latest.CI == nil || dk.Latest.CI.Method != WilsonCI || round(dk.Latest.CI.Lower, 2) != 61.04 || round(dk.Latest.CI.Upper, 2) != 62.95 {
+		t.Errorf("Denmark's interval %+v, want Wilson 61.04–62.95", dk.Latest.CI)
+	}
+	if c := series(t, a, "DK-85", "").Comparison; c.Region.Method != Published {
+		t.Errorf("DK-85 interval %+v, want the published one", c.Region)
+	}
+	// No catalogue baseline and no figure before the plan (May 2025): the
+	// first figure is the baseline. 60 % → 62 % in a year: 3.33 % a year.
+	if dk.Progress.Status != OnTrack || dk.Baseline.Origin != "figure" || dk.Baseline.Period != "2025" {
+		t.Errorf("Denmark: %s from %s %s", dk.Progress.Status, dk.Baseline.Origin, dk.Baseline.Period)
+	}
+	if sr := series(t, a, "DK-83", ""); sr.Progress == nil || sr.Progress.Status != NotAssessable {
+		t.Errorf("a region with one period: %+v", sr.Progress)
+	}
+
+	// Without a national figure, Denmark is pooled from all five regions.
+	const gp = "g1_gp_followup_plan"
+	var pooled []store.Observation
+	for i, geo := range []string{"DK-81", "DK-82", "DK-83", "DK-84", "DK-85"} {
+		n := float64(1000 + 100*i)
+		pooled = append(pooled, store.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: f(70), Numerator: f(0.7 * n), Denominator: f(n)})
+	}
+	pooled[4].Numerator, pooled[4].Value = f(0.5*1400), f(50)
+	s = Build(Input{Catalogue: cat, Observations: obs(t, cat, pooled), Now: now})
+	a, _ = s.Indicator(gp)
+	c := series(t, a, "DK-85", "").Comparison
+	if c.NationalFrom != "regions" || c.State != Worse {
+		t.Errorf("pooled: %+v, want worse than the regions' pooled figure", c)
+	}
+	// Four regions without the fifth: no national figure, not comparable.
+	s = Build(Input{Catalogue: cat, Observations: obs(t, cat, pooled[:4]), Now: now})
+	a, _ = s.Indicator(gp)
+	if c := series(t, a, "DK-81", "").Comparison; c.State != NotComparable || !strings.Contains(c.ReasonEN, "no national figure") {
+		t.Errorf("four regions: %+v", c)
+	}
+	if a.Status != NotAssessable || a.ReasonEN != "no figures for Denmark yet" {
+		t.Errorf("no Danish series: %s %q", a.Status, a.ReasonEN)
+	}
+}

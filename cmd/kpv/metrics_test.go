@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/kraeftplan/kpv/internal/pgtest"
+)
+
+// promtool finds promtool (KPV_PROMTOOL, else PATH). Under `make test` a
+// missing promtool fails the test rather than skipping it.
+func promtool(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("KPV_PROMTOOL"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("promtool"); err == nil {
+		return p
+	}
+	if os.Getenv("KPV_REQUIRE_DB") != "" {
+		t.Fatal("promtool not found: install the Debian package prometheus (scripts/test.sh does)")
+	}
+	t.Skip("promtool not found (run `make test`)")
+	return ""
+}
+
+// serveBundled migrates a fresh database, loads the shipped snapshots and
+// starts `kpv serve` on it; it returns the base URL.
+func serveBundled(t *testing.T) string {
+	t.Helper()
+	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
+	t.Setenv("KPV_SCHEDULER", "off")
+	var out, logs bytes.Buffer
+	ctx := context.Background()
+	for _, args := range [][]string{{"migrate"}, {"ingest", "--all", "--offline"}} {
+		if err := run(ctx, args, &out, &logs); err != nil {
+			t.Fatalf("kpv %v: %v\n%s", args, err, out.String())
+		}
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", addr}, io.Discard, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("kpv serve did not stop within 20s")
+		}
+	})
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("kpv serve exited: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("kpv serve not ready within 30s")
+		}
+	}
+}
+
+func scrape(t *testing.T, base string) []byte {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	return body
+}
+
+var yearLike = regexp.MustCompile(`^(19|20)\d\d(\b|$)`)
+
+// TestMetricsOnARealScrape scrapes kpv serving the bundled data and checks
+// the exposition with promtool, the metrics' shape, and that the API tells
+// the same assessment.
+func TestMetricsOnARealScrape(t *testing.T) {
+	tool := promtool(t)
+	base := serveBundled(t)
+	body := scrape(t, base)
+
+	// promtool check metrics prints lint problems and exits 3 on any.
+	cmd := exec.Command(tool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+	t.Logf("promtool check metrics: clean on %d bytes", len(body))
+
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{
+		"kpv_indicator_value", "kpv_indicator_baseline", "kpv_indicator_target", "kpv_indicator_threshold",
+		"kpv_indicator_status", "kpv_indicator_progress_status", "kpv_indicator_freshness", "kpv_nordic_rank",
+		"kpv_indicator_latest_period_end_timestamp_seconds", "kpv_source_last_success_timestamp_seconds",
+		"kpv_ingest_runs_total", "kpv_ingest_duration_seconds", "kpv_http_requests_total", "kpv_indicator_info",
+		"kpv_goal_indicators", "kpv_assessment_last_refresh_timestamp_seconds",
+	} {
+		if families[name] == nil {
+			t.Errorf("%s is not exposed", name)
+		}
+	}
+	series := 0
+	for name, mf := range families {
+		if !strings.HasPrefix(name, "kpv_") {
+			continue
+		}
+		for _, m := range mf.Metric {
+			series++
+			if m.TimestampMs != nil {
+				t.Errorf("%s carries a timestamp", name)
+			}
+			for _, l := range m.Label {
+				if yearLike.MatchString(l.GetValue()) && l.GetName() != "name_da" && l.GetName() != "name_en" {
+					t.Errorf("%s has a year in label %s=%q", name, l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	t.Logf("%d kpv_ series exposed", series)
+
+	// The state sets have exactly one state set per indicator.
+	status := map[string]string{}
+	for _, m := range families["kpv_indicator_status"].Metric {
+		if m.GetGauge().GetValue() == 1 {
+			if prev, dup := status[label(m, "indicator")]; dup {
+				t.Errorf("%s has two states: %s and %s", label(m, "indicator"), prev, label(m, "status"))
+			}
+			status[label(m, "indicator")] = label(m, "status")
+		}
+	}
+
+	// The API carries the same assessment as the metrics.
+	var goal struct {
+		Assessment struct {
+			Status map[string]int
+		}
+		Indicators []struct {
+			ID         string
+			Assessment struct{ Status string }
+		}
+	}
+	for g := 1; g <= 3; g++ {
+		getJSON(t, fmt.Sprintf("%s/api/v1/goals/%d", base, g), &goal)
+		for _, in := range goal.Indicators {
+			if status[in.ID] == "" || in.Assessment.Status != status[in.ID] {
+				t.Errorf("goal %d, %s: API says %q, metrics %q", g, in.ID, in.Assessment.Status, status[in.ID])
+			}
+			var one struct{ Assessment struct{ Status string } }
+			getJSON(t, base+"/api/v1/indicators/"+in.ID, &one)
+			if one.Assessment.Status != status[in.ID] {
+				t.Errorf("/indicators/%s says %q, metrics %q", in.ID, one.Assessment.Status, status[in.ID])
+			}
+		}
+		for _, m := range families["kpv_goal_indicators"].Metric {
+			if label(m, "goal") == strconv.Itoa(g) && int(m.GetGauge().GetValue()) != goal.Assessment.Status[label(m, "status")] {
+				t.Errorf("goal %d %s: metrics %v, API %d", g, label(m, "status"), m.GetGauge().GetValue(), goal.Assessment.Status[label(m, "status")])
+			}
+		}
+	}
+	if status["g1_late_effects_need_unmet"] != "deterioration" {
+		t.Errorf("g1_late_effects_need_unmet: %q, want deterioration from the Barometer 2019 and 2023 figures", status["g1_late_effects_need_unmet"])
+	}
+	// NORDCAN 2014–2018: Denmark third of the three countries shipped, men and women.
+	for _, m := range families["kpv_nordic_rank"].Metric {
+		if label(m, "cancer_site") == "990" && m.GetGauge().GetValue() != 3 {
+			t.Errorf("kpv_nordic_rank %s: %v, want 3", label(m, "sex"), m.GetGauge().GetValue())
+		}
+	}
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.Label {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
