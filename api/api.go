@@ -45,9 +45,11 @@ type Options struct {
 	// Assessor gives the assessment shown with goals and indicators; nil
 	// leaves it out.
 	Assessor Assessor
-	// Registerer receives the HTTP metrics; Gatherer serves /metrics.
+	// Registerer receives the HTTP metrics. Metrics serves /metrics (the
+	// monitor's handler); without it, Gatherer is served with promhttp.
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
+	Metrics    http.Handler
 }
 
 // New returns the API's handler.
@@ -69,7 +71,10 @@ func New(o Options) http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
+	if o.Metrics == nil {
+		o.Metrics = promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})
+	}
+	r.Handle("/metrics", o.Metrics)
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/goals", s.listGoals)

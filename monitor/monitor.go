@@ -1,9 +1,13 @@
 // Package monitor keeps kpv's current assessment: it rebuilds it from the
 // store after every ingest run (and periodically, so that freshness moves
 // with the clock and replicas agree), holds it in memory, and serves it to
-// Prometheus and the API. A scrape reads only the snapshot in memory: it
-// never queries Postgres, and its cost does not depend on how many
-// revisions the store holds.
+// Prometheus and the API.
+//
+// The assessment's metrics are encoded once per rebuild, as text and
+// gzipped; a scrape copies those bytes after the process's own metrics. So
+// a scrape never queries Postgres, and its cost depends neither on how many
+// revisions the store holds nor (beyond the copy) on how many series the
+// assessment has.
 package monitor
 
 import (
@@ -40,11 +44,14 @@ type Monitor struct {
 	refreshTook prometheus.Gauge
 }
 
-// state is one snapshot with its metrics, built together and swapped in at
-// once, so a scrape and an API call never see halves of two snapshots.
+// state is one snapshot with its metrics and their encodings, built
+// together and swapped in at once, so a scrape and an API call never see
+// halves of two snapshots.
 type state struct {
 	snap    *assess.Snapshot
 	metrics []prometheus.Metric
+	text    []byte // text exposition of metrics
+	gzipped []byte // the same, as one gzip member
 }
 
 // fingerprint identifies the stored figures: it changes when a figure is
@@ -66,7 +73,8 @@ type Options struct {
 }
 
 // New returns a Monitor holding an assessment of no figures; call Refresh
-// to load the store's.
+// to load the store's. The Registerer gets the monitor's own bookkeeping
+// (refreshes); the assessment is served by Handler.
 func New(o Options) *Monitor {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -92,7 +100,7 @@ func New(o Options) *Monitor {
 	m.refreshes.WithLabelValues("failed")
 	m.swap(assess.Build(assess.Input{Catalogue: o.Catalogue, Now: o.Now()}))
 	if o.Registerer != nil {
-		o.Registerer.MustRegister(m, m.refreshes, m.lastRefresh, m.refreshTook)
+		o.Registerer.MustRegister(m.refreshes, m.lastRefresh, m.refreshTook)
 	}
 	return m
 }
@@ -102,7 +110,9 @@ func New(o Options) *Monitor {
 func (m *Monitor) Snapshot() *assess.Snapshot { return m.current.Load().snap }
 
 func (m *Monitor) swap(s *assess.Snapshot) {
-	m.current.Store(&state{snap: s, metrics: m.descs.metrics(m.cat, s)})
+	st := &state{snap: s, metrics: m.descs.metrics(m.cat, s)}
+	st.text, st.gzipped = encode(st.metrics, m.log)
+	m.current.Store(st)
 }
 
 // Refresh rebuilds the assessment from the store. The figures are reloaded
@@ -170,17 +180,23 @@ func (m *Monitor) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// Collector returns a collector of the current assessment's metrics, for
+// tests and for callers with their own registry (not to be used together
+// with Handler, which already serves them).
+func (m *Monitor) Collector() prometheus.Collector { return collector{m} }
+
+type collector struct{ m *Monitor }
+
 // Describe sends the descriptors of the assessment's metrics.
-func (m *Monitor) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range m.descs.all {
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.m.descs.all {
 		ch <- d
 	}
 }
 
-// Collect sends the metrics built with the current snapshot: no query, no
-// computation.
-func (m *Monitor) Collect(ch chan<- prometheus.Metric) {
-	for _, mt := range m.current.Load().metrics {
+// Collect sends the metrics built with the current snapshot.
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	for _, mt := range c.m.current.Load().metrics {
 		ch <- mt
 	}
 }

@@ -186,7 +186,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	snap := mon.Snapshot()
 	logger.Info("assessment built", "figures", snap.Figures, "indicators", len(snap.Indicators))
 	go mon.Run(ctx, refreshEvery)
-	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Gatherer: reg})
+	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg)})
 
 	runner, err := newRunner(cat, st, logger, reg)
 	if err != nil {
