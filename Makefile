@@ -1,6 +1,6 @@
 # Entry points for kpv; the real work is in scripts/ so it also runs without make.
 .DEFAULT_GOAL := build
-.PHONY: build up test vet fmt clean
+.PHONY: build up test bench vet fmt clean
 
 # A fresh shell may not have Go on PATH yet.
 export PATH := $(PATH):/usr/local/go/bin
@@ -18,6 +18,10 @@ up:
 # All tests against a throwaway Postgres; skipped tests count as failures.
 test:
 	bash scripts/test.sh $(ARGS)
+
+# Benchmarks against a throwaway Postgres, with their ratios; raw results in build/bench.txt.
+bench:
+	bash scripts/bench.sh $(ARGS)
 
 vet:
 	go vet ./...

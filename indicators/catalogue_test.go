@@ -178,6 +178,7 @@ func TestCheckObservation(t *testing.T) {
 		{"nordic survival", "g3_survival_5y_nordic", "752", Breakdown{"sex": "male", "cancer_site": "990"}, v(60), ""},
 		{"breakdown missing", "g3_survival_5y_nordic", "752", Breakdown{"sex": "male"}, v(60), "cancer_site"},
 		{"suppressed cell", "g1_unmet_needs_followup", "DK-82", nil, nil, ""},
+		{"a derived indicator takes no figures", "g3_nordic_rank_all_sites", "DK", Breakdown{"sex": "male"}, v(1), "indicator"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,6 +234,20 @@ func TestValidationNamesTheMistake(t *testing.T) {
 		{"jsonstat without a request", func(s string) string {
 			return strings.Replace(s, `format: "nordcan-survival"`, `format: "jsonstat"`, 1)
 		}, []string{"source nordcan-survival: a jsonstat source needs a request"}},
+		{"derived from an unknown indicator", func(s string) string {
+			return strings.Replace(s, `derived: {from: "g3_survival_5y_nordic", method: "gap_to_best"`, `derived: {from: "g3_survival", method: "gap_to_best"`, 1)
+		}, []string{`indicator g3_survival_gap_to_best: derived.from "g3_survival" is not in the catalogue`}},
+		{"derived by an unknown method", func(s string) string {
+			return strings.Replace(s, `method: "gap_to_best"`, `method: "average"`, 1)
+		}, []string{`indicator g3_survival_gap_to_best: derived.method "average" is not nordic_rank or gap_to_best`}},
+		{"derived across an unknown country", func(s string) string {
+			return strings.Replace(s, `countries: ["DK", "FI", "IS", "NO", "SE"], cancer_sites: ["990"]}`, `countries: ["DK", "FI", "IS", "NO", "XX"], cancer_sites: ["990"]}`, 1)
+		}, []string{`derived.countries: "XX" is not a country code`}},
+		{"several derived sites without the breakdown", func(s string) string {
+			return strings.Replace(s, `    breakdowns: ["sex", "cancer_site"]
+    initiatives: [11, 12, 17, 33, 36]`, `    breakdowns: ["sex"]
+    initiatives: [11, 12, 17, 33, 36]`, 1)
+		}, []string{"indicator g3_nordic_rank_by_site: several derived.cancer_sites need the breakdown cancer_site"}},
 		{"misspelt field", func(s string) string {
 			return strings.Replace(s, "    polarity: \"lower_is_better\"\n", "    polarty: \"lower_is_better\"\n", 1)
 		}, []string{"field polarty not found"}},

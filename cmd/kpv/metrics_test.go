@@ -189,6 +189,20 @@ func TestMetricsOnARealScrape(t *testing.T) {
 			}
 		}
 	}
+	var whole struct {
+		Indicators []struct{ Indicator, Status string }
+		Nordic     []struct{ Rank int }
+		Goals      []struct{ Goal int }
+	}
+	getJSON(t, base+"/api/v1/assessment", &whole)
+	if len(whole.Indicators) != 14 || len(whole.Nordic) != 2 || len(whole.Goals) != 3 {
+		t.Errorf("/api/v1/assessment: %d indicators, %d Nordic ranks, %d goals", len(whole.Indicators), len(whole.Nordic), len(whole.Goals))
+	}
+	for _, in := range whole.Indicators {
+		if in.Status != status[in.Indicator] {
+			t.Errorf("/api/v1/assessment %s: %q, metrics %q", in.Indicator, in.Status, status[in.Indicator])
+		}
+	}
 	if status["g1_late_effects_need_unmet"] != "deterioration" {
 		t.Errorf("g1_late_effects_need_unmet: %q, want deterioration from the Barometer 2019 and 2023 figures", status["g1_late_effects_need_unmet"])
 	}
