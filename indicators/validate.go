@@ -368,6 +368,11 @@ func validateIndicator(p *problems, in Indicator, seen map[string]bool, goals ma
 			p.add(at, "indicator %s: baseline period: %v", in.ID, err)
 		}
 		cite(at, "indicator "+in.ID+" baseline", b.Citation)
+	case b.Period != "":
+		// To be set from the series' own figure for this period.
+		if _, err := ParsePeriod(b.Period); err != nil {
+			p.add(at, "indicator %s: baseline period: %v", in.ID, err)
+		}
 	}
 
 	// Target: one of value, rank, direction, with a year.

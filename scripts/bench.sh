@@ -33,7 +33,7 @@ ratio() { # ratio LABEL NUMERATOR DENOMINATOR
   local a b
   a="$(median "$2")" b="$(median "$3")"
   if [ -n "$a" ] && [ -n "$b" ]; then
-    awk -v l="$1" -v a="$a" -v b="$b" 'BEGIN { printf "%s: %.3f (%.0f ns / %.0f ns)\n", l, a / b, a, b }'
+    awk -v l="$1" -v a="$a" -v b="$b" 'BEGIN { printf "%s: %.4g (%.0f ns / %.0f ns)\n", l, a / b, a, b }'
   fi
 }
 echo
