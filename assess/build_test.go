@@ -175,7 +175,7 @@ func TestRegionalComparison(t *testing.T) {
 	}
 	batch := []store.Observation{
 		row("2025", "DK", 6000, 10000),
-		row("2026", "DK", 6200, 10000), // 61.04–62.95
+		row("2026", "DK", 6200, 10000),   // 61.04–62.95
 		row("2026", "DK-81", 420, 700),   // 56.33–63.57: overlaps
 		row("2026", "DK-82", 1300, 2000), // 62.88–67.06: overlaps by 0.07
 		row("2026", "DK-83", 1400, 2000), // 67.9–71.9: above

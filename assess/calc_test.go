@@ -63,7 +63,9 @@ func TestCompareByOverlap(t *testing.T) {
 	}
 }
 
-func year(y int) *Point { return &Point{Period: itoa(y), End: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)} }
+func year(y int) *Point {
+	return &Point{Period: itoa(y), End: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}
+}
 
 func itoa(y int) string { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006") }
 
@@ -148,7 +150,6 @@ func deref(p *float64) any {
 	}
 	return *p
 }
-
 
 func ci(lo, hi float64) *Interval { return &Interval{Lower: lo, Upper: hi, Method: Published} }
 
