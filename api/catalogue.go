@@ -64,6 +64,8 @@ type goalView struct {
 	indicators.Goal
 	Indicators  []string `json:"indicators"`
 	Initiatives []int    `json:"initiatives"`
+	// Assessment counts the goal's indicators by progress state.
+	Assessment *goalAssessment `json:"assessment,omitempty"`
 }
 
 func (s *Server) goalView(g *indicators.Goal) goalView {
@@ -74,7 +76,17 @@ func (s *Server) goalView(g *indicators.Goal) goalView {
 	for _, in := range s.cat.InitiativesOfGoal(g.ID) {
 		v.Initiatives = append(v.Initiatives, in.Number)
 	}
+	v.Assessment = s.goalAssessment(g.ID)
 	return v
+}
+
+func (s *Server) goalAssessment(id int) *goalAssessment {
+	snap := s.snapshot()
+	if snap == nil {
+		return nil
+	}
+	sum, _ := snap.Goal(id)
+	return &goalAssessment{AssessedAt: snap.ComputedAt, GoalSummary: sum}
 }
 
 func (s *Server) listGoals(w http.ResponseWriter, r *http.Request) {
@@ -103,12 +115,8 @@ func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) {
 		Indicators  []indicatorView  `json:"indicators"`
 		Initiatives []initiativeView `json:"initiatives"`
 	}
-	d := detail{Goal: *g, Indicators: []indicatorView{}, Initiatives: []initiativeView{}}
+	d := detail{Goal: *g, Indicators: []indicatorView{}, Initiatives: []initiativeView{}, Assessment: s.goalAssessment(id)}
 	snap := s.snapshot()
-	if snap != nil {
-		sum, _ := snap.Goal(id)
-		d.Assessment = &goalAssessment{AssessedAt: snap.ComputedAt, GoalSummary: sum}
-	}
 	for _, in := range s.cat.IndicatorsOfGoal(id) {
 		v := s.indicatorView(in)
 		v.Assessment = assessmentOf(snap, in.ID)

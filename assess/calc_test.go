@@ -144,6 +144,27 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+func TestGapToTarget(t *testing.T) {
+	hi, lo := indicators.HigherIsBetter, indicators.LowerIsBetter
+	for _, c := range []struct {
+		in   ProgressInput
+		want float64
+	}{
+		{ProgressInput{hi, value(80), at(year(2020), 50), at(year(2024), 60), false}, 20},
+		{ProgressInput{lo, value(20), at(year(2020), 40), at(year(2024), 32), false}, 12},
+		{ProgressInput{lo, value(20), at(year(2020), 40), at(year(2024), 19), false}, -1},
+		{ProgressInput{lo, &indicators.Target{Rank: 1, Year: 2030}, at(year(2018), 3), at(year(2022), 2), false}, 1},
+	} {
+		p := AssessProgress(c.in)
+		if p.GapToTarget == nil || *p.GapToTarget != c.want {
+			t.Errorf("%s %g → %g against %+v: gap %v, want %g", c.in.Polarity, c.in.Baseline.Value, c.in.Latest.Value, *c.in.Target, deref(p.GapToTarget), c.want)
+		}
+	}
+	if p := AssessProgress(ProgressInput{hi, &indicators.Target{Direction: "improve", Year: 2030}, at(year(2019), 1), at(year(2023), 2), false}); p.GapToTarget != nil {
+		t.Errorf("a direction has no gap: %v", *p.GapToTarget)
+	}
+}
+
 func deref(p *float64) any {
 	if p == nil {
 		return nil

@@ -69,6 +69,10 @@ type Progress struct {
 	YearsToTarget float64 `json:"years_to_target,omitempty"`
 	// Change is latest minus baseline, in the indicator's unit.
 	Change *float64 `json:"change,omitempty"`
+	// GapToTarget is how far the latest figure is from a target value or
+	// rank, in the indicator's unit: positive while short of it, whatever
+	// the polarity; 0 or less once reached.
+	GapToTarget *float64 `json:"gap_to_target,omitempty"`
 	// AchievedRate and RequiredRate are per year: fractions for cagr and
 	// direction (0.02 = 2 % a year), units for linear. Ratio is achieved
 	// over required; Improvement is the achieved rate signed so that a
@@ -136,6 +140,14 @@ func AssessProgress(in ProgressInput) Progress {
 	targetEnd := time.Date(t.Year, 12, 31, 0, 0, 0, 0, time.UTC)
 	p.YearsToTarget = yearsBetween(in.Baseline.End, targetEnd)
 	span := fmt.Sprintf("%s → %s", in.Baseline.Period, in.Latest.Period)
+	switch {
+	case t.Value != nil && in.Polarity == indicators.LowerIsBetter:
+		p.GapToTarget = ptr(l - *t.Value)
+	case t.Value != nil:
+		p.GapToTarget = ptr(*t.Value - l)
+	case t.Rank != 0:
+		p.GapToTarget = ptr(l - float64(t.Rank))
+	}
 
 	if t.Rank != 0 {
 		p.Method = MethodRank

@@ -410,3 +410,61 @@ func TestHandlerPlainAndGzip(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Scrapes during refreshes see one whole snapshot or the next, never a
+// mix: the number of figures a scrape reports matches the values it shows.
+func TestScrapesDuringRefreshes(t *testing.T) {
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	m := New(Options{Catalogue: cat, Registerer: reg, Now: func() time.Time { return fixedNow }})
+	h := m.Handler(reg)
+	figs := fixture(t, cat)
+	raw := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		return rec.Body.String()
+	}
+	// Snapshot k holds the first k figures; note what a scrape of each shows.
+	var snaps []*assess.Snapshot
+	values := map[string]int{} // "kpv_assessment_figures N" line → kpv_indicator_value lines
+	for k := 1; k <= len(figs); k++ {
+		s := assess.Build(assess.Input{Catalogue: cat, Observations: figs[:k], Now: fixedNow})
+		snaps = append(snaps, s)
+		m.swap(s)
+		body := raw()
+		values[figuresLine(body)] = strings.Count(body, "kpv_indicator_value{")
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			m.swap(snaps[i%len(snaps)])
+		}
+	}()
+	scrapes := 0
+	for running := true; running; scrapes++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		body := raw()
+		want, ok := values[figuresLine(body)]
+		if got := strings.Count(body, "kpv_indicator_value{"); !ok || got != want {
+			t.Fatalf("a scrape mixed snapshots: %q with %d values, want %d", figuresLine(body), got, want)
+		}
+	}
+	t.Logf("%d scrapes during 200 swaps, each of one snapshot", scrapes)
+}
+
+func figuresLine(body string) string {
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "kpv_assessment_figures ") {
+			return line
+		}
+	}
+	return ""
+}
