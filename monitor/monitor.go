@@ -54,9 +54,7 @@ type state struct {
 	gzipped []byte // the same, as one gzip member
 }
 
-// fingerprint identifies the stored figures: it changes when a figure is
-// added or revised (the count catches a transaction that commits lower ids
-// after a higher one was seen).
+// fingerprint identifies the stored figures (store.FiguresVersion).
 type fingerprint struct {
 	maxID, count int64
 }
@@ -135,8 +133,8 @@ func (m *Monitor) Refresh(ctx context.Context) error {
 
 func (m *Monitor) refresh(ctx context.Context) error {
 	var fp fingerprint
-	err := m.store.Pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&fp.maxID, &fp.count)
-	if err != nil {
+	var err error
+	if fp.maxID, fp.count, err = m.store.FiguresVersion(ctx); err != nil {
 		return err
 	}
 	if fp != m.loadedAt || m.figures == nil {

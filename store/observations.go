@@ -295,11 +295,11 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]Observ
 	})
 }
 
-// LatestObservationID is the id of the newest revision stored (0 if none):
-// it changes whenever any figure is added or revised, so a reader can tell
-// cheaply whether to reload.
-func (s *Store) LatestObservationID(ctx context.Context) (int64, error) {
-	var id int64
-	err := s.Pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM observations`).Scan(&id)
-	return id, err
+// FiguresVersion identifies the stored figures cheaply: the newest
+// revision's id and the number of revisions. It changes whenever a figure
+// is added or revised (the count also catches a transaction that commits
+// lower ids after a higher one was read).
+func (s *Store) FiguresVersion(ctx context.Context) (maxID, count int64, err error) {
+	err = s.Pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&maxID, &count)
+	return maxID, count, err
 }
