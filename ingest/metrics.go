@@ -60,3 +60,10 @@ func (m *Metrics) observe(source, outcome string, d time.Duration) {
 		m.duration.WithLabelValues(source).Observe(d.Seconds())
 	}
 }
+
+// interrupted counts runs of a stopped process found and marked interrupted.
+func (m *Metrics) interrupted(source string, n int64) {
+	if m != nil {
+		m.runs.WithLabelValues(source, "interrupted").Add(float64(n))
+	}
+}

@@ -136,6 +136,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	// Holding the lock, no live process owns a run still marked running.
 	if n, err := r.Store.MarkInterrupted(ctx, sourceID); err == nil && n > 0 {
 		log.Warn("marked runs of a stopped process as interrupted", "runs", n)
+		r.Metrics.interrupted(sourceID, n)
 	}
 
 	started := time.Now()

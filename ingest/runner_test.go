@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/store"
@@ -219,6 +221,9 @@ func TestRunsOfAStoppedProcessAreMarkedInterrupted(t *testing.T) {
 		if run.ID == stale.ID && run.Outcome != "interrupted" {
 			t.Errorf("stale run is %s, want interrupted", run.Outcome)
 		}
+	}
+	if n := testutil.ToFloat64(r.Metrics.runs.WithLabelValues("nordcan-survival", "interrupted")); n != 1 {
+		t.Errorf("kpv_ingest_runs_total{outcome=\"interrupted\"} = %v, want 1", n)
 	}
 }
 
