@@ -69,7 +69,8 @@ start_postgres
 start_kpv
 cat >&2 <<EOF
 
-  kpv       http://$KPV_ADDR
+  kpv       http://$KPV_ADDR   (API under /api/v1, e.g. /api/v1/assessment)
+  metrics   http://$KPV_ADDR/metrics
   Postgres  $KPV_DATABASE_URL
   Ctrl-C stops everything
 
