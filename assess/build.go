@@ -176,7 +176,7 @@ func Build(in Input) *Snapshot {
 		s.Indicators = append(s.Indicators, a)
 		s.byID[def.ID] = a
 	}
-	s.Nordic = nordicRanks(cat, rankings)
+	s.Nordic = nordicRanks(rankings)
 	for _, g := range cat.Goals {
 		sum := GoalSummary{Goal: g.ID, Status: map[Status]int{}}
 		for _, st := range Statuses {
@@ -564,7 +564,7 @@ func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]store
 
 // nordicRanks lists Denmark's latest ranking for every cancer entity and
 // sex of each comparison series.
-func nordicRanks(cat *indicators.Catalogue, rankings map[string]map[string]*groupRanking) []NordicRank {
+func nordicRanks(rankings map[string]map[string]*groupRanking) []NordicRank {
 	var out []NordicRank
 	for _, from := range slices.Sorted(maps.Keys(rankings)) {
 		latest := map[string]*groupRanking{}

@@ -29,9 +29,10 @@ var fixedNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func f(v float64) *float64 { return &v }
 
-// fixture is a small set of figures. The NORDCAN intervals are invented
-// for the test (the shipped snapshot has none): men, Denmark third and
-// clear of the leader; women, Denmark second but overlapping the leader.
+// fixture is a small set of figures, invented for the test (they are not
+// statistics: the shipped NORDCAN snapshot has other values and no
+// intervals). Men: Denmark third and clear of the leader; women: Denmark
+// second but overlapping the leader.
 func fixture(t *testing.T, cat *indicators.Catalogue) []store.Observation {
 	t.Helper()
 	const lup, nordic = "g2_involved_decisions_lup", "g3_survival_5y_nordic"
@@ -226,8 +227,8 @@ func countOnes(t *testing.T, c prometheus.Collector, family string) int {
 	return n
 }
 
-// scrapeText returns the text exposition of reg's kpv assessment families
-// (those the monitor exposes, not its own refresh bookkeeping).
+// scrapeText scrapes h and returns the exposition without the monitor's
+// refresh bookkeeping and the run log's times, which are not the assessment.
 func scrapeText(t testing.TB, h http.Handler) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
