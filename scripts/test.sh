@@ -8,7 +8,7 @@
 #
 # The tests get KPV_TEST_DATABASE_URL (an admin database; each package creates its own
 # databases from it), KPV_PROMTOOL (installed from Debian's prometheus package when
-# missing) and KPV_REQUIRE_DB=1 (a missing DB or tool is a failure, not a skip).
+# missing, with prometheus, prometheus-alertmanager and amtool) and KPV_REQUIRE_DB=1 (a missing DB or tool is a failure, not a skip).
 # Exit 1 if go vet or go test failed, or if any test was skipped. The last line of output
 # is always "N passed, N failed, N skipped" (counts of --- PASS/FAIL/SKIP lines, subtests
 # included). Full go test output: build/test.log.
@@ -50,9 +50,14 @@ trap finish EXIT
 trap 'exit 130' INT # exit runs the EXIT trap
 trap 'exit 143' TERM
 
-# promtool (Debian package prometheus) checks kpv's real /metrics output.
+# Real servers and tools from Debian's packages, installed when missing:
+# promtool checks kpv's /metrics and the generated rules; tests start their own
+# Prometheus and Alertmanager (internal/promstack) on free loopback ports.
 source scripts/debian.sh
 need_cmd promtool prometheus
+need_cmd prometheus prometheus
+need_cmd prometheus-alertmanager prometheus-alertmanager
+need_cmd amtool prometheus-alertmanager
 KPV_PROMTOOL="$(command -v promtool)"
 export KPV_PROMTOOL
 
