@@ -4,6 +4,7 @@
 //	kpv migrate            apply the embedded database migrations
 //	kpv ingest SOURCE      ingest one source once (--file, --offline, --all)
 //	kpv catalogue check F  validate a catalogue file (default: the embedded one)
+//	kpv generate           write alert rules, routes and dashboards from the catalogue
 //	kpv version            print the catalogue version built in
 //
 // Configuration is by environment (see README): KPV_DATABASE_URL, KPV_ADDR,
@@ -54,6 +55,9 @@ commands:
                      file), --offline (the shipped snapshot), --force (parse
                      even if unchanged), --all (every fetched source)
   catalogue check    validate a catalogue file (default: the embedded one)
+  generate           write the files generated from the catalogue (alert rules,
+                     Alertmanager routes, Grafana dashboards) under --dir
+                     (default: the current directory, the repository's root)
   version            print the embedded catalogue's version
 `
 
@@ -75,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: kpv catalogue check [FILE]")
 		}
 		return checkCatalogue(args[2:], stdout)
+	case "generate":
+		return generate(args[1:], stdout)
 	case "version":
 		c, err := indicators.LoadEmbedded()
 		if err != nil {
