@@ -181,3 +181,32 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 		t.Errorf("the resolved notice reached %v, want only kpv-sst", names)
 	}
 }
+
+// `kpv generate` writes what is checked in (the alerts package's own test
+// compares the generator with the files; this checks the command's wiring).
+func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "alerts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"generate", "--dir", dir}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{alerts.RulesFile, alerts.AlertmanagerFile} {
+		got, err := os.ReadFile(filepath.Join(dir, "alerts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "alerts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("kpv generate wrote an alerts/%s that differs from the checked-in one", name)
+		}
+	}
+	if err := run(context.Background(), []string{"generate", "--dir", t.TempDir()}, &out, io.Discard); err == nil {
+		t.Error("kpv generate into a directory that is not the repository succeeded")
+	}
+}
