@@ -241,15 +241,7 @@ type logFile struct{ path string }
 
 func (l logFile) String() string { b, _ := os.ReadFile(l.path); return string(b) }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t *testing.T) string { return promstack.FreeAddr(t) }
 
 func getJSON(t *testing.T, url string, into any) {
 	t.Helper()
