@@ -338,7 +338,7 @@ func (g *gen) nordicPanel(ind indicators.Indicator) *Panel {
 		Description: indicatorDescription(ind) + " The Nordic countries in Denmark's latest period for the selected cancer entity, per sex, with 95% intervals and rank (ties share a rank).",
 		Targets:     []*Target{sqlTarget("A", g.nordicSQL(ind), "table")},
 		Links:       []Link{apiLink(ind.ID)},
-		FieldConfig: tableFieldConfig(),
+		FieldConfig: tableFieldConfig(g.dimensionMappings("Køn", "sex")),
 		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}
 }
@@ -358,6 +358,23 @@ func nordicRankStat(ind indicators.Indicator) *Panel {
 			"colorMode": "value", "graphMode": "none", "textMode": "value_and_name", "orientation": "horizontal",
 			"reduceOptions": map[string]any{"calcs": []string{"lastNotNull"}, "fields": "", "values": false},
 		},
+	}
+}
+
+// dimensionMappings show a table column of a dimension's codes by their
+// Danish names.
+func (g *gen) dimensionMappings(column, dim string) map[string]any {
+	opts := map[string]any{}
+	for _, d := range g.cat.Dimensions {
+		if d.ID == dim {
+			for i, v := range d.Values {
+				opts[v.Code] = map[string]any{"text": v.NameDA, "index": i}
+			}
+		}
+	}
+	return map[string]any{
+		"matcher":    map[string]any{"id": "byName", "options": column},
+		"properties": []any{map[string]any{"id": "mappings", "value": []any{map[string]any{"type": "value", "options": opts}}}},
 	}
 }
 

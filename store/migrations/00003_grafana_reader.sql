@@ -13,8 +13,7 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kpv_grafana') THEN
         IF NOT (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
-            RAISE EXCEPTION 'migration 00003: role kpv_grafana is missing and % may not create roles', current_user
-                USING HINT = 'As a superuser: CREATE ROLE kpv_grafana LOGIN; then run kpv migrate again.';
+            RAISE EXCEPTION 'migration 00003: role kpv_grafana (Grafana''s read-only role) is missing and % may not create roles: as a superuser, run CREATE ROLE kpv_grafana LOGIN, then kpv migrate again', current_user;
         END IF;
         BEGIN
             CREATE ROLE kpv_grafana LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
