@@ -147,6 +147,8 @@ if [ "${KPV_SKIP_BUILD:-}" != 1 ]; then
   start_alertmanager
   start_prometheus
 fi
+PG_HOSTPORT="${KPV_DATABASE_URL#*@}"
+PG_HOSTPORT="${PG_HOSTPORT%%/*}"
 cat >&2 <<EOF
 
   kpv           http://$KPV_ADDR   (API under /api/v1, e.g. /api/v1/assessment)
@@ -154,6 +156,8 @@ cat >&2 <<EOF
   Prometheus    http://$PROM_ADDR   (alerts: http://$PROM_ADDR/alerts)
   Alertmanager  http://$AM_ADDR
   Postgres      $KPV_DATABASE_URL
+  Grafana       none runs here: point yours at grafana/provisioning (README, "Grafana") with
+                KPV_PROMETHEUS_URL=http://$PROM_ADDR KPV_GRAFANA_PG_HOST=$PG_HOSTPORT KPV_GRAFANA_PG_DB=kpv KPV_GRAFANA_PG_SSLMODE=disable
   Logs          $DATA_DIR/*.log
   Ctrl-C stops everything
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/alerts"
+	"github.com/kraeftplan/kpv/grafana"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/promstack"
 )
@@ -182,8 +183,8 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 	}
 }
 
-// `kpv generate` writes what is checked in (the alerts package's own test
-// compares the generator with the files; this checks the command's wiring).
+// `kpv generate` writes what is checked in (the alerts and grafana packages'
+// own tests compare the generators with the files; this checks the wiring).
 func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "alerts"), 0o755); err != nil {
@@ -204,6 +205,24 @@ func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("kpv generate wrote an alerts/%s that differs from the checked-in one", name)
+		}
+	}
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dashboards, err := grafana.Generate(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range dashboards {
+		got, err := os.ReadFile(filepath.Join(dir, "grafana", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "grafana", name))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("kpv generate wrote a grafana/%s that differs from the checked-in one (%v)", name, err)
 		}
 	}
 	if err := run(context.Background(), []string{"generate", "--dir", t.TempDir()}, &out, io.Discard); err == nil {

@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 
 	"github.com/kraeftplan/kpv/alerts"
+	"github.com/kraeftplan/kpv/grafana"
 )
 
 // generate writes every file generated from the catalogue next to its
-// generator: alerts/ (Prometheus rules, Alertmanager configuration).
+// generator: alerts/ (Prometheus rules, Alertmanager configuration) and
+// grafana/ (dashboards, provisioning).
 func generate(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	dir := fs.String("dir", ".", "the repository's root directory")
@@ -29,7 +31,11 @@ func generate(args []string, stdout io.Writer) error {
 	if err := alerts.Write(cat, alertsDir); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s from catalogue %s\n",
-		filepath.Join(alertsDir, alerts.RulesFile), filepath.Join(alertsDir, alerts.AlertmanagerFile), cat.Version)
+	grafanaDir := filepath.Join(*dir, "grafana")
+	if err := grafana.Write(cat, grafanaDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s and %s from catalogue %s\n",
+		filepath.Join(alertsDir, alerts.RulesFile), filepath.Join(alertsDir, alerts.AlertmanagerFile), grafanaDir, cat.Version)
 	return nil
 }
