@@ -50,8 +50,22 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	// The entry is written even if the request that caused it was cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	return audit(ctx, s.Pool, e)
+}
+
+// AuditIn appends e to the audit log inside tx: an accepted write and its
+// audit entry commit together or not at all.
+func AuditIn(ctx context.Context, tx pgx.Tx, e AuditEntry) (int64, error) {
+	return audit(ctx, tx, e)
+}
+
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func audit(ctx context.Context, db queryRower, e AuditEntry) (int64, error) {
 	var id int64
-	err := s.Pool.QueryRow(ctx, `INSERT INTO audit_log (actor, token_id, org, action, target, outcome, status, run_id,
+	err := db.QueryRow(ctx, `INSERT INTO audit_log (actor, token_id, org, action, target, outcome, status, run_id,
 			request_id, remote_addr, detail)
 		VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, NULLIF($7, 0), $8, NULLIF($9, ''), NULLIF($10, ''), $11) RETURNING id`,
 		e.Actor, e.TokenID, e.Org, e.Action, e.Target, e.Outcome, e.Status, e.RunID, e.RequestID, e.RemoteAddr, nullJSON(e.Detail)).Scan(&id)
