@@ -202,8 +202,12 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	var be *store.BatchError
 	switch {
 	case errors.As(err, &be):
+		note := ""
+		if ctype == "text/csv" {
+			note = " (row 0 is the header)"
+		}
 		reject(http.StatusUnprocessableEntity, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Invalid batch",
-			Detail: fmt.Sprintf("%d of %d row(s) are invalid; nothing was written", len(be.Rows), len(rows)), Errors: be.Rows}, runID)
+			Detail: fmt.Sprintf("%d problem(s) in a batch of %d row(s)%s; nothing was written", len(be.Rows), len(rows), note), Errors: be.Rows}, runID)
 		return
 	case err != nil:
 		s.audit(r, p, actionSubmit, target, store.AuditFailed, http.StatusInternalServerError, runID, detail)
@@ -294,7 +298,7 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 			field, msg := "row", err.Error()
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				field, msg = te.Field, fmt.Sprintf("expected a %s, got a JSON %s", te.Type, te.Value)
+				field, msg = te.Field, fmt.Sprintf("expected %s, got a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
 			} else if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 				field, msg = strings.Trim(f, `"`), "unknown field; a row has period, geography, breakdown, value, numerator, denominator, ci_lower, ci_upper, suppressed"
 			}
@@ -310,6 +314,18 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 		where = append(where, pos)
 	}
 	return rows, where, bad, nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "float64":
+		return "a number"
+	case "map":
+		return "an object of dimension: value"
+	case "bool":
+		return "true or false"
+	}
+	return "a " + goKind
 }
 
 // csvNumbers are the CSV columns that hold figures.
@@ -349,8 +365,11 @@ func parseCSVBatch(in *indicators.Indicator, body []byte) ([]store.Observation, 
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch _, dup := cols[h]; {
 		case !slices.Contains(known, h):
-			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""),
-				Message: "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
+			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
+			if h == "region" || h == "country" {
+				msg = "unknown column: the region or country goes in the geography column"
+			}
+			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})
 		case dup:
 			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: "column appears twice"})
 		default:
@@ -359,7 +378,7 @@ func parseCSVBatch(in *indicators.Indicator, body []byte) ([]store.Observation, 
 	}
 	for _, need := range []string{"period", "value"} {
 		if _, ok := cols[need]; !ok {
-			bad = append(bad, store.RowError{Row: 0, Field: need, Where: g.Pos(0, 0, ""), Message: "missing column " + need})
+			bad = append(bad, store.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
 		}
 	}
 	if len(bad) > 0 {
