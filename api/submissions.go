@@ -302,7 +302,12 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 			} else if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 				field, msg = strings.Trim(f, `"`), "unknown field; a row has period, geography, breakdown, value, numerator, denominator, ci_lower, ci_upper, suppressed"
 			}
+			if field == "" {
+				field = "row" // a row that is not an object, or a field with an empty name
+			}
 			bad = append(bad, store.RowError{Row: i + 1, Field: field, Message: msg, Where: pos})
+		} else if _, blank := jr.Breakdown[""]; blank {
+			bad = append(bad, store.RowError{Row: i + 1, Field: "breakdown", Message: "a breakdown dimension has an empty name", Where: pos})
 		} else if jr.Indicator != "" && jr.Indicator != in.ID {
 			bad = append(bad, store.RowError{Row: i + 1, Field: "indicator", Message: fmt.Sprintf("row is for %s, but the batch is posted to %s", jr.Indicator, in.ID), Where: pos})
 		}
@@ -364,6 +369,9 @@ func parseCSVBatch(in *indicators.Indicator, body []byte) ([]store.Observation, 
 	for i, h := range g.Rows[0] {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch _, dup := cols[h]; {
+		case h == "":
+			bad = append(bad, store.RowError{Row: 0, Field: fmt.Sprintf("column %d", i+1), Where: g.Pos(0, i, ""),
+				Message: "the column has no heading; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
 		case !slices.Contains(known, h):
 			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
 			if h == "region" || h == "country" {
