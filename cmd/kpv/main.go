@@ -5,6 +5,7 @@
 //	kpv ingest SOURCE      ingest one source once (--file, --offline, --all)
 //	kpv catalogue check F  validate a catalogue file (default: the embedded one)
 //	kpv generate           write alert rules, routes and dashboards from the catalogue
+//	kpv token create       make an API token (--role, --org); also list, revoke
 //	kpv version            print the catalogue version built in
 //
 // Configuration is by environment (see README): KPV_DATABASE_URL, KPV_ADDR,
@@ -58,6 +59,9 @@ commands:
   generate           write the files generated from the catalogue (alert rules,
                      Alertmanager routes, Grafana dashboards) under --dir
                      (default: the current directory, the repository's root)
+  token create|list|revoke
+                     API tokens: create --role submitter|admin --org ORG
+                     [--name LABEL] prints a new token once
   version            print the embedded catalogue's version
 `
 
@@ -74,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, stdout)
 	case "ingest":
 		return ingestCmd(ctx, args[1:], stdout, logger)
+	case "token":
+		return tokenCmd(ctx, args[1:], stdout)
 	case "catalogue":
 		if len(args) < 2 || args[1] != "check" {
 			return errors.New("usage: kpv catalogue check [FILE]")
@@ -192,13 +198,14 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	snap := mon.Snapshot()
 	logger.Info("assessment built", "figures", snap.Figures, "indicators", len(snap.Indicators))
 	go mon.Run(ctx, refreshEvery)
-	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg)})
 
 	runner, err := newRunner(cat, st, logger, reg)
 	if err != nil {
 		return err
 	}
 	runner.AfterRun = mon.AfterRun
+	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
+		Runner: runner, AfterWrite: mon.AfterRun})
 	if env("KPV_SCHEDULER", "on") != "off" {
 		host, _ := os.Hostname()
 		sched, err := ingest.NewScheduler(runner, fmt.Sprintf("%s/%d", host, os.Getpid()))
