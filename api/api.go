@@ -88,6 +88,7 @@ func New(o Options) http.Handler {
 		r.Get("/sources", s.listSources)
 		r.Get("/sources/{id}", s.getSource)
 		r.Get("/ingest/runs", s.runs)
+		r.Get("/reports/{year}", s.reportHandler())
 	})
 	return r
 }
