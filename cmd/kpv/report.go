@@ -69,6 +69,10 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	// Check the year and cut-off before connecting, so a typo is named
 	// as such even without a database.
 	if _, _, err := report.CutOff(cat, year, asOf, time.Now()); err != nil {
+		var ie *report.InputError
+		if errors.As(err, &ie) && ie.Param == "as_of" {
+			return fmt.Errorf("--as-of: %s", ie.Message)
+		}
 		return err
 	}
 	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
