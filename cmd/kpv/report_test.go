@@ -95,6 +95,14 @@ func writeFigures(t *testing.T, st *store.Store, cat *indicators.Catalogue, sour
 	return run
 }
 
+// nextSecond waits for the next whole second and returns it (RFC 3339):
+// a cut-off after everything recorded so far, and not in the future.
+func nextSecond() string {
+	cutoff := time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(cutoff) + 50*time.Millisecond)
+	return cutoff.Format(time.RFC3339)
+}
+
 // TestReportReproducible records figures, takes the report as of a
 // cut-off through the API and `kpv report`, then revises a figure after
 // the cut-off: the report as of the cut-off is the same to the byte, the
@@ -129,10 +137,7 @@ func TestReportReproducible(t *testing.T) {
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: v(35), Numerator: v(700), Denominator: v(2000)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK-84", Value: v(50), Numerator: v(250), Denominator: v(500)},
 	})
-	// The cut-off: the next whole second after the figures were recorded.
-	cutoff := time.Now().UTC().Truncate(time.Second).Add(time.Second)
-	time.Sleep(time.Until(cutoff) + 50*time.Millisecond)
-	asOf := cutoff.Format(time.RFC3339)
+	asOf := nextSecond()
 
 	base := serveDB(t)
 	year := 2025
@@ -229,8 +234,7 @@ func TestReportReproducible(t *testing.T) {
 		}
 	}
 	// As of now, the revision shows: no progress from 2 to 2, off track.
-	now := time.Now().UTC().Format(time.RFC3339)
-	r := getReport(t, base, "/api/v1/reports/2025?as_of="+url.QueryEscape(now))
+	r := getReport(t, base, "/api/v1/reports/2025?as_of="+url.QueryEscape(nextSecond()))
 	if status, latest, d := read(r.body); status != "off_track" || latest != 2 || len(d.Runs) != 3 {
 		t.Errorf("report as of now: %s at %v, runs %+v", status, latest, d.Runs)
 	}
