@@ -383,7 +383,7 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 	}
 	hist := histories(cat, obs)
 	for _, g := range cat.Goals {
-		r.Summary = append(r.Summary, summarise(cat, snap, g))
+		r.Summary = append(r.Summary, summarise(snap, g))
 		r.Goals = append(r.Goals, goalSection(cat, snap, hist, g, year, set.LastSuccess))
 	}
 	for _, run := range set.Runs {
@@ -410,7 +410,7 @@ var (
 	offTrack = []assess.Status{assess.NeedsAcceleration, assess.OffTrack, assess.Deterioration}
 )
 
-func summarise(cat *indicators.Catalogue, snap *assess.Snapshot, g indicators.Goal) GoalSummary {
+func summarise(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
 	s := GoalSummary{Goal: g.ID, ShortDA: g.ShortDA, ShortEN: g.ShortEN, ByStatus: map[assess.Status]int{}}
 	sum, _ := snap.Goal(g.ID)
 	s.Indicators = sum.Indicators
