@@ -100,6 +100,7 @@ func New(o Options) http.Handler {
 		r.With(s.requireToken(actionTrigger, pathTarget("source:", "source"), store.RoleAdmin)).
 			Post("/ingest/{source}/run", s.triggerIngest)
 		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.auditLog)
+		r.Get("/reports/{year}", s.reportHandler())
 	})
 	return r
 }

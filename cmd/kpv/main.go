@@ -3,6 +3,7 @@
 //	kpv serve              run the HTTP API (refuses an unmigrated database)
 //	kpv migrate            apply the embedded database migrations
 //	kpv ingest SOURCE      ingest one source once (--file, --offline, --all)
+//	kpv report YEAR        write the yearly follow-up report (--format, --out, --as-of)
 //	kpv catalogue check F  validate a catalogue file (default: the embedded one)
 //	kpv generate           write alert rules, routes and dashboards from the catalogue
 //	kpv token create       make an API token (--role, --org); also list, revoke
@@ -55,6 +56,8 @@ commands:
                      revised and rejected; flags: --file PATH (read a local
                      file), --offline (the shipped snapshot), --force (parse
                      even if unchanged), --all (every fetched source)
+  report YEAR        write the yearly follow-up report; flags: --format
+                     json|csv|html, --out FILE, --as-of DATE (cut-off)
   catalogue check    validate a catalogue file (default: the embedded one)
   generate           write the files generated from the catalogue (alert rules,
                      Alertmanager routes, Grafana dashboards) under --dir
@@ -80,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return ingestCmd(ctx, args[1:], stdout, logger)
 	case "token":
 		return tokenCmd(ctx, args[1:], stdout)
+	case "report":
+		return reportCmd(ctx, args[1:], stdout)
 	case "catalogue":
 		if len(args) < 2 || args[1] != "check" {
 			return errors.New("usage: kpv catalogue check [FILE]")
