@@ -124,6 +124,7 @@ var pageTemplate string
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":    numAny,
 	"unit":   unitSuffix,
+	"dunit":  diffUnitSuffix,
 	"ci":     ciText,
 	"signed": signed,
 	"ts":     timestamp,
@@ -343,6 +344,15 @@ func unitSuffix(unit string) string {
 		return "\u00a0pp"
 	}
 	return ""
+}
+
+// diffUnitSuffix is the unit of a difference of two values: the difference
+// of two percentages is in percentage points, not per cent.
+func diffUnitSuffix(unit string) string {
+	if unit == "percent" {
+		return unitSuffix("percentage_points")
+	}
+	return unitSuffix(unit)
 }
 
 func ciText(ci *assess.Interval) string {
