@@ -354,7 +354,7 @@ func checkHTML(t *testing.T, r *Report) {
 		`<section class="goal" id="goal-1">`, `<section class="goal" id="goal-2">`, `<section class="goal" id="goal-3">`,
 		`<h2>Mål 1: Hjælp og støtte efter endt sygehusbehandling</h2>`, `<p lang="en" class="en">Goal 1: Help and support after hospital treatment</p>`,
 		`<td class="num on-track">2</td><td class="num off-track">1</td><td class="num not-assessable">3</td>`,
-		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0%", `<strong>3</strong> af 4`, `Dårligere end landet`,
+		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
 		`6 indikatorer: 2 på rette spor, 1 ikke på rette spor, 3 kan ikke vurderes.`,
 		`Tal registreret senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Senfølger <small>(plan-oekonomi, 2025`,
 	} {
