@@ -65,8 +65,9 @@ const emailSubject = `[kpv] {{ if eq .Status "firing" }}{{ .Alerts.Firing | len 
 
 // Alertmanager builds the configuration: one receiver per organisation's
 // contact (from the catalogue, the one place addresses are set), a route per
-// owner, grouped by goal; indicator warnings are muted while kpv is down, and
-// a warning while the same series is critical.
+// owner, grouped by goal; a region also gets the threshold alerts on its own
+// figures; indicator warnings are muted while kpv is down, and a warning
+// while the same series is critical.
 func Alertmanager(cat *indicators.Catalogue, o Options) (*AlertmanagerConfig, error) {
 	op, ok := cat.Organisation(cat.Alerting.Operator)
 	if !ok {
@@ -100,6 +101,18 @@ func Alertmanager(cat *indicators.Catalogue, o Options) (*AlertmanagerConfig, er
 		Matchers: []string{`alertname="` + AlertSource + `"`, fmt.Sprintf(`owner!=%q`, op.ID)},
 		Continue: true,
 	})
+	// A region hears of its own figures' threshold breaches, whoever owns
+	// the indicator: the regions run the services the figures measure.
+	for _, org := range cat.Organisations {
+		if org.Region == "" {
+			continue
+		}
+		c.Route.Routes = append(c.Route.Routes, Route{
+			Receiver: org.Contact.Receiver,
+			Matchers: []string{fmt.Sprintf(`alertname=~"%s|%s"`, AlertCritical, AlertWarning), fmt.Sprintf(`geography=%q`, org.Region), fmt.Sprintf(`owner!=%q`, org.ID)},
+			Continue: true,
+		})
+	}
 	seen := map[string]bool{}
 	for _, org := range cat.Organisations {
 		c.Route.Routes = append(c.Route.Routes, Route{Receiver: org.Contact.Receiver, Matchers: []string{fmt.Sprintf(`owner=%q`, org.ID)}})

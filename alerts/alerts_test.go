@@ -226,6 +226,13 @@ func TestRoutesReachTheOwner(t *testing.T) {
 	if got := route("alertname="+AlertSource, "owner=sds", "goal=3", "severity=warning"); got != "kpv-sds" {
 		t.Errorf("a failing source behind the operator's own indicator: routed to %q, want kpv-sds once", got)
 	}
+	// A region's own figure past a threshold also reaches the region.
+	if got := route("alertname="+AlertCritical, "owner=sst", "goal=1", "severity=critical", "geography=DK-82"); got != "kpv-region-midtjylland,kpv-sst" {
+		t.Errorf("a breach in Region Midtjylland's figure: routed to %q, want the region and the owner", got)
+	}
+	if got := route("alertname="+AlertOffTrack, "owner=sst", "goal=1", "severity=warning", "geography=DK-82"); got != "kpv-sst" {
+		t.Errorf("off track: routed to %q, want the owner only", got)
+	}
 	if got := route("alertname="+AlertDown, "owner=sds", "goal=all", "severity=critical"); got != "kpv-sds" {
 		t.Errorf("kpv down: routed to %q, want the operator's kpv-sds", got)
 	}
