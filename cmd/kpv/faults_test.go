@@ -31,7 +31,7 @@ import (
 )
 
 // buildKPV builds the kpv binary into a temporary directory.
-func buildKPV(t *testing.T) string {
+func buildKPV(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "kpv")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -49,7 +49,7 @@ type kpvProc struct {
 	err  error
 }
 
-func startKPV(t *testing.T, bin string, env []string, args ...string) *kpvProc {
+func startKPV(t testing.TB, bin string, env []string, args ...string) *kpvProc {
 	t.Helper()
 	p := &kpvProc{log: filepath.Join(t.TempDir(), "kpv.log"), done: make(chan struct{})}
 	out, err := os.Create(p.log)
@@ -81,23 +81,40 @@ func (p *kpvProc) output() string {
 
 // scheduledCatalogue writes a copy of the shipped catalogue whose NORDCAN
 // source is fetched from url every second.
-func scheduledCatalogue(t *testing.T, url string) string {
+func scheduledCatalogue(t testing.TB, url string) string {
 	t.Helper()
 	old := "url: \"https://nordcan.iarc.fr/en/dataviz/survival\"\n    schedule: \"CRON_TZ=Europe/Copenhagen 0 6 * * 1\""
+	return catalogueWith(t, old, fmt.Sprintf("url: %q\n    schedule: \"@every 1s\"", url))
+}
+
+// catalogueWith writes a copy of the shipped catalogue with old replaced by
+// new and returns its path.
+func catalogueWith(t testing.TB, old, new string) string {
+	t.Helper()
 	y := string(indicators.Embedded)
 	if !strings.Contains(y, old) {
-		t.Fatal("the catalogue's NORDCAN source has changed; update scheduledCatalogue")
+		t.Fatalf("the shipped catalogue no longer has %q; update the test", old)
 	}
-	y = strings.Replace(y, old, fmt.Sprintf("url: %q\n    schedule: \"@every 1s\"", url), 1)
 	path := filepath.Join(t.TempDir(), "catalogue.yaml")
-	if err := os.WriteFile(path, []byte(y), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(strings.Replace(y, old, new, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
 }
 
+// pgxCount runs a query returning counts on the database at url.
+func pgxCount(url, query string, into ...any) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return conn.QueryRow(ctx, query).Scan(into...)
+}
+
 // countingPublisher serves NORDCAN's web table and counts the requests.
-func countingPublisher(t *testing.T) (*httptest.Server, *atomic.Int32) {
+func countingPublisher(t testing.TB) (*httptest.Server, *atomic.Int32) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
@@ -107,7 +124,7 @@ func countingPublisher(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	return srv, &n
 }
 
-func waitReady(t *testing.T, p *kpvProc, base string) {
+func waitReady(t testing.TB, p *kpvProc, base string) {
 	t.Helper()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if resp, err := http.Get(base + "/readyz"); err == nil {
@@ -242,21 +259,11 @@ func waitForBackend(t *testing.T, conn *pgx.Conn, text string, p *kpvProc) int {
 }
 
 // survivalTable writes a table in Sundhedsdatastyrelsen's survival layout
-// with 600 monthly periods for Denmark and the regions by sex (10,800
-// figures; invented values, for load only).
-func survivalTable(t *testing.T) string {
+// with 600 monthly periods (10,800 figures; invented values, for load only).
+func survivalTable(t testing.TB) string {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("Diagnoseperiode;Køn;Område;Overlevelsestid;Relativ overlevelse (%);Nedre 95 % KI;Øvre 95 % KI\n")
-	for m := range 600 {
-		for _, sex := range []string{"Mænd", "Kvinder", "I alt"} {
-			for _, geo := range []string{"Hele landet", "Nordjylland", "Midtjylland", "Syddanmark", "Hovedstaden", "Sjælland"} {
-				fmt.Fprintf(&b, "%dM%02d;%s;%s;5 år;%d,5;%d,0;%d,0\n", 1950+m/12, m%12+1, sex, geo, 60+m%10, 58+m%10, 62+m%10)
-			}
-		}
-	}
 	path := filepath.Join(t.TempDir(), "overlevelse.csv")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(survivalRows(600)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
