@@ -6,8 +6,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -25,10 +23,12 @@ import (
 
 // Server serves the API.
 type Server struct {
-	cat    *indicators.Catalogue
-	store  *store.Store
-	log    *slog.Logger
-	assess Assessor
+	cat        *indicators.Catalogue
+	store      *store.Store
+	log        *slog.Logger
+	assess     Assessor
+	runner     IngestRunner
+	afterWrite func(store.Run)
 }
 
 // Assessor gives the current assessment (the monitor's snapshot, the same
@@ -50,6 +50,12 @@ type Options struct {
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
 	Metrics    http.Handler
+	// Runner runs an ingest an admin asks for (POST
+	// /api/v1/ingest/{source}/run); nil answers 503 there.
+	Runner IngestRunner
+	// AfterWrite is called after an accepted submission (the monitor's
+	// refresh, as after an ingest run).
+	AfterWrite func(store.Run)
 }
 
 // New returns the API's handler.
@@ -57,7 +63,7 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 
 	r := chi.NewRouter()
@@ -75,6 +81,7 @@ func New(o Options) http.Handler {
 		o.Metrics = promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})
 	}
 	r.Handle("/metrics", o.Metrics)
+	r.Get("/openapi.json", s.openapi)
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/goals", s.listGoals)
@@ -88,12 +95,18 @@ func New(o Options) http.Handler {
 		r.Get("/sources", s.listSources)
 		r.Get("/sources/{id}", s.getSource)
 		r.Get("/ingest/runs", s.runs)
+		r.With(s.requireToken(actionSubmit, pathTarget("indicator:", "id"), store.RoleSubmitter, store.RoleAdmin)).
+			Post("/indicators/{id}/observations", s.submitObservations)
+		r.With(s.requireToken(actionTrigger, pathTarget("source:", "source"), store.RoleAdmin)).
+			Post("/ingest/{source}/run", s.triggerIngest)
+		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.auditLog)
+		r.Get("/reports/{year}", s.reportHandler())
 	})
 	return r
 }
 
 // writeJSON writes v with a strong ETag over the body and answers a matching
-// If-None-Match with 304.
+// If-None-Match with 304 (writeETagged).
 func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -102,15 +115,7 @@ func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 		writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "encode response: " + err.Error()})
 		return
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	w.Header().Set("ETag", etag)
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(buf.Bytes())
+	writeETagged(w, r, "application/json; charset=utf-8", buf.Bytes())
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

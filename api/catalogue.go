@@ -14,19 +14,6 @@ import (
 	"github.com/kraeftplan/kpv/indicators"
 )
 
-// list is the envelope of every list response.
-type list[T any] struct {
-	Items []T `json:"items"`
-	Count int `json:"count"`
-}
-
-func newList[T any](items []T) list[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return list[T]{Items: items, Count: len(items)}
-}
-
 // checkParams rejects query parameters the endpoint does not know, so a
 // misspelt filter is an error rather than silently ignored.
 func checkParams(q url.Values, known ...string) []ParamError {
@@ -90,7 +77,10 @@ func (s *Server) goalAssessment(id int) *goalAssessment {
 }
 
 func (s *Server) listGoals(w http.ResponseWriter, r *http.Request) {
-	if errs := checkParams(r.URL.Query()); errs != nil {
+	q := r.URL.Query()
+	errs := checkParams(q, "limit", "offset")
+	limit, offset := page(q, &errs)
+	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
 	}
@@ -98,7 +88,7 @@ func (s *Server) listGoals(w http.ResponseWriter, r *http.Request) {
 	for i := range s.cat.Goals {
 		out = append(out, s.goalView(&s.cat.Goals[i]))
 	}
-	writeJSON(w, r, newList(out))
+	writePage(w, r, out, limit, offset)
 }
 
 func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) {
@@ -160,9 +150,10 @@ func (s *Server) initiativeView(in *indicators.Initiative) initiativeView {
 
 func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	errs := checkParams(q, "goal", "focus_area")
+	errs := checkParams(q, "goal", "focus_area", "limit", "offset")
 	goal, byGoal := intParam(q, "goal", &errs)
 	area, byArea := intParam(q, "focus_area", &errs)
+	limit, offset := page(q, &errs)
 	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
@@ -175,7 +166,7 @@ func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, s.initiativeView(in))
 	}
-	writeJSON(w, r, newList(out))
+	writePage(w, r, out, limit, offset)
 }
 
 // indicatorView is an indicator as the API shows it: the catalogue entry
@@ -264,8 +255,19 @@ func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
 
 func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	errs := checkParams(q, "goal", "owner", "source")
+	errs := checkParams(q, "goal", "owner", "source", "limit", "offset")
 	goal, byGoal := intParam(q, "goal", &errs)
+	limit, offset := page(q, &errs)
+	if o := q.Get("owner"); o != "" {
+		if _, ok := s.cat.Organisation(o); !ok {
+			errs = append(errs, ParamError{"owner", "unknown organisation " + strconv.Quote(o)})
+		}
+	}
+	if src := q.Get("source"); src != "" {
+		if _, ok := s.cat.Source(src); !ok {
+			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
+		}
+	}
 	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
@@ -283,5 +285,5 @@ func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, r, newList(out))
+	writePage(w, r, out, limit, offset)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,12 +24,6 @@ func formatParam(q url.Values, errs *[]ParamError) (string, bool) {
 	}
 }
 
-func csvWriter(w http.ResponseWriter, filename string) *csv.Writer {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	return csv.NewWriter(w)
-}
-
 func num(p *float64) string {
 	if p == nil {
 		return ""
@@ -38,31 +31,31 @@ func num(p *float64) string {
 	return strconv.FormatFloat(*p, 'f', -1, 64)
 }
 
-func writeFundingCSV(w http.ResponseWriter, rows []indicators.FundingRow) {
-	cw := csvWriter(w, "kpv-funding.csv")
-	_ = cw.Write([]string{"table", "line", "parent", "name_da", "name_en", "recipient", "initiatives", "column", "amount_mdkk"})
-	for _, r := range rows {
-		inits := make([]string, len(r.Initiatives))
-		for i, n := range r.Initiatives {
-			inits[i] = strconv.Itoa(n)
+func writeFundingCSV(w http.ResponseWriter, req *http.Request, rows []indicators.FundingRow) {
+	header := []string{"table", "line", "parent", "name_da", "name_en", "recipient", "initiatives", "column", "amount_mdkk"}
+	writeCSV(w, req, "kpv-funding.csv", header, func(add func(...string)) {
+		for _, r := range rows {
+			inits := make([]string, len(r.Initiatives))
+			for i, n := range r.Initiatives {
+				inits[i] = strconv.Itoa(n)
+			}
+			add(r.Table, r.Line, r.Parent, r.NameDA, r.NameEN, r.Recipient, strings.Join(inits, " "),
+				r.Column, strconv.FormatFloat(r.Amount, 'f', -1, 64))
 		}
-		_ = cw.Write([]string{r.Table, r.Line, r.Parent, r.NameDA, r.NameEN, r.Recipient, strings.Join(inits, " "),
-			r.Column, strconv.FormatFloat(r.Amount, 'f', -1, 64)})
-	}
-	cw.Flush()
+	})
 }
 
 // writeObservationsCSV writes one row per observation; a suppressed figure
 // has an empty value and suppressed=true, never 0.
-func writeObservationsCSV(w http.ResponseWriter, name string, obs []store.Observation) {
-	cw := csvWriter(w, name)
-	_ = cw.Write([]string{"indicator", "period", "period_start", "period_end", "geography", "breakdown", "value", "numerator",
-		"denominator", "ci_lower", "ci_upper", "suppressed", "revision", "source", "run_id", "recorded_at"})
-	for _, o := range obs {
-		_ = cw.Write([]string{o.Indicator, o.Period, o.PeriodStart.Format(time.DateOnly), o.PeriodEnd.Format(time.DateOnly),
-			o.Geography, o.Breakdown.Key(), num(o.Value), num(o.Numerator), num(o.Denominator), num(o.CILower), num(o.CIUpper),
-			strconv.FormatBool(o.Suppressed), strconv.Itoa(o.Revision), o.Source, strconv.FormatInt(o.RunID, 10),
-			o.RecordedAt.UTC().Format(time.RFC3339)})
-	}
-	cw.Flush()
+func writeObservationsCSV(w http.ResponseWriter, r *http.Request, name string, obs []store.Observation) {
+	header := []string{"indicator", "period", "period_start", "period_end", "geography", "breakdown", "value", "numerator",
+		"denominator", "ci_lower", "ci_upper", "suppressed", "revision", "source", "run_id", "recorded_at"}
+	writeCSV(w, r, name, header, func(add func(...string)) {
+		for _, o := range obs {
+			add(o.Indicator, o.Period, o.PeriodStart.Format(time.DateOnly), o.PeriodEnd.Format(time.DateOnly),
+				o.Geography, o.Breakdown.Key(), num(o.Value), num(o.Numerator), num(o.Denominator), num(o.CILower), num(o.CIUpper),
+				strconv.FormatBool(o.Suppressed), strconv.Itoa(o.Revision), o.Source, strconv.FormatInt(o.RunID, 10),
+				o.RecordedAt.UTC().Format(time.RFC3339))
+		}
+	})
 }

@@ -88,7 +88,7 @@ func (s *Server) funding(w http.ResponseWriter, r *http.Request) {
 		all = append(all, v.Rows...)
 	}
 	if format == "csv" {
-		writeFundingCSV(w, all)
+		writeFundingCSV(w, r, all)
 		return
 	}
 	if tables == nil {

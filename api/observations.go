@@ -158,7 +158,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == "csv" {
-		writeObservationsCSV(w, "kpv-"+in.ID+".csv", obs)
+		writeObservationsCSV(w, r, "kpv-"+in.ID+".csv", obs)
 		return
 	}
 	if obs == nil {

@@ -59,7 +59,10 @@ func (s *Server) sourceViews(r *http.Request) ([]sourceView, error) {
 
 // listSources lists the sources with their fetch state and last run.
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) {
-	if errs := checkParams(r.URL.Query()); len(errs) > 0 {
+	q := r.URL.Query()
+	errs := checkParams(q, "limit", "offset")
+	limit, offset := page(q, &errs)
+	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
 	}
@@ -68,7 +71,7 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, r, newList(views))
+	writePage(w, r, views, limit, offset)
 }
 
 // getSource shows one source.

@@ -34,6 +34,7 @@ type Catalogue struct {
 	Dimensions     []Dimension    `yaml:"dimensions" json:"dimensions"`
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
+	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
 
 	// Name is the file the catalogue was read from, for messages.
 	Name string `yaml:"-" json:"-"`
@@ -163,6 +164,31 @@ type Contact struct {
 	Webhook  string `yaml:"webhook,omitempty" json:"webhook,omitempty"`
 }
 
+// Alerting says where alerts point and who runs kpv. The alert rules and the
+// Alertmanager configuration are generated from it and from the
+// organisations' contacts (alerts/).
+type Alerting struct {
+	// Operator is the organisation that runs kpv: it is told when kpv is
+	// down or not scraped, and when a source keeps failing.
+	Operator string `yaml:"operator" json:"operator"`
+	// APIURL, GrafanaURL and RunbookURL are the public addresses alerts
+	// link to: kpv's API, the Grafana holding grafana/'s dashboards, and
+	// the runbook (alerts/RUNBOOK.md) with an anchor per alert.
+	APIURL     string `yaml:"api_url" json:"api_url"`
+	GrafanaURL string `yaml:"grafana_url" json:"grafana_url"`
+	RunbookURL string `yaml:"runbook_url" json:"runbook_url"`
+	// SMTP is the relay e-mail alerts are sent through.
+	SMTP SMTP `yaml:"smtp" json:"smtp"`
+	Line int  `yaml:"-" json:"-"`
+}
+
+// SMTP is an outgoing mail relay.
+type SMTP struct {
+	Smarthost  string `yaml:"smarthost" json:"smarthost"`
+	From       string `yaml:"from" json:"from"`
+	RequireTLS bool   `yaml:"require_tls" json:"require_tls"`
+}
+
 // Geography is Denmark, a Danish region or a Nordic country.
 type Geography struct {
 	Code       string   `yaml:"code" json:"code"`
@@ -209,12 +235,16 @@ type Source struct {
 	Publisher string `yaml:"publisher" json:"publisher"`
 	// Format is how the source is read: jsonstat, nordcan-survival, table,
 	// or submission (figures only published in reports, sent through the API).
-	Format   string   `yaml:"format" json:"format"`
-	URL      string   `yaml:"url,omitempty" json:"url,omitempty"`
-	Schedule string   `yaml:"schedule,omitempty" json:"schedule,omitempty"`
-	Release  Release  `yaml:"release" json:"release"`
-	Citation Citation `yaml:"citation" json:"citation"`
-	Note     string   `yaml:"note,omitempty" json:"note,omitempty"`
+	Format   string `yaml:"format" json:"format"`
+	URL      string `yaml:"url,omitempty" json:"url,omitempty"`
+	Schedule string `yaml:"schedule,omitempty" json:"schedule,omitempty"`
+	// FailingAfter is how long without a successful run before the
+	// source-failing alert fires (a Prometheus duration such as 15d);
+	// by default two scheduled runs plus a day.
+	FailingAfter string   `yaml:"failing_after,omitempty" json:"failing_after,omitempty"`
+	Release      Release  `yaml:"release" json:"release"`
+	Citation     Citation `yaml:"citation" json:"citation"`
+	Note         string   `yaml:"note,omitempty" json:"note,omitempty"`
 	// Snapshot is the file of real published figures shipped with kpv
 	// (ingest/snapshots), read instead of URL when kpv runs offline.
 	Snapshot string `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`

@@ -248,6 +248,15 @@ func TestValidationNamesTheMistake(t *testing.T) {
     initiatives: [11, 12, 17, 33, 36]`, `    breakdowns: ["sex"]
     initiatives: [11, 12, 17, 33, 36]`, 1)
 		}, []string{"indicator g3_nordic_rank_by_site: several derived.cancer_sites need the breakdown cancer_site"}},
+		{"alerts for an unknown operator", func(s string) string {
+			return strings.Replace(s, `operator: "sds"`, `operator: "it"`, 1)
+		}, []string{`alerting.operator "it" is not an organisation`}},
+		{"an organisation nobody can reach", func(s string) string {
+			return strings.Replace(s, `contact: {receiver: "kpv-kl", email: "kpv-alerts@kl.invalid"}`, `contact: {receiver: "kpv-kl", email: ""}`, 1)
+		}, []string{"organisation kl: contact needs an email or a webhook"}},
+		{"bad failing_after", func(s string) string {
+			return strings.Replace(s, `    schedule: "CRON_TZ=Europe/Copenhagen 0 6 1 * *"`, `    schedule: "CRON_TZ=Europe/Copenhagen 0 6 1 * *"`+"\n    failing_after: \"two weeks\"", 1)
+		}, []string{`failing_after "two weeks" is not a positive duration`}},
 		{"misspelt field", func(s string) string {
 			return strings.Replace(s, "    polarity: \"lower_is_better\"\n", "    polarty: \"lower_is_better\"\n", 1)
 		}, []string{"field polarty not found"}},

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"github.com/robfig/cron/v3"
 )
 
@@ -244,6 +245,11 @@ func (c *Catalogue) validate() error {
 		} else if s.Format != "submission" {
 			p.add(s.Line, "source %s: a fetched source needs a schedule", s.ID)
 		}
+		if s.FailingAfter != "" {
+			if d, err := model.ParseDuration(s.FailingAfter); err != nil || d <= 0 {
+				p.add(s.Line, "source %s: failing_after %q is not a positive duration such as 15d", s.ID, s.FailingAfter)
+			}
+		}
 		if s.Release.EveryMonths <= 0 {
 			p.add(s.Line, "source %s: release.every_months must be positive", s.ID)
 		}
@@ -257,6 +263,7 @@ func (c *Catalogue) validate() error {
 	for _, s := range c.Sources {
 		validateSourceIngest(p, c, s, dims)
 	}
+	validateAlerting(p, c)
 
 	inds := map[string]bool{}
 	perGoal := map[int]int{}
@@ -573,5 +580,38 @@ func validateDerivation(p *problems, c *Catalogue, in Indicator) {
 		if b == "country" || b == "region" {
 			p.add(at, "indicator %s: a derived indicator is Denmark's: it has no %s breakdown", in.ID, b)
 		}
+	}
+}
+
+// validateAlerting checks what the generated alert rules and routes rely on:
+// an operator that is an organisation, absolute link addresses, a mail relay,
+// and a receiver name for every organisation.
+func validateAlerting(p *problems, c *Catalogue) {
+	a := c.Alerting
+	at := a.Line
+	if _, ok := c.index.orgs[a.Operator]; !ok {
+		p.add(at, "alerting.operator %q is not an organisation of the catalogue", a.Operator)
+	}
+	for name, u := range map[string]string{"api_url": a.APIURL, "grafana_url": a.GrafanaURL, "runbook_url": a.RunbookURL} {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			p.add(at, "alerting.%s %q is not an http(s) address", name, u)
+		}
+	}
+	if a.SMTP.Smarthost == "" || !strings.Contains(a.SMTP.Smarthost, ":") || a.SMTP.From == "" {
+		p.add(at, "alerting.smtp needs smarthost (host:port) and from")
+	}
+	receivers := map[string]Contact{}
+	for _, o := range c.Organisations {
+		if o.Contact.Receiver == "" {
+			p.add(o.Line, "organisation %s: contact.receiver is empty", o.ID)
+			continue
+		}
+		if o.Contact.Email == "" && o.Contact.Webhook == "" {
+			p.add(o.Line, "organisation %s: contact needs an email or a webhook", o.ID)
+		}
+		if prev, ok := receivers[o.Contact.Receiver]; ok && prev != o.Contact {
+			p.add(o.Line, "organisation %s: receiver %s is shared with another organisation but its addresses differ", o.ID, o.Contact.Receiver)
+		}
+		receivers[o.Contact.Receiver] = o.Contact
 	}
 }

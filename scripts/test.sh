@@ -63,6 +63,7 @@ need_cmd promtool prometheus
 need_cmd prometheus prometheus
 need_cmd prometheus-alertmanager prometheus-alertmanager
 need_cmd amtool prometheus-alertmanager
+need_cmd chromium chromium # the HTML report is opened in headless Chromium (cmd/kpv TestReportInBrowser)
 KPV_PROMTOOL="$(command -v promtool)"
 export KPV_PROMTOOL
 

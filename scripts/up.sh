@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # The whole local stack in the foreground: Postgres, then kpv (migrate, load the
-# bundled snapshots of published figures, serve with the ingest scheduler).
-# Ctrl-C (or SIGTERM) stops everything that was started, in reverse order.
+# bundled snapshots of published figures, serve with the ingest scheduler), then
+# Alertmanager (alerts/alertmanager.yml) and Prometheus (scraping kpv, evaluating
+# alerts/rules.yml). Prometheus and Alertmanager come from Debian's packages,
+# installed when missing. Ctrl-C (or SIGTERM) stops everything that was started,
+# in reverse order.
 #
-#   KPV_DATA_DIR    state directory (default: REPO/.kpv); Postgres lives in KPV_DATA_DIR/pg
+#   KPV_DATA_DIR    state directory (default: REPO/.kpv); Postgres lives in KPV_DATA_DIR/pg,
+#                   Prometheus and Alertmanager in KPV_DATA_DIR/prometheus and /alertmanager
 #   KPV_ADDR        kpv listen address (default: 127.0.0.1:8080)
+#   KPV_PROMETHEUS_ADDR    Prometheus listen address (default: 127.0.0.1:9090)
+#   KPV_ALERTMANAGER_ADDR  Alertmanager listen address (default: 127.0.0.1:9093)
+#   KPV_SCRAPE_INTERVAL    how often Prometheus scrapes kpv and evaluates the rules (default: 15s)
 #   KPV_OFFLINE     1 (default here): sources are read from the shipped snapshots, also
 #                   by the scheduler; 0 fetches from the publishers' URLs
 #   KPV_SKIP_BUILD  testing hook: when 1, skip build/migrate/serve and just sleep, so the
@@ -18,10 +25,13 @@ command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
 DATA_DIR="${KPV_DATA_DIR:-$REPO/.kpv}"
 export KPV_ADDR="${KPV_ADDR:-127.0.0.1:8080}"
 export KPV_OFFLINE="${KPV_OFFLINE:-1}"
+PROM_ADDR="${KPV_PROMETHEUS_ADDR:-127.0.0.1:9090}"
+AM_ADDR="${KPV_ALERTMANAGER_ADDR:-127.0.0.1:9093}"
+SCRAPE_INTERVAL="${KPV_SCRAPE_INTERVAL:-15s}"
 
 # Every service adds its stop function to STOPS *before* starting, so a half-started
-# service is still stopped. To add a service (Prometheus, Alertmanager), write a
-# start_x/stop_x pair and call them below.
+# service is still stopped. To add a service, write a start_x/stop_x pair and
+# call them below.
 STOPS=()
 cleanup() {
   local status=$? i
@@ -65,13 +75,90 @@ start_kpv() {
   KPV_PID=$!
 }
 
+# Background servers: each writes DATA_DIR/NAME.log and is stopped with SIGTERM;
+# PIDS maps name to pid for stop_bg.
+declare -A PIDS=()
+stop_bg() {
+  local name="$1" pid="${PIDS[$1]:-}"
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    echo "up.sh: stopping $name (pid $pid)" >&2
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+}
+# wait_http HOST:PORT PATH: until the server answers 200 (bash's /dev/tcp: no curl needed).
+wait_http() {
+  local host="${1%:*}" port="${1##*:}" i status
+  for ((i = 0; i < 150; i++)); do
+    # In a subshell, so neither fd 3 nor the silenced errors outlive the check.
+    status="$( (exec 3<>"/dev/tcp/$host/$port" && printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$1" >&3 && head -n 1 <&3) 2>/dev/null || true)"
+    case "$status" in *" 200"*) return 0 ;; esac
+    sleep 0.2
+  done
+  echo "up.sh: $1$2 did not answer 200 within 30s; see $DATA_DIR/*.log" >&2
+  return 1
+}
+
+stop_alertmanager() { stop_bg alertmanager; }
+start_alertmanager() {
+  STOPS+=(stop_alertmanager)
+  need_cmd prometheus-alertmanager prometheus-alertmanager
+  mkdir -p "$DATA_DIR/alertmanager"
+  # A single local instance: no cluster gossip port.
+  prometheus-alertmanager --config.file="$REPO/alerts/alertmanager.yml" \
+    --storage.path="$DATA_DIR/alertmanager" --web.listen-address="$AM_ADDR" \
+    --cluster.listen-address= >"$DATA_DIR/alertmanager.log" 2>&1 &
+  PIDS[alertmanager]=$!
+  wait_http "$AM_ADDR" /-/ready
+}
+
+stop_prometheus() { stop_bg prometheus; }
+start_prometheus() {
+  STOPS+=(stop_prometheus)
+  need_cmd prometheus prometheus
+  mkdir -p "$DATA_DIR/prometheus"
+  cat >"$DATA_DIR/prometheus.yml" <<CONF
+# Written by scripts/up.sh for the local stack.
+global:
+  scrape_interval: $SCRAPE_INTERVAL
+  evaluation_interval: $SCRAPE_INTERVAL
+rule_files:
+  - "$REPO/alerts/rules.yml"
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["$AM_ADDR"]
+scrape_configs:
+  - job_name: kpv
+    static_configs:
+      - targets: ["$KPV_ADDR"]
+CONF
+  prometheus --config.file="$DATA_DIR/prometheus.yml" --storage.tsdb.path="$DATA_DIR/prometheus" \
+    --web.listen-address="$PROM_ADDR" >"$DATA_DIR/prometheus.log" 2>&1 &
+  PIDS[prometheus]=$!
+  wait_http "$PROM_ADDR" /-/ready
+}
+
+source scripts/debian.sh
+mkdir -p "$DATA_DIR"
 start_postgres
 start_kpv
+if [ "${KPV_SKIP_BUILD:-}" != 1 ]; then
+  start_alertmanager
+  start_prometheus
+fi
+PG_HOSTPORT="${KPV_DATABASE_URL#*@}"
+PG_HOSTPORT="${PG_HOSTPORT%%/*}"
 cat >&2 <<EOF
 
-  kpv       http://$KPV_ADDR   (API under /api/v1, e.g. /api/v1/assessment)
-  metrics   http://$KPV_ADDR/metrics
-  Postgres  $KPV_DATABASE_URL
+  kpv           http://$KPV_ADDR   (API under /api/v1, e.g. /api/v1/assessment)
+  metrics       http://$KPV_ADDR/metrics
+  Prometheus    http://$PROM_ADDR   (alerts: http://$PROM_ADDR/alerts)
+  Alertmanager  http://$AM_ADDR
+  Postgres      $KPV_DATABASE_URL
+  Grafana       none runs here: point yours at grafana/provisioning (README, "Grafana") with
+                KPV_PROMETHEUS_URL=http://$PROM_ADDR KPV_GRAFANA_PG_HOST=$PG_HOSTPORT KPV_GRAFANA_PG_DB=kpv KPV_GRAFANA_PG_SSLMODE=disable
+  Logs          $DATA_DIR/*.log
   Ctrl-C stops everything
 
 EOF

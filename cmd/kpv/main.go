@@ -3,7 +3,10 @@
 //	kpv serve              run the HTTP API (refuses an unmigrated database)
 //	kpv migrate            apply the embedded database migrations
 //	kpv ingest SOURCE      ingest one source once (--file, --offline, --all)
+//	kpv report YEAR        write the yearly follow-up report (--format, --out, --as-of)
 //	kpv catalogue check F  validate a catalogue file (default: the embedded one)
+//	kpv generate           write alert rules, routes and dashboards from the catalogue
+//	kpv token create       make an API token (--role, --org); also list, revoke
 //	kpv version            print the catalogue version built in
 //
 // Configuration is by environment (see README): KPV_DATABASE_URL, KPV_ADDR,
@@ -53,7 +56,15 @@ commands:
                      revised and rejected; flags: --file PATH (read a local
                      file), --offline (the shipped snapshot), --force (parse
                      even if unchanged), --all (every fetched source)
+  report YEAR        write the yearly follow-up report; flags: --format
+                     json|csv|html, --out FILE, --as-of DATE (cut-off)
   catalogue check    validate a catalogue file (default: the embedded one)
+  generate           write the files generated from the catalogue (alert rules,
+                     Alertmanager routes, Grafana dashboards) under --dir
+                     (default: the current directory, the repository's root)
+  token create|list|revoke
+                     API tokens: create --role submitter|admin --org ORG
+                     [--name LABEL] prints a new token once
   version            print the embedded catalogue's version
 `
 
@@ -70,11 +81,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, stdout)
 	case "ingest":
 		return ingestCmd(ctx, args[1:], stdout, logger)
+	case "token":
+		return tokenCmd(ctx, args[1:], stdout)
+	case "report":
+		return reportCmd(ctx, args[1:], stdout)
 	case "catalogue":
 		if len(args) < 2 || args[1] != "check" {
 			return errors.New("usage: kpv catalogue check [FILE]")
 		}
 		return checkCatalogue(args[2:], stdout)
+	case "generate":
+		return generate(args[1:], stdout)
 	case "version":
 		c, err := indicators.LoadEmbedded()
 		if err != nil {
@@ -186,13 +203,14 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	snap := mon.Snapshot()
 	logger.Info("assessment built", "figures", snap.Figures, "indicators", len(snap.Indicators))
 	go mon.Run(ctx, refreshEvery)
-	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg)})
 
 	runner, err := newRunner(cat, st, logger, reg)
 	if err != nil {
 		return err
 	}
 	runner.AfterRun = mon.AfterRun
+	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
+		Runner: runner, AfterWrite: mon.AfterRun})
 	var sched *ingest.Scheduler
 	if env("KPV_SCHEDULER", "on") != "off" {
 		host, _ := os.Hostname()

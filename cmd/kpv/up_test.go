@@ -12,11 +12,16 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kraeftplan/kpv/alerts"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/promstack"
 )
 
 // TestMakeUp runs the README's first command as a user would (scripts/up.sh,
 // which `make up` calls) on a fresh data directory: Postgres is started and
-// migrated, the catalogue loaded, and kpv answers; Ctrl-C then stops
+// migrated, the catalogue loaded, kpv answers, Prometheus scrapes it with the
+// generated rules loaded and knows the Alertmanager; Ctrl-C then stops
 // everything it started.
 func TestMakeUp(t *testing.T) {
 	if testing.Short() {
@@ -35,11 +40,12 @@ func TestMakeUp(t *testing.T) {
 	}
 	defer os.RemoveAll(dataDir)
 	_ = os.Chmod(dataDir, 0o755)
-	addr := freeAddr(t)
+	addr, promAddr, amAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 
 	cmd := exec.Command("bash", "scripts/up.sh")
 	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "KPV_DATA_DIR="+dataDir, "KPV_ADDR="+addr)
+	cmd.Env = append(os.Environ(), "KPV_DATA_DIR="+dataDir, "KPV_ADDR="+addr,
+		"KPV_PROMETHEUS_ADDR="+promAddr, "KPV_ALERTMANAGER_ADDR="+amAddr, "KPV_SCRAPE_INTERVAL=1s")
 	// Output goes to a file, not a pipe: Postgres, started by pg_ctl, would
 	// inherit a pipe and keep Wait waiting.
 	logs := logFile{filepath.Join(dataDir, "up.log")}
@@ -145,6 +151,62 @@ func TestMakeUp(t *testing.T) {
 		}
 	}
 
+	// Prometheus scrapes kpv, has loaded every generated rule group, and
+	// sends to the stack's Alertmanager.
+	// up.sh prints its banner once Alertmanager and Prometheus answer too.
+	for !strings.Contains(logs.String(), "Ctrl-C stops everything") {
+		select {
+		case <-done:
+			t.Fatalf("up.sh exited: %v\n%s", waitErr, logs.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("up.sh did not finish starting within 120s:\n%s", logs.String())
+		}
+	}
+	prom := &promstack.Prometheus{URL: "http://" + promAddr, Logs: filepath.Join(dataDir, "prometheus.log")}
+	prom.WaitFor(t, `up{job="kpv"} == 1`, 60*time.Second)
+	prom.WaitFor(t, `kpv_indicator_status{indicator="g1_late_effects_need_unmet",status="deterioration"} == 1`, 30*time.Second)
+	var rules struct {
+		Data struct {
+			Groups []struct{ Rules []struct{ Health string } }
+		}
+	}
+	getJSON(t, prom.URL+"/api/v1/rules", &rules)
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := alerts.Rules(cat, alerts.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nRules, healthy := 0, 0
+	for _, g := range rules.Data.Groups {
+		for _, r := range g.Rules {
+			nRules++
+			if r.Health != "err" {
+				healthy++
+			}
+		}
+	}
+	if len(rules.Data.Groups) != len(want.Groups) || nRules != healthy {
+		t.Errorf("Prometheus has %d rule groups (%d rules, %d without errors), want the %d generated", len(rules.Data.Groups), nRules, healthy, len(want.Groups))
+	}
+	var ams struct {
+		Data struct{ ActiveAlertmanagers []struct{ URL string } }
+	}
+	getJSON(t, prom.URL+"/api/v1/alertmanagers", &ams)
+	if len(ams.Data.ActiveAlertmanagers) != 1 || !strings.Contains(ams.Data.ActiveAlertmanagers[0].URL, amAddr) {
+		t.Errorf("Prometheus's Alertmanagers: %+v, want %s", ams.Data.ActiveAlertmanagers, amAddr)
+	}
+	var amStatus struct{ Cluster struct{ Status string } }
+	getJSON(t, "http://"+amAddr+"/api/v2/status", &amStatus)
+	t.Logf("Prometheus %s: %d rule groups, %d rules loaded; Alertmanager %s (cluster %q)", prom.URL, len(rules.Data.Groups), nRules, amAddr, amStatus.Cluster.Status)
+	if !strings.Contains(logs.String(), "http://"+promAddr) || !strings.Contains(logs.String(), "http://"+amAddr) {
+		t.Errorf("up.sh did not print the Prometheus and Alertmanager URLs:\n%s", logs.String())
+	}
+
 	// Ctrl-C: the whole process group gets SIGINT, as from a terminal.
 	stopping := time.Now()
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
@@ -156,6 +218,12 @@ func TestMakeUp(t *testing.T) {
 	t.Logf("stopped %s after Ctrl-C", time.Since(stopping).Round(time.Millisecond))
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("kpv still answers after Ctrl-C")
+	}
+	for name, a := range map[string]string{"Prometheus": promAddr, "Alertmanager": amAddr} {
+		if c, err := net.DialTimeout("tcp", a, time.Second); err == nil {
+			c.Close()
+			t.Errorf("%s still listening on %s after Ctrl-C", name, a)
+		}
 	}
 	port, _ := os.ReadFile(filepath.Join(dataDir, "pg", "port"))
 	if p := strings.TrimSpace(string(port)); p != "" {
@@ -173,15 +241,7 @@ type logFile struct{ path string }
 
 func (l logFile) String() string { b, _ := os.ReadFile(l.path); return string(b) }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t *testing.T) string { return promstack.FreeAddr(t) }
 
 func getJSON(t *testing.T, url string, into any) {
 	t.Helper()

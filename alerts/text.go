@@ -1,0 +1,201 @@
+package alerts
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// The annotations of every alert: summary and description in Danish (the
+// users' language) with summary_en and description_en alongside, and links
+// to the dashboard, the indicator's API page and the runbook. The
+// descriptions are Prometheus templates: $value and $labels are the
+// alert's, and `query` fetches the figures around it.
+
+func (g *gen) links(alert, dashboard string, in *indicators.Indicator) map[string]string {
+	a := g.cat.Alerting
+	m := map[string]string{
+		"dashboard_url": strings.TrimSuffix(a.GrafanaURL, "/") + "/d/" + dashboard,
+		"runbook_url":   a.RunbookURL + "#" + strings.ToLower(alert),
+	}
+	if in != nil {
+		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/api/v1/indicators/" + in.ID
+	}
+	return m
+}
+
+func (g *gen) annotations(alert string, in *indicators.Indicator, summaryDA, summaryEN, descDA, descEN string) map[string]string {
+	dashboard := "kpv-data"
+	if in != nil {
+		dashboard = fmt.Sprintf("kpv-goal-%d", in.Goal)
+	}
+	m := g.links(alert, dashboard, in)
+	m["summary"], m["summary_en"] = summaryDA, summaryEN
+	m["description"], m["description_en"] = descDA, descEN
+	return m
+}
+
+// unitText is how a value in the unit is written, in Danish and English.
+func unitText(unit string) (da, en, format string) {
+	switch unit {
+	case "percent":
+		return " %", " %", "%.1f"
+	case "percentage_points":
+		return " procentpoint", " percentage points", "%.1f"
+	case "regions":
+		return " regioner", " regions", "%.0f"
+	case "rank":
+		return ". plads", " (rank)", "%.0f"
+	default:
+		return "", "", "%.0f"
+	}
+}
+
+// seriesText names the series an alert is about: geography plus each of the
+// indicator's breakdown labels that is set.
+func seriesText(in *indicators.Indicator) string {
+	s := "{{ $labels.geography }}"
+	for _, b := range in.Breakdowns {
+		if b == "region" || b == "country" {
+			continue
+		}
+		s += fmt.Sprintf("{{ with $labels.%s }} · {{ . }}{{ end }}", b)
+	}
+	return s
+}
+
+func (g *gen) owner(in *indicators.Indicator) (da, en string) {
+	if o, ok := g.cat.Organisation(in.Owner); ok {
+		return o.NameDA, o.NameEN
+	}
+	return in.Owner, in.Owner
+}
+
+func (g *gen) goal(in *indicators.Indicator) (da, en string) {
+	if goal, ok := g.cat.Goal(in.Goal); ok {
+		return fmt.Sprintf("Mål %d (%s)", in.Goal, goal.ShortDA), fmt.Sprintf("Goal %d (%s)", in.Goal, goal.ShortEN)
+	}
+	return fmt.Sprintf("Mål %d", in.Goal), fmt.Sprintf("Goal %d", in.Goal)
+}
+
+// context is the closing sentence of every indicator alert: goal and owner.
+func (g *gen) context(in *indicators.Indicator) (da, en string) {
+	gda, gen := g.goal(in)
+	oda, oen := g.owner(in)
+	return fmt.Sprintf(" %s. Ansvarlig: %s.", gda, oda), fmt.Sprintf(" %s. Responsible: %s.", gen, oen)
+}
+
+// latest lists Denmark's latest figures for the indicator, by breakdown.
+func latest(in *indicators.Indicator, format, unit string) string {
+	q := fmt.Sprintf("max without (instance) (kpv_indicator_value{indicator=%q,geography=\"DK\"})", in.ID)
+	item := fmt.Sprintf(`{{ .Value | printf %q }}%s`, format, unit)
+	sort := ""
+	for i := len(in.Breakdowns) - 1; i >= 0; i-- {
+		if b := in.Breakdowns[i]; b != "region" && b != "country" {
+			item = fmt.Sprintf("{{ with .Labels.%s }}{{ . }} {{ end }}", b) + item
+			sort = fmt.Sprintf(" | sortByLabel %q", b) // a stable order for the message
+		}
+	}
+	return "{{ range $i, $s := query `" + q + "`" + sort + " }}{{ if $i }}; {{ end }}{{ with $s }}" + item + "{{ end }}{{ else }}–{{ end }}"
+}
+
+func (g *gen) thresholdText(in *indicators.Indicator, severity string, level float64) map[string]string {
+	uda, uen, format := unitText(in.Unit)
+	levelDA, levelEN := "advarselsgrænse", "warning threshold"
+	theLevelDA := "advarselsgrænsen"
+	sumDA, sumEN := "Advarsel", "Warning"
+	alert := AlertWarning
+	if severity == severityCritical {
+		levelDA, levelEN = "kritiske grænse", "critical threshold"
+		theLevelDA = "den kritiske grænse"
+		sumDA, sumEN = "Kritisk", "Critical"
+		alert = AlertCritical
+	}
+	dirDA, dirEN := "lavere er bedre", "lower is better"
+	if in.Polarity == indicators.HigherIsBetter {
+		dirDA, dirEN = "højere er bedre", "higher is better"
+	}
+	value := fmt.Sprintf(`{{ $value | printf %q }}`, format)
+	cda, cen := g.context(in)
+	return g.annotations(alert, in,
+		fmt.Sprintf("%s: %s har nået sin %s", sumDA, in.NameDA, levelDA),
+		fmt.Sprintf("%s: %s has reached its %s", sumEN, in.NameEN, levelEN),
+		fmt.Sprintf("%s: %s%s; %s er %s%s (%s).%s", seriesText(in), value, uda, theLevelDA, num(level), uda, dirDA, cda),
+		fmt.Sprintf("%s: %s%s; the %s is %s%s (%s).%s", seriesText(in), value, uen, levelEN, num(level), uen, dirEN, cen),
+	)
+}
+
+func (g *gen) offTrackText(in *indicators.Indicator) map[string]string {
+	uda, uen, format := unitText(in.Unit)
+	cda, cen := g.context(in)
+	target := ""
+	if in.Target != nil {
+		target = fmt.Sprint(in.Target.Year)
+	}
+	return g.annotations(AlertOffTrack, in,
+		fmt.Sprintf("%s er ikke på vej mod målet", in.NameDA),
+		fmt.Sprintf("%s is not on track", in.NameEN),
+		fmt.Sprintf(`Status: {{ if eq $labels.status "deterioration" }}forværring siden basislinjen{{ else }}for langsom fremgang til at nå målet i %s{{ end }}. Seneste tal for Danmark: %s. Begrundelsen med tallene står på indikatorens side.%s`, target, latest(in, format, uda), cda),
+		fmt.Sprintf(`Status: {{ if eq $labels.status "deterioration" }}worse than at the baseline{{ else }}progress too slow to reach the target by %s{{ end }}. Denmark's latest figures: %s. The indicator's page gives the reason with the figures.%s`, target, latest(in, format, uen), cen),
+	)
+}
+
+func (g *gen) rankText(in *indicators.Indicator) map[string]string {
+	cda, cen := g.context(in)
+	return g.annotations(AlertRank, in,
+		fmt.Sprintf("Danmark er under målet: %s", in.NameDA),
+		fmt.Sprintf("Denmark is below its target: %s", in.NameEN),
+		fmt.Sprintf(`Danmark ligger nr. {{ $value | printf "%%.0f" }} blandt de nordiske lande ({{ with $labels.sex }}køn {{ . }}, {{ end }}kræftform {{ $labels.cancer_site }}); målet er nr. %d senest i %d, og forskellen til det bedste land er ikke inden for den statistiske usikkerhed.%s`, in.Target.Rank, in.Target.Year, cda),
+		fmt.Sprintf(`Denmark ranks {{ $value | printf "%%.0f" }} among the Nordic countries ({{ with $labels.sex }}sex {{ . }}, {{ end }}cancer site {{ $labels.cancer_site }}); the target is rank %d by %d, and the gap to the best country is beyond the statistical uncertainty.%s`, in.Target.Rank, in.Target.Year, cen),
+	)
+}
+
+func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
+	due := fmt.Sprintf("{{ range query `max without (instance) (kpv_indicator_next_release_due_timestamp_seconds{indicator=%q})` }}{{ .Value | humanizeTimestamp }}{{ end }}", in.ID)
+	src, _ := g.cat.Source(in.Source)
+	sda, sen := in.Source, in.Source
+	if src != nil {
+		sda, sen = src.NameDA, src.NameEN
+	}
+	cda, cen := g.context(in)
+	return g.annotations(AlertOverdue, in,
+		fmt.Sprintf("Nye tal er forsinket: %s", in.NameDA),
+		fmt.Sprintf("New figures are overdue: %s", in.NameEN),
+		fmt.Sprintf("Næste periode fra %s skulle have foreligget senest %s; indikatoren vurderes på ældre tal.%s", sda, due, cda),
+		fmt.Sprintf("The next period from %s was due by %s; the indicator is assessed on older figures.%s", sen, due, cen),
+	)
+}
+
+func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, window string) map[string]string {
+	last := fmt.Sprintf("{{ range query `max(kpv_source_last_success_timestamp_seconds{source=%q})` }}{{ .Value | humanizeTimestamp }}{{ else }}%%s{{ end }}", src.ID)
+	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/api/v1/ingest/runs?source=" + src.ID
+	cda, cen := g.context(in)
+	m := g.annotations(AlertSource, in,
+		fmt.Sprintf("Kilden %s fejler: %s kan blive forældet", src.NameDA, in.NameDA),
+		fmt.Sprintf("Source %s is failing: %s may go stale", src.NameEN, in.NameEN),
+		fmt.Sprintf("Ingen vellykket indlæsning fra %s (%s) i %s; seneste: %s. Kørselsloggen: %s.%s", src.NameDA, src.ID, window, fmt.Sprintf(last, "aldrig"), runs, cda),
+		fmt.Sprintf("No successful ingest from %s (%s) in %s; last: %s. Run log: %s.%s", src.NameEN, src.ID, window, fmt.Sprintf(last, "never"), runs, cen),
+	)
+	m["dashboard_url"] = strings.TrimSuffix(g.cat.Alerting.GrafanaURL, "/") + "/d/kpv-data"
+	return m
+}
+
+func (g *gen) serviceText(alert string) map[string]string {
+	var sda, sen, dda, den string
+	switch alert {
+	case AlertDown:
+		sda, sen = "kpv svarer ikke", "kpv is down"
+		dda = "Prometheus kan ikke hente kpv's målinger fra {{ $labels.instance }}. Indikatoradvarsler holdes tilbage, så længe kpv er nede; tallene i dashboards står stille."
+		den = "Prometheus cannot scrape kpv at {{ $labels.instance }}. Indicator warnings are held back while kpv is down; dashboards show no new figures."
+	case AlertAbsent:
+		sda, sen = "kpv overvåges ikke", "kpv is not scraped"
+		dda = "Prometheus har intet kpv-mål (job \"kpv\"): ingen indikator kan give advarsel. Tjek Prometheus' konfiguration."
+		den = "Prometheus has no kpv target (job \"kpv\"): no indicator can alert. Check Prometheus's configuration."
+	case AlertStale:
+		sda, sen = "kpv's vurdering er forældet", "kpv's assessment is stale"
+		dda = "Vurderingen på {{ $labels.instance }} er ikke genberegnet i {{ $value | humanizeDuration }}; typisk kan kpv ikke læse databasen. Se kpv's log og /readyz."
+		den = "The assessment on {{ $labels.instance }} has not been rebuilt for {{ $value | humanizeDuration }}; usually kpv cannot read its database. See kpv's log and /readyz."
+	}
+	return g.annotations(alert, nil, sda, sen, dda, den)
+}

@@ -1,0 +1,184 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// Reports are cached per year and cut-off, and rendered once per format.
+// A cut-off well in the past is settled: nothing recorded later can change
+// what it sees, so its report is served without asking Postgres. A recent
+// one is checked against the store's RecordVersion on each request, and a
+// report "as of now" is rebuilt at least every reportNowTTL, since
+// freshness follows the clock.
+const (
+	reportSettle    = 10 * time.Minute // longer than any write transaction
+	reportNowTTL    = time.Minute
+	reportCacheSize = 32
+)
+
+type reportCache struct {
+	mu      sync.Mutex
+	entries map[string]*reportEntry
+}
+
+type reportEntry struct {
+	version store.RecordVersion
+	built   time.Time
+	report  *report.Report
+
+	mu     sync.Mutex
+	bodies map[string]renderedReport // by format
+}
+
+type renderedReport struct {
+	body []byte
+	etag string
+}
+
+func (e *reportEntry) render(format string) (renderedReport, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r, ok := e.bodies[format]; ok {
+		return r, nil
+	}
+	body, err := report.Render(e.report, format)
+	if err != nil {
+		return renderedReport{}, err
+	}
+	sum := sha256.Sum256(body)
+	r := renderedReport{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	e.bodies[format] = r
+	return r, nil
+}
+
+// reportHandler serves GET /api/v1/reports/{year}: the yearly follow-up
+// report as JSON (default), CSV (format=csv) or a printable HTML page
+// (format=html), with the figures as recorded by as_of (a date, taken as
+// the end of that day UTC, or an RFC 3339 time; default the end of the
+// year or now, whichever is earlier).
+func (s *Server) reportHandler() http.HandlerFunc {
+	cache := &reportCache{entries: map[string]*reportEntry{}}
+	return func(w http.ResponseWriter, r *http.Request) { s.report(w, r, cache) }
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCache) {
+	q := r.URL.Query()
+	errs := checkParams(q, "format", "as_of")
+	year, err := strconv.Atoi(chi.URLParam(r, "year"))
+	if err != nil {
+		errs = append(errs, ParamError{"year", "not a year: " + strconv.Quote(chi.URLParam(r, "year"))})
+	}
+	format := q.Get("format")
+	if format == "" {
+		format = report.Formats[0]
+	}
+	if !slices.Contains(report.Formats, format) {
+		errs = append(errs, ParamError{"format", "unknown format " + strconv.Quote(format) + "; use " + strings.Join(report.Formats, ", ")})
+	}
+	var asOf time.Time
+	if v := q.Get("as_of"); v != "" {
+		if asOf, err = parseTime(v); err != nil {
+			errs = append(errs, ParamError{"as_of", err.Error()})
+		}
+	}
+	if len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	now := time.Now()
+	cutoff, rule, err := report.CutOff(s.cat, year, asOf, now)
+	var ie *report.InputError
+	switch {
+	case errors.As(err, &ie) && ie.Param == "year":
+		notFound(w, r, ie.Message)
+		return
+	case errors.As(err, &ie):
+		badParams(w, r, []ParamError{{ie.Param, ie.Message}})
+		return
+	case err != nil:
+		s.internalError(w, r, err)
+		return
+	}
+	e, err := cache.get(r.Context(), s.store, s.cat, year, cutoff, rule, now)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	out, err := e.render(format)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", out.etag)
+	if r.Header.Get("If-None-Match") == out.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", report.ContentType(format))
+	switch format {
+	case "csv":
+		w.Header().Set("Content-Disposition", `attachment; filename="`+report.FileName(year, format)+`"`)
+	case "html":
+		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)
+	}
+	_, _ = w.Write(out.body)
+}
+
+// get returns the cached report for year and cut-off if it still holds,
+// else builds it.
+func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time) (*reportEntry, error) {
+	key := strconv.Itoa(year) + "|" + rule
+	if rule != report.RuleNow {
+		key += "|" + cutoff.Format(time.RFC3339Nano)
+	}
+	settled := rule != report.RuleNow && cutoff.Before(now.Add(-reportSettle))
+	c.mu.Lock()
+	e := c.entries[key]
+	c.mu.Unlock()
+	if e != nil && settled {
+		return e, nil
+	}
+	var version store.RecordVersion
+	if !settled {
+		var err error
+		if version, err = st.RecordVersion(ctx); err != nil {
+			return nil, err
+		}
+		if e != nil && e.version == version && (rule != report.RuleNow || now.Sub(e.built) < reportNowTTL) {
+			return e, nil
+		}
+	}
+	set, err := st.AsOf(ctx, cutoff)
+	if err != nil {
+		return nil, err
+	}
+	e = &reportEntry{version: version, built: now, report: report.FromSet(cat, year, rule, set), bodies: map[string]renderedReport{}}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= reportCacheSize {
+		var oldest string
+		for k, x := range c.entries {
+			if oldest == "" || x.built.Before(c.entries[oldest].built) {
+				oldest = k
+			}
+		}
+		delete(c.entries, oldest)
+	}
+	c.entries[key] = e
+	return e, nil
+}

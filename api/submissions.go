@@ -1,0 +1,458 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest/tabular"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// maxSubmissionBytes bounds a submitted batch: a year's figures for one
+// indicator by region and breakdown are a few kilobytes.
+const maxSubmissionBytes = 4 << 20
+
+// regionsOrg is Danske Regioner, the regions' joint organisation. The
+// indicators it owns are reported by the five regions, each for its own
+// region (e.g. g1_gp_followup_plan: "The regions submit the share per
+// region"), so a region's token may write them for its region.
+const regionsOrg = "regioner"
+
+const (
+	actionSubmit        = "observations.submit"
+	problemInvalidBatch = "/problems/invalid-batch"
+	problemConflict     = "/problems/not-submittable"
+)
+
+// submittable says why figures of in cannot be submitted, or "" if they
+// can. Figures that no API publishes are submitted: the indicators of the
+// catalogue's submission source, and those read from report tables and
+// spreadsheet appendices (format table: LUP, the Barometer survey,
+// eSundhed), which an owner may transcribe instead of uploading a file. A
+// figure kpv fetches from a publisher's API (JSON-stat, NORDCAN) is
+// corrected at the publisher, and a derived indicator is computed by kpv.
+func (s *Server) submittable(in *indicators.Indicator) string {
+	if in.Derived != nil {
+		return fmt.Sprintf("indicator %s is derived by kpv from %s and takes no figures of its own", in.ID, in.Derived.From)
+	}
+	src, ok := s.cat.Source(in.Source)
+	if !ok || src.Format == "submission" || src.Format == "table" {
+		return ""
+	}
+	return fmt.Sprintf("the figures of indicator %s are fetched by kpv from %s (%s format); they are corrected at the publisher, and an admin can re-run the ingest (POST /api/v1/ingest/%s/run)",
+		in.ID, src.ID, src.Format, src.ID)
+}
+
+// submissionSource is the source a submitted figure is recorded under: the
+// indicator's own source when that is a submission source, else the
+// catalogue's submission source (the figure came by submission, not from
+// the publisher's file).
+func (s *Server) submissionSource(in *indicators.Indicator) string {
+	if src, ok := s.cat.Source(in.Source); ok && src.Format == "submission" {
+		return src.ID
+	}
+	for _, src := range s.cat.Sources {
+		if src.Format == "submission" {
+			return src.ID
+		}
+	}
+	return in.Source
+}
+
+// scopeError says why p may not write in at all, or "". An admin may write
+// any indicator; a submitter its organisation's; a region's organisation
+// also Danske Regioner's (its rows are limited to its region, checked per
+// row).
+func scopeError(p *Principal, in *indicators.Indicator) string {
+	switch {
+	case p.Role == store.RoleAdmin, in.Owner == p.Org:
+		return ""
+	case p.Region != "" && in.Owner == regionsOrg:
+		return ""
+	case p.Region != "":
+		return fmt.Sprintf("indicator %s is owned by %s; a token of %s may write only that organisation's and Danske Regioner's indicators, for region %s", in.ID, in.Owner, p.Org, p.Region)
+	default:
+		return fmt.Sprintf("indicator %s is owned by %s; a token of %s may write only that organisation's indicators", in.ID, in.Owner, p.Org)
+	}
+}
+
+// submitObservations takes a batch of an indicator's figures as JSON
+// ({"observations": [...]}) or CSV (a header row, one figure a row). The
+// batch is checked whole, the same way as an ingested one
+// (store.Prepare), and written in one transaction as a logged run of kind
+// submission, or rejected whole with every bad row. Every outcome is
+// audited.
+func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	id := chi.URLParam(r, "id")
+	target := "indicator:" + id
+	detail := map[string]any{}
+	reject := func(status int, outcome string, prob Problem, runID *int64) {
+		prob.Status = status
+		detail["problem"] = prob.Detail
+		if prob.Errors != nil {
+			detail["errors"] = prob.Errors
+		}
+		s.audit(r, p, actionSubmit, target, outcome, status, runID, detail)
+		writeProblem(w, r, prob)
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubmissionBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			detail["bytes_limit"] = maxSubmissionBytes
+			reject(http.StatusRequestEntityTooLarge, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Batch too large",
+				Detail: fmt.Sprintf("a batch may have at most %d bytes; split it", maxSubmissionBytes)}, nil)
+			return
+		}
+		reject(http.StatusBadRequest, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Unreadable batch", Detail: "reading the body: " + err.Error()}, nil)
+		return
+	}
+	sum := sha256.Sum256(body)
+	detail["bytes"], detail["sha256"] = len(body), hex.EncodeToString(sum[:])
+
+	in, ok := s.cat.Indicator(id)
+	if !ok {
+		reject(http.StatusNotFound, store.AuditRejected, Problem{Type: problemNotFound, Title: "Not found",
+			Detail: "no indicator " + strconv.Quote(id) + "; GET /api/v1/indicators lists them"}, nil)
+		return
+	}
+	if why := s.submittable(in); why != "" {
+		reject(http.StatusConflict, store.AuditRejected, Problem{Type: problemConflict, Title: "Figures not submittable", Detail: why}, nil)
+		return
+	}
+	if why := scopeError(p, in); why != "" {
+		reject(http.StatusForbidden, store.AuditRefused, Problem{Type: problemForbidden, Title: "Forbidden", Detail: why}, nil)
+		return
+	}
+
+	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var rows []store.Observation
+	var bad []store.RowError
+	var where []string
+	switch ctype {
+	case "application/json":
+		rows, where, bad, err = parseJSONBatch(in, body)
+	case "text/csv":
+		rows, where, bad, err = parseCSVBatch(in, body)
+	default:
+		reject(http.StatusUnsupportedMediaType, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Unsupported media type",
+			Detail: "send the batch as application/json or text/csv, not " + strconv.Quote(r.Header.Get("Content-Type"))}, nil)
+		return
+	}
+	if err != nil {
+		reject(http.StatusBadRequest, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Malformed batch", Detail: err.Error()}, nil)
+		return
+	}
+	detail["rows"] = len(rows)
+
+	// A region writes only its own region's figures: rows for another
+	// geography are refused before anything is checked or written.
+	if p.Role != store.RoleAdmin && p.Region != "" {
+		var out []store.RowError
+		for i, o := range rows {
+			if g, ok := s.cat.Geography(o.Geography); ok && g.Code != p.Region && !hasRowError(bad, i+1) {
+				out = append(out, store.RowError{Row: i + 1, Field: "geography", Where: where[i],
+					Message: fmt.Sprintf("%s is not %s's region (%s): a region submits only its own figures", g.Code, p.Org, p.Region)})
+			}
+		}
+		if len(out) > 0 {
+			reject(http.StatusForbidden, store.AuditRefused, Problem{Type: problemForbidden, Title: "Forbidden",
+				Detail: fmt.Sprintf("%d row(s) are another region's figures; nothing was written", len(out)), Errors: out}, nil)
+			return
+		}
+	}
+
+	prepared, bad := s.check(rows, where, bad)
+	source := s.submissionSource(in)
+	var auditID int64
+	run, err := s.store.Record(r.Context(), source, store.KindSubmission, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
+		if len(bad) > 0 {
+			return store.Counts{}, &store.BatchError{Rows: bad, Read: len(rows)}
+		}
+		n, err := store.WriteObservations(ctx, tx, runID, source, prepared)
+		if err != nil {
+			return n, err
+		}
+		// The accepted write and its audit entry commit together.
+		detail["counts"] = n
+		auditID, err = store.AuditIn(ctx, tx, s.auditEntry(r, p, actionSubmit, target, store.AuditAccepted, http.StatusOK, &runID, detail))
+		return n, err
+	})
+	var runID *int64
+	if run.ID != 0 {
+		runID = &run.ID
+	}
+	var be *store.BatchError
+	switch {
+	case errors.As(err, &be):
+		note := ""
+		if ctype == "text/csv" {
+			note = " (row 0 is the header)"
+		}
+		reject(http.StatusUnprocessableEntity, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Invalid batch",
+			Detail: fmt.Sprintf("%d problem(s) in a batch of %d row(s)%s; nothing was written", len(be.Rows), len(rows), note), Errors: be.Rows}, runID)
+		return
+	case err != nil:
+		s.audit(r, p, actionSubmit, target, store.AuditFailed, http.StatusInternalServerError, runID, detail)
+		s.internalError(w, r, err)
+		return
+	}
+	if s.afterWrite != nil {
+		s.afterWrite(run)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, r, map[string]any{"run": run, "audit_id": auditID, "links": map[string]string{
+		"observations": "/api/v1/indicators/" + in.ID + "/observations",
+		"run":          "/api/v1/ingest/runs?kind=submission&source=" + source,
+	}})
+}
+
+func hasRowError(bad []store.RowError, row int) bool {
+	return slices.ContainsFunc(bad, func(e store.RowError) bool { return e.Row == row })
+}
+
+// check runs the rows that parsed through the catalogue's checks
+// (store.Prepare, as for an ingest) and returns them prepared, with every
+// bad row of the batch (parse and catalogue errors) in row order.
+func (s *Server) check(rows []store.Observation, where []string, bad []store.RowError) ([]store.Observation, []store.RowError) {
+	var good []store.Observation
+	var index []int
+	for i, o := range rows {
+		if !hasRowError(bad, i+1) {
+			good = append(good, o)
+			index = append(index, i)
+		}
+	}
+	if len(rows) == 0 && len(bad) == 0 {
+		bad = append(bad, store.RowError{Row: 0, Field: "observations", Message: "the batch has no rows"})
+	}
+	prepared, err := store.Prepare(s.cat, good)
+	var be *store.BatchError
+	if errors.As(err, &be) {
+		for _, e := range be.Rows {
+			i := index[e.Row-1]
+			e.Row, e.Where = i+1, where[i]
+			bad = append(bad, e)
+		}
+	}
+	slices.SortStableFunc(bad, func(a, b store.RowError) int { return a.Row - b.Row })
+	return prepared, bad
+}
+
+// jsonRow is one figure of a JSON batch, in the shape the observations
+// endpoint returns.
+type jsonRow struct {
+	Indicator   string               `json:"indicator"`
+	Period      string               `json:"period"`
+	Geography   string               `json:"geography"`
+	Breakdown   indicators.Breakdown `json:"breakdown"`
+	Value       *float64             `json:"value"`
+	Numerator   *float64             `json:"numerator"`
+	Denominator *float64             `json:"denominator"`
+	CILower     *float64             `json:"ci_lower"`
+	CIUpper     *float64             `json:"ci_upper"`
+	Suppressed  bool                 `json:"suppressed"`
+}
+
+// parseJSONBatch reads {"observations": [...]}. A body that is not such an
+// object is an error; a row that does not decode is a bad row naming the
+// field.
+func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation, []string, []store.RowError, error) {
+	var doc struct {
+		Observations []json.RawMessage `json:"observations"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, nil, nil, fmt.Errorf(`the body is not a JSON object {"observations": [...]}: %v`, err)
+	}
+	if dec.More() {
+		return nil, nil, nil, errors.New("the body has more than one JSON value")
+	}
+	var rows []store.Observation
+	var where []string
+	var bad []store.RowError
+	for i, raw := range doc.Observations {
+		pos := fmt.Sprintf("observations[%d]", i)
+		var jr jsonRow
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&jr); err != nil {
+			field, msg := "row", err.Error()
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				field, msg = te.Field, fmt.Sprintf("expected %s, got a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
+			} else if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+				field, msg = strings.Trim(f, `"`), "unknown field; a row has period, geography, breakdown, value, numerator, denominator, ci_lower, ci_upper, suppressed"
+			}
+			if field == "" {
+				field = "row" // a row that is not an object, or a field with an empty name
+			}
+			bad = append(bad, store.RowError{Row: i + 1, Field: field, Message: msg, Where: pos})
+		} else if _, blank := jr.Breakdown[""]; blank {
+			bad = append(bad, store.RowError{Row: i + 1, Field: "breakdown", Message: "a breakdown dimension has an empty name", Where: pos})
+		} else if jr.Indicator != "" && jr.Indicator != in.ID {
+			bad = append(bad, store.RowError{Row: i + 1, Field: "indicator", Message: fmt.Sprintf("row is for %s, but the batch is posted to %s", jr.Indicator, in.ID), Where: pos})
+		}
+		if jr.Geography == "" {
+			jr.Geography = "DK"
+		}
+		rows = append(rows, store.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
+			Value: jr.Value, Numerator: jr.Numerator, Denominator: jr.Denominator, CILower: jr.CILower, CIUpper: jr.CIUpper, Suppressed: jr.Suppressed})
+		where = append(where, pos)
+	}
+	return rows, where, bad, nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "float64":
+		return "a number"
+	case "map":
+		return "an object of dimension: value"
+	case "bool":
+		return "true or false"
+	}
+	return "a " + goKind
+}
+
+// csvNumbers are the CSV columns that hold figures.
+var csvNumbers = []string{"value", "numerator", "denominator", "ci_lower", "ci_upper"}
+
+// csvDimensions are the breakdown columns of a CSV batch of in: its
+// dimensions other than geography.
+func csvDimensions(in *indicators.Indicator) []string {
+	var dims []string
+	for _, d := range in.Breakdowns {
+		if d != "region" && d != "country" {
+			dims = append(dims, d)
+		}
+	}
+	return dims
+}
+
+// parseCSVBatch reads a CSV batch: a header row of csvColumns (period and
+// value required; geography defaults to DK), then one figure a row.
+// Separators, encodings and numbers are read as in the publishers' tables
+// (tabular): ';' or ',' or tab, "61,5" or "61.5"; a value that is a
+// suppression mark ("..", "x", "-") or empty with suppressed=true is a
+// suppressed figure, never 0.
+func parseCSVBatch(in *indicators.Indicator, body []byte) ([]store.Observation, []string, []store.RowError, error) {
+	g, err := tabular.ReadCSV("batch.csv", body, tabular.Options{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(g.Rows) == 0 {
+		return nil, nil, nil, errors.New("the CSV batch is empty: it needs a header row and one row per figure")
+	}
+	dims := csvDimensions(in)
+	known := append(append([]string{"indicator", "period", "geography", "suppressed"}, csvNumbers...), dims...)
+	cols := map[string]int{}
+	var bad []store.RowError
+	for i, h := range g.Rows[0] {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch _, dup := cols[h]; {
+		case h == "":
+			bad = append(bad, store.RowError{Row: 0, Field: fmt.Sprintf("column %d", i+1), Where: g.Pos(0, i, ""),
+				Message: "the column has no heading; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
+		case !slices.Contains(known, h):
+			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
+			if h == "region" || h == "country" {
+				msg = "unknown column: the region or country goes in the geography column"
+			}
+			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})
+		case dup:
+			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: "column appears twice"})
+		default:
+			cols[h] = i
+		}
+	}
+	for _, need := range []string{"period", "value"} {
+		if _, ok := cols[need]; !ok {
+			bad = append(bad, store.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
+		}
+	}
+	if len(bad) > 0 {
+		// Without a usable header no row can be read.
+		return nil, nil, bad, nil
+	}
+	var rows []store.Observation
+	var where []string
+	for r := 1; r < len(g.Rows); r++ {
+		line := g.Rows[r]
+		if strings.TrimSpace(strings.Join(line, "")) == "" {
+			continue
+		}
+		n := len(rows) + 1
+		cell := func(h string) (string, int) {
+			i, ok := cols[h]
+			if !ok || i >= len(line) {
+				return "", i
+			}
+			return strings.TrimSpace(line[i]), i
+		}
+		fail := func(h, msg string) {
+			_, i := cell(h)
+			bad = append(bad, store.RowError{Row: n, Field: h, Message: msg, Where: g.Pos(r, i, h)})
+		}
+		o := store.Observation{Indicator: in.ID, Breakdown: indicators.Breakdown{}}
+		o.Period, _ = cell("period")
+		o.Geography, _ = cell("geography")
+		if o.Geography == "" {
+			o.Geography = "DK"
+		}
+		if v, _ := cell("indicator"); v != "" && v != in.ID {
+			fail("indicator", fmt.Sprintf("row is for %s, but the batch is posted to %s", v, in.ID))
+		}
+		for _, d := range dims {
+			if v, _ := cell(d); v != "" {
+				o.Breakdown[d] = v
+			}
+		}
+		if v, _ := cell("suppressed"); v != "" {
+			switch strings.ToLower(v) {
+			case "true", "1", "ja", "yes":
+				o.Suppressed = true
+			case "false", "0", "nej", "no":
+			default:
+				fail("suppressed", fmt.Sprintf("%q is not true or false", v))
+			}
+		}
+		nums := []**float64{&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper}
+		for k, h := range csvNumbers {
+			text, _ := cell(h)
+			if text == "" {
+				continue
+			}
+			v, _, err := tabular.Number(text)
+			switch {
+			case errors.Is(err, tabular.ErrSuppressed) && h == "value":
+				o.Suppressed = true
+			case err != nil:
+				fail(h, err.Error())
+			default:
+				*nums[k] = &v
+			}
+		}
+		rows = append(rows, o)
+		where = append(where, fmt.Sprintf("%s: row %d", g.Name, r+1))
+	}
+	return rows, where, bad, nil
+}

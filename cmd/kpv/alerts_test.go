@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kraeftplan/kpv/alerts"
+	"github.com/kraeftplan/kpv/grafana"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/promstack"
+)
+
+// webhookAlert is one alert of an Alertmanager webhook notification.
+type webhookAlert struct {
+	Status      string
+	Labels      map[string]string
+	Annotations map[string]string
+}
+
+// receivers records the notifications each organisation's webhook gets.
+type receivers struct {
+	mu  sync.Mutex
+	got map[string][]webhookAlert // receiver name → alerts, in arrival order
+}
+
+func (r *receivers) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var n struct {
+		Receiver string
+		Alerts   []webhookAlert
+	}
+	if err := json.NewDecoder(req.Body).Decode(&n); err != nil {
+		http.Error(w, err.Error(), 400)
+		return
+	}
+	name := strings.TrimPrefix(req.URL.Path, "/")
+	r.mu.Lock()
+	r.got[name] = append(r.got[name], n.Alerts...)
+	r.mu.Unlock()
+}
+
+// find returns the receivers that got the alert in the given status.
+func (r *receivers) find(match func(webhookAlert) bool) (names []string, alert webhookAlert) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name, alerts := range r.got {
+		for _, a := range alerts {
+			if match(a) {
+				names = append(names, name)
+				alert = a
+				break
+			}
+		}
+	}
+	return names, alert
+}
+
+// TestAlertReachesOwnerEndToEnd runs the real chain: kpv serving the bundled
+// figures, Prometheus scraping it every second with the generated rules, and
+// Alertmanager with the generated routes posting to one local webhook per
+// organisation. An ingest that takes an indicator past its critical threshold
+// must reach its owner's receiver, and only that one, in bounded time; a
+// corrective ingest must resolve it.
+//
+// The rules are generated with the timings shortened (no for:, 1s grouping)
+// so the test need not wait 15 minutes; the real for: durations are covered
+// by the promtool unit tests in alerts/testdata.
+func TestAlertReachesOwnerEndToEnd(t *testing.T) {
+	t.Setenv("KPV_REFRESH_INTERVAL", "1s") // picks up the CLI's ingest runs within a second
+	base := serveBundled(t)
+
+	// One webhook per organisation's receiver, on one local server.
+	hooks := &receivers{got: map[string][]webhookAlert{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: hooks}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cat.Organisations {
+		c := &cat.Organisations[i].Contact
+		c.Email, c.Webhook = "", fmt.Sprintf("http://%s/%s", ln.Addr(), c.Receiver)
+	}
+	o := alerts.DefaultOptions()
+	o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor = 0, 0, 0, 0, 0
+	o.GroupWait, o.GroupInterval = time.Second, time.Second
+	files, err := alerts.GenerateWith(cat, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	am := promstack.StartAlertmanager(t, filepath.Join(dir, alerts.AlertmanagerFile))
+	prom := promstack.StartPrometheus(t, promstack.PrometheusConfig{
+		Targets:      []string{strings.TrimPrefix(base, "http://")},
+		RuleFiles:    []string{filepath.Join(dir, alerts.RulesFile)},
+		Alertmanager: strings.TrimPrefix(am.URL, "http://"),
+		Interval:     time.Second,
+	})
+	// The bundled Barometer 2019 figure: 38 %, at the warning level (38), under the critical (43).
+	prom.WaitFor(t, `kpv_indicator_value{indicator="g1_unmet_needs_followup",geography="DK"} == 38`, 30*time.Second)
+
+	critical := func(status string) func(webhookAlert) bool {
+		return func(a webhookAlert) bool {
+			return a.Status == status && a.Labels["alertname"] == alerts.AlertCritical &&
+				a.Labels["indicator"] == "g1_unmet_needs_followup" && a.Labels["geography"] == "DK"
+		}
+	}
+	if names, _ := hooks.find(critical("firing")); len(names) > 0 {
+		t.Fatalf("critical alert before any breach, at %v", names)
+	}
+
+	ingestFigure := func(value string) {
+		t.Helper()
+		// Invented figures for the test, in the Barometer table's real shape.
+		csv := "Indikator;År;Område;Behov;Andel (%);Antal;Besvarelser;Kilde\n" +
+			"g1_unmet_needs_followup;2025;Hele landet;;" + value + ";;;Testtal (opfundet) / invented test figure\n"
+		path := filepath.Join(t.TempDir(), "barometer.csv")
+		if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"ingest", "barometer", "--file", path}, &out, io.Discard); err != nil {
+			t.Fatalf("kpv ingest: %v\n%s", err, out.String())
+		}
+		t.Logf("kpv ingest: %s", strings.TrimSpace(out.String()))
+	}
+	waitFor := func(what string, match func(webhookAlert) bool) ([]string, webhookAlert, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		for time.Since(start) < 60*time.Second {
+			if names, a := hooks.find(match); len(names) > 0 {
+				return names, a, time.Since(start)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("%s: no notification within 60s\nPrometheus log: %s\nAlertmanager log: %s", what, prom.Logs, am.Logs)
+		return nil, webhookAlert{}, 0
+	}
+
+	// 47 % is beyond the critical threshold of 43 % (lower is better).
+	ingestFigure("47")
+	names, a, took := waitFor("critical alert", critical("firing"))
+	t.Logf("critical alert reached %v %.1fs after the ingest: %q", names, took.Seconds(), a.Annotations["summary"])
+	time.Sleep(3 * time.Second) // any misrouted copy would arrive within a few group intervals
+	if names, _ := hooks.find(critical("firing")); len(names) != 1 || names[0] != "kpv-sst" {
+		t.Errorf("the critical alert reached %v, want only the owner's receiver kpv-sst", names)
+	}
+	if a.Labels["owner"] != "sst" || a.Labels["severity"] != "critical" || a.Labels["goal"] != "1" {
+		t.Errorf("labels %v", a.Labels)
+	}
+	if !strings.Contains(a.Annotations["description"], "47.0 %") || !strings.Contains(a.Annotations["description_en"], "critical threshold is 43 %") ||
+		a.Annotations["indicator_url"] == "" || a.Annotations["dashboard_url"] == "" || a.Annotations["runbook_url"] == "" {
+		t.Errorf("annotations do not carry the figures and links: %v", a.Annotations)
+	}
+
+	// A corrected figure (a new revision of 2025) resolves the alert.
+	ingestFigure("36")
+	names, _, took = waitFor("resolved notice", critical("resolved"))
+	t.Logf("resolved notice reached %v %.1fs after the corrective ingest", names, took.Seconds())
+	if len(names) != 1 || names[0] != "kpv-sst" {
+		t.Errorf("the resolved notice reached %v, want only kpv-sst", names)
+	}
+}
+
+// `kpv generate` writes what is checked in (the alerts and grafana packages'
+// own tests compare the generators with the files; this checks the wiring).
+func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "alerts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"generate", "--dir", dir}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{alerts.RulesFile, alerts.AlertmanagerFile} {
+		got, err := os.ReadFile(filepath.Join(dir, "alerts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "alerts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("kpv generate wrote an alerts/%s that differs from the checked-in one", name)
+		}
+	}
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dashboards, err := grafana.Generate(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range dashboards {
+		got, err := os.ReadFile(filepath.Join(dir, "grafana", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "grafana", name))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("kpv generate wrote a grafana/%s that differs from the checked-in one (%v)", name, err)
+		}
+	}
+	if err := run(context.Background(), []string{"generate", "--dir", t.TempDir()}, &out, io.Discard); err == nil {
+		t.Error("kpv generate into a directory that is not the repository succeeded")
+	}
+}

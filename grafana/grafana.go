@@ -1,0 +1,281 @@
+// Package grafana generates kpv's Grafana dashboards from the plan
+// catalogue: an overview of the three goals, one dashboard per goal with
+// panels for each of its indicators, one for the data and ingest, and one
+// for the initiatives and funding. A new indicator in the catalogue gets its
+// panels when the dashboards are generated again; no JSON is edited by hand.
+//
+// Current state (status, freshness, alerts) comes from Prometheus, which
+// scrapes kpv's /metrics; history comes from Postgres, the system of record,
+// through Grafana's PostgreSQL data source, as the read-only role kpv_grafana
+// (store/migrations/00003_grafana_reader.sql).
+//
+// The output is checked in under grafana/ (dashboards/*.json and
+// provisioning/); a test fails when it is stale, and cmd/kpv's query test
+// runs every panel's query against a real Prometheus and Postgres.
+package grafana
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// Dashboard UIDs are fixed so links between dashboards and bookmarks keep
+// working wherever the dashboards are provisioned.
+const (
+	OverviewUID    = "kpv-overview"
+	DataUID        = "kpv-data"
+	InitiativesUID = "kpv-initiatives"
+)
+
+// GoalUID is the UID of a goal's dashboard.
+func GoalUID(goal int) string { return fmt.Sprintf("kpv-goal-%d", goal) }
+
+// DefaultKPVURL is the default of the kpv_url variable, which panel links
+// to the API use: kpv's default listen address.
+const DefaultKPVURL = "http://127.0.0.1:8080"
+
+// Generate returns every generated file, keyed by its path relative to the
+// repository's grafana/ directory.
+func Generate(cat *indicators.Catalogue) (map[string][]byte, error) {
+	if len(cat.Goals) == 0 {
+		return nil, fmt.Errorf("grafana: the catalogue has no goals")
+	}
+	g := &gen{cat: cat}
+	boards := []*Dashboard{g.overview()}
+	for _, goal := range cat.Goals {
+		boards = append(boards, g.goal(goal))
+	}
+	boards = append(boards, g.data(), g.initiatives())
+	out := map[string][]byte{
+		"provisioning/datasources/kpv.yaml": []byte(datasourcesYAML),
+		"provisioning/dashboards/kpv.yaml":  []byte(dashboardsYAML),
+	}
+	for _, d := range boards {
+		if err := number(d); err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			return nil, fmt.Errorf("grafana: encode %s: %w", d.UID, err)
+		}
+		out["dashboards/"+d.UID+".json"] = b.Bytes()
+	}
+	return out, nil
+}
+
+// Write generates the files into dir (the repository's grafana/ directory),
+// and removes generated dashboards that are no longer generated.
+func Write(cat *indicators.Catalogue, dir string) error {
+	files, err := Generate(cat)
+	if err != nil {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "dashboards", "kpv-*.json"))
+	for _, p := range old {
+		rel, _ := filepath.Rel(dir, p)
+		if _, ok := files[filepath.ToSlash(rel)]; !ok {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+		}
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, files[p], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// number gives every panel a dashboard-unique id, in reading order.
+func number(d *Dashboard) error {
+	id := 0
+	var walk func(ps []*Panel)
+	walk = func(ps []*Panel) {
+		for _, p := range ps {
+			id++
+			p.ID = id
+			walk(p.Panels)
+		}
+	}
+	walk(d.Panels)
+	if id == 0 {
+		return fmt.Errorf("grafana: dashboard %s has no panels", d.UID)
+	}
+	return nil
+}
+
+type gen struct {
+	cat *indicators.Catalogue
+}
+
+func (g *gen) goalIndicators(goal int) []indicators.Indicator {
+	var out []indicators.Indicator
+	for _, ind := range g.cat.Indicators {
+		if ind.Goal == goal {
+			out = append(out, ind)
+		}
+	}
+	return out
+}
+
+// newDashboard has the settings all kpv dashboards share.
+func newDashboard(uid, title, description string) *Dashboard {
+	return &Dashboard{
+		UID:           uid,
+		Title:         title,
+		Description:   description,
+		Tags:          []string{"kpv", "kræftplan-v"},
+		GraphTooltip:  1,
+		Timezone:      "browser",
+		SchemaVersion: 39,
+		Version:       1,
+		Refresh:       "5m",
+		// Indicator figures are yearly or for multi-year periods, the oldest
+		// shipped ones from the 1990s; the plan's targets run to 2030.
+		Time:        TimeRange{From: "now-30y", To: "now+6y"},
+		Annotations: Annotations{List: []any{}},
+		Templating:  Templating{List: []*Variable{kpvURLVar()}},
+		Links: []DashLink{{
+			Title: "Kræftplan V", Type: "dashboards", Tags: []string{"kpv"},
+			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards",
+		}},
+		WeekStart:  "monday",
+		TimePicker: map[string]any{},
+	}
+}
+
+func kpvURLVar() *Variable {
+	return &Variable{
+		Name: "kpv_url", Label: "kpv", Type: "textbox", Query: DefaultKPVURL,
+		Description: "Base URL of the kpv API that panel links point to.",
+		Current:     Option{Selected: true, Text: DefaultKPVURL, Value: DefaultKPVURL},
+		Options:     []Option{{Selected: true, Text: DefaultKPVURL, Value: DefaultKPVURL}},
+	}
+}
+
+// customVar is a variable with a fixed list from the catalogue. With all,
+// it is multi-valued and defaults to every value; else it defaults to def.
+func customVar(name, label, description string, texts, values []string, all bool, def string) *Variable {
+	v := &Variable{Name: name, Label: label, Description: description, Type: "custom", Multi: all, IncludeAll: all}
+	var q []string
+	for i, val := range values {
+		// Grafana's custom variable syntax: "text : value", comma-separated,
+		// with commas inside a text escaped.
+		q = append(q, strings.ReplaceAll(texts[i], ",", `\,`)+" : "+val)
+		v.Options = append(v.Options, Option{Selected: !all && val == def, Text: texts[i], Value: val})
+	}
+	v.Query = strings.Join(q, ",")
+	if all {
+		v.Current = Option{Selected: true, Text: []string{"All"}, Value: []string{"$__all"}}
+		v.Options = append([]Option{{Selected: true, Text: "All", Value: "$__all"}}, v.Options...)
+		return v
+	}
+	for _, o := range v.Options {
+		if o.Selected {
+			v.Current = Option{Selected: true, Text: o.Text, Value: o.Value}
+		}
+	}
+	return v
+}
+
+// layout places panels left to right in rows of the 24-column grid.
+type layout struct {
+	d    *Dashboard
+	y    int
+	rowH int
+	x    int
+}
+
+func (l *layout) add(p *Panel, w, h int) {
+	if l.x+w > 24 {
+		l.newline()
+	}
+	p.GridPos = GridPos{H: h, W: w, X: l.x, Y: l.y}
+	l.x += w
+	if h > l.rowH {
+		l.rowH = h
+	}
+	l.d.Panels = append(l.d.Panels, p)
+}
+
+func (l *layout) newline() {
+	l.y += l.rowH
+	l.x, l.rowH = 0, 0
+}
+
+// row adds a row header across the grid.
+func (l *layout) row(title string) {
+	if l.x > 0 {
+		l.newline()
+	}
+	f := false
+	l.d.Panels = append(l.d.Panels, &Panel{Type: "row", Title: title, Collapsed: &f, GridPos: GridPos{H: 1, W: 24, X: 0, Y: l.y}, Panels: []*Panel{}})
+	l.y++
+}
+
+func boolp(b bool) *bool { return &b }
+
+func promInstant(ref, expr, legend string, table bool) *Target {
+	t := &Target{RefID: ref, Datasource: promDS, Expr: expr, LegendFormat: legend, Instant: boolp(true), Range: boolp(false)}
+	if table {
+		t.Format = "table"
+	}
+	return t
+}
+
+func promRange(ref, expr, legend string) *Target {
+	return &Target{RefID: ref, Datasource: promDS, Expr: expr, LegendFormat: legend, Instant: boolp(false), Range: boolp(true)}
+}
+
+func sqlTarget(ref, sql, format string) *Target {
+	return &Target{RefID: ref, Datasource: pgDS, RawSQL: sql, RawQuery: true, EditorMode: "code", Format: format}
+}
+
+func apiLink(id string) Link {
+	return Link{Title: "API: " + id, URL: "${kpv_url}/api/v1/indicators/" + id, TargetBlank: true}
+}
+
+func goalLink(goal int) Link {
+	return Link{Title: fmt.Sprintf("Mål %d – dashboard", goal), URL: "/d/" + GoalUID(goal)}
+}
+
+// indicatorDescription is a panel's description: the English name and
+// method, since titles are Danish.
+func indicatorDescription(ind indicators.Indicator) string {
+	s := ind.NameEN + " (" + ind.ID + ", unit: " + ind.Unit + ", " + strings.ReplaceAll(ind.Polarity, "_", " ") + ")."
+	if ind.MethodologyEN != "" {
+		s += " " + ind.MethodologyEN
+	}
+	return s
+}
+
+// unitFor maps an indicator's unit to Grafana's.
+func unitFor(unit string) string {
+	switch unit {
+	case "percent":
+		return "percent"
+	case "percentage_points":
+		return "suffix: pp"
+	}
+	return "none"
+}

@@ -1,0 +1,443 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+func catalogue(t *testing.T) *indicators.Catalogue {
+	t.Helper()
+	c, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func p(v float64) *float64 { return &v }
+
+// fixture is a set of figures as of a cut-off. The figures are invented
+// for the test (they are not published figures); the expected statuses
+// and numbers are worked out by hand in the comments of TestFixtureReport.
+func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
+	t.Helper()
+	type fig struct {
+		run                 int64
+		ind, period, geo    string
+		b                   indicators.Breakdown
+		v, num, den, lo, hi float64
+		hasCounts, hasCI    bool
+	}
+	counts := func(run int64, ind, period, geo string, v, num, den float64) fig {
+		return fig{run: run, ind: ind, period: period, geo: geo, v: v, num: num, den: den, hasCounts: true}
+	}
+	plain := func(run int64, ind, period, geo string, b indicators.Breakdown, v float64) fig {
+		return fig{run: run, ind: ind, period: period, geo: geo, b: b, v: v}
+	}
+	ci := func(geo, sex string, v, lo, hi float64) fig {
+		return fig{run: 4, ind: "g3_survival_5y_nordic", period: "2015-2019", geo: geo,
+			b: indicators.Breakdown{"sex": sex, "cancer_site": "990"}, v: v, lo: lo, hi: hi, hasCI: true}
+	}
+	figs := []fig{
+		// Run 1, barometer.
+		counts(1, "g1_unmet_needs_followup", "2021", "DK", 36.5, 730, 2000),
+		counts(1, "g1_unmet_needs_followup", "2023", "DK", 35, 700, 2000),
+		counts(1, "g1_unmet_needs_followup", "2026", "DK", 30, 600, 2000), // after the year: left out
+		counts(1, "g1_unmet_needs_followup", "2023", "DK-81", 30, 150, 500),
+		counts(1, "g1_unmet_needs_followup", "2023", "DK-84", 50, 250, 500),
+		plain(1, "g1_responsibility_followup", "2023", "DK", nil, 23),
+		// Run 2, a submission.
+		plain(2, "g1_regions_late_effects_clinic", "2024", "DK", nil, 2),
+		plain(2, "g1_regions_late_effects_clinic", "2025", "DK", nil, 3),
+		// Run 3, LUP.
+		counts(3, "g2_involved_decisions_lup", "2024", "DK", 60, 600, 1000),
+		counts(3, "g2_involved_decisions_lup", "2025", "DK", 59.5, 595, 1000),
+		counts(3, "g2_involved_decisions_lup", "2025", "DK-82", 65, 130, 200),
+		counts(3, "g2_involved_decisions_lup", "2025", "DK-83", 45, 90, 200),
+		// Run 4, NORDCAN.
+		ci("DK", "male", 68.0, 67.5, 68.5), ci("NO", "male", 70.1, 69.6, 70.6), ci("SE", "male", 71.0, 70.6, 71.4), ci("FI", "male", 66.0, 65.4, 66.6),
+		ci("DK", "female", 71.0, 70.5, 71.5), ci("NO", "female", 71.2, 70.7, 71.7), ci("SE", "female", 72.5, 72.1, 72.9), ci("FI", "female", 70.0, 69.4, 70.6),
+		// Run 5, the national survival register.
+		plain(5, "g3_survival_5y_denmark", "2021-2023", "DK", indicators.Breakdown{"sex": "male"}, 68),
+		plain(5, "g3_survival_5y_denmark", "2021-2023", "DK", indicators.Breakdown{"sex": "female"}, 70.5),
+	}
+	var batch []store.Observation
+	for _, f := range figs {
+		o := store.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
+		if f.hasCounts {
+			o.Numerator, o.Denominator = p(f.num), p(f.den)
+		}
+		if f.hasCI {
+			o.CILower, o.CIUpper = p(f.lo), p(f.hi)
+		}
+		batch = append(batch, o)
+	}
+	prepared, err := store.Prepare(cat, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutoff := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	sources := []string{"", "barometer", "indberetning", "lup", "nordcan-survival", "sds-kraeftoverlevelse"}
+	for i := range prepared {
+		prepared[i].RunID, prepared[i].Revision = figs[i].run, 1
+		prepared[i].Source = sources[figs[i].run]
+		prepared[i].RecordedAt = cutoff.Add(-time.Hour)
+	}
+	set := &store.AsOfSet{CutOff: cutoff, Observations: prepared, LastSuccess: map[string]time.Time{}}
+	for id := int64(1); id <= 5; id++ {
+		fin := cutoff.Add(-time.Hour + time.Duration(id)*time.Minute)
+		set.Runs = append(set.Runs, store.AsOfRun{Run: store.Run{ID: id, Source: sources[id], Kind: store.KindTest, Outcome: "success",
+			StartedAt: fin.Add(-time.Second), FinishedAt: &fin}, LatestSuccess: true})
+		set.LastSuccess[sources[id]] = fin
+	}
+	return set
+}
+
+func findIndicator(t *testing.T, r *Report, id string) Indicator {
+	t.Helper()
+	for _, g := range r.Goals {
+		for _, in := range g.Indicators {
+			if in.ID == id {
+				return in
+			}
+		}
+	}
+	t.Fatalf("no indicator %s in the report", id)
+	return Indicator{}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+func TestFixtureReport(t *testing.T) {
+	cat := catalogue(t)
+	r := FromSet(cat, 2025, RuleAsOf, fixture(t, cat))
+
+	// Summary. Goal 1: unmet needs and the late-effects clinics on track,
+	// responsibility deteriorating; three indicators have no figures.
+	// Goal 2: LUP off track (−0.83 % a year). Goal 3: the register's
+	// survival needs acceleration for women; the Nordic series have one
+	// period each.
+	want := map[int][3]int{1: {2, 1, 3}, 2: {0, 1, 2}, 3: {0, 1, 4}}
+	for _, s := range r.Summary {
+		if got := [3]int{s.OnTrack, s.OffTrack, s.NotAssessable}; got != want[s.Goal] {
+			t.Errorf("goal %d: on track, off track, not assessable = %v, want %v", s.Goal, got, want[s.Goal])
+		}
+	}
+	if r.Figures != 21 {
+		t.Errorf("figures: %d, want 21 (the 2026 figure left out)", r.Figures)
+	}
+
+	// Unmet needs (lower is better): catalogue baseline 38 (2019), 36.5
+	// (2021), 35 (2023); (35/38)^(1/4) − 1 = −2.03 % a year, better by
+	// more than 1 % a year: on track. The 2026 figure is after the year.
+	un := findIndicator(t, r, "g1_unmet_needs_followup")
+	row := un.Rows[0]
+	if row.Baseline.Value != 38 || row.Baseline.Origin != "catalogue" || row.Previous.Value != 36.5 || row.Latest.Period != "2023" ||
+		row.Latest.Value != 35 || *row.Change != -1.5 || *row.ChangeSinceBaseline != -3 || row.Status != assess.OnTrack {
+		t.Errorf("unmet needs: %+v", row)
+	}
+	if ci := row.Latest.CI; ci == nil || !near(ci.Lower, 32.940189345498666) || ci.Method != assess.WilsonCI {
+		t.Errorf("unmet needs 2023 interval: %+v, want Wilson 32.94–37.12", ci)
+	}
+	if !strings.Contains(row.ReasonEN, "38 → 35, better by 2.03 % a year") {
+		t.Errorf("unmet needs reason: %s", row.ReasonEN)
+	}
+	// Regions: 30 % of 500 (26.1–34.2) overlaps Denmark's 32.9–37.1;
+	// 50 % of 500 (45.6–54.4) does not and is higher: worse.
+	reg := map[string]assess.Comparison{}
+	for _, rr := range r.Goals[0].Regional[0].Regions {
+		reg[rr.Geography] = rr.Comparison
+	}
+	if r.Goals[0].Regional[0].Indicator != "g1_unmet_needs_followup" || reg["DK-81"] != assess.Similar || reg["DK-84"] != assess.Worse {
+		t.Errorf("unmet needs by region: %v", reg)
+	}
+
+	// Late-effects clinics: baseline 2 (2024, the last figure before the
+	// plan), 3 in 2025; 50 % a year achieved against (5/2)^(1/6) − 1 =
+	// 16.5 % needed: 303 % of the pace, on track; 2 regions short of 5.
+	cl := findIndicator(t, r, "g1_regions_late_effects_clinic").Rows[0]
+	if cl.Baseline.Value != 2 || cl.Baseline.Origin != "figure" || cl.Latest.Value != 3 || *cl.Change != 1 || *cl.GapToTarget != 2 ||
+		cl.Status != assess.OnTrack || !strings.Contains(cl.ReasonEN, "(303 % of the pace)") {
+		t.Errorf("clinics: %+v", cl)
+	}
+	if rs := findIndicator(t, r, "g1_responsibility_followup"); rs.Status != assess.Deterioration {
+		t.Errorf("responsibility: %s (%s), want deterioration (21 → 23)", rs.Status, rs.ReasonEN)
+	}
+
+	// LUP: 60 → 59.5, −0.83 % a year: off track. DK-82 65 % of 200
+	// (58.2–71.3) overlaps 56.4–62.5; DK-83 45 % (38.3–51.9) is below it.
+	lup := findIndicator(t, r, "g2_involved_decisions_lup")
+	if lup.Status != assess.OffTrack || *lup.Rows[0].Change != -0.5 {
+		t.Errorf("LUP: %s %+v", lup.Status, lup.Rows[0])
+	}
+	reg = map[string]assess.Comparison{}
+	for _, rr := range r.Goals[1].Regional[0].Regions {
+		reg[rr.Geography] = rr.Comparison
+	}
+	if reg["DK-82"] != assess.Similar || reg["DK-83"] != assess.Worse {
+		t.Errorf("LUP by region: %v", reg)
+	}
+
+	// Nordic: men SE 71.0, NO 70.1, DK 68.0, FI 66.0: third of four, 3
+	// points behind, intervals apart; women SE 72.5, NO 71.2, DK 71.0:
+	// third, 1.5 behind. Iceland is missing.
+	g3 := r.Goals[2]
+	if len(g3.Nordic) != 2 {
+		t.Fatalf("Nordic tables: %+v", g3.Nordic)
+	}
+	for _, n := range g3.Nordic {
+		gap := map[string]float64{"male": 3, "female": 1.5}[n.Sex]
+		if n.Rank != 3 || n.Compared != 4 || n.Leader != "SE" || !near(n.GapToLeader, gap) || n.Tie == nil || *n.Tie ||
+			fmt.Sprint(n.Missing) != "[IS]" || n.Period != "2015-2019" {
+			t.Errorf("Nordic %s: %+v", n.Sex, n)
+		}
+	}
+	if len(g3.Regional) != 0 {
+		t.Errorf("goal 3 has a regional comparison: %+v", g3.Regional)
+	}
+	// Register survival: men 67 → 68 (+1.49 %: on track), women 70 →
+	// 70.5 (+0.71 %: needs acceleration); the headline is the weaker.
+	dk := findIndicator(t, r, "g3_survival_5y_denmark")
+	st := map[string]assess.Status{}
+	for _, row := range dk.Rows {
+		st[row.Breakdown["sex"]] = row.Status
+	}
+	if dk.Status != assess.NeedsAcceleration || st["male"] != assess.OnTrack || st["female"] != assess.NeedsAcceleration {
+		t.Errorf("register survival: %s %v", dk.Status, st)
+	}
+	// Rank history is derived as assess derives it.
+	rk := findIndicator(t, r, "g3_nordic_rank_all_sites")
+	for _, row := range rk.Rows {
+		if len(row.History) != 1 || row.History[0].Value != 3 || row.Latest.Value != 3 {
+			t.Errorf("rank %v: history %+v, latest %+v", row.Breakdown, row.History, row.Latest)
+		}
+	}
+
+	// Funding in 2025: initiative 5 (late-effects clinics) is paid by the
+	// plan's "Senfølger" line, 60 million in 2025.
+	var late *Initiative
+	for i, in := range r.Goals[0].Initiatives {
+		if in.Number == 5 {
+			late = &r.Goals[0].Initiatives[i]
+		}
+	}
+	if late == nil || len(late.Funding) == 0 || late.Funding[0].Line != "senfoelger" || late.Funding[0].Amount != 60 || late.Funding[0].Column != "2025" {
+		t.Errorf("initiative 5 funding: %+v", late)
+	}
+
+	// The runs: every run supplied figures and is its source's latest.
+	if len(r.Runs) != 5 || r.Runs[0].Figures != 5 || r.Runs[3].Figures != 8 {
+		t.Errorf("runs: %+v", r.Runs)
+	}
+
+	checkJSON(t, r)
+	checkCSV(t, r)
+	checkHTML(t, r)
+}
+
+func checkJSON(t *testing.T, r *Report) {
+	t.Helper()
+	body, err := Render(r, "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		CutOff string `json:"cut_off"`
+		Goals  []struct {
+			Indicators []struct {
+				Indicator string
+				Status    string
+				Rows      []struct {
+					Latest      *struct{ Value float64 }
+					GapToTarget *float64 `json:"gap_to_target"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.CutOff != "2026-03-01T12:00:00Z" {
+		t.Errorf("JSON cut_off %q", doc.CutOff)
+	}
+	var found bool
+	for _, in := range doc.Goals[0].Indicators {
+		if in.Indicator == "g1_regions_late_effects_clinic" {
+			found = in.Status == "on_track" && in.Rows[0].Latest.Value == 3 && *in.Rows[0].GapToTarget == 2
+		}
+	}
+	if !found {
+		t.Errorf("JSON lacks the clinics on track at 3, 2 short of the target")
+	}
+	for _, want := range []string{`"on_track": 2`, `"off_track": 1`, `"not_assessable": 3`, `"comparison": "worse"`, `"leader": "SE"`} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("JSON lacks %s", want)
+		}
+	}
+	again, _ := Render(r, "json")
+	if !bytes.Equal(body, again) {
+		t.Error("JSON differs between two renderings of the same report")
+	}
+}
+
+func checkCSV(t *testing.T, r *Report) {
+	t.Helper()
+	body, err := Render(r, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	get := func(ind, geo, breakdown string) []string {
+		for _, row := range rows[1:] {
+			if row[col["indicator"]] == ind && row[col["geography"]] == geo && row[col["breakdown"]] == breakdown {
+				return row
+			}
+		}
+		t.Fatalf("CSV has no row for %s %s %q", ind, geo, breakdown)
+		return nil
+	}
+	cl := get("g1_regions_late_effects_clinic", "DK", "")
+	for field, want := range map[string]string{"baseline": "2", "baseline_period": "2024", "latest": "3", "previous": "2", "change": "1",
+		"gap_to_target": "2", "target": "5", "target_year": "2030", "status": "on_track", "cut_off": "2026-03-01T12:00:00Z", "year": "2025"} {
+		if got := cl[col[field]]; got != want {
+			t.Errorf("CSV clinics %s = %q, want %q", field, got, want)
+		}
+	}
+	un := get("g1_unmet_needs_followup", "DK", "")
+	if un[col["latest"]] != "35" || un[col["latest_period"]] != "2023" || un[col["change"]] != "-1.5" || un[col["status"]] != "on_track" ||
+		!strings.HasPrefix(un[col["ci_lower"]], "32.94") {
+		t.Errorf("CSV unmet needs: %v", un)
+	}
+	if got := get("g1_unmet_needs_followup", "DK-84", "")[col["comparison"]]; got != "worse" {
+		t.Errorf("CSV DK-84 comparison %q", got)
+	}
+	if got := get("g3_survival_5y_denmark", "DK", "sex=female")[col["status"]]; got != "needs_acceleration" {
+		t.Errorf("CSV register survival, women: %q", got)
+	}
+	// One row per indicator and breakdown: 14 indicators, with the
+	// late-effects and Nordic series broken down, plus four regions.
+	// unmet 1, late effects 1 (no figures), responsibility 1, clinics 1,
+	// palliative 1, GP 1, LUP 1, barometer 1, PRO 1, Nordic 2, rank 2,
+	// gap 2, rank by site 1, register 2 = 18; regions 4.
+	if n := len(rows) - 1; n != 22 {
+		t.Errorf("CSV has %d rows, want 22", n)
+	}
+}
+
+func checkHTML(t *testing.T, r *Report) {
+	t.Helper()
+	body, err := Render(r, "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(body)
+	for _, want := range []string{
+		`<html lang="da">`, `@page { size: A4; margin: 15mm; }`, `break-before: page`,
+		`<section class="goal" id="goal-1">`, `<section class="goal" id="goal-2">`, `<section class="goal" id="goal-3">`,
+		`<h2>Mål 1: Hjælp og støtte efter endt sygehusbehandling</h2>`, `<p lang="en" class="en">Goal 1: Help and support after hospital treatment</p>`,
+		`<td class="num on-track">2</td><td class="num off-track">1</td><td class="num not-assessable">3</td>`,
+		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
+		`6 indikatorer: 2 på rette spor, 1 ikke på rette spor, 3 kan ikke vurderes.`,
+		`Tal registreret senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Senfølger <small>(plan-oekonomi, 2025`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script") {
+		t.Error("HTML has a script")
+	}
+	// One chart per indicator (14), per regional comparison with figures
+	// (unmet needs, LUP) and per Nordic table (2).
+	if n := strings.Count(page, "<svg "); n != 18 {
+		t.Errorf("HTML has %d charts, want 18", n)
+	}
+	// The clinics' chart has its target line and the threshold bands.
+	chart := regexp.MustCompile(`(?s)<article class="indicator" id="ind-g1_regions_late_effects_clinic">.*?</article>`).FindString(page)
+	for _, want := range []string{"Mål / target 5 i 2030", "Advarsel / warning 4", "Kritisk / critical 3", "stroke-dasharray=\"8 4\""} {
+		if !strings.Contains(chart, want) {
+			t.Errorf("clinics chart lacks %q", want)
+		}
+	}
+}
+
+func TestCutOff(t *testing.T) {
+	cat := catalogue(t)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	cut, rule, err := CutOff(cat, 2025, time.Time{}, now)
+	if err != nil || rule != RuleEndOfYear || cut.Format(time.RFC3339Nano) != "2025-12-31T23:59:59.999999Z" {
+		t.Errorf("2025: %v %s %v", cut, rule, err)
+	}
+	cut, rule, err = CutOff(cat, 2026, time.Time{}, now)
+	if err != nil || rule != RuleNow || !cut.Equal(now) {
+		t.Errorf("2026: %v %s %v", cut, rule, err)
+	}
+	asOf := time.Date(2026, 6, 30, 23, 59, 59, 0, time.UTC)
+	if cut, rule, err = CutOff(cat, 2025, asOf, now); err != nil || rule != RuleAsOf || !cut.Equal(asOf) {
+		t.Errorf("as of: %v %s %v", cut, rule, err)
+	}
+	for _, c := range []struct {
+		year        int
+		asOf        time.Time
+		param, text string
+	}{
+		{2024, time.Time{}, "year", "reports cover the plan's years from 2025 to the current year 2026"},
+		{2027, time.Time{}, "year", "no report for 2027"},
+		{2025, now.Add(time.Hour), "as_of", "is in the future"},
+		{2026, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), "as_of", "before the year 2026 began"},
+	} {
+		_, _, err := CutOff(cat, c.year, c.asOf, now)
+		ie, ok := err.(*InputError)
+		if !ok || ie.Param != c.param || !strings.Contains(ie.Message, c.text) {
+			t.Errorf("%d as of %v: %v, want %s: …%s…", c.year, c.asOf, err, c.param, c.text)
+		}
+	}
+}
+
+func TestFundingColumn(t *testing.T) {
+	cat := catalogue(t)
+	var plan, agreement *indicators.FundingTable
+	for i := range cat.FundingTables {
+		switch cat.FundingTables[i].ID {
+		case "plan-oekonomi":
+			plan = &cat.FundingTables[i]
+		case "aftale-2025-tabel-1":
+			agreement = &cat.FundingTables[i]
+		}
+	}
+	for _, c := range []struct {
+		t    *indicators.FundingTable
+		year int
+		want string
+	}{{plan, 2026, "2026"}, {plan, 2031, "varigt"}, {plan, 2024, ""}, {agreement, 2025, "2025"}, {agreement, 2026, ""}} {
+		if got := fundingColumn(c.t, c.year); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.t.ID, c.year, got, c.want)
+		}
+	}
+}
+
+func TestNumDA(t *testing.T) {
+	for v, want := range map[float64]string{67.2: "67,2", -1.5: "−1,5", 3: "3", 0.004: "0", 1234.567: "1234,57", -0.001: "0"} {
+		if got := numDA(v); got != want {
+			t.Errorf("numDA(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kraeftplan/kpv/store"
+)
+
+// The figures are invented for the test.
+func TestAsOfIgnoresLaterRevisions(t *testing.T) {
+	ctx := context.Background()
+	s, c := synced(t)
+	dk := func(period string, v float64) store.Observation {
+		return store.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(v)}
+	}
+	first := write(t, s, c, []store.Observation{dk("2023", 35), dk("2024", 34)})
+	cutoff := time.Now()
+	time.Sleep(20 * time.Millisecond)
+	// After the cut-off: 2024 is revised and 2025 appears.
+	second := write(t, s, c, []store.Observation{dk("2023", 35), dk("2024", 33), dk("2025", 32)})
+	if second.Counts.Revised != 1 || second.Counts.Inserted != 1 {
+		t.Fatalf("second run: %+v", second.Counts)
+	}
+
+	then, err := s.AsOf(ctx, cutoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, o := range then.Observations {
+		got[o.Period] = *o.Value
+		if o.RunID != first.ID || o.Revision != 1 {
+			t.Errorf("as of the cut-off, %s comes from run %d revision %d; want run %d revision 1", o.Period, o.RunID, o.Revision, first.ID)
+		}
+	}
+	if len(got) != 2 || got["2023"] != 35 || got["2024"] != 34 {
+		t.Errorf("figures as of the cut-off: %v, want 2023: 35, 2024: 34", got)
+	}
+	if len(then.Runs) != 1 || then.Runs[0].ID != first.ID || then.Runs[0].Figures != 2 || !then.Runs[0].LatestSuccess {
+		t.Errorf("runs as of the cut-off: %+v, want run %d with 2 figures, the latest success", then.Runs, first.ID)
+	}
+	if at, ok := then.LastSuccess["barometer"]; !ok || at.After(cutoff) {
+		t.Errorf("last success as of the cut-off: %v (%v)", at, ok)
+	}
+
+	now, err := s.AsOf(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = map[string]float64{}
+	for _, o := range now.Observations {
+		got[o.Period] = *o.Value
+	}
+	if len(got) != 3 || got["2024"] != 33 || got["2025"] != 32 {
+		t.Errorf("figures now: %v, want the revision 2024: 33 and 2025: 32", got)
+	}
+	if len(now.Runs) != 2 || now.Runs[0].ID != first.ID || now.Runs[0].Figures != 1 || now.Runs[0].LatestSuccess ||
+		now.Runs[1].ID != second.ID || now.Runs[1].Figures != 2 || !now.Runs[1].LatestSuccess {
+		t.Errorf("runs now: %+v", now.Runs)
+	}
+
+	// Asking again for the old cut-off gives the same set.
+	again, err := s.AsOf(ctx, cutoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Observations) != len(then.Observations) || *again.Observations[1].Value != 34 {
+		t.Errorf("asked again: %+v", again.Observations)
+	}
+}
+
+func TestRecordVersionChanges(t *testing.T) {
+	ctx := context.Background()
+	s, c := synced(t)
+	v0, err := s.RecordVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := []store.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}}
+	write(t, s, c, obs)
+	v1, _ := s.RecordVersion(ctx)
+	if v1 == v0 || v1.Figures != 1 {
+		t.Errorf("after a write: %+v, before %+v", v1, v0)
+	}
+	write(t, s, c, obs) // unchanged: no figure, but a run ended
+	v2, _ := s.RecordVersion(ctx)
+	if v2 == v1 || v2.Figures != 1 || v2.RunsFinished != 2 {
+		t.Errorf("after an unchanged run: %+v, before %+v", v2, v1)
+	}
+}
