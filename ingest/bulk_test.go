@@ -254,6 +254,7 @@ func BenchmarkBulkIngest(b *testing.B) {
 	fi, _ := os.Stat(table)
 	b.Logf("synthetic table: %d rows, %.1f MB", rows, float64(fi.Size())/1e6)
 	var ingestSecs, copySecs, copyNoFKSecs, rss float64
+	var tableBytes int64
 	for range b.N {
 		b.StopTimer()
 		url := pgtest.NewDatabase(b)
@@ -309,6 +310,10 @@ func BenchmarkBulkIngest(b *testing.B) {
 		if err := st.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM observations), (SELECT count(*) FROM copy_target) + (SELECT count(*) FROM copy_target_nofk) - $1`, rows).Scan(&n, &m); err != nil || n != rows || m != rows {
 			b.Fatalf("stored %d by kpv and %d by COPY, want %d each (%v)", n, m, rows, err)
 		}
+		// What a million figures take on disk, indexes included.
+		if err := st.Pool.QueryRow(ctx, `SELECT pg_total_relation_size('observations')`).Scan(&tableBytes); err != nil {
+			b.Fatal(err)
+		}
 		st.Close()
 		b.StartTimer()
 	}
@@ -319,6 +324,7 @@ func BenchmarkBulkIngest(b *testing.B) {
 	b.ReportMetric(copySecs/ingestSecs, "kpv/copy")
 	b.ReportMetric(copyNoFKSecs/ingestSecs, "kpv/copy-nofk")
 	b.ReportMetric(rss/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(float64(tableBytes)/float64(rows), "table-bytes/row")
 }
 
 // TestBenchCatalogue keeps the benchmark's catalogue and table honest: 98
