@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +16,9 @@ import (
 
 	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/store"
 )
 
 // FuzzQueryParameters sends arbitrary query parameters, as a user or a
@@ -70,6 +74,74 @@ func FuzzQueryParameters(f *testing.F) {
 			}
 		default:
 			t.Fatalf("GET %s: %d: %s", target, rec.Code, rec.Body)
+		}
+	})
+}
+
+// FuzzWriteEndpoints sends arbitrary bodies, content types and paths to the
+// write endpoints (submissions and the admin ingest trigger) with a valid
+// admin token, against a real database: every answer is a result or a
+// problem+json, never a server error or a crash. An accepted batch is
+// written, as it would be.
+func FuzzWriteEndpoints(f *testing.F) {
+	ctx := context.Background()
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		f.Fatal(err)
+	}
+	st := pgtest.NewStore(f)
+	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
+		f.Fatal(err)
+	}
+	_, secret, err := st.CreateToken(ctx, store.RoleAdmin, "sds", "fuzz")
+	if err != nil {
+		f.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	runner := &ingest.Runner{Store: st, Catalogue: cat, Offline: true, Metrics: ingest.NewMetrics(nil)}
+	h := api.New(api.Options{Catalogue: cat, Store: st, Registerer: reg, Gatherer: reg, Runner: runner,
+		Logger: slog.New(slog.DiscardHandler)})
+	ctypes := []string{"text/csv", "application/json", "text/csv; charset=utf-8", "application/xml", ""}
+	for _, seed := range []struct {
+		path string
+		body string
+	}{
+		{"/api/v1/indicators/g1_gp_followup_plan/observations", "period;geography;value;numerator;denominator\n2025;DK-82;61,5;123;200\n"},
+		{"/api/v1/indicators/g1_late_effects_need_unmet/observations", `{"observations":[{"period":"2023","breakdown":{"need_type":"physical"},"value":71}]}`},
+		{"/api/v1/indicators/g3_survival_5y_denmark/observations", "period,sex,value\n2020-2022,female,70\n"},
+		{"/api/v1/indicators/nope/observations", "{}"},
+		{"/api/v1/ingest/barometer/run", ""},
+		{"/api/v1/ingest/lup/run?force=true", ""},
+		{"/api/v1/ingest/%00/run", ""},
+	} {
+		for i := range ctypes {
+			f.Add(seed.path, uint8(i), []byte(seed.body))
+		}
+	}
+	f.Fuzz(func(t *testing.T, path string, ctype uint8, body []byte) {
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader("POST " + path + " HTTP/1.1\r\nHost: kpv\r\n\r\n")))
+		if err != nil {
+			return // not a request a client could send
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		if ct := ctypes[int(ctype)%len(ctypes)]; ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("POST %s (%s, %q): %d: %s", path, req.Header.Get("Content-Type"), body, rec.Code, rec.Body)
+		}
+		if rec.Code >= 400 {
+			var p struct {
+				Status int    `json:"status"`
+				Detail string `json:"detail"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code {
+				t.Fatalf("POST %s: %d without a problem+json: %s", path, rec.Code, rec.Body)
+			}
 		}
 	})
 }
