@@ -121,10 +121,15 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, dim := range in.Breakdowns {
 		if v := q.Get(dim); v != "" && dim != "region" && dim != "country" {
+			code, ok := dimensionValue(s.cat, dim, v)
+			if !ok {
+				errs = append(errs, ParamError{dim, "unknown " + dim + " " + strconv.Quote(v)})
+				continue
+			}
 			if f.Breakdown == nil {
 				f.Breakdown = indicators.Breakdown{}
 			}
-			f.Breakdown[dim] = v
+			f.Breakdown[dim] = code
 		}
 	}
 	switch q.Get("revisions") {
@@ -160,6 +165,28 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		obs = []store.Observation{}
 	}
 	writeJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
+}
+
+// dimensionValue returns the code of a breakdown value given by code (or,
+// for cancer sites, by NORDCAN code or name), if the catalogue has it.
+func dimensionValue(c *indicators.Catalogue, dim, v string) (string, bool) {
+	d, ok := c.Dimension(dim)
+	if !ok {
+		return "", false
+	}
+	if d.FromCancerEntities {
+		e, ok := c.CancerEntity(v)
+		if !ok {
+			return "", false
+		}
+		return strconv.Itoa(e.Code), true
+	}
+	for _, dv := range d.Values {
+		if dv.Code == v {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // parseTime accepts RFC 3339 or a date (taken as the end of that day, UTC).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,9 @@ type batch struct {
 	obs   []store.Observation
 	where []string
 	bad   []store.RowError
+	// breakdowns holds one map per distinct breakdown, shared by the rows
+	// that have it: a million rows have a handful of breakdowns.
+	breakdowns map[string]indicators.Breakdown
 }
 
 func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
@@ -33,6 +37,15 @@ func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
 		b.m = *src.Mapping
 	}
 	return b
+}
+
+// grow makes room for n more rows, so that a large table is not copied
+// each time the batch outgrows its slice.
+func (b *batch) grow(n int) {
+	if n > 0 {
+		b.obs = slices.Grow(b.obs, n)
+		b.where = slices.Grow(b.where, n)
+	}
 }
 
 // reject records a problem with the row at where.
@@ -147,6 +160,14 @@ func (b *batch) add(where string, o store.Observation, fields map[string]string)
 			b.reject(where, f, "indicator %s has no breakdown by %s (got %q)", in.ID, f, v)
 			return
 		}
+	}
+	if shared, ok := b.breakdowns[o.Breakdown.Key()]; ok {
+		o.Breakdown = shared
+	} else {
+		if b.breakdowns == nil {
+			b.breakdowns = map[string]indicators.Breakdown{}
+		}
+		b.breakdowns[o.Breakdown.Key()] = o.Breakdown
 	}
 	b.obs = append(b.obs, o)
 	b.where = append(b.where, where)

@@ -50,6 +50,9 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 	if looksLikeHTML(data) {
 		return nil, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
 	}
+	if src.Format != "jsonstat" && looksLikeJSON(data) {
+		return nil, fmt.Errorf("%s: got a JSON document, not a %s file: the source's url or the file is not the publisher's export this source reads", name, src.Format)
+	}
 	b := newBatch(cat, src)
 	switch src.Format {
 	case "nordcan-survival":
@@ -72,6 +75,13 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 func looksLikeHTML(data []byte) bool {
 	head := bytes.ToLower(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+}
+
+// looksLikeJSON reports whether a payload is a JSON object or array, which
+// no CSV or XLSX export starts with.
+func looksLikeJSON(data []byte) bool {
+	head := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	return len(head) > 0 && (head[0] == '{' || head[0] == '[') && json.Valid(head)
 }
 
 // Snapshot returns the shipped snapshot of src and its name.
@@ -146,6 +156,13 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	}
 	counts, detail, runErr := r.ingest(ctx, src, run.ID, opt)
 	err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
+	// Postgres gone under the run (a restart, a failover): keep trying to
+	// close the entry for a while, so that it says why the run failed
+	// rather than being found "interrupted" by the next run.
+	for wait := 250 * time.Millisecond; run.FinishedAt == nil && wait < 10*time.Second; wait *= 2 {
+		time.Sleep(wait)
+		err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
+	}
 	r.Metrics.observe(sourceID, run.Outcome, time.Since(started))
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,

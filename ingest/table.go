@@ -42,6 +42,7 @@ func readTable(b *batch, name string, data []byte) error {
 		}
 		return ""
 	}
+	b.grow(len(g.Rows) - head - 1)
 rows:
 	for r := head + 1; r < len(g.Rows); r++ {
 		row := g.Rows[r]

@@ -2,8 +2,10 @@
 # Run kpv's benchmarks against a throwaway Postgres and print the ratios that
 # matter, each against a baseline measured in the same run.
 #
-#   scripts/bench.sh            every benchmark, KPV_BENCH_COUNT (default 5) times
-#   scripts/bench.sh -bench X   extra args replace the default -bench .
+#   scripts/bench.sh            the quick benchmarks KPV_BENCH_COUNT (default 5) times, then
+#                               the bulk ingest (~1,000,000 rows against psql \copy) and the
+#                               API under load (wrk, 30 s x 64 connections per endpoint) once
+#   scripts/bench.sh -bench X   extra args replace all that: go test -bench X ... ./...
 #
 # Raw results: build/bench.txt (benchstat reads it).
 set -euo pipefail
@@ -20,9 +22,25 @@ trap 'bash scripts/postgres.sh stop "$TMP/pg" || true; rm -rf "$TMP"' EXIT
 KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_bench_admin)"
 export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1
 
-if [ $# -eq 0 ]; then set -- -bench .; fi
-echo "bench.sh: go test -run '^\$' $* -benchmem -count ${KPV_BENCH_COUNT:-5} ./..." >&2
-go test -run '^$' "$@" -benchmem -count "${KPV_BENCH_COUNT:-5}" ./... | tee "$OUT"
+# wrk drives the API-under-load benchmark (Debian package wrk).
+source scripts/debian.sh
+need_cmd wrk wrk
+KPV_WRK="$(command -v wrk)"
+export KPV_WRK
+
+if [ $# -gt 0 ]; then
+  echo "bench.sh: go test -run '^\$' $* -benchmem -count ${KPV_BENCH_COUNT:-5} ./..." >&2
+  go test -run '^$' "$@" -benchmem -count "${KPV_BENCH_COUNT:-5}" ./... | tee "$OUT"
+else
+  # The quick benchmarks, KPV_BENCH_COUNT times; the two that take minutes
+  # (a million-row ingest; 30 s of wrk per endpoint) once each, on their own.
+  echo "bench.sh: go test -run '^\$' -bench . -skip 'BulkIngest|APIUnderLoad' -benchmem -count ${KPV_BENCH_COUNT:-5} ./..." >&2
+  go test -run '^$' -bench . -skip 'BulkIngest|APIUnderLoad' -benchmem -count "${KPV_BENCH_COUNT:-5}" ./... | tee "$OUT"
+  echo "bench.sh: go test -run '^\$' -bench BulkIngest -benchtime 1x -timeout 30m ./ingest/" >&2
+  go test -run '^$' -bench BulkIngest -benchtime 1x -timeout 30m -v ./ingest/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
+  echo "bench.sh: go test -run '^\$' -bench APIUnderLoad -benchtime 1x -timeout 30m ./cmd/kpv/" >&2
+  go test -run '^$' -bench APIUnderLoad -benchtime 1x -timeout 30m -v ./cmd/kpv/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
+fi
 
 # median NAME: the median ns/op of the benchmark lines named NAME-<procs>.
 median() {
@@ -42,3 +60,21 @@ ratio "scrape with 10x revisions stored / with 1x (flat = 1)" \
   BenchmarkScrapeRevisions/revisions=10 BenchmarkScrapeRevisions/revisions=1
 ratio "gzipped scrape / plain scrape, 50,000 series" BenchmarkScrape/gzip=true BenchmarkScrape/gzip=false
 ratio "gzipped scrape / the same through client_golang's registry per scrape" BenchmarkScrape/gzip=true BenchmarkScrape/registry
+
+# metric NAME UNIT: the value of a custom metric (b.ReportMetric) of benchmark NAME.
+metric() {
+  awk -v name="$1" -v unit="$2" '$1 ~ "^"name"-[0-9]+$" { for (i = 3; i <= NF; i++) if ($i == unit) print $(i-1) }' "$OUT" | tail -n 1
+}
+show() { # show LABEL NAME UNIT
+  local v
+  v="$(metric "$2" "$3")"
+  if [ -n "$v" ]; then echo "$1: $v"; fi
+}
+show "bulk ingest: kpv rate / psql \\copy rate into the equivalent table (target >= 0.5)" BenchmarkBulkIngest kpv/copy
+show "bulk ingest: kpv rate / psql \\copy rate into the table without foreign keys" BenchmarkBulkIngest kpv/copy-nofk
+show "bulk ingest: kpv rows/s" BenchmarkBulkIngest kpv-rows/s
+show "bulk ingest: peak RSS of the ingest, MiB" BenchmarkBulkIngest peak-RSS-MiB
+show "API under load: observations req/s / healthz req/s" BenchmarkAPIUnderLoad observations/healthz
+show "API under load: observations (page of 100) req/s / healthz req/s" BenchmarkAPIUnderLoad observations-page100/healthz
+show "API under load: reports req/s / healthz req/s" BenchmarkAPIUnderLoad reports/healthz
+show "API under load: observations p99 ms" BenchmarkAPIUnderLoad observations-p99-ms

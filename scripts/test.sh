@@ -11,15 +11,16 @@
 # missing, with prometheus, prometheus-alertmanager and amtool) and KPV_REQUIRE_DB=1 (a missing DB or tool is a failure, not a skip).
 # Exit 1 if go vet or go test failed, or if any test was skipped. The last line of output
 # is always "N passed, N failed, N skipped" (counts of --- PASS/FAIL/SKIP lines, subtests
-# included). Full go test output: build/test.log.
+# included). Full go test output: build/test.log; inputs tried per fuzz target: build/fuzz.txt.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
 LOG=build/test.log
+FUZZLOG=build/fuzz.txt # inputs tried per fuzz target
 mkdir -p build
-rm -f "$LOG" # a stale log would give a wrong summary if we fail before go test runs
+rm -f "$LOG" "$FUZZLOG" # a stale log would give a wrong summary if we fail before go test runs
 
 TMP="$(mktemp -d)"
 chmod 755 "$TMP" # user postgres must be able to enter it when we run as root
@@ -38,6 +39,10 @@ finish() {
   echo
   echo "== packages"
   grep -E '^(ok|FAIL)[[:space:]]+[^[:space:]]' "$LOG" 2>/dev/null || echo "(none: go test did not run)"
+  if [ -s "$FUZZLOG" ]; then
+    echo "== fuzzing: inputs tried in ${KPV_FUZZTIME:-10s} per target"
+    cat "$FUZZLOG"
+  fi
   if [ "${skip:-0}" -gt 0 ]; then
     echo "== skipped tests (a skipped test is a failed test here)"
     grep -E '^ *--- SKIP' "$LOG"
@@ -106,6 +111,9 @@ if [ "$fuzz" = 1 ]; then
         fstatus=0
       fi
       grep -vE '^fuzz: elapsed' "$out" | tee -a "$LOG"
+      # Go's progress lines count the inputs tried so far; the last one is the total.
+      execs="$(grep -E '^fuzz: elapsed' "$out" | tail -n 1 | sed -nE 's/.*execs: ([0-9]+).*/\1/p')"
+      printf '%-22s %-45s %12s inputs\n' "$target" "${pkg#github.com/kraeftplan/kpv}" "${execs:-0}" | tee -a "$FUZZLOG"
       [ "$fstatus" -eq 0 ] || test_status=1
     done
   done

@@ -72,12 +72,14 @@ func (e *BatchError) Error() string {
 }
 
 // Prepare checks a batch against the catalogue and puts each row in
-// canonical form (geography code, period label and dates). The batch is
-// accepted whole or rejected whole: the error lists every bad row.
+// canonical form (geography code, period label and dates), in place: a
+// large batch is not held twice. The batch is accepted whole or rejected
+// whole: the error lists every bad row.
 func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error) {
 	var bad []RowError
-	out := make([]Observation, len(batch))
+	out := batch
 	seen := make(map[string]int, len(batch))
+	periods := map[string]indicators.Period{} // a large batch repeats a few periods
 	finite := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
 	for i, o := range batch {
 		row := i + 1
@@ -105,10 +107,14 @@ func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error
 			}
 			continue
 		}
-		p, err := indicators.ParsePeriod(o.Period)
-		if err != nil {
-			fail("period", "%v", err)
-			continue
+		p, ok := periods[o.Period]
+		if !ok {
+			var err error
+			if p, err = indicators.ParsePeriod(o.Period); err != nil {
+				fail("period", "%v", err)
+				continue
+			}
+			periods[o.Period] = p
 		}
 		if o.CILower != nil && o.CIUpper != nil && *o.CILower > *o.CIUpper {
 			fail("ci_lower", "lower bound %v is above upper bound %v", *o.CILower, *o.CIUpper)
@@ -167,18 +173,38 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source strin
 		TRUNCATE obs_in`); err != nil {
 		return n, err
 	}
-	rows := make([][]any, len(batch))
-	for i, o := range batch {
-		dims, _ := json.Marshal(o.Breakdown)
-		rows[i] = []any{o.Indicator, o.Period, o.PeriodStart, o.PeriodEnd, o.Geography, o.Breakdown.Key(), dims,
-			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}
-	}
 	cols := []string{"indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
 		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, pgx.CopyFromRows(rows)); err != nil {
+	// Rows are made as COPY sends them, not held as a second copy of the
+	// batch; a batch has few distinct breakdowns, so each is encoded once.
+	dims := map[string][]byte{}
+	i := -1
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		if i++; i >= len(batch) {
+			return nil, nil
+		}
+		o := &batch[i]
+		key := o.Breakdown.Key()
+		d, ok := dims[key]
+		if !ok {
+			d, _ = json.Marshal(o.Breakdown)
+			dims[key] = d
+		}
+		return []any{o.Indicator, o.Period, o.PeriodStart, o.PeriodEnd, o.Geography, key, d,
+			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}, nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, src); err != nil {
 		return n, fmt.Errorf("copy observations: %w", err)
 	}
-	res, err := tx.Query(ctx, `
+	// Temporary tables get no statistics of their own; without them the
+	// merge of a large batch may be planned as if it were a few rows.
+	if len(batch) > 10000 {
+		if _, err := tx.Exec(ctx, `ANALYZE obs_in`); err != nil {
+			return n, err
+		}
+	}
+	// Only the counts come back, not a row per figure written.
+	err := tx.QueryRow(ctx, `
 		WITH latest AS (
 			SELECT DISTINCT ON (o.indicator_id, o.period, o.geography, o.breakdown)
 			       o.indicator_id, o.period, o.geography, o.breakdown, o.revision,
@@ -186,7 +212,7 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source strin
 			FROM observations o
 			JOIN obs_in i USING (indicator_id, period, geography, breakdown)
 			ORDER BY o.indicator_id, o.period, o.geography, o.breakdown, o.revision DESC
-		)
+		), written AS (
 		INSERT INTO observations (indicator_id, period, period_start, period_end, geography, breakdown, dims, revision,
 		                          value, numerator, denominator, ci_lower, ci_upper, suppressed, source_id, run_id)
 		SELECT i.indicator_id, i.period, i.period_start, i.period_end, i.geography, i.breakdown, i.dims,
@@ -197,22 +223,10 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source strin
 		WHERE l.revision IS NULL
 		   OR (i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed)
 		      IS DISTINCT FROM (l.value, l.numerator, l.denominator, l.ci_lower, l.ci_upper, l.suppressed)
-		RETURNING revision`, source, runID)
+		RETURNING revision)
+		SELECT count(*) FILTER (WHERE revision = 1), count(*) FILTER (WHERE revision > 1) FROM written`,
+		source, runID).Scan(&n.Inserted, &n.Revised)
 	if err != nil {
-		return n, err
-	}
-	for res.Next() {
-		var rev int
-		if err := res.Scan(&rev); err != nil {
-			return n, err
-		}
-		if rev == 1 {
-			n.Inserted++
-		} else {
-			n.Revised++
-		}
-	}
-	if err := res.Err(); err != nil {
 		return n, fmt.Errorf("merge observations: %w", err)
 	}
 	n.Unchanged = n.Read - n.Inserted - n.Revised

@@ -211,9 +211,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	runner.AfterRun = mon.AfterRun
 	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
 		Runner: runner, AfterWrite: mon.AfterRun})
+	var sched *ingest.Scheduler
 	if env("KPV_SCHEDULER", "on") != "off" {
 		host, _ := os.Hostname()
-		sched, err := ingest.NewScheduler(runner, fmt.Sprintf("%s/%d", host, os.Getpid()))
+		sched, err = ingest.NewScheduler(runner, fmt.Sprintf("%s/%d", host, os.Getpid()))
 		if err != nil {
 			return err
 		}
@@ -235,6 +236,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	// No new scheduled runs from here on (a run under way is cancelled and
+	// logged as failed), while in-flight requests are finished.
+	if sched != nil {
+		sched.Stop()
 	}
 	logger.Info("shutting down: finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

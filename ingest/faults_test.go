@@ -1,0 +1,146 @@
+package ingest
+
+// Fault test: Postgres restarted in the middle of a run (the publisher's
+// faults are in faults_api_test.go, which needs the API).
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// TestPostgresRestartDuringIngest restarts Postgres while a run is writing
+// its batch (held at the merge by a lock the test takes, so the restart
+// lands inside the run's transaction every time): that run fails, nothing
+// of it is kept, and the next run succeeds.
+func TestPostgresRestartDuringIngest(t *testing.T) {
+	pgtest.URL(t) // skipped, or failed under make test, where Postgres cannot run
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "kpv-pg-restart-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(dir, 0o755) // Postgres runs as user postgres when we are root
+	pgDir := filepath.Join(dir, "pg")
+	script, _ := filepath.Abs("../scripts/postgres.sh")
+	pg := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("bash", append([]string{script}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("postgres.sh %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	url := pg("start", pgDir, "kpv_restart")
+	t.Cleanup(func() { pg("stop", pgDir); os.RemoveAll(dir) })
+
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cat := benchCatalogue(t, 1)
+	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+	table := filepath.Join(dir, "kommuner.csv")
+	rows, err := writeBenchTable(table, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Store: st, Catalogue: cat, Metrics: NewMetrics(nil)}
+
+	// Hold the merge: a share lock on observations blocks the run's INSERT.
+	blocker, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := blocker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		run store.Run
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		run, err := r.Run(ctx, benchSource, Options{File: table})
+		done <- result{run, err}
+	}()
+	// A separate session: pg_stat_activity is read once per transaction.
+	watcher, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForQuery(t, watcher, "INSERT INTO observations", 60*time.Second)
+
+	// Restart Postgres under the run.
+	pg("stop", pgDir)
+	pg("start", pgDir, "kpv_restart")
+	var first result
+	select {
+	case first = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run did not end after Postgres restarted")
+	}
+	if first.err == nil || first.run.Outcome == "success" {
+		t.Fatalf("the run across the restart: %s %v; want a failure", first.run.Outcome, first.err)
+	}
+	t.Logf("run %d across the restart: %v", first.run.ID, first.err)
+
+	second, err := r.Run(ctx, benchSource, Options{File: table})
+	if err != nil || second.Outcome != "success" || second.Counts.Inserted != rows {
+		t.Fatalf("the run after the restart: %s %+v %v; want success with %d figures", second.Outcome, second.Counts, err, rows)
+	}
+	var total, fromFirst int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE run_id = $1) FROM observations`, first.run.ID).
+		Scan(&total, &fromFirst); err != nil {
+		t.Fatal(err)
+	}
+	if total != rows || fromFirst != 0 {
+		t.Errorf("%d figures stored, %d of them from the interrupted run; want %d and none", total, fromFirst, rows)
+	}
+	// The run's log entry is closed once Postgres is back, as failed, with
+	// the error that ended it.
+	runs, err := st.Runs(ctx, store.RunFilter{Source: benchSource, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range runs {
+		if run.ID == first.run.ID && (run.Outcome != "failed" || !strings.Contains(run.Error, "terminating connection")) {
+			t.Errorf("run log: the run across the restart is %s (%q), want failed with Postgres's error", run.Outcome, run.Error)
+		}
+	}
+}
+
+// waitForQuery waits until a session runs a statement containing text.
+func waitForQuery(t *testing.T, conn *pgx.Conn, text string, timeout time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '%' || $1 || '%'`, text).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+	}
+	t.Fatalf("no session ran %q within %v", text, timeout)
+}
