@@ -29,6 +29,7 @@ type Server struct {
 	assess     Assessor
 	runner     IngestRunner
 	afterWrite func(store.Run)
+	metrics    *httpMetrics
 }
 
 // Assessor gives the current assessment (the monitor's snapshot, the same
@@ -65,6 +66,7 @@ func New(o Options) http.Handler {
 	}
 	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
+	s.metrics = m
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, m.middleware, middleware.Recoverer)

@@ -18,6 +18,8 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	log      *slog.Logger
+	// reportBuilds counts yearly reports built (not served from the cache).
+	reportBuilds prometheus.Counter
 }
 
 func newHTTPMetrics(reg prometheus.Registerer, log *slog.Logger) *httpMetrics {
@@ -33,7 +35,11 @@ func newHTTPMetrics(reg prometheus.Registerer, log *slog.Logger) *httpMetrics {
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"handler", "method"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	m.reportBuilds = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kpv_report_builds_total",
+		Help: "Yearly follow-up reports built from the store; every other report request was served from the cache.",
+	})
+	reg.MustRegister(m.requests, m.duration, m.reportBuilds)
 	return m
 }
 

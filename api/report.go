@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/report"
@@ -24,16 +25,22 @@ import (
 // what it sees, so its report is served without asking Postgres. A recent
 // one is checked against the store's RecordVersion on each request, and a
 // report "as of now" is rebuilt at least every reportNowTTL, since
-// freshness follows the clock.
+// freshness follows the clock, and at most every reportNowMinAge: while
+// figures are being written, a report a few seconds old (it states its
+// cut-off) serves everyone instead of each request rebuilding it. One build
+// per key runs at a time; requests arriving meanwhile wait for it.
 const (
 	reportSettle    = 10 * time.Minute // longer than any write transaction
 	reportNowTTL    = time.Minute
+	reportNowMinAge = 5 * time.Second
 	reportCacheSize = 32
 )
 
 type reportCache struct {
-	mu      sync.Mutex
-	entries map[string]*reportEntry
+	mu       sync.Mutex
+	entries  map[string]*reportEntry
+	building map[string]chan struct{} // closed when the key's build ends
+	builds   prometheus.Counter
 }
 
 type reportEntry struct {
@@ -72,7 +79,7 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
-	cache := &reportCache{entries: map[string]*reportEntry{}}
+	cache := &reportCache{entries: map[string]*reportEntry{}, building: map[string]chan struct{}{}, builds: s.metrics.reportBuilds}
 	return func(w http.ResponseWriter, r *http.Request) { s.report(w, r, cache) }
 }
 
@@ -147,12 +154,38 @@ func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.
 		key += "|" + cutoff.Format(time.RFC3339Nano)
 	}
 	settled := rule != report.RuleNow && cutoff.Before(now.Add(-reportSettle))
-	c.mu.Lock()
-	e := c.entries[key]
-	c.mu.Unlock()
-	if e != nil && settled {
-		return e, nil
+	for {
+		c.mu.Lock()
+		e := c.entries[key]
+		if e != nil && (settled || rule == report.RuleNow && now.Sub(e.built) < reportNowMinAge) {
+			c.mu.Unlock()
+			return e, nil
+		}
+		wait, busy := c.building[key]
+		if !busy {
+			done := make(chan struct{})
+			c.building[key] = done
+			c.mu.Unlock()
+			defer func() {
+				c.mu.Lock()
+				delete(c.building, key)
+				c.mu.Unlock()
+				close(done)
+			}()
+			return c.build(ctx, st, cat, key, e, year, cutoff, rule, now, settled)
+		}
+		c.mu.Unlock()
+		select { // another request is building this report: use its result
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// build makes the report for key unless the cached entry e is still
+// current, and caches it.
+func (c *reportCache) build(ctx context.Context, st *store.Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool) (*reportEntry, error) {
 	var version store.RecordVersion
 	if !settled {
 		var err error
@@ -167,6 +200,7 @@ func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.
 	if err != nil {
 		return nil, err
 	}
+	c.builds.Inc()
 	e = &reportEntry{version: version, built: now, report: report.FromSet(cat, year, rule, set), bodies: map[string]renderedReport{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
