@@ -303,8 +303,10 @@ func TestSchedulersFireOnTheirScheduleOncePerTick(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs, _ := st0.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 100})
-	if ticks < 2 || len(runs) != ticks || int(requests.Load()) != ticks {
-		t.Errorf("%d ticks claimed, %d runs, %d requests; want at least 2 ticks, each run once", ticks, len(runs), requests.Load())
+	// A tick claimed at the very moment of Stop may end before its run opens
+	// (the stop cancels it): at most one claimed tick without a run.
+	if ticks < 2 || len(runs) > ticks || len(runs) < ticks-1 || int(requests.Load()) != len(runs) {
+		t.Errorf("%d ticks claimed, %d runs, %d requests; want at least 2 ticks, each run once (one may be cut short by the stop)", ticks, len(runs), requests.Load())
 	}
 	if len(runs) > 0 && runs[len(runs)-1].Outcome != "success" {
 		t.Errorf("first scheduled run: %s", runs[len(runs)-1].Outcome)
