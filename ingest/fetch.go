@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -38,14 +39,23 @@ func DefaultFetcher() *Fetcher {
 }
 
 // payload is what a fetch got: the body, or NotModified when the publisher
-// answered 304 to a conditional request.
+// answered 304 to a conditional request. A fetched body is spooled to a
+// temporary file, so that a large table is read from disk as it is
+// ingested rather than held in memory.
 type payload struct {
 	Origin       string
-	Body         []byte
+	Body         io.ReadSeeker
 	ETag         string
 	LastModified string
 	NotModified  bool
 	Attempts     int
+}
+
+// close lets go of the body (and so of a spooled file).
+func (p payload) close() {
+	if c, ok := p.Body.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // statusError is an HTTP answer that is not a success.
@@ -156,12 +166,22 @@ func (f *Fetcher) once(ctx context.Context, base *http.Request, prev *store.Fetc
 	if limit <= 0 {
 		limit = 64 << 20
 	}
-	p.Body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	spool, err := os.CreateTemp("", "kpv-fetch-*")
 	if err != nil {
+		return payload{}, fmt.Errorf("spool body: %w", err)
+	}
+	// Unlinked at once: the open file stays readable and disappears when
+	// closed, whatever happens to the run.
+	os.Remove(spool.Name())
+	n, err := io.Copy(spool, io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		spool.Close()
 		return payload{}, fmt.Errorf("read body: %w", err)
 	}
-	if int64(len(p.Body)) > limit {
+	if n > limit {
+		spool.Close()
 		return payload{}, &tooLargeError{limit}
 	}
+	p.Body = spool
 	return p, nil
 }

@@ -29,7 +29,20 @@ type batch struct {
 	// breakdowns holds one map per distinct breakdown, shared by the rows
 	// that have it: a million rows have a handful of breakdowns.
 	breakdowns map[string]indicators.Breakdown
+
+	// write, when set, streams the batch: every chunkSize rows are checked
+	// (store.PrepareChunk) and, while no row has failed, handed to write,
+	// so that a large table is never held whole. line is the publisher's
+	// row number (from 1) of the row being added; lines holds it for obs.
+	write func(obs []store.Observation, lines []int) error
+	line  int
+	lines []int
+	done  int // rows handed to write or rejected by PrepareChunk
+	read  int // rows read, good and bad
 }
+
+// chunkSize is how many rows a streamed batch holds at a time.
+const chunkSize = 20000
 
 func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
 	b := &batch{cat: cat, src: src}
@@ -50,7 +63,12 @@ func (b *batch) grow(n int) {
 
 // reject records a problem with the row at where.
 func (b *batch) reject(where, field, format string, args ...any) {
-	b.bad = append(b.bad, store.RowError{Row: len(b.obs) + len(b.bad) + 1, Field: field, Message: fmt.Sprintf(format, args...), Where: where})
+	b.read++
+	row := len(b.obs) + len(b.bad) + 1
+	if b.write != nil {
+		row = b.line
+	}
+	b.bad = append(b.bad, store.RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...), Where: where})
 }
 
 // code translates a publisher's code or label for field into kpv's, through
@@ -169,8 +187,58 @@ func (b *batch) add(where string, o store.Observation, fields map[string]string)
 		}
 		b.breakdowns[o.Breakdown.Key()] = o.Breakdown
 	}
+	b.read++
 	b.obs = append(b.obs, o)
 	b.where = append(b.where, where)
+	if b.write != nil {
+		b.lines = append(b.lines, b.line)
+	}
+}
+
+// flush checks the rows held by a streamed batch and, if no row of the
+// batch has failed so far, writes them; then it lets them go. Below
+// chunkSize rows it waits for more, unless final.
+func (b *batch) flush(final bool) error {
+	if b.write == nil || len(b.obs) == 0 || len(b.obs) < chunkSize && !final {
+		return nil
+	}
+	out, err := store.PrepareChunk(b.cat, b.obs, b.done)
+	var be *store.BatchError
+	switch {
+	case errors.As(err, &be):
+		for _, e := range be.Rows {
+			i := e.Row - b.done - 1
+			e.Row, e.Where = b.lines[i], b.where[i]
+			b.bad = append(b.bad, e)
+		}
+	case err != nil:
+		return err
+	case len(b.bad) == 0:
+		// Once a row has failed nothing will be written; the rest is
+		// still read and checked, so that the error lists every bad row.
+		if err := b.write(out, b.lines); err != nil {
+			return err
+		}
+	}
+	b.done += len(b.obs)
+	b.obs, b.where, b.lines = b.obs[:0], b.where[:0], b.lines[:0]
+	return nil
+}
+
+// finish ends a streamed batch: the last rows are checked and written, and
+// the error lists every bad row in the order of the file.
+func (b *batch) finish() error {
+	if err := b.flush(true); err != nil {
+		return err
+	}
+	if len(b.bad) > 0 {
+		slices.SortStableFunc(b.bad, func(x, y store.RowError) int { return x.Row - y.Row })
+		return &store.BatchError{Rows: b.bad, Read: b.read}
+	}
+	if b.done == 0 {
+		return fmt.Errorf("no figures found for source %s: check the file against the source's mapping", b.src.ID)
+	}
+	return nil
 }
 
 func (b *batch) scale(v float64) float64 {

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest/tabular"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -58,7 +60,7 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 	case "nordcan-survival":
 		err = readNordcan(b, name, data)
 	case "table":
-		err = readTable(b, name, data)
+		err = readTableData(b, name, data)
 	case "jsonstat":
 		err = readJSONStat(b, name, data)
 	default:
@@ -183,17 +185,17 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 	switch {
 	case opt.File != "":
 		abs, _ := filepath.Abs(opt.File)
-		body, err := os.ReadFile(opt.File)
+		f, err := os.Open(opt.File)
 		if err != nil {
 			return store.Counts{}, detail, fmt.Errorf("read %s: %w", opt.File, err)
 		}
-		p = payload{Origin: "file:" + abs, Body: body}
+		p = payload{Origin: "file:" + abs, Body: f}
 	case opt.Snapshot || r.Offline:
 		body, name, err := Snapshot(src)
 		if err != nil {
 			return store.Counts{}, detail, err
 		}
-		p = payload{Origin: "snapshot:" + name, Body: body}
+		p = payload{Origin: "snapshot:" + name, Body: bytes.NewReader(body)}
 	default:
 		var last *store.FetchState
 		if hasPrev && !opt.Force {
@@ -209,20 +211,40 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 			return store.Counts{}, detail, err
 		}
 	}
+	defer p.close()
 	detail["origin"] = p.Origin
 	if p.NotModified {
 		detail["not_modified"] = true
 		return store.Counts{}, detail, r.Store.TouchFetchState(ctx, src.ID)
 	}
-	sum := contentHash(src, p.Body)
-	detail["bytes"], detail["sha256"] = len(p.Body), sum
+	sum, size, err := contentHash(src, p.Body)
+	if err != nil {
+		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
+	}
+	detail["bytes"], detail["sha256"] = size, sum
 	if hasPrev && prev.SHA256 == sum && !opt.Force {
 		// Same bytes read with the same mapping: nothing can have changed.
 		detail["same_content_as_run"] = prev.RunID
 		return store.Counts{}, detail, r.Store.TouchFetchState(ctx, src.ID)
 	}
 	name := filepath.Base(p.Origin)
-	obs, err := Parse(r.Catalogue, src, name, p.Body)
+	state := store.FetchState{Source: src.ID, Origin: p.Origin, ETag: p.ETag, LastModified: p.LastModified, SHA256: sum, RunID: runID}
+	if ok, err := streamable(src, name, p.Body); err != nil {
+		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
+	} else if ok {
+		detail["streamed"] = true
+		counts, err := r.stream(ctx, src, name, p.Body, runID, state)
+		return counts, detail, err
+	}
+	// The other formats are small and read whole.
+	if _, err := p.Body.Seek(0, io.SeekStart); err != nil {
+		return store.Counts{}, detail, err
+	}
+	data, err := io.ReadAll(p.Body)
+	if err != nil {
+		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
+	}
+	obs, err := Parse(r.Catalogue, src, name, data)
 	if err != nil {
 		return store.Counts{}, detail, err
 	}
@@ -232,17 +254,108 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, obs); err != nil {
 			return err
 		}
-		return store.SaveFetchState(ctx, tx, store.FetchState{Source: src.ID, Origin: p.Origin, ETag: p.ETag,
-			LastModified: p.LastModified, SHA256: sum, RunID: runID})
+		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, detail, err
 }
 
+// streamable reports whether a publication is read as it goes rather than
+// whole: a table in CSV, the bulk case. A file that starts like a web page
+// or a JSON document takes the whole path, for Parse's messages.
+func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, error) {
+	if src.Format != "table" {
+		return false, nil
+	}
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return false, err
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(body, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return false, err
+	}
+	head = head[:n]
+	if looksLikeHTML(head) {
+		return false, nil
+	}
+	if h := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))); len(h) > 0 && (h[0] == '{' || h[0] == '[') {
+		return false, nil
+	}
+	return tabular.IsCSV(name, head), nil
+}
+
+// stream reads a CSV table row by row and writes its figures in chunks
+// through a staging table, all in one transaction: a bad row anywhere
+// (or a duplicate, found in the staging table) rolls the run back, and the
+// error lists every bad row, as for a publication read whole.
+func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState) (counts store.Counts, err error) {
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return counts, err
+	}
+	err = r.Store.InTx(ctx, func(tx pgx.Tx) (err error) {
+		w, err := store.NewObservationWriter(ctx, tx, runID, src.ID)
+		if err != nil {
+			return err
+		}
+		b := newBatch(r.Catalogue, src)
+		b.write = func(obs []store.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
+		if err := readCSVTable(b, name, body, func(where func(int) string) { w.Where = where }); err != nil {
+			return err
+		}
+		if err := b.finish(); err != nil {
+			return err
+		}
+		if counts, err = w.Finish(ctx); err != nil {
+			return err
+		}
+		return store.SaveFetchState(ctx, tx, state)
+	})
+	return counts, err
+}
+
+// readCSVTable reads a CSV table from in, row by row, into b. A panic in
+// the reader is recovered into an error, as in Parse.
+func readCSVTable(b *batch, name string, in io.ReadSeeker, header func(func(int) string)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: the table adapter failed on this input (panic: %v); nothing was written", name, r)
+			slog.Error("ingest adapter panic", "source", b.src.ID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	rows, err := tabular.NewCSVReader(name, in, tabular.Options{})
+	if err != nil {
+		return err
+	}
+	return readTable(b, &tabular.Grid{Name: name}, rows, header)
+}
+
+// readTableData reads a table held whole: CSV row by row as it is
+// decoded, XLSX as a grid.
+func readTableData(b *batch, name string, data []byte) error {
+	if tabular.IsCSV(name, data) {
+		rows, err := tabular.NewCSVReader(name, bytes.NewReader(data), tabular.Options{})
+		if err != nil {
+			return err
+		}
+		return readTable(b, &tabular.Grid{Name: name}, rows, nil)
+	}
+	g, err := tabular.Read(name, data, tabular.Options{Sheet: b.m.Sheet})
+	if err != nil {
+		return err
+	}
+	return readTable(b, g, &gridRows{g: g, row: -1}, nil)
+}
+
 // contentHash identifies a publication as read: its bytes and the mapping
 // and request used, so that a changed mapping re-reads the same file.
-func contentHash(src *indicators.Source, body []byte) string {
+func contentHash(src *indicators.Source, body io.ReadSeeker) (sum string, size int64, err error) {
 	h := sha256.New()
-	h.Write(body)
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return "", 0, err
+	}
+	if size, err = io.Copy(h, body); err != nil {
+		return "", 0, err
+	}
 	cfg, _ := json.Marshal(struct {
 		Format  string
 		Request *indicators.Request
@@ -250,7 +363,7 @@ func contentHash(src *indicators.Source, body []byte) string {
 	}{src.Format, src.Request, src.Mapping})
 	h.Write([]byte{0})
 	h.Write(cfg)
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
 func (r *Runner) logger() *slog.Logger {

@@ -1,22 +1,48 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/kraeftplan/kpv/ingest/tabular"
 )
 
+// rowReader yields a table's rows one by one: a CSV file read as it goes
+// (tabular.CSVReader), or a grid already read whole (XLSX).
+type rowReader interface {
+	Next() ([]string, error) // io.EOF after the last row
+	Row() int                // index from 0 of the row Next returned last
+}
+
+// gridRows reads the rows of a grid.
+type gridRows struct {
+	g   *tabular.Grid
+	row int
+}
+
+func (r *gridRows) Next() ([]string, error) {
+	if r.row+1 >= len(r.g.Rows) {
+		return nil, io.EOF
+	}
+	r.row++
+	return r.g.Rows[r.row], nil
+}
+
+func (r *gridRows) Row() int { return r.row }
+
+// maxHeaderRows is how far down a table its header is looked for; the
+// rows above it are held until it is found.
+const maxHeaderRows = 1000
+
 // readTable reads a survey or register table (CSV or XLSX) with the
 // source's column mapping: the first row that has every mapped heading is
 // the header, and each row below it with anything in the mapped columns is
-// one figure.
-func readTable(b *batch, name string, data []byte) error {
-	g, err := tabular.Read(name, data, tabular.Options{Sheet: b.m.Sheet})
-	if err != nil {
-		return err
-	}
+// one figure. file names the file and sheet in messages; its rows are not
+// used. header, if set, is told where cells are once the header is found.
+func readTable(b *batch, file *tabular.Grid, rows rowReader, header func(where func(row int) string)) error {
 	fields := make([]string, 0, len(b.m.Columns))
 	for f := range b.m.Columns {
 		fields = append(fields, f)
@@ -32,20 +58,48 @@ func readTable(b *batch, name string, data []byte) error {
 	}
 	sort.Strings(filters)
 	want = append(want, filters...)
-	head, cols, err := g.FindHeader(want)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+
+	// The header: the rows above it are kept for the message if it is
+	// missing.
+	top := &tabular.Grid{Name: file.Name, Sheet: file.Sheet}
+	var cols map[string]int
+	for cols == nil {
+		row, err := rows.Next()
+		if errors.Is(err, io.EOF) || len(top.Rows) == maxHeaderRows {
+			_, _, err := top.FindHeader(want)
+			if len(top.Rows) == maxHeaderRows {
+				err = fmt.Errorf("%w, in the first %d rows", err, maxHeaderRows)
+			}
+			return fmt.Errorf("%s: %w", file.Name, err)
+		}
+		if err != nil {
+			return err
+		}
+		top.Rows = append(top.Rows, row)
+		if cols, err = top.HeaderAt(len(top.Rows)-1, want); err != nil {
+			return fmt.Errorf("%s: %w", file.Name, err)
+		}
 	}
+	valueCol, valueHeading := cols[b.m.Columns["value"]], b.m.Columns["value"]
+	if header != nil {
+		header(func(row int) string { return file.Pos(row-1, valueCol, valueHeading) })
+	}
+
 	cell := func(row []string, heading string) string {
 		if i := cols[heading]; i < len(row) {
 			return strings.TrimSpace(row[i])
 		}
 		return ""
 	}
-	b.grow(len(g.Rows) - head - 1)
 rows:
-	for r := head + 1; r < len(g.Rows); r++ {
-		row := g.Rows[r]
+	for {
+		row, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		for _, h := range filters {
 			if !strings.EqualFold(cell(row, h), b.m.Filter[h]) {
 				continue rows
@@ -63,8 +117,10 @@ rows:
 		if empty {
 			continue
 		}
-		where := g.Pos(r, cols[b.m.Columns["value"]], b.m.Columns["value"])
-		b.addText(where, text)
+		b.line = rows.Row() + 1
+		b.addText(file.Pos(rows.Row(), valueCol, valueHeading), text)
+		if err := b.flush(false); err != nil {
+			return err
+		}
 	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,13 +77,48 @@ func (e *BatchError) Error() string {
 // large batch is not held twice. The batch is accepted whole or rejected
 // whole: the error lists every bad row.
 func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error) {
-	var bad []RowError
-	out := batch
+	bad := check(c, batch, 0)
+	rejected := make(map[int]bool, len(bad))
+	for _, e := range bad {
+		rejected[e.Row] = true
+	}
 	seen := make(map[string]int, len(batch))
+	for i, o := range batch {
+		if rejected[i+1] {
+			continue
+		}
+		key := o.Indicator + "|" + o.Period + "|" + o.Geography + "|" + o.Breakdown.Key()
+		if first, dup := seen[key]; dup {
+			bad = append(bad, RowError{Row: i + 1, Field: "period", Message: fmt.Sprintf("same indicator, period, geography and breakdown as row %d", first)})
+			continue
+		}
+		seen[key] = i + 1
+	}
+	if len(bad) > 0 {
+		slices.SortStableFunc(bad, func(a, b RowError) int { return a.Row - b.Row })
+		return nil, &BatchError{Rows: bad, Read: len(batch)}
+	}
+	return batch, nil
+}
+
+// PrepareChunk checks one chunk of a batch too large to hold whole, as
+// Prepare does, except for duplicates, which need the whole batch:
+// ObservationWriter.Finish finds those. Rows are numbered from first+1.
+func PrepareChunk(c *indicators.Catalogue, chunk []Observation, first int) ([]Observation, error) {
+	if bad := check(c, chunk, first); len(bad) > 0 {
+		return nil, &BatchError{Rows: bad, Read: len(chunk)}
+	}
+	return chunk, nil
+}
+
+// check checks each row against the catalogue and puts the good ones in
+// canonical form, in place.
+func check(c *indicators.Catalogue, batch []Observation, first int) []RowError {
+	var bad []RowError
 	periods := map[string]indicators.Period{} // a large batch repeats a few periods
 	finite := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
 	for i, o := range batch {
-		row := i + 1
+		row := first + i + 1
 		fail := func(field, format string, args ...any) {
 			bad = append(bad, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
 		}
@@ -132,18 +168,9 @@ func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error
 		if o.Breakdown == nil {
 			o.Breakdown = indicators.Breakdown{}
 		}
-		key := o.Indicator + "|" + o.Period + "|" + o.Geography + "|" + o.Breakdown.Key()
-		if first, dup := seen[key]; dup {
-			fail("period", "same indicator, period, geography and breakdown as row %d", first)
-			continue
-		}
-		seen[key] = row
-		out[i] = o
+		batch[i] = o
 	}
-	if len(bad) > 0 {
-		return nil, &BatchError{Rows: bad, Read: len(batch)}
-	}
-	return out, nil
+	return bad
 }
 
 // Counts say what a write did.
@@ -160,48 +187,99 @@ type Counts struct {
 // stays), an unchanged figure nothing. The batch is copied into a temporary
 // table and merged in one statement, so large batches cost one round trip.
 func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source string, batch []Observation) (Counts, error) {
-	n := Counts{Read: len(batch)}
 	if len(batch) == 0 {
-		return n, nil
+		return Counts{}, nil
 	}
-	// The staging table lives until the transaction ends; a run may write
-	// several batches through it.
+	w, err := NewObservationWriter(ctx, tx, runID, source)
+	if err != nil {
+		return Counts{}, err
+	}
+	if err := w.Copy(ctx, batch, nil); err != nil {
+		return Counts{}, err
+	}
+	return w.Finish(ctx)
+}
+
+// ObservationWriter writes a batch too large to hold whole in chunks: each
+// prepared chunk is copied into a staging table as it comes, and Finish
+// checks the whole batch for duplicates and merges it in one statement, all
+// in the caller's transaction (all or nothing).
+type ObservationWriter struct {
+	tx     pgx.Tx
+	runID  int64
+	source string
+	n      int               // rows copied so far
+	dims   map[string][]byte // each distinct breakdown encoded once
+	// Where names a row (as numbered in Copy) in the publisher's file for
+	// the duplicate messages of Finish; nil leaves them unnamed.
+	Where func(row int) string
+}
+
+// NewObservationWriter creates (or empties) the staging table in tx.
+func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source string) (*ObservationWriter, error) {
+	// The staging table lives until the transaction ends; row is the
+	// caller's number for each row, for the duplicate messages.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_in (
-		indicator_id text, period text, period_start date, period_end date, geography text, breakdown text, dims jsonb,
+		row integer, indicator_id text, period text, period_start date, period_end date, geography text, breakdown text, dims jsonb,
 		value double precision, numerator double precision, denominator double precision,
 		ci_lower double precision, ci_upper double precision, suppressed boolean) ON COMMIT DROP;
 		TRUNCATE obs_in`); err != nil {
-		return n, err
+		return nil, err
 	}
-	cols := []string{"indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
+	return &ObservationWriter{tx: tx, runID: runID, source: source, dims: map[string][]byte{}}, nil
+}
+
+// Copy copies a prepared chunk into the staging table. rows[i] is the
+// caller's number for chunk[i] (its row in the file, say), named in
+// duplicate messages; nil numbers the rows of the batch from 1.
+func (w *ObservationWriter) Copy(ctx context.Context, chunk []Observation, rows []int) error {
+	cols := []string{"row", "indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
 		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"}
-	// Rows are made as COPY sends them, not held as a second copy of the
-	// batch; a batch has few distinct breakdowns, so each is encoded once.
-	dims := map[string][]byte{}
+	// Rows are made as COPY sends them, not held as a second copy.
 	i := -1
 	src := pgx.CopyFromFunc(func() ([]any, error) {
-		if i++; i >= len(batch) {
+		if i++; i >= len(chunk) {
 			return nil, nil
 		}
-		o := &batch[i]
+		o := &chunk[i]
+		row := w.n + i + 1
+		if rows != nil {
+			row = rows[i]
+		}
 		key := o.Breakdown.Key()
-		d, ok := dims[key]
+		d, ok := w.dims[key]
 		if !ok {
 			d, _ = json.Marshal(o.Breakdown)
-			dims[key] = d
+			w.dims[key] = d
 		}
-		return []any{o.Indicator, o.Period, o.PeriodStart, o.PeriodEnd, o.Geography, key, d,
+		return []any{row, o.Indicator, o.Period, o.PeriodStart, o.PeriodEnd, o.Geography, key, d,
 			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}, nil
 	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, src); err != nil {
-		return n, fmt.Errorf("copy observations: %w", err)
+	if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, src); err != nil {
+		return fmt.Errorf("copy observations: %w", err)
 	}
+	w.n += len(chunk)
+	return nil
+}
+
+// Finish rejects the batch if two rows have the same indicator, period,
+// geography and breakdown (a *BatchError naming them), and otherwise
+// merges it into the observations table and returns the counts.
+func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
+	n := Counts{Read: w.n}
+	if w.n == 0 {
+		return n, nil
+	}
+	tx := w.tx
 	// Temporary tables get no statistics of their own; without them the
 	// merge of a large batch may be planned as if it were a few rows.
-	if len(batch) > 10000 {
+	if w.n > 10000 {
 		if _, err := tx.Exec(ctx, `ANALYZE obs_in`); err != nil {
 			return n, err
 		}
+	}
+	if err := w.duplicates(ctx); err != nil {
+		return n, err
 	}
 	// Only the counts come back, not a row per figure written.
 	err := tx.QueryRow(ctx, `
@@ -225,12 +303,50 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source strin
 		      IS DISTINCT FROM (l.value, l.numerator, l.denominator, l.ci_lower, l.ci_upper, l.suppressed)
 		RETURNING revision)
 		SELECT count(*) FILTER (WHERE revision = 1), count(*) FILTER (WHERE revision > 1) FROM written`,
-		source, runID).Scan(&n.Inserted, &n.Revised)
+		w.source, w.runID).Scan(&n.Inserted, &n.Revised)
 	if err != nil {
 		return n, fmt.Errorf("merge observations: %w", err)
 	}
 	n.Unchanged = n.Read - n.Inserted - n.Revised
 	return n, nil
+}
+
+// duplicates finds rows of the staged batch with the same key as an
+// earlier row, in SQL rather than in a key set held in memory.
+func (w *ObservationWriter) duplicates(ctx context.Context) error {
+	rows, err := w.tx.Query(ctx, `
+		WITH dup AS (
+			SELECT indicator_id, period, geography, breakdown FROM obs_in
+			GROUP BY 1, 2, 3, 4 HAVING count(*) > 1)
+		SELECT row, min(row) OVER (PARTITION BY indicator_id, period, geography, breakdown) AS first
+		FROM obs_in JOIN dup USING (indicator_id, period, geography, breakdown)
+		ORDER BY row`)
+	if err != nil {
+		return fmt.Errorf("check duplicates: %w", err)
+	}
+	var bad []RowError
+	for rows.Next() {
+		var row, first int
+		if err := rows.Scan(&row, &first); err != nil {
+			rows.Close()
+			return err
+		}
+		if row == first {
+			continue
+		}
+		e := RowError{Row: row, Field: "period", Message: fmt.Sprintf("same indicator, period, geography and breakdown as row %d", first)}
+		if w.Where != nil {
+			e.Where = w.Where(row)
+		}
+		bad = append(bad, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check duplicates: %w", err)
+	}
+	if len(bad) > 0 {
+		return &BatchError{Rows: bad, Read: w.n}
+	}
+	return nil
 }
 
 // ObservationFilter selects observations. Zero fields select everything.

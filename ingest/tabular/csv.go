@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -27,43 +28,219 @@ import (
 // empty rows so that row numbers in messages match what a spreadsheet shows;
 // trailing rows that are empty or hold only empty cells are dropped.
 func ReadCSV(name string, data []byte, opt Options) (*Grid, error) {
-	text := decodeText(data)
-	comma := opt.Comma
-	if comma == 0 {
-		comma = sniffComma(text)
+	cr, err := NewCSVReader(name, bytes.NewReader(data), opt)
+	if err != nil {
+		return nil, err
 	}
-	if !validComma(comma) {
-		return nil, fmt.Errorf("%s: %q cannot separate CSV fields", name, comma)
-	}
-
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = comma
-	r.LazyQuotes = true
-	r.FieldsPerRecord = -1
-
 	rows := [][]string{}
-	var prev int64
 	for {
-		rec, err := r.Read()
+		rec, err := cr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		// encoding/csv skips blank lines silently; put them back so that
-		// "row 7" in a message is the seventh row the user sees.
-		off := r.InputOffset()
-		for range blankLines(text[prev:off]) {
-			rows = append(rows, []string{})
-		}
-		prev = off
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
+			return nil, err
 		}
 		rows = append(rows, rec)
 	}
 	return &Grid{Name: name, Rows: dropTrailingEmpty(rows)}, nil
+}
+
+// CSVReader reads a CSV file row by row, the way ReadCSV reads it whole,
+// so that a large export is never held in memory: only the row at hand and
+// a read buffer are. It does not drop trailing empty rows (it cannot know
+// they are trailing); they come back as rows with no text.
+type CSVReader struct {
+	name string
+	r    *csv.Reader
+	text *recorder
+	prev int64 // input offset after the last record
+	rec  []string
+	// blank is how many blank lines to return before rec.
+	blank int
+	row   int
+}
+
+// NewCSVReader starts reading a CSV file from in; see ReadCSV for the
+// encodings and separators it recognises. in is read twice when it is not
+// UTF-16: once to tell UTF-8 from Windows-1252 (which takes the whole
+// file), then for the rows. A UTF-16 file (a small Excel export) is
+// decoded whole.
+func NewCSVReader(name string, in io.ReadSeeker, opt Options) (*CSVReader, error) {
+	var head [3]byte
+	n, err := io.ReadFull(in, head[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var src io.Reader
+	switch {
+	case n >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF):
+		if _, err := in.Seek(2, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		data, err := io.ReadAll(in)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		src = strings.NewReader(decodeUTF16(data, head[0] == 0xFE))
+	default:
+		start := int64(0)
+		if n == 3 && bytes.Equal(head[:], utf8BOM) {
+			start = 3
+		}
+		if _, err := in.Seek(start, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		valid, err := validUTF8(in)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := in.Seek(start, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		src = in
+		if !valid {
+			src = &cp1252Reader{r: in}
+		}
+	}
+	buf := bufio.NewReaderSize(src, 256<<10)
+	comma := opt.Comma
+	if comma == 0 {
+		// The first line decides; it is peeked at, not consumed.
+		first, _ := buf.Peek(buf.Size())
+		comma = sniffComma(string(first))
+	}
+	if !validComma(comma) {
+		return nil, fmt.Errorf("%s: %q cannot separate CSV fields", name, comma)
+	}
+	text := &recorder{r: buf}
+	r := csv.NewReader(text)
+	r.Comma = comma
+	r.LazyQuotes = true
+	r.FieldsPerRecord = -1
+	return &CSVReader{name: name, r: r, text: text, row: -1}, nil
+}
+
+// Next returns the next row, or io.EOF after the last. Cells are trimmed;
+// blank lines come back as empty rows, so that row numbers match what a
+// spreadsheet shows.
+func (c *CSVReader) Next() ([]string, error) {
+	if c.blank > 0 {
+		c.blank--
+		c.row++
+		return []string{}, nil
+	}
+	if c.rec != nil {
+		rec := c.rec
+		c.rec = nil
+		c.row++
+		return rec, nil
+	}
+	rec, err := c.r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, io.EOF
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.name, err)
+	}
+	// encoding/csv skips blank lines silently; put them back so that
+	// "row 7" in a message is the seventh row the user sees.
+	off := c.r.InputOffset()
+	c.blank = blankLines(c.text.since(c.prev, off))
+	c.prev = off
+	for i := range rec {
+		rec[i] = strings.TrimSpace(rec[i])
+	}
+	c.rec = rec
+	return c.Next()
+}
+
+// Row is the index from 0 of the row Next returned last, as Grid.Rows
+// would hold it.
+func (c *CSVReader) Row() int { return c.row }
+
+// recorder keeps the text encoding/csv has read but not yet accounted
+// for, to find the blank lines it skipped.
+type recorder struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // input offset of buf[0]
+}
+
+func (t *recorder) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// since returns the text between the input offsets from and to, and
+// forgets the text before to.
+func (t *recorder) since(from, to int64) string {
+	s := string(t.buf[from-t.base : to-t.base])
+	// Drop what is consumed now and then, not after every row: the
+	// rest is at most encoding/csv's read buffer.
+	if used := to - t.base; used > 64<<10 {
+		t.buf = append(t.buf[:0], t.buf[used:]...)
+		t.base = to
+	}
+	return s
+}
+
+// validUTF8 reports whether the text r yields is valid UTF-8, reading it
+// in pieces.
+func validUTF8(r io.Reader) (bool, error) {
+	buf := make([]byte, 64<<10)
+	carry := 0
+	for {
+		n, err := r.Read(buf[carry:])
+		data := buf[:carry+n]
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			return false, err
+		}
+		// Hold back a rune cut by the end of the piece.
+		cut := len(data)
+		if !eof {
+			for i := len(data) - 1; i >= 0 && i >= len(data)-utf8.UTFMax; i-- {
+				if utf8.RuneStart(data[i]) {
+					if !utf8.FullRune(data[i:]) {
+						cut = i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(data[:cut]) {
+			return false, nil
+		}
+		if eof {
+			return true, nil
+		}
+		carry = copy(buf, data[cut:])
+	}
+}
+
+// cp1252Reader decodes Windows-1252 text into UTF-8 as it is read.
+type cp1252Reader struct {
+	r   io.Reader
+	in  []byte
+	out []byte
+}
+
+func (c *cp1252Reader) Read(p []byte) (int, error) {
+	if len(c.out) == 0 {
+		if c.in == nil {
+			c.in = make([]byte, 32<<10)
+		}
+		n, err := c.r.Read(c.in)
+		c.out = append(c.out[:0], decodeWindows1252(c.in[:n])...)
+		if n == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, c.out)
+	c.out = c.out[n:]
+	return n, nil
 }
 
 // validComma reports whether encoding/csv accepts c as a separator.

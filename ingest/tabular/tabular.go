@@ -40,25 +40,28 @@ type Options struct {
 // CSV; .xlsx and .xlsm are XLSX) or, for any other name, from the content:
 // an XLSX workbook is a zip archive and so starts with "PK\x03\x04".
 func Read(name string, data []byte, opt Options) (*Grid, error) {
-	isZip := bytes.HasPrefix(data, []byte("PK\x03\x04"))
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv", ".tsv", ".txt":
+	if IsCSV(name, data) {
 		return ReadCSV(name, data, opt)
-	case ".xlsx", ".xlsm":
-		return ReadXLSX(name, data, opt)
-	case ".xls":
-		// Some sites serve XLSX under an .xls name; the old binary format
-		// itself is beyond excelize, and guessing at it would only produce
-		// garbage cells.
-		if isZip {
-			return ReadXLSX(name, data, opt)
-		}
+	}
+	// Some sites serve XLSX under an .xls name; the old binary format
+	// itself is beyond excelize, and guessing at it would only produce
+	// garbage cells.
+	if strings.EqualFold(filepath.Ext(name), ".xls") && !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, fmt.Errorf("%s: the old binary .xls format is not supported; save the file as .xlsx or CSV", name)
 	}
-	if isZip {
-		return ReadXLSX(name, data, opt)
+	return ReadXLSX(name, data, opt)
+}
+
+// IsCSV reports whether Read takes a file of this name, starting with
+// head (its first few bytes), as CSV.
+func IsCSV(name string, head []byte) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv", ".tsv", ".txt":
+		return true
+	case ".xlsx", ".xlsm", ".xls":
+		return false
 	}
-	return ReadCSV(name, data, opt)
+	return !bytes.HasPrefix(head, []byte("PK\x03\x04"))
 }
 
 // Pos names a cell for error messages, the way a person finds it in the
@@ -119,41 +122,43 @@ func columnName(col int) string {
 // than a guess: tables that repeat "Andel" under each year would otherwise
 // be read from whichever column happens to come first.
 func (g *Grid) FindHeader(want []string) (row int, cols map[string]int, err error) {
-	keys := make([]string, len(want))
-	for i, w := range want {
-		keys[i] = normHeading(w)
-	}
-	for r, cells := range g.Rows {
-		at := make(map[string][]int, len(cells))
-		for c, cell := range cells {
-			k := normHeading(cell)
-			at[k] = append(at[k], c)
+	for r := range g.Rows {
+		cols, err := g.HeaderAt(r, want)
+		if err != nil || cols != nil {
+			return r, cols, err
 		}
-		found := true
-		for _, k := range keys {
-			if len(at[k]) == 0 {
-				found = false
-				break
-			}
-		}
-		if !found {
-			continue
-		}
-		cols = make(map[string]int, len(want))
-		for i, w := range want {
-			if cs := at[keys[i]]; len(cs) > 1 {
-				return 0, nil, fmt.Errorf("%s: the header row has the column %q more than once: %s and %s",
-					g.where(), w, g.cellName(r, cs[0]), g.cellName(r, cs[1]))
-			}
-			cols[w] = at[keys[i]][0]
-		}
-		return r, cols, nil
 	}
 	quoted := make([]string, len(want))
 	for i, w := range want {
 		quoted[i] = fmt.Sprintf("%q", w)
 	}
 	return 0, nil, fmt.Errorf("no row has the columns %s (%s)", strings.Join(quoted, ", "), g.firstRows(3))
+}
+
+// HeaderAt returns the column of each wanted heading if row r has them
+// all, as FindHeader does, or nil if it does not: a caller reading a file
+// row by row finds the header with it.
+func (g *Grid) HeaderAt(r int, want []string) (map[string]int, error) {
+	cells := g.Rows[r]
+	at := make(map[string][]int, len(cells))
+	for c, cell := range cells {
+		k := normHeading(cell)
+		at[k] = append(at[k], c)
+	}
+	for _, w := range want {
+		if len(at[normHeading(w)]) == 0 {
+			return nil, nil
+		}
+	}
+	cols := make(map[string]int, len(want))
+	for _, w := range want {
+		if cs := at[normHeading(w)]; len(cs) > 1 {
+			return nil, fmt.Errorf("%s: the header row has the column %q more than once: %s and %s",
+				g.where(), w, g.cellName(r, cs[0]), g.cellName(r, cs[1]))
+		}
+		cols[w] = at[normHeading(w)][0]
+	}
+	return cols, nil
 }
 
 // normHeading is the form in which headings are compared.
