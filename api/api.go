@@ -110,9 +110,22 @@ func New(o Options) http.Handler {
 // writeJSON writes v with a strong ETag over the body and answers a matching
 // If-None-Match with 304 (writeETagged).
 func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	writeJSONIndent(w, r, v, "  ")
+}
+
+// writeCompactJSON is writeJSON without indentation, for the pages of
+// figures: they are the large answers, and indenting them took a quarter
+// of a request's CPU (BENCHMARKS.md, API under load).
+func writeCompactJSON(w http.ResponseWriter, r *http.Request, v any) {
+	writeJSONIndent(w, r, v, "")
+}
+
+func writeJSONIndent(w http.ResponseWriter, r *http.Request, v any, indent string) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
 	if err := enc.Encode(v); err != nil {
 		writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "encode response: " + err.Error()})
 		return

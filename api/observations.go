@@ -164,7 +164,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	if obs == nil {
 		obs = []store.Observation{}
 	}
-	writeJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
+	writeCompactJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
 }
 
 // dimensionValue returns the code of a breakdown value given by code (or,
