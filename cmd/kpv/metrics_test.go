@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -43,43 +42,13 @@ func promtool(t *testing.T) string {
 func serveBundled(t *testing.T) string {
 	t.Helper()
 	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
-	t.Setenv("KPV_SCHEDULER", "off")
 	var out, logs bytes.Buffer
-	ctx := context.Background()
 	for _, args := range [][]string{{"migrate"}, {"ingest", "--all", "--offline"}} {
-		if err := run(ctx, args, &out, &logs); err != nil {
+		if err := run(context.Background(), args, &out, &logs); err != nil {
 			t.Fatalf("kpv %v: %v\n%s", args, err, out.String())
 		}
 	}
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", addr}, io.Discard, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("kpv serve did not stop within 20s")
-		}
-	})
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return base
-			}
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("kpv serve exited: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("kpv serve not ready within 30s")
-		}
-	}
+	return serveDB(t)
 }
 
 func scrape(t *testing.T, base string) []byte {
