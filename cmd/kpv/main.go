@@ -120,6 +120,20 @@ func env(name, def string) string {
 	return def
 }
 
+// openMigrated opens the store at KPV_DATABASE_URL and checks that it is
+// migrated (every command but migrate needs both).
+func openMigrated(ctx context.Context) (*store.Store, error) {
+	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CheckMigrated(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 // loadCatalogue loads KPV_CATALOGUE if set, else the embedded catalogue.
 func loadCatalogue() (*indicators.Catalogue, error) {
 	if path := os.Getenv("KPV_CATALOGUE"); path != "" {
@@ -172,14 +186,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
+	st, err := openMigrated(ctx)
 	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
 	}
+	defer st.Close()
 	changed, err := st.SyncCatalogue(ctx, cat)
 	if err != nil {
 		return fmt.Errorf("synchronise catalogue: %w", err)
@@ -321,14 +332,11 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
+	st, err := openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		return err
-	}
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
 		return fmt.Errorf("synchronise catalogue: %w", err)
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/report"
-	"github.com/kraeftplan/kpv/store"
 )
 
 const reportUsage = "usage: kpv report YEAR [--format json|csv|html] [--out FILE] [--as-of DATE]"
@@ -75,14 +74,11 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
+	st, err := openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		return err
-	}
 	rep, err := report.Build(ctx, st, cat, year, asOf, time.Now())
 	if err != nil {
 		return err

@@ -31,14 +31,11 @@ func tokenCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, os.Getenv("KPV_DATABASE_URL"))
+	st, err := openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckMigrated(ctx); err != nil {
-		return err
-	}
 	// Tokens name an organisation of the catalogue: make sure the database
 	// knows the current one.
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
