@@ -55,6 +55,11 @@ trap finish EXIT
 trap 'exit 130' INT # exit runs the EXIT trap
 trap 'exit 143' TERM
 
+# A tracked executable or a file over 1 MB outside testdata/ and ingest/snapshots/
+# fails the run before anything else (build outputs never belong in git).
+echo "test.sh: go run ./cmd/treecheck" >&2
+go run ./cmd/treecheck .
+
 # Real servers and tools from Debian's packages, installed when missing:
 # promtool checks kpv's /metrics and the generated rules; tests start their own
 # Prometheus and Alertmanager (internal/promstack) on free loopback ports.
