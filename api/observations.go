@@ -59,7 +59,7 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 	}
 	// Observations come ordered by period start, so the last one seen for a
 	// series is its latest.
-	latest := map[string]store.Observation{}
+	latest := map[string]indicators.Observation{}
 	var order []string
 	for _, o := range obs {
 		k := o.Geography + "|" + o.Breakdown.Key()
@@ -70,8 +70,8 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 	}
 	out := struct {
 		indicatorView
-		Latest []store.Observation `json:"latest"`
-	}{indicatorView: s.indicatorView(in), Latest: []store.Observation{}}
+		Latest []indicators.Observation `json:"latest"`
+	}{indicatorView: s.indicatorView(in), Latest: []indicators.Observation{}}
 	out.Assessment = assessmentOf(s.snapshot(), in.ID)
 	for _, k := range order {
 		out.Latest = append(out.Latest, latest[k])
@@ -162,7 +162,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if obs == nil {
-		obs = []store.Observation{}
+		obs = []indicators.Observation{}
 	}
 	writeCompactJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
 }

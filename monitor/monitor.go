@@ -37,7 +37,7 @@ type Monitor struct {
 
 	mu       sync.Mutex // serialises refreshes and guards the cache below
 	loadedAt fingerprint
-	figures  []store.Observation
+	figures  []indicators.Observation
 
 	refreshes   *prometheus.CounterVec
 	lastRefresh prometheus.Gauge

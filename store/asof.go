@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // AsOfSet is the stored figures as they stood at a cut-off: for each
@@ -14,7 +16,7 @@ import (
 // for a past cut-off stays the same however the sources are revised.
 type AsOfSet struct {
 	CutOff       time.Time
-	Observations []Observation
+	Observations []indicators.Observation
 	// Runs are the runs that wrote one of the revisions in Observations,
 	// and each source's latest successful run finished by the cut-off,
 	// oldest first.

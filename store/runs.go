@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // Run is one entry of the run log: an ingest of a source or a submitted
@@ -83,7 +85,7 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 	case runErr != nil:
 		run.Outcome = "failed"
 		run.Error = runErr.Error()
-		var be *BatchError
+		var be *indicators.BatchError
 		if errors.As(runErr, &be) {
 			run.Counts.Rejected = len(be.Rows)
 			run.Counts.Read = max(run.Counts.Read, be.Read)
