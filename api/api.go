@@ -142,7 +142,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Pool.Ping(ctx); err != nil {
+	if err := s.store.Ping(ctx); err != nil {
 		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: "Postgres does not answer: " + err.Error()})
 		return
 	}

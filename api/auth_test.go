@@ -128,7 +128,7 @@ func (l *liveServer) do(t *testing.T, method, path, token, ctype, body string) r
 func (l *liveServer) count(t *testing.T, sql string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := l.st.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	if err := l.st.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -299,7 +299,7 @@ func TestSchedulersFireOnTheirScheduleOncePerTick(t *testing.T) {
 		s.Stop()
 	}
 	var ticks int
-	if err := st0.Pool.QueryRow(ctx, `SELECT count(*) FROM source_ticks WHERE source_id = 'nordcan-survival'`).Scan(&ticks); err != nil {
+	if err := st0.QueryRow(ctx, `SELECT count(*) FROM source_ticks WHERE source_id = 'nordcan-survival'`).Scan(&ticks); err != nil {
 		t.Fatal(err)
 	}
 	runs, _ := st0.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 100})

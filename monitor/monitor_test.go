@@ -352,7 +352,7 @@ func TestScrapeUnchangedByRevisions(t *testing.T) {
 		}
 		writeRevisions(t, st, cat, revisions)
 		var stored int
-		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&stored); err != nil {
+		if err := st.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
 		reg := prometheus.NewRegistry()

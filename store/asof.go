@@ -54,7 +54,7 @@ func (s *Store) AsOf(ctx context.Context, cutoff time.Time) (*AsOfSet, error) {
 	}
 	// The runs behind the figures, and per source the latest run that ended
 	// well by the cut-off (its finish is what freshness of a source means).
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.pool.Query(ctx, `
 		WITH latest AS (
 			SELECT DISTINCT ON (source_id) id
 			FROM ingest_runs
@@ -99,7 +99,7 @@ type RecordVersion struct {
 // RecordVersion returns the current RecordVersion.
 func (s *Store) RecordVersion(ctx context.Context) (RecordVersion, error) {
 	var v RecordVersion
-	err := s.Pool.QueryRow(ctx, `SELECT
+	err := s.pool.QueryRow(ctx, `SELECT
 			(SELECT COALESCE(max(id), 0) FROM observations), (SELECT count(*) FROM observations),
 			(SELECT COALESCE(max(id), 0) FROM ingest_runs), (SELECT count(finished_at) FROM ingest_runs)`).
 		Scan(&v.FiguresMaxID, &v.Figures, &v.RunsMaxID, &v.RunsFinished)

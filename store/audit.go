@@ -50,7 +50,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	// The entry is written even if the request that caused it was cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return audit(ctx, s.Pool, e)
+	return audit(ctx, s.pool, e)
 }
 
 // AuditIn appends e to the audit log inside tx: an accepted write and its
@@ -129,7 +129,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	if f.Offset > 0 {
 		q += " OFFSET " + arg(f.Offset)
 	}
-	rows, err := s.Pool.Query(ctx, q, args...)
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -252,7 +252,7 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	if f.Offset > 0 {
 		q += " OFFSET " + arg(f.Offset)
 	}
-	rows, err := s.Pool.Query(ctx, q, args...)
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -269,6 +269,6 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 // is added or revised (the count also catches a transaction that commits
 // lower ids after a higher one was read).
 func (s *Store) FiguresVersion(ctx context.Context) (maxID, count int64, err error) {
-	err = s.Pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&maxID, &count)
+	err = s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&maxID, &count)
 	return maxID, count, err
 }

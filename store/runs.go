@@ -64,7 +64,7 @@ func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx con
 // with CloseRun; Record does both around one transaction.
 func (s *Store) OpenRun(ctx context.Context, source, kind string) (Run, error) {
 	run := Run{Source: source, Kind: kind, Outcome: "running"}
-	err := s.Pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
+	err := s.pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
 		source, kind).Scan(&run.ID, &run.StartedAt)
 	if err != nil {
 		return run, fmt.Errorf("open run log entry: %w", err)
@@ -108,7 +108,7 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 		errText = &run.Error
 	}
 	c := run.Counts
-	err := s.Pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
+	err := s.pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
 			revised_count = $5, unchanged_count = $6, rejected_count = $7, error = $8, detail = $9
 		WHERE id = $1 RETURNING finished_at`,
 		run.ID, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, errText, nullJSON(run.Detail)).Scan(&run.FinishedAt)
@@ -122,7 +122,7 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 // interrupted. Call it only while holding the source's ingest lock: then no
 // live process owns those runs (they belonged to a process that died).
 func (s *Store) MarkInterrupted(ctx context.Context, source string) (int64, error) {
-	tag, err := s.Pool.Exec(ctx, `UPDATE ingest_runs SET outcome = 'interrupted', finished_at = now(),
+	tag, err := s.pool.Exec(ctx, `UPDATE ingest_runs SET outcome = 'interrupted', finished_at = now(),
 			error = 'the process running it stopped before it finished'
 		WHERE source_id = $1 AND kind = 'ingest' AND outcome = 'running'`, source)
 	return tag.RowsAffected(), err
@@ -146,7 +146,7 @@ type RunFilter struct {
 
 // Runs lists the run log, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
+	rows, err := s.pool.Query(ctx, `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
 			revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
 		FROM ingest_runs WHERE ($1 = '' OR source_id = $1) AND ($2 = '' OR outcome = $2) AND ($3 = '' OR kind = $3)
 		ORDER BY id DESC LIMIT $4 OFFSET $5`, f.Source, f.Outcome, f.Kind, f.Limit, f.Offset)
@@ -168,7 +168,7 @@ func scanRun(r pgx.CollectableRow) (Run, error) {
 // LastSuccesses returns, per source, when its last run that ended in
 // success or unchanged finished.
 func (s *Store) LastSuccesses(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT source_id, max(finished_at) FROM ingest_runs
+	rows, err := s.pool.Query(ctx, `SELECT source_id, max(finished_at) FROM ingest_runs
 		WHERE outcome IN ('success', 'unchanged') AND finished_at IS NOT NULL GROUP BY source_id`)
 	if err != nil {
 		return nil, err

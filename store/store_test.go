@@ -80,7 +80,7 @@ func TestSyncCatalogue(t *testing.T) {
 	s, c := synced(t)
 	var goals, inits, inds int
 	var funding2025 float64
-	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM goals), (SELECT count(*) FROM initiatives),
+	err := s.QueryRow(ctx, `SELECT (SELECT count(*) FROM goals), (SELECT count(*) FROM initiatives),
 		(SELECT count(*) FROM indicators WHERE active),
 		(SELECT sum(amount_mdkk)::float8 FROM funding WHERE table_id = 'plan-oekonomi' AND column_label = '2025' AND parent_id IS NULL)`).
 		Scan(&goals, &inits, &inds, &funding2025)
@@ -109,7 +109,7 @@ func TestSyncCatalogue(t *testing.T) {
 		t.Fatalf("sync of edited file: changed=%v err=%v", changed, err)
 	}
 	var oldActive, newActive bool
-	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT active FROM indicators WHERE id='g2_pro_use'), (SELECT active FROM indicators WHERE id='g2_pro_use_v2')`).Scan(&oldActive, &newActive); err != nil {
+	if err := s.QueryRow(ctx, `SELECT (SELECT active FROM indicators WHERE id='g2_pro_use'), (SELECT active FROM indicators WHERE id='g2_pro_use_v2')`).Scan(&oldActive, &newActive); err != nil {
 		t.Fatal(err)
 	}
 	if oldActive || !newActive {
@@ -136,7 +136,7 @@ func TestRevisionsAreKept(t *testing.T) {
 		t.Fatalf("same figures again: %+v %s", r2.Counts, r2.Outcome)
 	}
 	var rows int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&rows); err != nil || rows != 3 {
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&rows); err != nil || rows != 3 {
 		t.Fatalf("after a repeated write: %d rows (err %v), want 3", rows, err)
 	}
 	betweenRuns := time.Now()
@@ -208,7 +208,7 @@ func TestBadBatchWritesNothing(t *testing.T) {
 		t.Errorf("rows not flagged: %v", want)
 	}
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d observations written by a rejected batch", n)
 	}
 	runs, err := s.Runs(ctx, store.RunFilter{Source: "barometer", Limit: 10})
@@ -241,7 +241,7 @@ func TestFailedRunRollsBack(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d observations kept from a failed run", n)
 	}
 	runs, _ := s.Runs(ctx, store.RunFilter{Source: "", Limit: 10})
