@@ -211,17 +211,18 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
 		}
 	}
-	if o := q.Get("outcome"); o != "" && !slices.Contains(store.RunOutcomes, o) {
-		errs = append(errs, ParamError{"outcome", "unknown outcome " + strconv.Quote(o) + "; one of " + strings.Join(store.RunOutcomes, ", ")})
+	outcome, kind := store.RunOutcome(q.Get("outcome")), store.RunKind(q.Get("kind"))
+	if outcome != "" && !outcome.Valid() {
+		errs = append(errs, ParamError{"outcome", "unknown outcome " + strconv.Quote(string(outcome)) + "; one of " + store.Names(store.RunOutcomes)})
 	}
-	if k := q.Get("kind"); k != "" && !slices.Contains(store.RunKinds, k) {
-		errs = append(errs, ParamError{"kind", "unknown kind " + strconv.Quote(k) + "; one of " + strings.Join(store.RunKinds, ", ")})
+	if kind != "" && !kind.Valid() {
+		errs = append(errs, ParamError{"kind", "unknown kind " + strconv.Quote(string(kind)) + "; one of " + store.Names(store.RunKinds)})
 	}
 	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
 	}
-	runs, err := s.store.Runs(r.Context(), store.RunFilter{Source: q.Get("source"), Outcome: q.Get("outcome"), Kind: q.Get("kind"), Limit: limit, Offset: offset})
+	runs, err := s.store.Runs(r.Context(), store.RunFilter{Source: q.Get("source"), Outcome: outcome, Kind: kind, Limit: limit, Offset: offset})
 	if err != nil {
 		s.internalError(w, r, err)
 		return

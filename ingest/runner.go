@@ -165,7 +165,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 		time.Sleep(wait)
 		err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
 	}
-	r.Metrics.observe(sourceID, run.Outcome, time.Since(started))
+	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
 		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)

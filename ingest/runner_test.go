@@ -64,7 +64,7 @@ func TestRunsAgainstAPublisher(t *testing.T) {
 	st := pgtest.NewStore(t)
 	r := testRunner(t, st, srv.URL)
 
-	wantOutcome := []string{"success", "success", "failed", "failed", "failed"}
+	wantOutcome := []store.RunOutcome{store.RunSuccess, store.RunSuccess, store.RunFailed, store.RunFailed, store.RunFailed}
 	wantErr := []string{"", "", "got a web page, not a nordcan-survival file", "answered 500 Internal Server Error", "deadline exceeded"}
 	for i := range wantOutcome {
 		step.Store(int32(i + 1))

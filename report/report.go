@@ -390,7 +390,7 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 		if perRun[run.ID] == 0 && !run.LatestSuccess {
 			continue
 		}
-		r.Runs = append(r.Runs, Run{ID: run.ID, Source: run.Source, Kind: run.Kind, Outcome: run.Outcome, StartedAt: run.StartedAt.UTC(),
+		r.Runs = append(r.Runs, Run{ID: run.ID, Source: run.Source, Kind: string(run.Kind), Outcome: string(run.Outcome), StartedAt: run.StartedAt.UTC(),
 			FinishedAt: utc(run.FinishedAt), Figures: perRun[run.ID], LatestSuccess: run.LatestSuccess})
 	}
 	return r

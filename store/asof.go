@@ -58,14 +58,14 @@ func (s *Store) AsOf(ctx context.Context, cutoff time.Time) (*AsOfSet, error) {
 		WITH latest AS (
 			SELECT DISTINCT ON (source_id) id
 			FROM ingest_runs
-			WHERE outcome IN ('success', 'unchanged') AND finished_at IS NOT NULL AND finished_at <= $2
+			WHERE outcome IN ($3, $4) AND finished_at IS NOT NULL AND finished_at <= $2
 			ORDER BY source_id, finished_at DESC, id DESC)
 		SELECT r.id, r.source_id, r.kind, r.started_at, r.finished_at, r.outcome, r.read_count, r.inserted_count,
 		       r.revised_count, r.unchanged_count, r.rejected_count, COALESCE(r.error, ''), r.detail,
 		       r.id IN (SELECT id FROM latest)
 		FROM ingest_runs r
 		WHERE r.id = ANY($1) OR r.id IN (SELECT id FROM latest)
-		ORDER BY r.id`, ids, cutoff)
+		ORDER BY r.id`, ids, cutoff, RunSuccess, RunUnchanged)
 	if err != nil {
 		return nil, fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}

@@ -131,10 +131,10 @@ func (s *Store) FetchStates(ctx context.Context) (map[string]FetchState, error) 
 }
 
 // LastRuns returns each source's latest finished run of the given kind.
-func (s *Store) LastRuns(ctx context.Context, kind string) (map[string]Run, error) {
+func (s *Store) LastRuns(ctx context.Context, kind RunKind) (map[string]Run, error) {
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (source_id) id, source_id, kind, started_at, finished_at, outcome,
 			read_count, inserted_count, revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
-		FROM ingest_runs WHERE kind = $1 AND outcome <> 'running' ORDER BY source_id, id DESC`, kind)
+		FROM ingest_runs WHERE kind = $1 AND outcome <> $2 ORDER BY source_id, id DESC`, kind, RunRunning)
 	if err != nil {
 		return nil, err
 	}
