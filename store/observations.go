@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -207,32 +206,17 @@ type ObservationFilter struct {
 // Observations returns the observations matching f, ordered by period,
 // geography, breakdown (and revision, with AllRevisions).
 func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indicators.Observation, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.Indicator != "" {
-		where = append(where, "indicator_id = "+arg(f.Indicator))
-	}
-	if len(f.Geographies) > 0 {
-		where = append(where, "geography = ANY("+arg(f.Geographies)+")")
-	}
+	var w where
+	w.addIf(f.Indicator != "", "indicator_id = ?", f.Indicator)
+	w.addIf(len(f.Geographies) > 0, "geography = ANY(?)", f.Geographies)
 	if len(f.Breakdown) > 0 {
 		dims, _ := json.Marshal(f.Breakdown)
-		where = append(where, "dims @> "+arg(dims))
+		w.add("dims @> ?", dims)
 	}
-	if !f.From.IsZero() {
-		where = append(where, "period_end >= "+arg(f.From))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "period_start <= "+arg(f.To))
-	}
-	if !f.AsOf.IsZero() {
-		where = append(where, "recorded_at <= "+arg(f.AsOf))
-	}
-	cond := "true"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
+	w.addIf(!f.From.IsZero(), "period_end >= ?", f.From)
+	w.addIf(!f.To.IsZero(), "period_start <= ?", f.To)
+	w.addIf(!f.AsOf.IsZero(), "recorded_at <= ?", f.AsOf)
+	cond := w.sql()
 	const cols = `indicator_id, period, period_start, period_end, geography, dims, revision, value, numerator, denominator,
 		ci_lower, ci_upper, suppressed, source_id, run_id, recorded_at`
 	var q string
@@ -246,13 +230,8 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 				ORDER BY indicator_id, period, geography, breakdown, revision DESC) cur
 			ORDER BY indicator_id, period_start, period, geography, breakdown`
 	}
-	if f.Limit > 0 {
-		q += " LIMIT " + arg(f.Limit)
-	}
-	if f.Offset > 0 {
-		q += " OFFSET " + arg(f.Offset)
-	}
-	rows, err := s.pool.Query(ctx, q, args...)
+	q += w.page(f.Limit, f.Offset)
+	rows, err := s.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, err
 	}

@@ -180,10 +180,14 @@ type RunFilter struct {
 
 // Runs lists the run log, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
+	var w where
+	w.addIf(f.Source != "", "source_id = ?", f.Source)
+	w.addIf(f.Outcome != "", "outcome = ?", f.Outcome)
+	w.addIf(f.Kind != "", "kind = ?", f.Kind)
+	q := `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
 			revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
-		FROM ingest_runs WHERE ($1 = '' OR source_id = $1) AND ($2 = '' OR outcome = $2) AND ($3 = '' OR kind = $3)
-		ORDER BY id DESC LIMIT $4 OFFSET $5`, f.Source, f.Outcome, f.Kind, f.Limit, f.Offset)
+		FROM ingest_runs WHERE ` + w.sql() + ` ORDER BY id DESC` + w.page(f.Limit, f.Offset)
+	rows, err := s.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, err
 	}
