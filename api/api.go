@@ -24,7 +24,7 @@ import (
 // Server serves the API.
 type Server struct {
 	cat        *indicators.Catalogue
-	store      *store.Store
+	store      Store
 	log        *slog.Logger
 	assess     Assessor
 	runner     IngestRunner
@@ -41,7 +41,7 @@ type Assessor interface {
 // Options configure the handler.
 type Options struct {
 	Catalogue *indicators.Catalogue
-	Store     *store.Store
+	Store     Store
 	Logger    *slog.Logger
 	// Assessor gives the assessment shown with goals and indicators; nil
 	// leaves it out.
