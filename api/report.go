@@ -148,7 +148,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 
 // get returns the cached report for year and cut-off if it still holds,
 // else builds it.
-func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time) (*reportEntry, error) {
+func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time) (*reportEntry, error) {
 	key := strconv.Itoa(year) + "|" + rule
 	if rule != report.RuleNow {
 		key += "|" + cutoff.Format(time.RFC3339Nano)
@@ -185,7 +185,7 @@ func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.
 
 // build makes the report for key unless the cached entry e is still
 // current, and caches it.
-func (c *reportCache) build(ctx context.Context, st *store.Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool) (*reportEntry, error) {
+func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool) (*reportEntry, error) {
 	var version store.RecordVersion
 	if !settled {
 		var err error

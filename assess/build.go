@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // Home is the geography whose progress the plan measures.
@@ -19,7 +18,7 @@ const Home = "DK"
 type Input struct {
 	Catalogue *indicators.Catalogue
 	// Observations are the current revision of every figure (any order).
-	Observations []store.Observation
+	Observations []indicators.Observation
 	// LastSuccess is when each source's last successful run finished.
 	LastSuccess map[string]time.Time
 	Now         time.Time
@@ -155,7 +154,7 @@ func Build(in Input) *Snapshot {
 	s := &Snapshot{ComputedAt: in.Now, CatalogueVersion: cat.Version, Figures: len(in.Observations), byID: map[string]*Indicator{}}
 	planStart := planPublished(cat)
 
-	byIndicator := map[string][]store.Observation{}
+	byIndicator := map[string][]indicators.Observation{}
 	for _, o := range in.Observations {
 		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
 	}
@@ -208,7 +207,7 @@ func planPublished(cat *indicators.Catalogue) time.Time {
 	return t
 }
 
-func figureOf(o store.Observation) Figure {
+func figureOf(o indicators.Observation) Figure {
 	f := Figure{Point: Point{Period: o.Period, End: o.PeriodEnd}, Numerator: o.Numerator, Denominator: o.Denominator,
 		Revision: o.Revision, RunID: o.RunID}
 	if o.Value != nil {
@@ -222,7 +221,7 @@ func figureOf(o store.Observation) Figure {
 
 // assessIndicator groups an indicator's figures into series and assesses
 // each, then the indicator as a whole.
-func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []store.Observation,
+func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []indicators.Observation,
 	ranks map[string]*Ranking, planStart, now time.Time) *Indicator {
 	a := &Indicator{ID: def.ID, Goal: def.Goal, Owner: def.Owner, Series: []*Series{}}
 	bySeries := map[string]*Series{}
@@ -504,7 +503,7 @@ type groupRanking struct {
 
 // rankGroups ranks Denmark among countries for every period and breakdown
 // of a comparison series.
-func rankGroups(obs []store.Observation, countries []string, polarity string) map[string]*groupRanking {
+func rankGroups(obs []indicators.Observation, countries []string, polarity string) map[string]*groupRanking {
 	type group struct {
 		period Point
 		b      indicators.Breakdown
@@ -537,8 +536,8 @@ func rankGroups(obs []store.Observation, countries []string, polarity string) ma
 // derive turns rankings into the figures of a derived indicator (Denmark's
 // rank, or its gap to the best), with the ranking behind each figure keyed
 // by series and period.
-func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]store.Observation, map[string]*Ranking) {
-	var obs []store.Observation
+func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]indicators.Observation, map[string]*Ranking) {
+	var obs []indicators.Observation
 	ranks := map[string]*Ranking{}
 	for _, k := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[k]
@@ -555,7 +554,7 @@ func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]store
 		if def.Derived.Method == indicators.GapToBest {
 			v = g.Ranking.GapToLeader
 		}
-		obs = append(obs, store.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
+		obs = append(obs, indicators.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
 			Geography: Home, Breakdown: b, Value: &v})
 		ranks[Home+"|"+b.Key()+"|"+g.Period.Period] = &g.Ranking
 	}

@@ -7,14 +7,13 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // shipped returns the figures of every shipped snapshot, as an offline
 // ingest would store them.
-func shipped(t *testing.T, cat *indicators.Catalogue) []store.Observation {
+func shipped(t *testing.T, cat *indicators.Catalogue) []indicators.Observation {
 	t.Helper()
-	var all []store.Observation
+	var all []indicators.Observation
 	for i := range cat.Sources {
 		src := &cat.Sources[i]
 		if src.Snapshot == "" {
@@ -36,9 +35,9 @@ func shipped(t *testing.T, cat *indicators.Catalogue) []store.Observation {
 func f(v float64) *float64 { return &v }
 
 // obs prepares hand-made figures (as a submission would be).
-func obs(t *testing.T, cat *indicators.Catalogue, batch []store.Observation) []store.Observation {
+func obs(t *testing.T, cat *indicators.Catalogue, batch []indicators.Observation) []indicators.Observation {
 	t.Helper()
-	out, err := store.Prepare(cat, batch)
+	out, err := indicators.Prepare(cat, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +169,10 @@ func TestRegionalComparison(t *testing.T) {
 		t.Fatal(err)
 	}
 	const id = "g2_involved_decisions_lup"
-	row := func(period, geo string, k, n float64) store.Observation {
-		return store.Observation{Indicator: id, Period: period, Geography: geo, Value: f(100 * k / n), Numerator: f(k), Denominator: f(n)}
+	row := func(period, geo string, k, n float64) indicators.Observation {
+		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Value: f(100 * k / n), Numerator: f(k), Denominator: f(n)}
 	}
-	batch := []store.Observation{
+	batch := []indicators.Observation{
 		row("2025", "DK", 6000, 10000),
 		row("2026", "DK", 6200, 10000),   // 61.04–62.95
 		row("2026", "DK-81", 420, 700),   // 56.33–63.57: overlaps
@@ -209,10 +208,10 @@ func TestRegionalComparison(t *testing.T) {
 
 	// Without a national figure, Denmark is pooled from all five regions.
 	const gp = "g1_gp_followup_plan"
-	var pooled []store.Observation
+	var pooled []indicators.Observation
 	for i, geo := range []string{"DK-81", "DK-82", "DK-83", "DK-84", "DK-85"} {
 		n := float64(1000 + 100*i)
-		pooled = append(pooled, store.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: f(70), Numerator: f(0.7 * n), Denominator: f(n)})
+		pooled = append(pooled, indicators.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: f(70), Numerator: f(0.7 * n), Denominator: f(n)})
 	}
 	pooled[4].Numerator, pooled[4].Value = f(0.5*1400), f(50)
 	s = Build(Input{Catalogue: cat, Observations: obs(t, cat, pooled), Now: now})

@@ -42,7 +42,7 @@ var ErrBusy = errors.New("another run of this source is in progress")
 // checked against the catalogue. name is used in messages. Every problem is
 // an error naming its row, cell or JSON path; a panic in an adapter is
 // recovered into an error, so one bad file cannot stop the scheduler.
-func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []store.Observation, err error) {
+func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []indicators.Observation, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
@@ -165,7 +165,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 		time.Sleep(wait)
 		err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
 	}
-	r.Metrics.observe(sourceID, run.Outcome, time.Since(started))
+	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
 		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)
@@ -298,7 +298,7 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 			return err
 		}
 		b := newBatch(r.Catalogue, src)
-		b.write = func(obs []store.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
+		b.write = func(obs []indicators.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
 		if err := readCSVTable(b, name, body, func(where func(int) string) { w.Where = where }); err != nil {
 			return err
 		}

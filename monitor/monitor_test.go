@@ -33,15 +33,15 @@ func f(v float64) *float64 { return &v }
 // statistics: the shipped NORDCAN snapshot has other values and no
 // intervals). Men: Denmark third and clear of the leader; women: Denmark
 // second but overlapping the leader.
-func fixture(t *testing.T, cat *indicators.Catalogue) []store.Observation {
+func fixture(t *testing.T, cat *indicators.Catalogue) []indicators.Observation {
 	t.Helper()
 	const lup, nordic = "g2_involved_decisions_lup", "g3_survival_5y_nordic"
-	row := func(id, period, geo string, b indicators.Breakdown, v, lo, hi float64) store.Observation {
-		return store.Observation{Indicator: id, Period: period, Geography: geo, Breakdown: b, Value: f(v), CILower: f(lo), CIUpper: f(hi)}
+	row := func(id, period, geo string, b indicators.Breakdown, v, lo, hi float64) indicators.Observation {
+		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Breakdown: b, Value: f(v), CILower: f(lo), CIUpper: f(hi)}
 	}
 	men := indicators.Breakdown{"sex": "male", "cancer_site": "990"}
 	women := indicators.Breakdown{"sex": "female", "cancer_site": "990"}
-	batch := []store.Observation{
+	batch := []indicators.Observation{
 		row(lup, "2025", "DK", nil, 60, 59, 61),
 		row(lup, "2026", "DK", nil, 62, 61, 63),
 		row(lup, "2026", "DK-81", nil, 58, 55, 60.5),
@@ -53,7 +53,7 @@ func fixture(t *testing.T, cat *indicators.Catalogue) []store.Observation {
 		row(nordic, "2014-2018", "NO", women, 71.6, 70.9, 72.3),
 		row(nordic, "2014-2018", "SE", women, 72.4, 71.8, 73.0),
 	}
-	out, err := store.Prepare(cat, batch)
+	out, err := indicators.Prepare(cat, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestScrapeUnchangedByRevisions(t *testing.T) {
 		}
 		writeRevisions(t, st, cat, revisions)
 		var stored int
-		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&stored); err != nil {
+		if err := st.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
 		reg := prometheus.NewRegistry()

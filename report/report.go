@@ -366,7 +366,7 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 // periods that ended by the end of the year, assessed at the cut-off.
 func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSet) *Report {
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	var obs []store.Observation
+	var obs []indicators.Observation
 	perRun := map[int64]int{}
 	for _, o := range set.Observations {
 		if !o.PeriodEnd.After(yearEnd) {
@@ -390,7 +390,7 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 		if perRun[run.ID] == 0 && !run.LatestSuccess {
 			continue
 		}
-		r.Runs = append(r.Runs, Run{ID: run.ID, Source: run.Source, Kind: run.Kind, Outcome: run.Outcome, StartedAt: run.StartedAt.UTC(),
+		r.Runs = append(r.Runs, Run{ID: run.ID, Source: run.Source, Kind: string(run.Kind), Outcome: string(run.Outcome), StartedAt: run.StartedAt.UTC(),
 			FinishedAt: utc(run.FinishedAt), Figures: perRun[run.ID], LatestSuccess: run.LatestSuccess})
 	}
 	return r
@@ -664,8 +664,8 @@ func initiatives(cat *indicators.Catalogue, goal, year int) ([]Initiative, []Fun
 // every period, oldest first: the stored figures (with their interval,
 // published or Wilson), or for a derived indicator its rank or gap per
 // period, computed as assess computes them.
-func histories(cat *indicators.Catalogue, obs []store.Observation) map[string]map[string][]Value {
-	byIndicator := map[string][]store.Observation{}
+func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[string]map[string][]Value {
+	byIndicator := map[string][]indicators.Observation{}
 	for _, o := range obs {
 		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
 	}
@@ -701,14 +701,14 @@ func histories(cat *indicators.Catalogue, obs []store.Observation) map[string]ma
 	return out
 }
 
-func derivedHistory(cat *indicators.Catalogue, def *indicators.Indicator, from []store.Observation, h map[string][]Value) {
+func derivedHistory(cat *indicators.Catalogue, def *indicators.Indicator, from []indicators.Observation, h map[string][]Value) {
 	d := def.Derived
 	src, ok := cat.Indicator(d.From)
 	if !ok {
 		return
 	}
 	type group struct {
-		o    store.Observation
+		o    indicators.Observation
 		figs []assess.CountryFigure
 	}
 	groups := map[string]*group{}

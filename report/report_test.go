@@ -72,9 +72,9 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 		plain(5, "g3_survival_5y_denmark", "2021-2023", "DK", indicators.Breakdown{"sex": "male"}, 68),
 		plain(5, "g3_survival_5y_denmark", "2021-2023", "DK", indicators.Breakdown{"sex": "female"}, 70.5),
 	}
-	var batch []store.Observation
+	var batch []indicators.Observation
 	for _, f := range figs {
-		o := store.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
+		o := indicators.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
 		if f.hasCounts {
 			o.Numerator, o.Denominator = p(f.num), p(f.den)
 		}
@@ -83,7 +83,7 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 		}
 		batch = append(batch, o)
 	}
-	prepared, err := store.Prepare(cat, batch)
+	prepared, err := indicators.Prepare(cat, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
