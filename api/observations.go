@@ -92,7 +92,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	known := append([]string{"geography", "from", "to", "revisions", "as_of", "format", "limit", "offset"}, in.Breakdowns...)
-	known = slices.DeleteFunc(known, func(k string) bool { return k == "region" || k == "country" })
+	known = slices.DeleteFunc(known, indicators.IsGeographyLevel)
 	errs := checkParams(q, known...)
 	f := store.ObservationFilter{Indicator: in.ID}
 	for _, v := range q["geography"] {
@@ -120,7 +120,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		f.To = p.End
 	}
 	for _, dim := range in.Breakdowns {
-		if v := q.Get(dim); v != "" && dim != "region" && dim != "country" {
+		if v := q.Get(dim); v != "" && !indicators.IsGeographyLevel(dim) {
 			code, ok := dimensionValue(s.cat, dim, v)
 			if !ok {
 				errs = append(errs, ParamError{dim, "unknown " + dim + " " + strconv.Quote(v)})

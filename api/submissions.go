@@ -341,7 +341,7 @@ var csvNumbers = []string{"value", "numerator", "denominator", "ci_lower", "ci_u
 func csvDimensions(in *indicators.Indicator) []string {
 	var dims []string
 	for _, d := range in.Breakdowns {
-		if d != "region" && d != "country" {
+		if !indicators.IsGeographyLevel(d) {
 			dims = append(dims, d)
 		}
 	}
@@ -374,7 +374,7 @@ func parseCSVBatch(in *indicators.Indicator, body []byte) ([]indicators.Observat
 				Message: "the column has no heading; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
 		case !slices.Contains(known, h):
 			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
-			if h == "region" || h == "country" {
+			if indicators.IsGeographyLevel(h) {
 				msg = "unknown column: the region or country goes in the geography column"
 			}
 			bad = append(bad, indicators.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})

@@ -252,12 +252,11 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	}
 	sort.Slice(keys, func(i, j int) bool { return seriesLess(bySeries[keys[i]], bySeries[keys[j]]) })
 
-	unit := indicators.Units[def.Unit]
 	for _, key := range keys {
 		sr := bySeries[key]
 		slices.SortFunc(sr.history, func(x, y Figure) int { return x.End.Compare(y.End) })
 		for i := range sr.history {
-			if sr.history[i].CI == nil && unit.ID == "percent" {
+			if sr.history[i].CI == nil && def.Unit.Share() {
 				sr.history[i].CI = wilsonPercent(sr.history[i].Numerator, sr.history[i].Denominator)
 			}
 		}
@@ -311,7 +310,7 @@ func seriesLess(a, b *Series) bool {
 
 func isRegion(cat *indicators.Catalogue, code string) bool {
 	g, ok := cat.Geography(code)
-	return ok && g.Kind == "region"
+	return ok && g.Kind == indicators.GeoRegion
 }
 
 // wilsonPercent is the Wilson interval in percent for numerator of
@@ -419,7 +418,7 @@ func compareRegions(cat *indicators.Catalogue, def *indicators.Indicator, series
 	}
 	nRegions := 0
 	for _, g := range cat.Geographies {
-		if g.Kind == "region" {
+		if g.Kind == indicators.GeoRegion {
 			nRegions++
 		}
 	}
@@ -503,7 +502,7 @@ type groupRanking struct {
 
 // rankGroups ranks Denmark among countries for every period and breakdown
 // of a comparison series.
-func rankGroups(obs []indicators.Observation, countries []string, polarity string) map[string]*groupRanking {
+func rankGroups(obs []indicators.Observation, countries []string, polarity indicators.Polarity) map[string]*groupRanking {
 	type group struct {
 		period Point
 		b      indicators.Breakdown

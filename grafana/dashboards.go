@@ -230,7 +230,7 @@ func thresholdSteps(ind indicators.Indicator) []any {
 	if th.NotApplicable || th.Warning == nil || th.Critical == nil {
 		return []any{map[string]any{"color": "transparent", "value": nil}}
 	}
-	if ind.Polarity == indicators.LowerIsBetter {
+	if ind.Polarity.BadAbove() {
 		return []any{
 			map[string]any{"color": "transparent", "value": nil},
 			map[string]any{"color": "yellow", "value": *th.Warning},
@@ -261,14 +261,14 @@ func (g *gen) historyPanel(ind indicators.Indicator) *Panel {
 		desc += fmt.Sprintf(" Derived from %s (%s) over %s.", ind.Derived.From, ind.Derived.Method, strings.Join(ind.Derived.Countries, ", "))
 	}
 	defaults := map[string]any{
-		"unit": unitFor(ind.Unit),
+		"unit": ind.Unit.Grafana(),
 		"custom": map[string]any{
 			"drawStyle": "line", "lineWidth": 2, "showPoints": "always", "pointSize": 6, "spanNulls": true,
 			"thresholdsStyle": map[string]any{"mode": "area"},
 		},
 		"thresholds": map[string]any{"mode": "absolute", "steps": thresholdSteps(ind)},
 	}
-	if ind.Unit == "rank" {
+	if ind.Unit == indicators.UnitRank {
 		// Rank 1 is best: show it at the top.
 		defaults["custom"].(map[string]any)["transform"] = "negative-Y"
 		defaults["decimals"] = 0
@@ -391,7 +391,7 @@ func (g *gen) goalVariables(inds []indicators.Indicator) []*Variable {
 	if region {
 		var texts, vals []string
 		for _, geo := range g.cat.Geographies {
-			if geo.Kind == "region" {
+			if geo.Kind == indicators.GeoRegion {
 				texts, vals = append(texts, geo.NameDA), append(vals, geo.Code)
 			}
 		}

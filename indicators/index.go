@@ -2,7 +2,6 @@ package indicators
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -206,14 +205,14 @@ func (c *Catalogue) CheckObservation(indicatorID, geography string, b Breakdown,
 		}
 	}
 	for _, dim := range in.Breakdowns {
-		if _, geo := geographyBreakdowns[dim]; !geo && b[dim] == "" {
+		if !IsGeographyLevel(dim) && b[dim] == "" {
 			return "", &FieldError{dim, fmt.Sprintf("missing: indicator %s is broken down by %s", in.ID, dim)}
 		}
 	}
 	if value != nil {
-		u := Units[in.Unit]
-		if math.IsNaN(*value) || *value < u.Min || *value > u.Max {
-			return "", &FieldError{"value", fmt.Sprintf("%v is outside the range of unit %s [%v, %v]", *value, u.ID, u.Min, u.Max)}
+		if !in.Unit.Contains(*value) {
+			lo, hi := in.Unit.Bounds()
+			return "", &FieldError{"value", fmt.Sprintf("%v is outside the range of unit %s [%v, %v]", *value, in.Unit, lo, hi)}
 		}
 	}
 	return g.Code, nil
@@ -225,10 +224,8 @@ func (in *Indicator) PublishedAt(g *Geography) bool {
 	switch {
 	case g.Code == "DK":
 		return true
-	case g.Kind == "region":
-		return slices.Contains(in.Breakdowns, "region")
 	default:
-		return slices.Contains(in.Breakdowns, "country")
+		return slices.Contains(in.Breakdowns, string(g.Kind))
 	}
 }
 

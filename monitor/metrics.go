@@ -75,18 +75,6 @@ func newDescs(cat *indicators.Catalogue) *descs {
 	return d
 }
 
-func targetKind(t *indicators.Target) string {
-	switch {
-	case t == nil:
-		return "none"
-	case t.Value != nil:
-		return "value"
-	case t.Rank != 0:
-		return "rank"
-	}
-	return "direction"
-}
-
 // metrics builds every sample of the snapshot, once per refresh.
 func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometheus.Metric {
 	out := make([]prometheus.Metric, 0, 64+len(s.Indicators)*16)
@@ -110,7 +98,7 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 	for _, a := range s.Indicators {
 		def, _ := cat.Indicator(a.ID)
 		ind := []string{a.ID, strconv.Itoa(a.Goal), a.Owner}
-		add(d.indicatorInfo, 1, append(ind, def.NameDA, def.NameEN, def.Unit, def.Polarity, def.Source, targetKind(def.Target))...)
+		add(d.indicatorInfo, 1, append(ind, def.NameDA, def.NameEN, string(def.Unit), string(def.Polarity), def.Source, string(def.Target.Kind()))...)
 		if t := def.Target; t != nil {
 			switch {
 			case t.Value != nil:
@@ -121,8 +109,8 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 			add(d.targetYear, float64(t.Year), ind...)
 		}
 		if th := def.Thresholds; !th.NotApplicable && th.Warning != nil && th.Critical != nil {
-			add(d.threshold, *th.Warning, append(ind, "warning", def.Polarity)...)
-			add(d.threshold, *th.Critical, append(ind, "critical", def.Polarity)...)
+			add(d.threshold, *th.Warning, append(ind, "warning", string(def.Polarity))...)
+			add(d.threshold, *th.Critical, append(ind, "critical", string(def.Polarity))...)
 		}
 		for _, st := range assess.Statuses {
 			add(d.status, flag(a.Status == st), append(ind, string(st))...)

@@ -95,8 +95,8 @@ func (r *Report) CSV() ([]byte, error) {
 			ty = strconv.Itoa(in.Target.Year)
 		}
 		_ = w.Write([]string{strconv.Itoa(r.Year), r.CutOff.Format(time.RFC3339Nano), strconv.Itoa(g.ID), in.ID, row.Geography,
-			row.Breakdown.Key(), row.BreakdownDA, row.BreakdownEN, in.Unit, bp, bv, origin, pp, pv, lp, lv, lo, hi,
-			num(row.Change), num(row.ChangeSinceBaseline), in.Target.Kind, num(in.Target.Value), ty, num(row.GapToTarget),
+			row.Breakdown.Key(), row.BreakdownDA, row.BreakdownEN, string(in.Unit), bp, bv, origin, pp, pv, lp, lv, lo, hi,
+			num(row.Change), num(row.ChangeSinceBaseline), string(in.Target.Kind), num(in.Target.Value), ty, num(row.GapToTarget),
 			string(row.Status), row.StatusDA, row.StatusEN, row.ReasonDA, row.ReasonEN, comparison, string(in.Freshness.State)})
 	}
 	for _, g := range r.Goals {
@@ -123,7 +123,7 @@ var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":    numAny,
-	"unit":   unitSuffix,
+	"unit":   indicators.Unit.Suffix,
 	"dunit":  diffUnitSuffix,
 	"ci":     ciText,
 	"signed": signed,
@@ -164,10 +164,10 @@ func (r *Report) HTML() ([]byte, error) {
 }
 
 func (r *Report) indicatorChart(in Indicator) template.HTML {
-	u := indicators.Units[in.Unit]
+	lo, hi := in.Unit.Bounds()
 	c := &lineChart{
-		Title: in.NameDA + " / " + in.NameEN, Unit: unitSuffix(in.Unit), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
-		LowerIsBetter: in.Polarity == indicators.LowerIsBetter, Invert: in.Unit == "rank", YMin: u.Min, YMax: u.Max,
+		Title: in.NameDA + " / " + in.NameEN, Unit: in.Unit.Suffix(), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
+		LowerIsBetter: in.Polarity.BadAbove(), Invert: in.Unit == indicators.UnitRank, YMin: lo, YMax: hi,
 		Empty: "Ingen tal til og med skæringsdatoen / no figures by the cut-off",
 	}
 	mid := func(a, b time.Time) time.Time { return a.Add(b.Sub(a) / 2) }
@@ -236,8 +236,8 @@ var comparisonColour = map[assess.Comparison]string{
 }
 
 func (r *Report) regionalChart(g Goal, reg Regional) template.HTML {
-	u := indicators.Units[reg.Unit]
-	c := &dotChart{Title: reg.NameDA + " / " + reg.NameEN + ": regioner / regions", Unit: unitSuffix(reg.Unit), Min: u.Min, Max: u.Max}
+	lo, hi := reg.Unit.Bounds()
+	c := &dotChart{Title: reg.NameDA + " / " + reg.NameEN + ": regioner / regions", Unit: reg.Unit.Suffix(), Min: lo, Max: hi}
 	var national *Value
 	var period string
 	for _, rr := range reg.Regions {
@@ -283,7 +283,7 @@ func (r *Report) regionalChart(g Goal, reg Regional) template.HTML {
 }
 
 func nordicChart(n Nordic) template.HTML {
-	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: nordiske lande / Nordic countries", n.CancerSiteDA, n.SexDA, n.Period), Unit: unitSuffix("percent"), Min: 0, Max: 100}
+	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: nordiske lande / Nordic countries", n.CancerSiteDA, n.SexDA, n.Period), Unit: indicators.UnitPercent.Suffix(), Min: 0, Max: 100}
 	for _, k := range n.Countries {
 		row := dotRow{Label: fmt.Sprintf("%d. %s", k.Rank, k.NameDA), Value: &k.Value, Colour: "#5d6d7e"}
 		if k.Country == assess.Home {
@@ -336,24 +336,9 @@ func signed(p *float64) string {
 	return numDA(*p)
 }
 
-func unitSuffix(unit string) string {
-	switch unit {
-	case "percent":
-		return "\u00a0%"
-	case "percentage_points":
-		return "\u00a0pp"
-	}
-	return ""
-}
-
 // diffUnitSuffix is the unit of a difference of two values: the difference
 // of two percentages is in percentage points, not per cent.
-func diffUnitSuffix(unit string) string {
-	if unit == "percent" {
-		return unitSuffix("percentage_points")
-	}
-	return unitSuffix(unit)
-}
+func diffUnitSuffix(unit indicators.Unit) string { return unit.Change().Suffix() }
 
 func ciText(ci *assess.Interval) string {
 	if ci == nil {

@@ -92,19 +92,19 @@ type Goal struct {
 
 // Indicator is one indicator's entry.
 type Indicator struct {
-	ID         string     `json:"indicator"`
-	NameDA     string     `json:"name_da"`
-	NameEN     string     `json:"name_en"`
-	Unit       string     `json:"unit"`
-	Polarity   string     `json:"polarity"`
-	Owner      string     `json:"owner"`
-	OwnerDA    string     `json:"owner_name_da"`
-	OwnerEN    string     `json:"owner_name_en"`
-	Source     string     `json:"source"`
-	SourceDA   string     `json:"source_name_da"`
-	SourceEN   string     `json:"source_name_en"`
-	Target     Target     `json:"target"`
-	Thresholds Thresholds `json:"thresholds"`
+	ID         string              `json:"indicator"`
+	NameDA     string              `json:"name_da"`
+	NameEN     string              `json:"name_en"`
+	Unit       indicators.Unit     `json:"unit"`
+	Polarity   indicators.Polarity `json:"polarity"`
+	Owner      string              `json:"owner"`
+	OwnerDA    string              `json:"owner_name_da"`
+	OwnerEN    string              `json:"owner_name_en"`
+	Source     string              `json:"source"`
+	SourceDA   string              `json:"source_name_da"`
+	SourceEN   string              `json:"source_name_en"`
+	Target     Target              `json:"target"`
+	Thresholds Thresholds          `json:"thresholds"`
 	// The headline status: the weakest of Denmark's series, as on /metrics.
 	Status    assess.Status `json:"status"`
 	StatusDA  string        `json:"status_da"`
@@ -119,9 +119,9 @@ type Indicator struct {
 
 // Target is what the plan aims for.
 type Target struct {
-	Kind  string   `json:"kind"` // value, rank or direction
-	Value *float64 `json:"value,omitempty"`
-	Year  int      `json:"year,omitempty"`
+	Kind  indicators.TargetKind `json:"kind"` // value, rank or direction
+	Value *float64              `json:"value,omitempty"`
+	Year  int                   `json:"year,omitempty"`
 	// TextDA and TextEN say it for people ("5 i 2030", "improve by 2030").
 	TextDA string `json:"text_da"`
 	TextEN string `json:"text_en"`
@@ -185,11 +185,11 @@ type Row struct {
 
 // Regional is the regions against Denmark for one indicator.
 type Regional struct {
-	Indicator string      `json:"indicator"`
-	NameDA    string      `json:"name_da"`
-	NameEN    string      `json:"name_en"`
-	Unit      string      `json:"unit"`
-	Regions   []RegionRow `json:"regions"`
+	Indicator string          `json:"indicator"`
+	NameDA    string          `json:"name_da"`
+	NameEN    string          `json:"name_en"`
+	Unit      indicators.Unit `json:"unit"`
+	Regions   []RegionRow     `json:"regions"`
 }
 
 // RegionRow is one region's series against Denmark's.
@@ -536,21 +536,20 @@ func round(v float64) *float64 {
 func targetOf(def *indicators.Indicator) Target {
 	t := def.Target
 	if t == nil {
-		return Target{Kind: "none", TextDA: "intet mål", TextEN: "no target"}
+		return Target{Kind: indicators.TargetNone, TextDA: "intet mål", TextEN: "no target"}
 	}
-	out := Target{Year: t.Year, Basis: t.Basis}
-	switch {
-	case t.Value != nil:
-		out.Kind, out.Value = "value", t.Value
+	out := Target{Kind: t.Kind(), Year: t.Year, Basis: t.Basis}
+	switch out.Kind {
+	case indicators.TargetValue:
+		out.Value = t.Value
 		out.TextDA = fmt.Sprintf("%s i %d", numDA(*t.Value), t.Year)
 		out.TextEN = fmt.Sprintf("%g by %d", *t.Value, t.Year)
-	case t.Rank != 0:
+	case indicators.TargetRank:
 		v := float64(t.Rank)
-		out.Kind, out.Value = "rank", &v
+		out.Value = &v
 		out.TextDA = fmt.Sprintf("%d. plads i %d", t.Rank, t.Year)
 		out.TextEN = fmt.Sprintf("rank %d by %d", t.Rank, t.Year)
 	default:
-		out.Kind = "direction"
 		out.TextDA = fmt.Sprintf("forbedring frem til %d", t.Year)
 		out.TextEN = fmt.Sprintf("improve by %d", t.Year)
 	}
@@ -561,7 +560,7 @@ func regional(cat *indicators.Catalogue, def *indicators.Indicator, a *assess.In
 	out := Regional{Indicator: def.ID, NameDA: def.NameDA, NameEN: def.NameEN, Unit: def.Unit, Regions: []RegionRow{}}
 	for _, sr := range a.Series {
 		g, ok := cat.Geography(sr.Geography)
-		if !ok || g.Kind != "region" {
+		if !ok || g.Kind != indicators.GeoRegion {
 			continue
 		}
 		rr := RegionRow{Row: rowOf(cat, sr), NameDA: g.NameDA, NameEN: g.NameEN, Comparison: assess.NotComparable}
@@ -684,7 +683,7 @@ func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[stri
 				v := Value{Period: o.Period, Value: *o.Value, start: o.PeriodStart, end: o.PeriodEnd}
 				if o.CILower != nil && o.CIUpper != nil {
 					v.CI = &assess.Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: assess.Published}
-				} else if unit == "percent" && o.Numerator != nil && o.Denominator != nil {
+				} else if unit.Share() && o.Numerator != nil && o.Denominator != nil {
 					if lo, hi, ok := assess.Wilson(*o.Numerator, *o.Denominator, assess.Z95); ok {
 						v.CI = &assess.Interval{Lower: 100 * lo, Upper: 100 * hi, Method: assess.WilsonCI}
 					}
