@@ -74,8 +74,8 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 }
 
 // reportHandler serves GET /api/v1/reports/{year}: the yearly follow-up
-// report as JSON (default), CSV (format=csv) or a printable HTML page
-// (format=html), with the figures as recorded by as_of (a date, taken as
+// report as JSON (default), CSV (format=csv), a printable HTML page
+// (format=html) or a workbook (format=xlsx), with the figures as recorded by as_of (a date, taken as
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
@@ -138,7 +138,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
 	switch format {
-	case "csv":
+	case "csv", "xlsx":
 		w.Header().Set("Content-Disposition", `attachment; filename="`+report.FileName(year, format)+`"`)
 	case "html":
 		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)

@@ -454,7 +454,7 @@ func (g *gen) data() *Dashboard {
 	d := g.newDashboard(DataUID, "Data og indsamling",
 		"The data behind the indicators: each source with its last successful run, overdue publications, the ingest runs and their errors. Generated from kpv's catalogue.")
 	d.Time = TimeRange{From: "now-7d", To: "now"}
-	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tags: []string{}, Icon: "dashboard"})
+	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, Icon: "dashboard"})
 	l := &layout{d: d}
 	count := func(title, desc, expr string, warnAt float64) *Panel {
 		return &Panel{Type: "stat", Title: title, Description: desc, Datasource: promDS,
@@ -595,7 +595,7 @@ func columns(cat *indicators.Catalogue) []string {
 func (g *gen) initiatives() *Dashboard {
 	d := g.newDashboard(InitiativesUID, "Initiativer og økonomi",
 		"The plan's initiatives by focus area and goal, and its funding per year and recipient, as printed in the plan's Økonomi table and the 2025 implementation agreement. Generated from kpv's catalogue.")
-	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tags: []string{}, Icon: "dashboard"})
+	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, Icon: "dashboard"})
 	var texts, vals []string
 	for _, t := range g.cat.FundingTables {
 		texts, vals = append(texts, t.TitleDA), append(vals, t.ID)

@@ -157,7 +157,7 @@ func newDashboard(uid, title, description string) *Dashboard {
 		Templating:  Templating{List: []*Variable{kpvURLVar()}},
 		Links: []DashLink{{
 			Title: "Kræftplan V", Type: "dashboards", Tags: []string{"kpv"},
-			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards",
+			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards", Icon: "external link",
 		}},
 		WeekStart:  "monday",
 		TimePicker: map[string]any{},

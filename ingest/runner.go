@@ -120,6 +120,8 @@ type Options struct {
 	Snapshot bool
 	// Force parses the publication even if it is unchanged since the last run.
 	Force bool
+	// Progress, if set, is told how File is read (see ProgressReporter).
+	Progress ProgressReporter
 }
 
 // Run ingests one source once: it takes the source's lock (ErrBusy if
@@ -233,7 +235,11 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	} else if ok {
 		detail["streamed"] = true
-		counts, err := r.stream(ctx, src, name, p.Body, runID, state)
+		var prog ProgressReporter
+		if opt.File != "" {
+			prog = opt.Progress
+		}
+		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
 		return counts, detail, err
 	}
 	// The other formats are small and read whole.
@@ -245,6 +251,9 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	}
 	obs, err := Parse(r.Catalogue, src, name, data)
+	if opt.File != "" && opt.Progress != nil {
+		opt.Progress.Finished(len(obs), size)
+	}
 	if err != nil {
 		return store.Counts{}, detail, err
 	}
@@ -288,7 +297,7 @@ func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, 
 // through a staging table, all in one transaction: a bad row anywhere
 // (or a duplicate, found in the staging table) rolls the run back, and the
 // error lists every bad row, as for a publication read whole.
-func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState) (counts store.Counts, err error) {
+func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64) (counts store.Counts, err error) {
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return counts, err
 	}
@@ -299,7 +308,12 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 		}
 		b := newBatch(r.Catalogue, src)
 		b.write = func(obs []indicators.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
-		if err := readCSVTable(b, name, body, func(where func(int) string) { w.Where = where }); err != nil {
+		in := body
+		if prog != nil {
+			in = &countingReader{r: body, onRead: func(pos int64) { prog.Progress(b.read, pos, size) }}
+			defer func() { prog.Finished(b.read, size) }()
+		}
+		if err := readCSVTable(b, name, in, func(where func(int) string) { w.Where = where }); err != nil {
 			return err
 		}
 		if err := b.finish(); err != nil {

@@ -18,7 +18,7 @@ import (
 )
 
 // Formats are the report's formats, the default first.
-var Formats = []string{"json", "csv", "html"}
+var Formats = []string{"json", "csv", "html", "xlsx"}
 
 // ContentType is the media type of a format.
 func ContentType(format string) string {
@@ -27,6 +27,8 @@ func ContentType(format string) string {
 		return "text/csv; charset=utf-8"
 	case "html":
 		return "text/html; charset=utf-8"
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "application/json; charset=utf-8"
 }
@@ -36,8 +38,9 @@ func FileName(year int, format string) string {
 	return fmt.Sprintf("kpv-report-%d.%s", year, format)
 }
 
-// Render writes the report in a format: json, csv or html. The output
-// depends only on the report, so the same figures give the same bytes.
+// Render writes the report in a format: json, csv, html or xlsx. The output
+// depends only on the report, so the same figures give the same bytes —
+// except the XLSX's cover, which also says when it was generated.
 func Render(r *Report, format string) ([]byte, error) {
 	switch format {
 	case "json":
@@ -50,6 +53,8 @@ func Render(r *Report, format string) ([]byte, error) {
 		return r.CSV()
 	case "html":
 		return r.HTML()
+	case "xlsx":
+		return r.XLSX()
 	}
 	return nil, fmt.Errorf("unknown format %q; one of %s", format, strings.Join(Formats, ", "))
 }

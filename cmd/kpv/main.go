@@ -353,6 +353,9 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 			return fmt.Errorf("unknown source %q (sources: %s)", id, sourceIDs(cat))
 		}
 		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force}
+		if *file != "" {
+			opt.Progress = newProgress(os.Stderr, id) // drawn only on a terminal
+		}
 		if *all && *offline && src.Snapshot == "" {
 			fmt.Fprintf(stdout, "%s: skipped: no snapshot is shipped (no public figures were found; see the catalogue)\n", id)
 			continue
