@@ -200,8 +200,12 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 	if err != nil {
 		return nil, err
 	}
+	prev, _, err := report.PreviousSet(ctx, st, cat, year) // for the changes since last year's report
+	if err != nil {
+		return nil, err
+	}
 	c.builds.Inc()
-	e = &reportEntry{version: version, built: now, report: report.FromSet(cat, year, rule, set), bodies: map[string]renderedReport{}}
+	e = &reportEntry{version: version, built: now, report: report.FromSets(cat, year, rule, set, prev), bodies: map[string]renderedReport{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= reportCacheSize {

@@ -21,6 +21,9 @@ var (
 		assess.OffTrack:          "orange",
 		assess.Deterioration:     "red",
 		assess.NotAssessable:     "#8e8e8e",
+		// Without a significant change no direction is shown: grey.
+		assess.NoSignificantChange: "#b0b0b0",
+		assess.SignificanceUnknown: "#8e8e8e",
 	}
 	freshColours = map[assess.FreshState]string{
 		assess.Fresh:   "green",
@@ -172,12 +175,18 @@ func (g *gen) overview() *Dashboard {
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
+		l.add(verdictStat(goal.ID), w, 4)
+	}
+	l.newline()
+	for _, goal := range g.cat.Goals {
 		l.add(statusTable(goal.ID), w, 10)
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
 		l.add(g.latestTable(goal.ID), w, 10)
 	}
+	l.newline()
+	l.add(defenceTable(), 24, 9)
 	l.newline()
 	l.add(&Panel{
 		Type: "stat", Title: "Aktive alarmer", Datasource: promDS,
@@ -431,7 +440,8 @@ func (g *gen) goal(goal indicators.Goal) *Dashboard {
 	l := &layout{d: d}
 	l.add(&Panel{Type: "text", Title: fmt.Sprintf("Mål %d", goal.ID), Description: goal.NameEN,
 		Options: map[string]any{"mode": "markdown", "content": fmt.Sprintf("**%s**\n\n*%s*", goal.NameDA, goal.NameEN)}}, 12, 5)
-	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 12, 5)
+	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 8, 5)
+	l.add(verdictStat(goal.ID), 4, 5)
 	for _, ind := range inds {
 		l.row(ind.NameDA)
 		l.add(statusStat(ind), 4, 9)

@@ -35,6 +35,7 @@ type Catalogue struct {
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
 	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
+	Verdict        VerdictRule    `yaml:"verdict" json:"verdict"`
 
 	// Name is the file the catalogue was read from, for messages.
 	Name string `yaml:"-" json:"-"`

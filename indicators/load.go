@@ -94,6 +94,9 @@ func recordLines(c *Catalogue, root *yaml.Node) {
 			if m.Content[i].Value == "alerting" {
 				c.Alerting.Line = m.Content[i].Line
 			}
+			if m.Content[i].Value == "verdict" {
+				c.Verdict.Line = m.Content[i].Line
+			}
 		}
 	}
 }

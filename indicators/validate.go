@@ -72,6 +72,7 @@ func (c *Catalogue) validate() error {
 	v.dimensions()
 	v.sourcesSection()
 	v.alerting()
+	validateVerdict(&v.problems, v.c)
 	v.indicators()
 	if len(v.list) > 0 {
 		return &ValidationError{Problems: v.list}
