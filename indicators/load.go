@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -108,10 +107,4 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("catalogue is invalid (%d problem(s)):\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
-}
-
-// IsValidationError reports whether err is a catalogue validation error.
-func IsValidationError(err error) bool {
-	var v *ValidationError
-	return errors.As(err, &v)
 }
