@@ -76,12 +76,12 @@ func stateMappings(column string, fresh bool) map[string]any {
 }
 
 // apiColumnLink makes a table's indicator column link to the indicator's
-// API page.
+// page (kpv's /sider, package pages).
 func apiColumnLink(column string) map[string]any {
 	return map[string]any{
 		"matcher": map[string]any{"id": "byName", "options": column},
 		"properties": []any{map[string]any{"id": "links", "value": []any{map[string]any{
-			"title": "API: ${__value.raw}", "url": "${kpv_url}/api/v1/indicators/${__value.raw}", "targetBlank": true,
+			"title": "Side / page: ${__value.raw}", "url": "${kpv_url}/sider/indikatorer/${__value.raw}", "targetBlank": true,
 		}}}},
 	}
 }
@@ -101,7 +101,7 @@ func goalStatusStat(title, description string, goal int) *Panel {
 	return &Panel{
 		Type: "stat", Title: title, Description: description, Datasource: promDS,
 		Targets: []*Target{promInstant("A", fmt.Sprintf(`sum by (status) (kpv_goal_indicators{goal="%d"})`, goal), "{{status}}", false)},
-		Links:   []Link{goalLink(goal), {Title: fmt.Sprintf("API: mål %d", goal), URL: fmt.Sprintf("${kpv_url}/api/v1/goals/%d", goal), TargetBlank: true}},
+		Links:   []Link{goalLink(goal), {Title: fmt.Sprintf("Side / page: mål %d", goal), URL: fmt.Sprintf("${kpv_url}/sider/maal/%d", goal), TargetBlank: true}},
 		FieldConfig: map[string]any{
 			"defaults":  map[string]any{"unit": "none", "decimals": 0, "color": map[string]any{"mode": "fixed", "fixedColor": "#8e8e8e"}},
 			"overrides": stateOverrides(),

@@ -252,7 +252,7 @@ func sqlTarget(ref, sql, format string) *Target {
 }
 
 func apiLink(id string) Link {
-	return Link{Title: "API: " + id, URL: "${kpv_url}/api/v1/indicators/" + id, TargetBlank: true}
+	return Link{Title: "Side / page: " + id, URL: "${kpv_url}/sider/indikatorer/" + id, TargetBlank: true}
 }
 
 func goalLink(goal int) Link {

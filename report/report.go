@@ -53,6 +53,9 @@ type Report struct {
 	// Runs are the ingest runs and submissions the figures come from, and
 	// each source's latest successful run by the cut-off.
 	Runs []Run `json:"runs"`
+	// LinkBase prefixes the HTML page's links to kpv's pages (/sider/…):
+	// empty when kpv serves the report, kpv's public address in a file.
+	LinkBase string `json:"-"`
 }
 
 // GoalSummary counts a goal's indicators by their headline status: on
