@@ -203,8 +203,9 @@ func (p *Pages) snapshot(w http.ResponseWriter, r *http.Request) *assess.Snapsho
 	return nil
 }
 
-// absPath finds absolute file paths in a message (not the paths of URLs).
-var absPath = regexp.MustCompile(`(^|[\s"'(=])(/[^\s"'():;,]+)`)
+// absPath finds absolute file paths in a message (not the paths of URLs),
+// with spaces inside their folders' names.
+var absPath = regexp.MustCompile(`(^|[\s"'(=])(/(?:[^\s/"'():;,]+(?: [^\s/"'():;,]+)*/)*[^\s/"'():;,]+)`)
 
 // pgError finds what Postgres or its driver says.
 var pgError = regexp.MustCompile(`(?i)SQLSTATE|pgconn|pgx|failed to connect|connection refused|conn closed|database|postgres|deadlock|relation "`)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,6 +105,28 @@ func TestPagesAccessible(t *testing.T) {
 		{"index", "/sider", "", 0},
 		{"report", fmt.Sprintf("/api/v1/reports/%d?format=html", year), "", 3},
 	}
+	// The check can fail: a page with an unnamed image, no language and no
+	// title breaks WCAG 2.1 A.
+	bad, cancelBad := context.WithTimeout(ctx, 60*time.Second)
+	if err := chromedp.Do(bad, chromedp.Navigate(`data:text/html,<html><body><img src="x.png"><a href="/"></a></body></html>`)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a11y.Check(bad, script)
+	cancelBad()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var broken []string
+	for _, v := range res.Violations {
+		broken = append(broken, v.ID)
+	}
+	t.Logf("a broken page violates %v", broken)
+	for _, want := range []string{"image-alt", "html-has-lang", "document-title", "link-name"} {
+		if !slices.Contains(broken, want) {
+			t.Errorf("axe-core did not find %s on a page that breaks it: %v", want, broken)
+		}
+	}
+
 	out := filepath.Join(repoRoot(t), "build", "pages")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
