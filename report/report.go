@@ -19,6 +19,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kraeftplan/kpv/assess"
@@ -54,7 +55,9 @@ type Report struct {
 	// each source's latest successful run by the cut-off.
 	Runs []Run `json:"runs"`
 	// LinkBase prefixes the HTML page's links to kpv's pages (/sider/…):
-	// empty when kpv serves the report, kpv's public address in a file.
+	// kpv's public address (the catalogue's alerting.api_url, as in the
+	// alerts), so a saved report links to them too and the same report is
+	// the same bytes from the API and from `kpv report`.
 	LinkBase string `json:"-"`
 }
 
@@ -383,6 +386,7 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{},
+		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
 	hist := histories(cat, obs)
 	for _, g := range cat.Goals {
