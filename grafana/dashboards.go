@@ -643,7 +643,7 @@ ORDER BY f.column_label`, "table")},
 
 	l.add(&Panel{Type: "table", Title: "De " + strconv.Itoa(len(g.cat.Initiatives)) + " initiativer", Datasource: pgDS,
 		Description: "The plan's initiatives numbered as in the plan, with focus area, the goals they serve and who leads them.",
-		Links:       []Link{{Title: "API: initiativer", URL: "${kpv_url}/api/v1/initiatives", TargetBlank: true}},
+		Links:       []Link{{Title: "Side / page: mål og initiativer", URL: "${kpv_url}/sider", TargetBlank: true}},
 		Targets: []*Target{sqlTarget("A", `-- The initiatives with their focus area and goals.
 SELECT i.number AS "Nr.",
        i.name_da AS "Initiativ",
