@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
 )
@@ -141,6 +142,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	case "csv", "xlsx":
 		w.Header().Set("Content-Disposition", `attachment; filename="`+report.FileName(year, format)+`"`)
 	case "html":
+		pages.SecurityHeaders(w.Header())
 		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)
 	}
 	_, _ = w.Write(out.body)

@@ -79,12 +79,12 @@ func stateMappings(column string, fresh bool) map[string]any {
 }
 
 // apiColumnLink makes a table's indicator column link to the indicator's
-// API page.
+// page (kpv's /sider, package pages).
 func apiColumnLink(column string) map[string]any {
 	return map[string]any{
 		"matcher": map[string]any{"id": "byName", "options": column},
 		"properties": []any{map[string]any{"id": "links", "value": []any{map[string]any{
-			"title": "API: ${__value.raw}", "url": "${kpv_url}/api/v1/indicators/${__value.raw}", "targetBlank": true,
+			"title": "Side / page: ${__value.raw}", "url": "${kpv_url}/sider/indikatorer/${__value.raw}", "targetBlank": true,
 		}}}},
 	}
 }
@@ -104,7 +104,7 @@ func goalStatusStat(title, description string, goal int) *Panel {
 	return &Panel{
 		Type: "stat", Title: title, Description: description, Datasource: promDS,
 		Targets: []*Target{promInstant("A", fmt.Sprintf(`sum by (status) (kpv_goal_indicators{goal="%d"})`, goal), "{{status}}", false)},
-		Links:   []Link{goalLink(goal), {Title: fmt.Sprintf("API: mål %d", goal), URL: fmt.Sprintf("${kpv_url}/api/v1/goals/%d", goal), TargetBlank: true}},
+		Links:   []Link{goalLink(goal), goalPageLink(goal)},
 		FieldConfig: map[string]any{
 			"defaults":  map[string]any{"unit": "none", "decimals": 0, "color": map[string]any{"mode": "fixed", "fixedColor": "#8e8e8e"}},
 			"overrides": stateOverrides(),
@@ -285,7 +285,7 @@ func (g *gen) historyPanel(ind indicators.Indicator) *Panel {
 	return &Panel{
 		Type: "timeseries", Title: "Udvikling: " + ind.NameDA, Description: desc, Datasource: pgDS,
 		Targets: []*Target{sqlTarget("A", g.historySQL(ind), "time_series")},
-		Links:   []Link{apiLink(ind.ID)},
+		Links:   []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{
 			"defaults": defaults,
 			"overrides": []any{
@@ -321,7 +321,7 @@ func statusStat(ind indicators.Indicator) *Panel {
 			promInstant("A", "max by (status) (kpv_indicator_status{"+sel+"} == 1)", "{{status}}", false),
 			promInstant("B", "max by (state) (kpv_indicator_freshness{"+sel+"} == 1)", "{{state}}", false),
 		},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{"defaults": map[string]any{"color": map[string]any{"mode": "fixed", "fixedColor": "#8e8e8e"}}, "overrides": stateOverrides()},
 		Options: map[string]any{
 			"colorMode": "background", "graphMode": "none", "textMode": "name", "justifyMode": "center",
@@ -335,7 +335,7 @@ func (g *gen) regionalPanel(ind indicators.Indicator) *Panel {
 		Type: "table", Title: "Regioner: " + ind.NameDA, Datasource: pgDS,
 		Description: indicatorDescription(ind) + " Denmark and each region: the latest figure with its 95% interval (published, else Wilson's from numerator and denominator). Intervals that do not overlap Denmark's mark a real difference.",
 		Targets:     []*Target{sqlTarget("A", g.regionalSQL(ind), "table")},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: tableFieldConfig(),
 		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}
@@ -346,7 +346,7 @@ func (g *gen) nordicPanel(ind indicators.Indicator) *Panel {
 		Type: "table", Title: "Norden: " + ind.NameDA, Datasource: pgDS,
 		Description: indicatorDescription(ind) + " The Nordic countries in Denmark's latest period for the selected cancer entity, per sex, with 95% intervals and rank (ties share a rank).",
 		Targets:     []*Target{sqlTarget("A", g.nordicSQL(ind), "table")},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: tableFieldConfig(g.dimensionMappings("Køn", "sex")),
 		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}
@@ -361,7 +361,7 @@ func nordicRankStat(ind indicators.Indicator) *Panel {
 			promInstant("A", "kpv_nordic_rank{"+sel+"}", "Placering {{sex}}", false),
 			promInstant("B", "kpv_nordic_gap_to_leader{"+sel+"}", "Point efter nr. 1 {{sex}}", false),
 		},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{"defaults": map[string]any{"unit": "none", "color": map[string]any{"mode": "fixed", "fixedColor": "blue"}}, "overrides": []any{}},
 		Options: map[string]any{
 			"colorMode": "value", "graphMode": "none", "textMode": "value_and_name", "orientation": "horizontal",
@@ -653,7 +653,7 @@ ORDER BY f.column_label`, "table")},
 
 	l.add(&Panel{Type: "table", Title: "De " + strconv.Itoa(len(g.cat.Initiatives)) + " initiativer", Datasource: pgDS,
 		Description: "The plan's initiatives numbered as in the plan, with focus area, the goals they serve and who leads them.",
-		Links:       []Link{{Title: "API: initiativer", URL: "${kpv_url}/api/v1/initiatives", TargetBlank: true}},
+		Links:       []Link{{Title: "Side / page: mål og initiativer", URL: "${kpv_url}/sider", TargetBlank: true}},
 		Targets: []*Target{sqlTarget("A", `-- The initiatives with their focus area and goals.
 SELECT i.number AS "Nr.",
        i.name_da AS "Initiativ",

@@ -26,7 +26,7 @@ func verdictStat(goal int) *Panel {
 		Type: "stat", Title: fmt.Sprintf("Vurdering – mål %d", goal), Datasource: promDS,
 		Description: fmt.Sprintf("Goal %d's verdict by the catalogue's stated rule: on track when no indicator is significantly worse and at least half are on track; off track when one is significantly worse or half is out of reach; otherwise undecided. The rule is printed in the report.", goal),
 		Targets:     []*Target{promInstant("A", fmt.Sprintf(`max by (state) (kpv_goal_verdict{goal="%d"}) == 1`, goal), "{{state}}", false)},
-		Links:       []Link{goalLink(goal), {Title: fmt.Sprintf("API: mål %d", goal), URL: fmt.Sprintf("${kpv_url}/api/v1/goals/%d", goal), TargetBlank: true}},
+		Links:       []Link{goalLink(goal), goalPageLink(goal)},
 		FieldConfig: map[string]any{
 			"defaults":  map[string]any{"unit": "none", "decimals": 0, "color": map[string]any{"mode": "fixed", "fixedColor": "#8e8e8e"}},
 			"overrides": overrides,

@@ -19,6 +19,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kraeftplan/kpv/assess"
@@ -60,6 +61,11 @@ type Report struct {
 	// Runs are the ingest runs and submissions the figures come from, and
 	// each source's latest successful run by the cut-off.
 	Runs []Run `json:"runs"`
+	// LinkBase prefixes the HTML page's links to kpv's pages (/sider/…):
+	// kpv's public address (the catalogue's alerting.api_url, as in the
+	// alerts), so a saved report links to them too and the same report is
+	// the same bytes from the API and from `kpv report`.
+	LinkBase string `json:"-"`
 }
 
 // GoalSummary counts a goal's indicators by their headline status: on
@@ -406,6 +412,7 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
+		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
 	r.verdictsAndChanges(cat, snap, set, prev)
 	hist := histories(cat, obs)

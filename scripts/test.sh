@@ -78,6 +78,10 @@ if [ ! -d grafana/schemacheck/node_modules/@grafana/schema ] || [ ! -x grafana/s
 fi
 KPV_PROMTOOL="$(command -v promtool)"
 export KPV_PROMTOOL
+# axe-core for the accessibility test (cmd/kpv TestPagesAccessible), pinned in
+# internal/a11y/package-lock.json; npm from Debian when missing.
+need_cmd npm npm
+[ -f internal/a11y/node_modules/axe-core/axe.min.js ] || (cd internal/a11y && npm ci --no-audit --no-fund >&2)
 
 KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_test_admin)"
 export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1

@@ -83,6 +83,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rep.LinkBase = strings.TrimSuffix(cat.Alerting.APIURL, "/") // a file's links lead to kpv's pages
 	body, err := report.Render(rep, *format)
 	if err != nil {
 		return err
