@@ -306,7 +306,7 @@ func (p *Pages) Source(w http.ResponseWriter, r *http.Request) {
 }
 
 // outcomeLabels name a run's outcome in Danish and English.
-var outcomeLabels = map[string][2]string{
-	"running": {"kører", "running"}, "success": {"gennemført", "success"}, "unchanged": {"uændret", "unchanged"},
-	"failed": {"fejlet", "failed"}, "interrupted": {"afbrudt", "interrupted"}, "skipped": {"sprunget over", "skipped"},
+var outcomeLabels = map[store.RunOutcome][2]string{
+	store.RunRunning: {"kører", "running"}, store.RunSuccess: {"gennemført", "success"}, store.RunUnchanged: {"uændret", "unchanged"},
+	store.RunFailed: {"fejlet", "failed"}, store.RunInterrupted: {"afbrudt", "interrupted"},
 }

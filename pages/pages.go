@@ -105,11 +105,11 @@ var funcs = template.FuncMap{
 	"gpath":  GoalPath,
 	"spath":  SourcePath,
 	"css":    func() template.CSS { return template.CSS(stylesheet) },
-	"outcome": func(o string) string {
+	"outcome": func(o store.RunOutcome) string {
 		if l, ok := outcomeLabels[o]; ok {
 			return l[0] + " / " + l[1]
 		}
-		return o
+		return string(o)
 	},
 	"kind": func(k store.RunKind) string {
 		switch k {
