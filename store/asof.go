@@ -93,6 +93,7 @@ func (s *Store) AsOf(ctx context.Context, cutoff time.Time) (*AsOfSet, error) {
 // figure is added or revised and when a run ends. A cache of anything built
 // from AsOf for a recent cut-off is still good while it is unchanged.
 type RecordVersion struct {
+	// FiguresMaxID and Figures are the store's FiguresVersion.
 	FiguresMaxID, Figures, RunsMaxID, RunsFinished int64
 }
 
@@ -100,7 +101,7 @@ type RecordVersion struct {
 func (s *Store) RecordVersion(ctx context.Context) (RecordVersion, error) {
 	var v RecordVersion
 	err := s.pool.QueryRow(ctx, `SELECT
-			(SELECT COALESCE(max(id), 0) FROM observations), (SELECT count(*) FROM observations),
+			(SELECT COALESCE(max(changed), 0) FROM series), (SELECT COALESCE(sum(changed), 0)::bigint FROM series),
 			(SELECT COALESCE(max(id), 0) FROM ingest_runs), (SELECT count(finished_at) FROM ingest_runs)`).
 		Scan(&v.FiguresMaxID, &v.Figures, &v.RunsMaxID, &v.RunsFinished)
 	return v, err

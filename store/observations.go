@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -53,8 +55,16 @@ type ObservationWriter struct {
 	Where func(row int) string
 }
 
-// NewObservationWriter creates (or empties) the staging table in tx.
+// NewObservationWriter creates (or empties) the staging table in tx. The
+// figures are stored as the run's: source must be the run's source.
 func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source string) (*ObservationWriter, error) {
+	var runSource string
+	if err := tx.QueryRow(ctx, `SELECT source_id FROM ingest_runs WHERE id = $1`, runID).Scan(&runSource); err != nil {
+		return nil, fmt.Errorf("run %d: %w", runID, err)
+	}
+	if runSource != source {
+		return nil, fmt.Errorf("run %d is of source %q, not %q: a figure's source is its run's", runID, runSource, source)
+	}
 	// The staging table lives until the transaction ends; row is the
 	// caller's number for each row, for the duplicate messages.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_in (
@@ -102,7 +112,15 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 
 // Finish rejects the batch if two rows have the same indicator, period,
 // geography and breakdown (a *BatchError naming them), and otherwise
-// merges it into the observations table and returns the counts.
+// merges it and returns the counts.
+//
+// The merge makes the batch's new series and periods, locks the batch's
+// series (in id order, so two merges cannot deadlock: a concurrent write
+// to the same series waits for this one to commit and then sees its
+// revisions), moves each current figure whose values changed to the
+// history and puts the next revision in its place, inserts the new
+// figures as revision 1, and marks the series it changed with one new
+// change number.
 func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	n := Counts{Read: w.n}
 	if w.n == 0 {
@@ -119,31 +137,81 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	if err := w.duplicates(ctx); err != nil {
 		return n, err
 	}
-	// Only the counts come back, not a row per figure written.
+	steps := []struct{ what, sql string }{
+		{"series", `INSERT INTO series (indicator_id, geography, breakdown, dims)
+			SELECT DISTINCT ON (indicator_id, geography, breakdown) indicator_id, geography, breakdown, dims
+			FROM obs_in ORDER BY indicator_id, geography, breakdown
+			ON CONFLICT DO NOTHING`},
+		{"periods", `INSERT INTO periods (period, period_start, period_end)
+			SELECT DISTINCT period, period_start, period_end FROM obs_in ORDER BY period_start, period, period_end
+			ON CONFLICT DO NOTHING`},
+		{"keys", `CREATE TEMP TABLE IF NOT EXISTS obs_k (series_id integer, period_id integer,
+			value double precision, numerator double precision, denominator double precision,
+			ci_lower double precision, ci_upper double precision, suppressed boolean, release text) ON COMMIT DROP;
+			TRUNCATE obs_k;
+			INSERT INTO obs_k
+			SELECT s.id, p.id, i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, ''
+			FROM obs_in i
+			JOIN series s USING (indicator_id, geography, breakdown)
+			JOIN periods p USING (period, period_start, period_end)
+			ORDER BY s.id, p.id`},
+		{"lock series", `SELECT 1 FROM series WHERE id IN (SELECT DISTINCT series_id FROM obs_k) ORDER BY id FOR UPDATE`},
+	}
+	for _, st := range steps {
+		if _, err := tx.Exec(ctx, st.sql); err != nil {
+			return n, fmt.Errorf("merge observations (%s): %w", st.what, err)
+		}
+	}
+	if w.n > 10000 {
+		if _, err := tx.Exec(ctx, `ANALYZE obs_k`); err != nil {
+			return n, err
+		}
+	}
+	var change int64
+	if err := tx.QueryRow(ctx, `SELECT nextval('figure_changes')`).Scan(&change); err != nil {
+		return n, err
+	}
+	// Both statements see the figures as they were when each began: the
+	// revision moves the replaced row to the history and updates it in
+	// place; the insert then skips every figure that exists.
 	err := tx.QueryRow(ctx, `
-		WITH latest AS (
-			SELECT DISTINCT ON (o.indicator_id, o.period, o.geography, o.breakdown)
-			       o.indicator_id, o.period, o.geography, o.breakdown, o.revision,
-			       o.value, o.numerator, o.denominator, o.ci_lower, o.ci_upper, o.suppressed
-			FROM observations o
-			JOIN obs_in i USING (indicator_id, period, geography, breakdown)
-			ORDER BY o.indicator_id, o.period, o.geography, o.breakdown, o.revision DESC
-		), written AS (
-		INSERT INTO observations (indicator_id, period, period_start, period_end, geography, breakdown, dims, revision,
-		                          value, numerator, denominator, ci_lower, ci_upper, suppressed, source_id, run_id)
-		SELECT i.indicator_id, i.period, i.period_start, i.period_end, i.geography, i.breakdown, i.dims,
-		       COALESCE(l.revision, 0) + 1,
-		       i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, $1, $2
-		FROM obs_in i
-		LEFT JOIN latest l USING (indicator_id, period, geography, breakdown)
-		WHERE l.revision IS NULL
-		   OR (i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed)
-		      IS DISTINCT FROM (l.value, l.numerator, l.denominator, l.ci_lower, l.ci_upper, l.suppressed)
-		RETURNING revision)
-		SELECT count(*) FILTER (WHERE revision = 1), count(*) FILTER (WHERE revision > 1) FROM written`,
-		w.source, w.runID).Scan(&n.Inserted, &n.Revised)
+		WITH old AS (
+			SELECT f.* FROM figures f JOIN obs_k k USING (series_id, period_id)
+			WHERE (k.value, k.numerator, k.denominator, k.ci_lower, k.ci_upper, k.suppressed, k.release)
+			      IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, f.release)
+		), moved AS (
+			INSERT INTO figure_history SELECT * FROM old RETURNING series_id
+		), revised AS (
+			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, recorded_at = now(), published_at = NULL,
+			       value = k.value, numerator = k.numerator, denominator = k.denominator,
+			       ci_lower = k.ci_lower, ci_upper = k.ci_upper, suppressed = k.suppressed, release = k.release,
+			       revision = f.revision + 1
+			FROM old, obs_k k
+			WHERE f.series_id = old.series_id AND f.period_id = old.period_id
+			  AND k.series_id = old.series_id AND k.period_id = old.period_id
+			RETURNING f.series_id
+		), marked AS (
+			UPDATE series SET changed = $2 WHERE id IN (SELECT series_id FROM revised)
+		)
+		SELECT count(*) FROM revised`, w.runID, change).Scan(&n.Revised)
 	if err != nil {
-		return n, fmt.Errorf("merge observations: %w", err)
+		return n, fmt.Errorf("merge observations (revisions): %w", err)
+	}
+	err = tx.QueryRow(ctx, `
+		WITH inserted AS (
+			INSERT INTO figures (run_id, value, numerator, denominator, ci_lower, ci_upper,
+			                     series_id, period_id, revision, suppressed, release)
+			SELECT $1, k.value, k.numerator, k.denominator, k.ci_lower, k.ci_upper,
+			       k.series_id, k.period_id, 1, k.suppressed, k.release
+			FROM obs_k k
+			WHERE NOT EXISTS (SELECT 1 FROM figures f WHERE f.series_id = k.series_id AND f.period_id = k.period_id)
+			RETURNING series_id
+		), marked AS (
+			UPDATE series SET changed = $2 WHERE id IN (SELECT series_id FROM inserted)
+		)
+		SELECT count(*) FROM inserted`, w.runID, change).Scan(&n.Inserted)
+	if err != nil {
+		return n, fmt.Errorf("merge observations (new figures): %w", err)
 	}
 	n.Unchanged = n.Read - n.Inserted - n.Revised
 	return n, nil
@@ -193,44 +261,121 @@ type ObservationFilter struct {
 	Geographies []string
 	// Breakdown matches observations whose breakdown contains these pairs.
 	Breakdown indicators.Breakdown
+	// Series selects the figures of these series only (SeriesVersion.ID).
+	Series []int32
 	// From and To select periods that overlap [From, To].
 	From, To time.Time
 	// AllRevisions returns every revision instead of the latest.
 	AllRevisions bool
 	// AsOf, when set, ignores revisions recorded after it.
-	AsOf   time.Time
+	AsOf time.Time
+	// After, when set, starts after this figure in the order Observations
+	// returns (keyset paging: the cost of a page does not grow with how
+	// far into the figures it starts, as an Offset's does).
+	After  *Cursor
 	Limit  int
 	Offset int
 }
 
-// Observations returns the observations matching f, ordered by period,
-// geography, breakdown (and revision, with AllRevisions).
+// Cursor is a figure's place in the order Observations returns: what a
+// keyset page continues after.
+type Cursor struct {
+	Indicator   string    `json:"i"`
+	PeriodStart time.Time `json:"s"`
+	Period      string    `json:"p"`
+	Geography   string    `json:"g"`
+	Breakdown   string    `json:"b"`
+	Revision    int       `json:"r,omitempty"` // with AllRevisions
+}
+
+// CursorOf returns o's place, for the next page after it.
+func CursorOf(o indicators.Observation, allRevisions bool) Cursor {
+	c := Cursor{Indicator: o.Indicator, PeriodStart: o.PeriodStart, Period: o.Period, Geography: o.Geography, Breakdown: o.Breakdown.Key()}
+	if allRevisions {
+		c.Revision = o.Revision
+	}
+	return c
+}
+
+// String encodes the cursor as an opaque URL-safe token.
+func (c Cursor) String() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseCursor decodes a token made by Cursor.String.
+func ParseCursor(s string) (Cursor, error) {
+	var c Cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.DisallowUnknownFields()
+		err = d.Decode(&c)
+	}
+	if err != nil || c.Indicator == "" || c.Period == "" || c.Geography == "" || c.PeriodStart.IsZero() {
+		return Cursor{}, fmt.Errorf("not a cursor from a previous page (next_after)")
+	}
+	return c, nil
+}
+
+// The columns of an observation, from the series s, period p, figure f and
+// run r of the queries below.
+const observationCols = `s.indicator_id, p.period, p.period_start, p.period_end, s.geography, s.dims, f.revision,
+	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, f.recorded_at`
+
+// Observations returns the observations matching f, ordered by indicator,
+// period, geography, breakdown (and revision, with AllRevisions). The
+// latest revisions are read from the current figures alone, however many
+// revisions are stored; AllRevisions and AsOf read the history too.
 func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indicators.Observation, error) {
 	var w where
-	w.addIf(f.Indicator != "", "indicator_id = ?", f.Indicator)
-	w.addIf(len(f.Geographies) > 0, "geography = ANY(?)", f.Geographies)
+	w.addIf(f.Indicator != "", "s.indicator_id = ?", f.Indicator)
+	w.addIf(len(f.Geographies) > 0, "s.geography = ANY(?)", f.Geographies)
+	w.addIf(len(f.Series) > 0, "s.id = ANY(?)", f.Series)
 	if len(f.Breakdown) > 0 {
 		dims, _ := json.Marshal(f.Breakdown)
-		w.add("dims @> ?", dims)
+		w.add("s.dims @> ?", dims)
 	}
-	w.addIf(!f.From.IsZero(), "period_end >= ?", f.From)
-	w.addIf(!f.To.IsZero(), "period_start <= ?", f.To)
-	w.addIf(!f.AsOf.IsZero(), "recorded_at <= ?", f.AsOf)
-	cond := w.sql()
-	const cols = `indicator_id, period, period_start, period_end, geography, dims, revision, value, numerator, denominator,
-		ci_lower, ci_upper, suppressed, source_id, run_id, recorded_at`
-	var q string
+	w.addIf(!f.From.IsZero(), "p.period_end >= ?", f.From)
+	w.addIf(!f.To.IsZero(), "p.period_start <= ?", f.To)
+	order := "s.indicator_id, p.period_start, p.period, s.geography, s.breakdown"
 	if f.AllRevisions {
-		q = `SELECT ` + cols + ` FROM observations WHERE ` + cond + `
-			ORDER BY indicator_id, period_start, period, geography, breakdown, revision`
-	} else {
-		q = `SELECT ` + cols + ` FROM (
-				SELECT DISTINCT ON (indicator_id, period, geography, breakdown) *
-				FROM observations WHERE ` + cond + `
-				ORDER BY indicator_id, period, geography, breakdown, revision DESC) cur
-			ORDER BY indicator_id, period_start, period, geography, breakdown`
+		order += ", f.revision"
 	}
-	q += w.page(f.Limit, f.Offset)
+	if c := f.After; c != nil {
+		if f.AllRevisions {
+			w.conds = append(w.conds, fmt.Sprintf("(%s) > (%s, %s, %s, %s, %s, %s)", order,
+				w.arg(c.Indicator), w.arg(c.PeriodStart), w.arg(c.Period), w.arg(c.Geography), w.arg(c.Breakdown), w.arg(c.Revision)))
+		} else {
+			w.conds = append(w.conds, fmt.Sprintf("(%s) > (%s, %s, %s, %s, %s)", order,
+				w.arg(c.Indicator), w.arg(c.PeriodStart), w.arg(c.Period), w.arg(c.Geography), w.arg(c.Breakdown)))
+		}
+	}
+	var figs string
+	switch {
+	case f.AsOf.IsZero() && !f.AllRevisions:
+		figs = `figures`
+	case f.AsOf.IsZero():
+		figs = `(SELECT * FROM figures UNION ALL SELECT * FROM figure_history)`
+	case f.AllRevisions:
+		figs = `(SELECT * FROM figures WHERE recorded_at <= ` + w.arg(f.AsOf) + `
+			UNION ALL SELECT * FROM figure_history WHERE recorded_at <= ` + w.arg(f.AsOf) + `)`
+	default:
+		// The latest revision of each figure recorded by then: the current
+		// one if it was, else the newest such in the history.
+		cut := w.arg(f.AsOf)
+		figs = `(SELECT DISTINCT ON (series_id, period_id) * FROM (
+				SELECT * FROM figures WHERE recorded_at <= ` + cut + `
+				UNION ALL SELECT * FROM figure_history WHERE recorded_at <= ` + cut + `) x
+			ORDER BY series_id, period_id, revision DESC)`
+	}
+	q := `SELECT ` + observationCols + `
+		FROM series s
+		JOIN ` + figs + ` f ON f.series_id = s.id
+		JOIN periods p ON p.id = f.period_id
+		JOIN ingest_runs r ON r.id = f.run_id
+		WHERE ` + w.sql() + `
+		ORDER BY ` + order + w.page(f.Limit, f.Offset)
 	rows, err := s.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, err
@@ -243,11 +388,37 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	})
 }
 
-// FiguresVersion identifies the stored figures cheaply: the newest
-// revision's id and the number of revisions. It changes whenever a figure
-// is added or revised (the count also catches a transaction that commits
-// lower ids after a higher one was read).
-func (s *Store) FiguresVersion(ctx context.Context) (maxID, count int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&maxID, &count)
-	return maxID, count, err
+// SeriesVersion is a stored series and the change number of the last
+// merge that added or revised one of its figures.
+type SeriesVersion struct {
+	ID        int32
+	Indicator string
+	Geography string
+	Breakdown string // canonical key (indicators.Breakdown.Key)
+	Changed   int64
+}
+
+// SeriesVersions returns every series with its change number: a reader
+// that kept them reads again only the series whose number differs. The
+// series table has a row per series, not per figure, so this stays small.
+func (s *Store) SeriesVersions(ctx context.Context) ([]SeriesVersion, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, indicator_id, geography, breakdown, changed FROM series ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (SeriesVersion, error) {
+		var v SeriesVersion
+		err := r.Scan(&v.ID, &v.Indicator, &v.Geography, &v.Breakdown, &v.Changed)
+		return v, err
+	})
+}
+
+// FiguresVersion identifies the stored figures cheaply, from the series
+// table alone: the highest change number and the sum of every series'
+// change number. A merge that adds or revises a figure gives its series a
+// new, higher number, so the sum changes even when that merge commits after
+// one with a higher number was read.
+func (s *Store) FiguresVersion(ctx context.Context) (maxChange, sumChange int64, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT COALESCE(max(changed), 0), COALESCE(sum(changed), 0)::bigint FROM series`).Scan(&maxChange, &sumChange)
+	return maxChange, sumChange, err
 }
