@@ -235,8 +235,42 @@ func TestObservationsEndpoint(t *testing.T) {
 	if p.Count != 3 {
 		t.Errorf("limit=3: %d", p.Count)
 	}
+	// Keyset paging gives the same figures in the same order as offsets,
+	// and the next link goes on with after.
+	type keyset struct {
+		Items     []indicators.Observation `json:"items"`
+		NextAfter string                   `json:"next_after"`
+		Next      string                   `json:"next"`
+	}
+	var all keyset
+	f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations", 200, &all)
+	var k keyset
+	f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations?limit=2", 200, &k)
+	var got []string
+	for i := 0; ; i++ {
+		for _, o := range k.Items {
+			got = append(got, o.Period+" "+o.Geography+" "+o.Breakdown.Key())
+		}
+		if k.NextAfter == "" || i > 3 {
+			break
+		}
+		if i > 0 && !strings.Contains(k.Next, "after=") {
+			t.Errorf("the next link of an after page pages by offset: %s", k.Next)
+		}
+		next := k.NextAfter
+		k = keyset{}
+		f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations?limit=2&after="+next, 200, &k)
+	}
+	var want []string
+	for _, o := range all.Items {
+		want = append(want, o.Period+" "+o.Geography+" "+o.Breakdown.Key())
+	}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("pages by after=:\n %q\nwant %q", got, want)
+	}
 	// Bad filters are refused with a problem naming the parameter.
-	for _, bad := range []string{"?geography=Atlantis", "?from=soon", "?colour=red", "?limit=0", "?revisions=some", "?format=xml", "?as_of=yesterday"} {
+	for _, bad := range []string{"?geography=Atlantis", "?from=soon", "?colour=red", "?limit=0", "?revisions=some", "?format=xml", "?as_of=yesterday",
+		"?after=bogus", "?offset=2&after=" + k.NextAfter + "x"} {
 		var prob api.Problem
 		resp := f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations"+bad, 400, &prob)
 		if resp.Header.Get("Content-Type") != "application/problem+json" || prob.Status != 400 || prob.Detail == "" {

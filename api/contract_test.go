@@ -173,6 +173,7 @@ func TestContract(t *testing.T) {
 		{method: "GET", path: "/api/v1/indicators/g3_survival_5y_denmark/observations?format=csv&revisions=all&as_of=2030-01-01", status: 200},
 		{method: "GET", path: "/api/v1/indicators/g1_unmet_needs_followup/observations?from=2019&to=2023&geography=081", status: 200},
 		{method: "GET", path: "/api/v1/indicators/g1_unmet_needs_followup/observations?from=someday", status: 400},
+		{method: "GET", path: "/api/v1/indicators/g1_unmet_needs_followup/observations?after=not-a-cursor", status: 400},
 		{method: "GET", path: "/api/v1/indicators/g9_happiness/observations", status: 404},
 		{method: "POST", path: gpPlan, token: "midtjylland", ctype: "text/csv", body: "period;geography;value;numerator;denominator\n2025;DK-82;61,5;123;200\n", status: 200},
 		{method: "POST", path: gpPlan, token: "regioner", ctype: "application/json",

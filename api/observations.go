@@ -84,14 +84,16 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 // 2019, 2024K1, 2016-2020), one parameter per breakdown dimension the
 // indicator has (e.g. sex=female), revisions=all for the full history,
 // as_of (RFC 3339 or a date) for the figures as they stood then, limit and
-// offset; format=csv for a table.
+// offset or after (keyset paging: the next_after of the previous page, so
+// a page deep into the figures costs what the first does); format=csv for
+// a table.
 func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	in, ok := s.indicatorOr404(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	known := append([]string{"geography", "from", "to", "revisions", "as_of", "format", "limit", "offset"}, in.Breakdowns...)
+	known := append([]string{"geography", "from", "to", "revisions", "as_of", "format", "limit", "offset", "after"}, in.Breakdowns...)
 	known = slices.DeleteFunc(known, indicators.IsGeographyLevel)
 	errs := checkParams(q, known...)
 	f := store.ObservationFilter{Indicator: in.ID}
@@ -148,6 +150,19 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	}
 	format, _ := formatParam(q, &errs)
 	f.Limit, f.Offset = page(q, &errs)
+	if v := q.Get("after"); v != "" {
+		c, err := store.ParseCursor(v)
+		switch {
+		case err != nil:
+			errs = append(errs, ParamError{"after", err.Error()})
+		case f.Offset > 0:
+			errs = append(errs, ParamError{"after", "use after or offset, not both"})
+		case c.Indicator != in.ID:
+			errs = append(errs, ParamError{"after", "a cursor of another indicator's figures"})
+		default:
+			f.After = &c
+		}
+	}
 	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
@@ -164,7 +179,18 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	if obs == nil {
 		obs = []indicators.Observation{}
 	}
-	writeCompactJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
+	out := pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit})
+	if len(obs) == f.Limit {
+		// The keyset continuation; a page that began with after goes on with it.
+		after := store.CursorOf(obs[len(obs)-1], f.AllRevisions).String()
+		out["next_after"] = after
+		if f.After != nil {
+			q := r.URL.Query()
+			q.Set("after", after)
+			out["next"] = r.URL.Path + "?" + q.Encode()
+		}
+	}
+	writeCompactJSON(w, r, out)
 }
 
 // dimensionValue returns the code of a breakdown value given by code (or,
