@@ -22,6 +22,9 @@ type Input struct {
 	// LastSuccess is when each source's last successful run finished.
 	LastSuccess map[string]time.Time
 	Now         time.Time
+	// Figures is how many current figures there are in all, for Rebuild,
+	// whose Observations are only the changed indicators'.
+	Figures int
 }
 
 // Snapshot is the assessment of every indicator at one moment.
@@ -161,9 +164,16 @@ type RegionalComparison struct {
 }
 
 // Build assesses every indicator of the catalogue from the figures given.
-func Build(in Input) *Snapshot {
+func Build(in Input) *Snapshot { return build(in, nil, nil) }
+
+// build is Build; with prev, an indicator that is not in changed (nor
+// derived from one that is) keeps prev's assessment (incremental.go).
+func build(in Input, prev *Snapshot, changed map[string]bool) *Snapshot {
 	cat := in.Catalogue
 	s := &Snapshot{ComputedAt: in.Now, CatalogueVersion: cat.Version, Figures: len(in.Observations), byID: map[string]*Indicator{}}
+	if prev != nil {
+		s.Figures = in.Figures
+	}
 	planStart := planPublished(cat)
 
 	byIndicator := map[string][]indicators.Observation{}
@@ -172,8 +182,19 @@ func Build(in Input) *Snapshot {
 	}
 	rankings := map[string]map[string]*groupRanking{} // from indicator → period|breakdown → ranking
 
+	reuseNordic := prev != nil
 	for i := range cat.Indicators {
 		def := &cat.Indicators[i]
+		if prev != nil {
+			if a := reuse(cat, def, prev, changed, in.Now); a != nil {
+				s.Indicators = append(s.Indicators, a)
+				s.byID[def.ID] = a
+				continue
+			}
+			if def.Derived != nil {
+				reuseNordic = false
+			}
+		}
 		obs := byIndicator[def.ID]
 		var ranks map[string]*Ranking // series key|period → ranking, for derived series
 		if d := def.Derived; d != nil {
@@ -187,7 +208,11 @@ func Build(in Input) *Snapshot {
 		s.Indicators = append(s.Indicators, a)
 		s.byID[def.ID] = a
 	}
-	s.Nordic = nordicRanks(rankings)
+	if reuseNordic {
+		s.Nordic = prev.Nordic
+	} else {
+		s.Nordic = nordicRanks(rankings)
+	}
 	for _, g := range cat.Goals {
 		sum := GoalSummary{Goal: g.ID, Status: map[Status]int{}}
 		for _, st := range Statuses {

@@ -35,9 +35,11 @@ type Monitor struct {
 
 	current atomic.Pointer[state]
 
-	mu       sync.Mutex // serialises refreshes and guards the cache below
-	loadedAt fingerprint
-	figures  []indicators.Observation
+	mu sync.Mutex // serialises refreshes and guards the cache below
+	// series holds the current figures of every stored series as last
+	// read, with the series' change number then; nil before the first load.
+	series  map[int32]*cachedSeries
+	figures int // how many, in all
 
 	refreshes   *prometheus.CounterVec
 	lastRefresh prometheus.Gauge
@@ -54,16 +56,18 @@ type state struct {
 	gzipped []byte // the same, as one gzip member
 }
 
-// fingerprint identifies the stored figures (store.FiguresVersion).
-type fingerprint struct {
-	maxID, count int64
+// cachedSeries is one series' current figures as last read.
+type cachedSeries struct {
+	indicator string
+	changed   int64
+	figures   []indicators.Observation
 }
 
 // FigureSource is what the monitor reads from the store (*store.Store
-// is one): the figures, a cheap version of them to tell when to read them
+// is one): the figures, each series' change number to tell which to read
 // again, and each source's last good run.
 type FigureSource interface {
-	FiguresVersion(ctx context.Context) (maxID, count int64, err error)
+	SeriesVersions(ctx context.Context) ([]store.SeriesVersion, error)
 	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
 	LastSuccesses(ctx context.Context) (map[string]time.Time, error)
 }
@@ -122,14 +126,22 @@ func (m *Monitor) swap(s *assess.Snapshot) {
 	m.current.Store(st)
 }
 
-// Refresh rebuilds the assessment from the store. The figures are reloaded
-// only when they have changed since the last load; the assessment itself
-// is always rebuilt, because freshness depends on the clock.
-func (m *Monitor) Refresh(ctx context.Context) error {
+// Refresh brings the assessment up to date with the store, doing only the
+// work that changed: the figures of the series whose change number moved
+// since the last load are read again (the first refresh reads them all),
+// the indicators they belong to are assessed again, and the rest of the
+// snapshot is reused with its freshness worked out for the clock.
+func (m *Monitor) Refresh(ctx context.Context) error { return m.refreshLocked(ctx, false) }
+
+// RefreshAll rebuilds the assessment from every current figure, read
+// again, as the first Refresh does.
+func (m *Monitor) RefreshAll(ctx context.Context) error { return m.refreshLocked(ctx, true) }
+
+func (m *Monitor) refreshLocked(ctx context.Context, full bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	err := m.refresh(ctx)
+	err := m.refresh(ctx, full)
 	if err != nil {
 		m.refreshes.WithLabelValues("failed").Inc()
 		return fmt.Errorf("refresh assessment: %w", err)
@@ -140,25 +152,132 @@ func (m *Monitor) Refresh(ctx context.Context) error {
 	return nil
 }
 
-func (m *Monitor) refresh(ctx context.Context) error {
-	var fp fingerprint
-	var err error
-	if fp.maxID, fp.count, err = m.store.FiguresVersion(ctx); err != nil {
+func (m *Monitor) refresh(ctx context.Context, full bool) error {
+	versions, err := m.store.SeriesVersions(ctx)
+	if err != nil {
 		return err
 	}
-	if fp != m.loadedAt || m.figures == nil {
-		figs, err := m.store.Observations(ctx, store.ObservationFilter{})
-		if err != nil {
+	full = full || m.series == nil
+	// The series to read again, and the indicators whose assessment changes.
+	var reload []int32
+	reloaded := map[int32]bool{}
+	changed := map[string]bool{}
+	stored := make(map[int32]bool, len(versions))
+	for _, v := range versions {
+		stored[v.ID] = true
+		if c, ok := m.series[v.ID]; full || !ok || c.changed != v.Changed {
+			reload = append(reload, v.ID)
+			reloaded[v.ID] = true
+			changed[v.Indicator] = true
+		}
+	}
+	series := m.series
+	if full {
+		series = make(map[int32]*cachedSeries, len(versions))
+	}
+	for id, c := range series {
+		if !stored[id] {
+			changed[c.indicator] = true
+			m.figures -= len(c.figures)
+			delete(series, id)
+		}
+	}
+	var figs []indicators.Observation
+	if len(reload) > 0 {
+		f := store.ObservationFilter{BySeries: true}
+		if !full {
+			f.Series = reload
+		}
+		if figs, err = m.store.Observations(ctx, f); err != nil {
 			return err
 		}
-		m.figures, m.loadedAt = figs, fp
 	}
+	// The figures come ordered by series: each series gets its run of
+	// them (a subslice, not a copy).
+	ids := make(map[string]int32, len(versions))
+	for _, v := range versions {
+		ids[v.Indicator+"\x00"+v.Geography+"\x00"+v.Breakdown] = v.ID
+	}
+	for _, id := range reload {
+		if c, ok := series[id]; ok {
+			m.figures -= len(c.figures)
+			c.figures = nil
+		}
+	}
+	if full {
+		m.figures = 0
+	}
+	for i := 0; i < len(figs); {
+		o := &figs[i]
+		id, ok := ids[o.Indicator+"\x00"+o.Geography+"\x00"+o.Breakdown.Key()]
+		j := i + 1
+		for j < len(figs) && figs[j].Indicator == o.Indicator && figs[j].Geography == o.Geography && sameBreakdown(figs[j].Breakdown, o.Breakdown) {
+			j++
+		}
+		if ok {
+			c := series[id]
+			if c == nil {
+				c = &cachedSeries{indicator: o.Indicator}
+				series[id] = c
+			}
+			c.figures = figs[i:j:j]
+			m.figures += j - i
+		}
+		i = j
+	}
+	for _, v := range versions {
+		if c, ok := series[v.ID]; ok {
+			c.changed = v.Changed
+		} else if reloaded[v.ID] {
+			// A series with no current figure yet (made by a merge still
+			// to commit its figures) is read again next time.
+			series[v.ID] = &cachedSeries{indicator: v.Indicator, changed: -1}
+		}
+	}
+	m.series = series
 	last, err := m.store.LastSuccesses(ctx)
 	if err != nil {
 		return err
 	}
-	m.swap(assess.Build(assess.Input{Catalogue: m.cat, Observations: m.figures, LastSuccess: last, Now: m.now()}))
+	in := assess.Input{Catalogue: m.cat, LastSuccess: last, Now: m.now(), Figures: m.figures}
+	if full {
+		in.Observations = figs
+		m.swap(assess.Build(in))
+		return nil
+	}
+	// A derived indicator ranks the figures of the one it is derived from:
+	// when one such changes, all of them are passed (they are few).
+	for _, def := range m.cat.Indicators {
+		if d := def.Derived; d != nil && changed[d.From] {
+			for _, def := range m.cat.Indicators {
+				if def.Derived != nil {
+					changed[def.Derived.From] = true
+				}
+			}
+			break
+		}
+	}
+	for _, c := range series {
+		if changed[c.indicator] {
+			in.Observations = append(in.Observations, c.figures...)
+		}
+	}
+	m.swap(assess.Rebuild(m.Snapshot(), in, changed))
 	return nil
+}
+
+// sameBreakdown reports whether two breakdowns are the same map (figures of
+// one series share theirs) or equal.
+func sameBreakdown(a, b indicators.Breakdown) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // AfterRun refreshes after an ingest run; it suits ingest.Runner.AfterRun.

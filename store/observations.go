@@ -269,6 +269,10 @@ type ObservationFilter struct {
 	AllRevisions bool
 	// AsOf, when set, ignores revisions recorded after it.
 	AsOf time.Time
+	// BySeries orders the figures by series (SeriesVersion.ID), then
+	// period, instead of by indicator, period, geography and breakdown; not
+	// with After.
+	BySeries bool
 	// After, when set, starts after this figure in the order Observations
 	// returns (keyset paging: the cost of a page does not grow with how
 	// far into the figures it starts, as an Offset's does).
@@ -339,6 +343,12 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	w.addIf(!f.From.IsZero(), "p.period_end >= ?", f.From)
 	w.addIf(!f.To.IsZero(), "p.period_start <= ?", f.To)
 	order := "s.indicator_id, p.period_start, p.period, s.geography, s.breakdown"
+	if f.BySeries {
+		if f.After != nil {
+			return nil, fmt.Errorf("observations: After pages in the default order only, not BySeries")
+		}
+		order = "s.id, p.period_start, p.period"
+	}
 	if f.AllRevisions {
 		order += ", f.revision"
 	}
@@ -380,11 +390,37 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	if err != nil {
 		return nil, err
 	}
+	// The same text and breakdown come back on many rows: each is kept
+	// once (a breakdown is shared by its figures and must not be changed),
+	// so a million figures do not hold a million copies.
+	strs := map[string]string{}
+	dims := map[string]indicators.Breakdown{}
+	intern := func(b []byte) string {
+		if v, ok := strs[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		strs[v] = v
+		return v
+	}
+	var ind, period, geo, dimsJSON, source []byte
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
 		var o indicators.Observation
-		err := r.Scan(&o.Indicator, &o.Period, &o.PeriodStart, &o.PeriodEnd, &o.Geography, &o.Breakdown, &o.Revision,
-			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &o.Source, &o.RunID, &o.RecordedAt)
-		return o, err
+		err := r.Scan(&ind, &period, &o.PeriodStart, &o.PeriodEnd, &geo, &dimsJSON, &o.Revision,
+			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt)
+		if err != nil {
+			return o, err
+		}
+		o.Indicator, o.Period, o.Geography, o.Source = intern(ind), intern(period), intern(geo), intern(source)
+		b, ok := dims[string(dimsJSON)]
+		if !ok {
+			if err := json.Unmarshal(dimsJSON, &b); err != nil {
+				return o, fmt.Errorf("dims %s: %w", dimsJSON, err)
+			}
+			dims[string(dimsJSON)] = b
+		}
+		o.Breakdown = b
+		return o, nil
 	})
 }
 

@@ -1,0 +1,43 @@
+package assess
+
+import (
+	"time"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// Rebuild is Build after a change to some indicators' figures: only the
+// indicators in changed, and those derived from one of them, are assessed
+// again, from in.Observations, which need hold only their figures (with,
+// when a derived indicator is in changed, the figures of every indicator
+// one is derived from). Every other indicator keeps prev's assessment with
+// its freshness worked out again for in.Now (the only part of an
+// indicator's assessment that depends on the clock). in.Figures is the
+// total number of current figures. With no prev it is Build.
+func Rebuild(prev *Snapshot, in Input, changed map[string]bool) *Snapshot {
+	if prev == nil || prev.CatalogueVersion != in.Catalogue.Version {
+		return Build(in)
+	}
+	return build(in, prev, changed)
+}
+
+// reuse returns prev's assessment of def with its freshness for now, or nil
+// when def must be assessed again.
+func reuse(cat *indicators.Catalogue, def *indicators.Indicator, prev *Snapshot, changed map[string]bool, now time.Time) *Indicator {
+	if changed[def.ID] || (def.Derived != nil && changed[def.Derived.From]) {
+		return nil
+	}
+	old, ok := prev.byID[def.ID]
+	if !ok {
+		return nil
+	}
+	a := *old
+	if src, ok := cat.Source(def.Source); ok {
+		var latest *Point
+		if f := old.Freshness; f.LatestPeriodEnd != nil {
+			latest = &Point{Period: f.LatestPeriod, End: *f.LatestPeriodEnd}
+		}
+		a.Freshness = AssessFreshness(latest, src.Release, now)
+	}
+	return &a
+}
