@@ -51,7 +51,7 @@ func (s *Server) submittable(in *indicators.Indicator) string {
 		return fmt.Sprintf("indicator %s is derived by kpv from %s and takes no figures of its own", in.ID, in.Derived.From)
 	}
 	src, ok := s.cat.Source(in.Source)
-	if !ok || src.Format == "submission" || src.Format == "table" {
+	if !ok || src.Format.Submitted() || src.Format == indicators.FormatTable {
 		return ""
 	}
 	return fmt.Sprintf("the figures of indicator %s are fetched by kpv from %s (%s format); they are corrected at the publisher, and an admin can re-run the ingest (POST /api/v1/ingest/%s/run)",
@@ -63,11 +63,11 @@ func (s *Server) submittable(in *indicators.Indicator) string {
 // catalogue's submission source (the figure came by submission, not from
 // the publisher's file).
 func (s *Server) submissionSource(in *indicators.Indicator) string {
-	if src, ok := s.cat.Source(in.Source); ok && src.Format == "submission" {
+	if src, ok := s.cat.Source(in.Source); ok && src.Format.Submitted() {
 		return src.ID
 	}
 	for _, src := range s.cat.Sources {
-		if src.Format == "submission" {
+		if src.Format.Submitted() {
 			return src.ID
 		}
 	}
