@@ -1,5 +1,9 @@
 package ingest
 
+// Format jsonstat: the statistics offices' JSON-stat answers, read with
+// the decoder in ingest/jsonstat and asked for with the request builders in
+// request_statbank.go and request_pxweb.go.
+
 import (
 	"bytes"
 	"fmt"

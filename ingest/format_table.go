@@ -1,5 +1,9 @@
 package ingest
 
+// Format table: CSV and XLSX tables (LUP appendices, the Barometer survey,
+// eSundhed exports); a CSV file is streamed. Submitted CSV batches are read
+// by the same code (format_submission.go).
+
 import (
 	"bytes"
 	"errors"
