@@ -37,19 +37,9 @@ func (g *gen) annotations(alert string, in *indicators.Indicator, summaryDA, sum
 }
 
 // unitText is how a value in the unit is written, in Danish and English.
-func unitText(unit string) (da, en, format string) {
-	switch unit {
-	case "percent":
-		return " %", " %", "%.1f"
-	case "percentage_points":
-		return " procentpoint", " percentage points", "%.1f"
-	case "regions":
-		return " regioner", " regions", "%.0f"
-	case "rank":
-		return ". plads", " (rank)", "%.0f"
-	default:
-		return "", "", "%.0f"
-	}
+func unitText(unit indicators.Unit) (da, en, format string) {
+	da, en = unit.Words()
+	return da, en, unit.Verb()
 }
 
 // seriesText names the series an alert is about: geography plus each of the
@@ -57,7 +47,7 @@ func unitText(unit string) (da, en, format string) {
 func seriesText(in *indicators.Indicator) string {
 	s := "{{ $labels.geography }}"
 	for _, b := range in.Breakdowns {
-		if b == "region" || b == "country" {
+		if indicators.IsGeographyLevel(b) {
 			continue
 		}
 		s += fmt.Sprintf("{{ with $labels.%s }} · {{ . }}{{ end }}", b)
@@ -92,7 +82,7 @@ func latest(in *indicators.Indicator, format, unit string) string {
 	item := fmt.Sprintf(`{{ .Value | printf %q }}%s`, format, unit)
 	sort := ""
 	for i := len(in.Breakdowns) - 1; i >= 0; i-- {
-		if b := in.Breakdowns[i]; b != "region" && b != "country" {
+		if b := in.Breakdowns[i]; !indicators.IsGeographyLevel(b) {
 			item = fmt.Sprintf("{{ with .Labels.%s }}{{ . }} {{ end }}", b) + item
 			sort = fmt.Sprintf(" | sortByLabel %q", b) // a stable order for the message
 		}
@@ -112,10 +102,7 @@ func (g *gen) thresholdText(in *indicators.Indicator, severity string, level flo
 		sumDA, sumEN = "Kritisk", "Critical"
 		alert = AlertCritical
 	}
-	dirDA, dirEN := "lavere er bedre", "lower is better"
-	if in.Polarity == indicators.HigherIsBetter {
-		dirDA, dirEN = "højere er bedre", "higher is better"
-	}
+	dirDA, dirEN := in.Polarity.Words()
 	value := fmt.Sprintf(`{{ $value | printf %q }}`, format)
 	cda, cen := g.context(in)
 	return g.annotations(alert, in,

@@ -24,7 +24,7 @@ import (
 // Server serves the API.
 type Server struct {
 	cat        *indicators.Catalogue
-	store      *store.Store
+	store      Store
 	log        *slog.Logger
 	assess     Assessor
 	runner     IngestRunner
@@ -41,7 +41,7 @@ type Assessor interface {
 // Options configure the handler.
 type Options struct {
 	Catalogue *indicators.Catalogue
-	Store     *store.Store
+	Store     Store
 	Logger    *slog.Logger
 	// Assessor gives the assessment shown with goals and indicators; nil
 	// leaves it out.
@@ -142,7 +142,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Pool.Ping(ctx); err != nil {
+	if err := s.store.Ping(ctx); err != nil {
 		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: "Postgres does not answer: " + err.Error()})
 		return
 	}

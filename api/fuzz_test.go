@@ -6,7 +6,6 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
-	"github.com/kraeftplan/kpv/store"
 )
 
 var fuzzCatalogue = sync.OnceValues(indicators.LoadEmbedded)
@@ -14,7 +13,7 @@ var fuzzCatalogue = sync.OnceValues(indicators.LoadEmbedded)
 // fuzzBatch checks what any body must give: no panic, one position per
 // row, errors that point at a row of the batch (0 is a CSV header), and a
 // batch the catalogue checks accept only without errors.
-func fuzzBatch(t *testing.T, parse func(*indicators.Indicator, []byte) ([]store.Observation, []string, []store.RowError, error), body []byte) {
+func fuzzBatch(t *testing.T, parse func(*indicators.Indicator, []byte) ([]indicators.Observation, []string, []indicators.RowError, error), body []byte) {
 	cat, err := fuzzCatalogue()
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +50,7 @@ func FuzzParseCSVBatch(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fuzzBatch(t, func(in *indicators.Indicator, body []byte) ([]store.Observation, []string, []store.RowError, error) {
+		fuzzBatch(t, func(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
 			return ingest.ReadSubmittedCSV(cat, in, "batch.csv", body)
 		}, body)
 	})

@@ -80,7 +80,7 @@ func (s *Server) triggerIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	outcome := store.AuditAccepted
-	if run.Outcome == "failed" {
+	if run.Outcome == store.RunFailed {
 		outcome = store.AuditFailed
 	}
 	detail["run_outcome"], detail["counts"] = run.Outcome, run.Counts

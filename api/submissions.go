@@ -94,7 +94,7 @@ func scopeError(p *Principal, in *indicators.Indicator) string {
 // submitObservations takes a batch of an indicator's figures as JSON
 // ({"observations": [...]}) or CSV (a header row, one figure a row). The
 // batch is checked whole, the same way as an ingested one
-// (store.Prepare), and written in one transaction as a logged run of kind
+// (indicators.Prepare), and written in one transaction as a logged run of kind
 // submission, or rejected whole with every bad row. Every outcome is
 // audited.
 func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
@@ -143,8 +143,8 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var rows []store.Observation
-	var bad []store.RowError
+	var rows []indicators.Observation
+	var bad []indicators.RowError
 	var where []string
 	switch ctype {
 	case "application/json":
@@ -166,10 +166,10 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	// A region writes only its own region's figures: rows for another
 	// geography are refused before anything is checked or written.
 	if p.Role != store.RoleAdmin && p.Region != "" {
-		var out []store.RowError
+		var out []indicators.RowError
 		for i, o := range rows {
 			if g, ok := s.cat.Geography(o.Geography); ok && g.Code != p.Region && !hasRowError(bad, i+1) {
-				out = append(out, store.RowError{Row: i + 1, Field: "geography", Where: where[i],
+				out = append(out, indicators.RowError{Row: i + 1, Field: "geography", Where: where[i],
 					Message: fmt.Sprintf("%s is not %s's region (%s): a region submits only its own figures", g.Code, p.Org, p.Region)})
 			}
 		}
@@ -185,7 +185,7 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	var auditID int64
 	run, err := s.store.Record(r.Context(), source, store.KindSubmission, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
 		if len(bad) > 0 {
-			return store.Counts{}, &store.BatchError{Rows: bad, Read: len(rows)}
+			return store.Counts{}, &indicators.BatchError{Rows: bad, Read: len(rows)}
 		}
 		n, err := store.WriteObservations(ctx, tx, runID, source, prepared)
 		if err != nil {
@@ -200,7 +200,7 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	if run.ID != 0 {
 		runID = &run.ID
 	}
-	var be *store.BatchError
+	var be *indicators.BatchError
 	switch {
 	case errors.As(err, &be):
 		note := ""
@@ -225,15 +225,15 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-func hasRowError(bad []store.RowError, row int) bool {
-	return slices.ContainsFunc(bad, func(e store.RowError) bool { return e.Row == row })
+func hasRowError(bad []indicators.RowError, row int) bool {
+	return slices.ContainsFunc(bad, func(e indicators.RowError) bool { return e.Row == row })
 }
 
 // check runs the rows that parsed through the catalogue's checks
-// (store.Prepare, as for an ingest) and returns them prepared, with every
+// (indicators.Prepare, as for an ingest) and returns them prepared, with every
 // bad row of the batch (parse and catalogue errors) in row order.
-func (s *Server) check(rows []store.Observation, where []string, bad []store.RowError) ([]store.Observation, []store.RowError) {
-	var good []store.Observation
+func (s *Server) check(rows []indicators.Observation, where []string, bad []indicators.RowError) ([]indicators.Observation, []indicators.RowError) {
+	var good []indicators.Observation
 	var index []int
 	for i, o := range rows {
 		if !hasRowError(bad, i+1) {
@@ -242,10 +242,10 @@ func (s *Server) check(rows []store.Observation, where []string, bad []store.Row
 		}
 	}
 	if len(rows) == 0 && len(bad) == 0 {
-		bad = append(bad, store.RowError{Row: 0, Field: "observations", Message: "the batch has no rows"})
+		bad = append(bad, indicators.RowError{Row: 0, Field: "observations", Message: "the batch has no rows"})
 	}
-	prepared, err := store.Prepare(s.cat, good)
-	var be *store.BatchError
+	prepared, err := indicators.Prepare(s.cat, good)
+	var be *indicators.BatchError
 	if errors.As(err, &be) {
 		for _, e := range be.Rows {
 			i := index[e.Row-1]
@@ -253,7 +253,7 @@ func (s *Server) check(rows []store.Observation, where []string, bad []store.Row
 			bad = append(bad, e)
 		}
 	}
-	slices.SortStableFunc(bad, func(a, b store.RowError) int { return a.Row - b.Row })
+	slices.SortStableFunc(bad, func(a, b indicators.RowError) int { return a.Row - b.Row })
 	return prepared, bad
 }
 
@@ -275,7 +275,7 @@ type jsonRow struct {
 // parseJSONBatch reads {"observations": [...]}. A body that is not such an
 // object is an error; a row that does not decode is a bad row naming the
 // field.
-func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation, []string, []store.RowError, error) {
+func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
 	var doc struct {
 		Observations []json.RawMessage `json:"observations"`
 	}
@@ -287,9 +287,9 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 	if dec.More() {
 		return nil, nil, nil, errors.New("the body has more than one JSON value")
 	}
-	var rows []store.Observation
+	var rows []indicators.Observation
 	var where []string
-	var bad []store.RowError
+	var bad []indicators.RowError
 	for i, raw := range doc.Observations {
 		pos := fmt.Sprintf("observations[%d]", i)
 		var jr jsonRow
@@ -306,16 +306,16 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 			if field == "" {
 				field = "row" // a row that is not an object, or a field with an empty name
 			}
-			bad = append(bad, store.RowError{Row: i + 1, Field: field, Message: msg, Where: pos})
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: field, Message: msg, Where: pos})
 		} else if _, blank := jr.Breakdown[""]; blank {
-			bad = append(bad, store.RowError{Row: i + 1, Field: "breakdown", Message: "a breakdown dimension has an empty name", Where: pos})
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: "breakdown", Message: "a breakdown dimension has an empty name", Where: pos})
 		} else if jr.Indicator != "" && jr.Indicator != in.ID {
-			bad = append(bad, store.RowError{Row: i + 1, Field: "indicator", Message: fmt.Sprintf("row is for %s, but the batch is posted to %s", jr.Indicator, in.ID), Where: pos})
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: "indicator", Message: fmt.Sprintf("row is for %s, but the batch is posted to %s", jr.Indicator, in.ID), Where: pos})
 		}
 		if jr.Geography == "" {
 			jr.Geography = "DK"
 		}
-		rows = append(rows, store.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
+		rows = append(rows, indicators.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
 			Value: jr.Value, Numerator: jr.Numerator, Denominator: jr.Denominator, CILower: jr.CILower, CIUpper: jr.CIUpper, Suppressed: jr.Suppressed})
 		where = append(where, pos)
 	}

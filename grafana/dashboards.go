@@ -21,6 +21,9 @@ var (
 		assess.OffTrack:          "orange",
 		assess.Deterioration:     "red",
 		assess.NotAssessable:     "#8e8e8e",
+		// Without a significant change no direction is shown: grey.
+		assess.NoSignificantChange: "#b0b0b0",
+		assess.SignificanceUnknown: "#8e8e8e",
 	}
 	freshColours = map[assess.FreshState]string{
 		assess.Fresh:   "green",
@@ -172,12 +175,18 @@ func (g *gen) overview() *Dashboard {
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
+		l.add(verdictStat(goal.ID), w, 4)
+	}
+	l.newline()
+	for _, goal := range g.cat.Goals {
 		l.add(statusTable(goal.ID), w, 10)
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
 		l.add(g.latestTable(goal.ID), w, 10)
 	}
+	l.newline()
+	l.add(defenceTable(), 24, 9)
 	l.newline()
 	l.add(&Panel{
 		Type: "stat", Title: "Aktive alarmer", Datasource: promDS,
@@ -230,7 +239,7 @@ func thresholdSteps(ind indicators.Indicator) []any {
 	if th.NotApplicable || th.Warning == nil || th.Critical == nil {
 		return []any{map[string]any{"color": "transparent", "value": nil}}
 	}
-	if ind.Polarity == indicators.LowerIsBetter {
+	if ind.Polarity.BadAbove() {
 		return []any{
 			map[string]any{"color": "transparent", "value": nil},
 			map[string]any{"color": "yellow", "value": *th.Warning},
@@ -261,14 +270,14 @@ func (g *gen) historyPanel(ind indicators.Indicator) *Panel {
 		desc += fmt.Sprintf(" Derived from %s (%s) over %s.", ind.Derived.From, ind.Derived.Method, strings.Join(ind.Derived.Countries, ", "))
 	}
 	defaults := map[string]any{
-		"unit": unitFor(ind.Unit),
+		"unit": ind.Unit.Grafana(),
 		"custom": map[string]any{
 			"drawStyle": "line", "lineWidth": 2, "showPoints": "always", "pointSize": 6, "spanNulls": true,
 			"thresholdsStyle": map[string]any{"mode": "area"},
 		},
 		"thresholds": map[string]any{"mode": "absolute", "steps": thresholdSteps(ind)},
 	}
-	if ind.Unit == "rank" {
+	if ind.Unit == indicators.UnitRank {
 		// Rank 1 is best: show it at the top.
 		defaults["custom"].(map[string]any)["transform"] = "negative-Y"
 		defaults["decimals"] = 0
@@ -391,7 +400,7 @@ func (g *gen) goalVariables(inds []indicators.Indicator) []*Variable {
 	if region {
 		var texts, vals []string
 		for _, geo := range g.cat.Geographies {
-			if geo.Kind == "region" {
+			if geo.Kind == indicators.GeoRegion {
 				texts, vals = append(texts, geo.NameDA), append(vals, geo.Code)
 			}
 		}
@@ -431,7 +440,8 @@ func (g *gen) goal(goal indicators.Goal) *Dashboard {
 	l := &layout{d: d}
 	l.add(&Panel{Type: "text", Title: fmt.Sprintf("Mål %d", goal.ID), Description: goal.NameEN,
 		Options: map[string]any{"mode": "markdown", "content": fmt.Sprintf("**%s**\n\n*%s*", goal.NameDA, goal.NameEN)}}, 12, 5)
-	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 12, 5)
+	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 8, 5)
+	l.add(verdictStat(goal.ID), 4, 5)
 	for _, ind := range inds {
 		l.row(ind.NameDA)
 		l.add(statusStat(ind), 4, 9)
@@ -454,7 +464,7 @@ func (g *gen) data() *Dashboard {
 	d := g.newDashboard(DataUID, "Data og indsamling",
 		"The data behind the indicators: each source with its last successful run, overdue publications, the ingest runs and their errors. Generated from kpv's catalogue.")
 	d.Time = TimeRange{From: "now-7d", To: "now"}
-	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tags: []string{}, Icon: "dashboard"})
+	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, Icon: "dashboard"})
 	l := &layout{d: d}
 	count := func(title, desc, expr string, warnAt float64) *Panel {
 		return &Panel{Type: "stat", Title: title, Description: desc, Datasource: promDS,
@@ -595,7 +605,7 @@ func columns(cat *indicators.Catalogue) []string {
 func (g *gen) initiatives() *Dashboard {
 	d := g.newDashboard(InitiativesUID, "Initiativer og økonomi",
 		"The plan's initiatives by focus area and goal, and its funding per year and recipient, as printed in the plan's Økonomi table and the 2025 implementation agreement. Generated from kpv's catalogue.")
-	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tags: []string{}, Icon: "dashboard"})
+	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, Icon: "dashboard"})
 	var texts, vals []string
 	for _, t := range g.cat.FundingTables {
 		texts, vals = append(texts, t.TitleDA), append(vals, t.ID)

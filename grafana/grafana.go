@@ -157,7 +157,7 @@ func newDashboard(uid, title, description string) *Dashboard {
 		Templating:  Templating{List: []*Variable{kpvURLVar()}},
 		Links: []DashLink{{
 			Title: "Kræftplan V", Type: "dashboards", Tags: []string{"kpv"},
-			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards",
+			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards", Icon: "external link",
 		}},
 		WeekStart:  "monday",
 		TimePicker: map[string]any{},
@@ -262,20 +262,10 @@ func goalLink(goal int) Link {
 // indicatorDescription is a panel's description: the English name and
 // method, since titles are Danish.
 func indicatorDescription(ind indicators.Indicator) string {
-	s := ind.NameEN + " (" + ind.ID + ", unit: " + ind.Unit + ", " + strings.ReplaceAll(ind.Polarity, "_", " ") + ")."
+	_, polarity := ind.Polarity.Words()
+	s := ind.NameEN + " (" + ind.ID + ", unit: " + string(ind.Unit) + ", " + polarity + ")."
 	if ind.MethodologyEN != "" {
 		s += " " + ind.MethodologyEN
 	}
 	return s
-}
-
-// unitFor maps an indicator's unit to Grafana's.
-func unitFor(unit string) string {
-	switch unit {
-	case "percent":
-		return "percent"
-	case "percentage_points":
-		return "suffix: pp"
-	}
-	return "none"
 }

@@ -35,6 +35,7 @@ type Catalogue struct {
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
 	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
+	Verdict        VerdictRule    `yaml:"verdict" json:"verdict"`
 
 	// Name is the file the catalogue was read from, for messages.
 	Name string `yaml:"-" json:"-"`
@@ -191,14 +192,14 @@ type SMTP struct {
 
 // Geography is Denmark, a Danish region or a Nordic country.
 type Geography struct {
-	Code       string   `yaml:"code" json:"code"`
-	Kind       string   `yaml:"kind" json:"kind"`
-	NameDA     string   `yaml:"name_da" json:"name_da"`
-	NameEN     string   `yaml:"name_en" json:"name_en"`
-	ISONumeric int      `yaml:"iso_numeric,omitempty" json:"iso_numeric,omitempty"`
-	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Note       string   `yaml:"note,omitempty" json:"note,omitempty"`
-	Line       int      `yaml:"-" json:"-"`
+	Code       string        `yaml:"code" json:"code"`
+	Kind       GeographyKind `yaml:"kind" json:"kind"`
+	NameDA     string        `yaml:"name_da" json:"name_da"`
+	NameEN     string        `yaml:"name_en" json:"name_en"`
+	ISONumeric int           `yaml:"iso_numeric,omitempty" json:"iso_numeric,omitempty"`
+	Aliases    []string      `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Note       string        `yaml:"note,omitempty" json:"note,omitempty"`
+	Line       int           `yaml:"-" json:"-"`
 }
 
 // CancerEntity is a NORDCAN cancer entity.
@@ -308,20 +309,14 @@ type Release struct {
 	Note      string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
-// Polarity says which direction is better.
-const (
-	HigherIsBetter = "higher_is_better"
-	LowerIsBetter  = "lower_is_better"
-)
-
 // Indicator measures one of the goals.
 type Indicator struct {
 	ID          string     `yaml:"id" json:"id"`
 	Goal        int        `yaml:"goal" json:"goal"`
 	NameDA      string     `yaml:"name_da" json:"name_da"`
 	NameEN      string     `yaml:"name_en" json:"name_en"`
-	Unit        string     `yaml:"unit" json:"unit"`
-	Polarity    string     `yaml:"polarity" json:"polarity"`
+	Unit        Unit       `yaml:"unit" json:"unit"`
+	Polarity    Polarity   `yaml:"polarity" json:"polarity"`
 	Baseline    Baseline   `yaml:"baseline" json:"baseline"`
 	Target      *Target    `yaml:"target" json:"target"`
 	Thresholds  Thresholds `yaml:"thresholds" json:"thresholds"`
@@ -338,20 +333,10 @@ type Indicator struct {
 	Line          int         `yaml:"-" json:"-"`
 }
 
-// Derivation methods.
-const (
-	// NordicRank is Denmark's rank among Countries by the From indicator's
-	// value (1 = best), per period and breakdown.
-	NordicRank = "nordic_rank"
-	// GapToBest is the best country's value minus Denmark's, in the From
-	// indicator's unit turned into points (0 when Denmark is best).
-	GapToBest = "gap_to_best"
-)
-
 // Derivation says how a derived indicator is computed.
 type Derivation struct {
-	From   string `yaml:"from" json:"from"`
-	Method string `yaml:"method" json:"method"`
+	From   string           `yaml:"from" json:"from"`
+	Method DerivationMethod `yaml:"method" json:"method"`
 	// Countries are the geographies compared; those missing for a period
 	// are listed with the result.
 	Countries []string `yaml:"countries" json:"countries"`

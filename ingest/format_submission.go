@@ -8,7 +8,6 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest/tabular"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // Format submission: figures that no publisher's API carries are sent by
@@ -40,8 +39,8 @@ func submittedDimensions(in *indicators.Indicator) []string {
 // row, in order, where each came from, and the bad rows (Row counts the
 // figure rows from 1, 0 is the header); a bad row's observation is empty.
 // err is set only when the body is no table at all. The figures are not
-// yet checked against the catalogue (store.Prepare does that).
-func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name string, body []byte) (rows []store.Observation, where []string, bad []store.RowError, err error) {
+// yet checked against the catalogue (indicators.Prepare does that).
+func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name string, body []byte) (rows []indicators.Observation, where []string, bad []indicators.RowError, err error) {
 	g, err := tabular.ReadCSV(name, body, tabular.Options{})
 	if err != nil {
 		return nil, nil, nil, err
@@ -56,23 +55,23 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch _, dup := m.Columns[h]; {
 		case h == "":
-			bad = append(bad, store.RowError{Row: 0, Field: fmt.Sprintf("column %d", i+1), Where: g.Pos(0, i, ""),
+			bad = append(bad, indicators.RowError{Row: 0, Field: fmt.Sprintf("column %d", i+1), Where: g.Pos(0, i, ""),
 				Message: "the column has no heading; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
 		case !slices.Contains(known, h):
 			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
 			if h == "region" || h == "country" {
 				msg = "unknown column: the region or country goes in the geography column"
 			}
-			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})
+			bad = append(bad, indicators.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})
 		case dup:
-			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: "column appears twice"})
+			bad = append(bad, indicators.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: "column appears twice"})
 		default:
 			m.Columns[h] = h // the batch's columns are named by kpv's fields
 		}
 	}
 	for _, need := range []string{"period", "value"} {
 		if _, ok := m.Columns[need]; !ok {
-			bad = append(bad, store.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
+			bad = append(bad, indicators.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
 		}
 	}
 	if len(bad) > 0 {
@@ -90,7 +89,7 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 	// Every figure row gave either an observation or a bad row, in order:
 	// put them back in place so that row i+1 is rows[i].
 	n := len(b.obs) + len(b.bad)
-	rows, where = make([]store.Observation, n), make([]string, n)
+	rows, where = make([]indicators.Observation, n), make([]string, n)
 	good, k := 0, 0 // b.bad is in row order
 	for i := range n {
 		if k < len(b.bad) && b.bad[k].Row == i+1 {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // Every format of the catalogue's vocabulary, and every format a shipped
@@ -63,7 +62,7 @@ func TestSubmittedTableReadsLikeATableFile(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(c, &lup, "batch.csv", []byte(tc.table))
-			var be *store.BatchError
+			var be *indicators.BatchError
 			if !errors.As(err, &be) || len(be.Rows) != 1 {
 				t.Fatalf("table file: got %v, want one bad row", err)
 			}
@@ -82,7 +81,7 @@ func TestSubmittedTableReadsLikeATableFile(t *testing.T) {
 	}
 }
 
-func describe(e store.RowError) string {
+func describe(e indicators.RowError) string {
 	return fmt.Sprintf("row %d, %s: %s (%s)", e.Row, e.Field, e.Message, e.Where)
 }
 

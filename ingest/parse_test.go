@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 func catalogue(t testing.TB) *indicators.Catalogue {
@@ -43,7 +42,7 @@ func read(t testing.TB, name string) []byte {
 }
 
 // figure finds the observation with the given key fields.
-func figure(t *testing.T, obs []store.Observation, period, geo, breakdown string) store.Observation {
+func figure(t *testing.T, obs []indicators.Observation, period, geo, breakdown string) indicators.Observation {
 	t.Helper()
 	for _, o := range obs {
 		if o.Period == period && o.Geography == geo && o.Breakdown.Key() == breakdown {
@@ -51,7 +50,7 @@ func figure(t *testing.T, obs []store.Observation, period, geo, breakdown string
 		}
 	}
 	t.Fatalf("no figure for %s %s %s among %d", period, geo, breakdown, len(obs))
-	return store.Observation{}
+	return indicators.Observation{}
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -64,7 +63,7 @@ func eq(p *float64, want *float64) bool {
 	return d < 1e-9 && d > -1e-9
 }
 
-func checkFigure(t *testing.T, o store.Observation, value, lo, hi *float64, suppressed bool) {
+func checkFigure(t *testing.T, o indicators.Observation, value, lo, hi *float64, suppressed bool) {
 	t.Helper()
 	if o.Suppressed != suppressed || !eq(o.Value, value) || !eq(o.CILower, lo) || !eq(o.CIUpper, hi) {
 		t.Errorf("%s %s %s %s: got value %v [%v–%v] suppressed %v; want %v [%v–%v] suppressed %v",
@@ -399,7 +398,7 @@ func TestSubmissionSourcesAreNotFetched(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "submitted through the API") {
 		t.Errorf("got %v", err)
 	}
-	var be *store.BatchError
+	var be *indicators.BatchError
 	_ = errors.As(err, &be)
 }
 

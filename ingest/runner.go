@@ -41,7 +41,7 @@ var ErrBusy = errors.New("another run of this source is in progress")
 // checked against the catalogue. name is used in messages. Every problem is
 // an error naming its row, cell or JSON path; a panic in an adapter is
 // recovered into an error, so one bad file cannot stop the scheduler.
-func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []store.Observation, err error) {
+func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []indicators.Observation, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
@@ -113,6 +113,8 @@ type Options struct {
 	Snapshot bool
 	// Force parses the publication even if it is unchanged since the last run.
 	Force bool
+	// Progress, if set, is told how File is read (see ProgressReporter).
+	Progress ProgressReporter
 }
 
 // Run ingests one source once: it takes the source's lock (ErrBusy if
@@ -158,7 +160,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 		time.Sleep(wait)
 		err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
 	}
-	r.Metrics.observe(sourceID, run.Outcome, time.Since(started))
+	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
 		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)
@@ -226,7 +228,11 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	} else if ok {
 		detail["streamed"] = true
-		counts, err := r.stream(ctx, src, name, p.Body, runID, state)
+		var prog ProgressReporter
+		if opt.File != "" {
+			prog = opt.Progress
+		}
+		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
 		return counts, detail, err
 	}
 	// The other formats are small and read whole.
@@ -238,6 +244,9 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	}
 	obs, err := Parse(r.Catalogue, src, name, data)
+	if opt.File != "" && opt.Progress != nil {
+		opt.Progress.Finished(len(obs), size)
+	}
 	if err != nil {
 		return store.Counts{}, detail, err
 	}
@@ -283,7 +292,7 @@ func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, 
 // through a staging table, all in one transaction: a bad row anywhere
 // (or a duplicate, found in the staging table) rolls the run back, and the
 // error lists every bad row, as for a publication read whole.
-func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState) (counts store.Counts, err error) {
+func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64) (counts store.Counts, err error) {
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return counts, err
 	}
@@ -293,8 +302,13 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 			return err
 		}
 		b := newBatch(r.Catalogue, src)
-		b.write = func(obs []store.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
-		if err := formats[src.Format].stream(b, name, body, func(where func(int) string) { w.Where = where }); err != nil {
+		b.write = func(obs []indicators.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
+		in := body
+		if prog != nil {
+			in = &countingReader{r: body, onRead: func(pos int64) { prog.Progress(b.read, pos, size) }}
+			defer func() { prog.Finished(b.read, size) }()
+		}
+		if err := formats[src.Format].stream(b, name, in, func(where func(int) string) { w.Where = where }); err != nil {
 			return err
 		}
 		if err := b.finish(); err != nil {

@@ -69,6 +69,13 @@ need_cmd prometheus prometheus
 need_cmd prometheus-alertmanager prometheus-alertmanager
 need_cmd amtool prometheus-alertmanager
 need_cmd chromium chromium # the HTML report is opened in headless Chromium (cmd/kpv TestReportInBrowser)
+# The Grafana schema check (grafana TestDashboardsMatchGrafanaSchema) runs
+# TypeScript's compiler on @grafana/schema, pinned in its package-lock.json.
+need_cmd npm npm # Debian's npm brings nodejs
+if [ ! -d grafana/schemacheck/node_modules/@grafana/schema ] || [ ! -x grafana/schemacheck/node_modules/typescript/bin/tsc ]; then
+  echo "test.sh: npm ci in grafana/schemacheck" >&2
+  (cd grafana/schemacheck && npm ci --ignore-scripts --no-audit --no-fund >&2)
+fi
 KPV_PROMTOOL="$(command -v promtool)"
 export KPV_PROMTOOL
 
