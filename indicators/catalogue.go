@@ -236,7 +236,7 @@ type Source struct {
 	Publisher string `yaml:"publisher" json:"publisher"`
 	// Format is how the source is read: jsonstat, nordcan-survival, table,
 	// or submission (figures only published in reports, sent through the API).
-	Format   string `yaml:"format" json:"format"`
+	Format   Format `yaml:"format" json:"format"`
 	URL      string `yaml:"url,omitempty" json:"url,omitempty"`
 	Schedule string `yaml:"schedule,omitempty" json:"schedule,omitempty"`
 	// FailingAfter is how long without a successful run before the

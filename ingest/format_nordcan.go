@@ -1,5 +1,7 @@
 package ingest
 
+// Format nordcan-survival: NORDCAN's survival exports.
+
 import (
 	"fmt"
 	"regexp"
