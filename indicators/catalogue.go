@@ -4,7 +4,10 @@
 //
 // The catalogue is one human-edited YAML file (catalogue.yaml), embedded in
 // the binary and validated on load. Everything else in kpv — the database
-// tables, the API, later the alert rules and dashboards — is derived from it.
+// tables, the API, the alert rules and Alertmanager routes (alerts/), the
+// dashboards (grafana/) and the report — is derived from it. The package
+// also holds the domain's vocabulary (units, polarity, kinds, formats) and
+// the figure itself (Observation) with the batch check every write passes.
 package indicators
 
 import (

@@ -57,15 +57,6 @@ func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
 	return b
 }
 
-// grow makes room for n more rows, so that a large table is not copied
-// each time the batch outgrows its slice.
-func (b *batch) grow(n int) {
-	if n > 0 {
-		b.obs = slices.Grow(b.obs, n)
-		b.where = slices.Grow(b.where, n)
-	}
-}
-
 // reject records a problem with the row at where.
 func (b *batch) reject(where, field, format string, args ...any) {
 	b.read++
