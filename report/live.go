@@ -79,9 +79,6 @@ func LiveSummary(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
 	return summarise(snap, g)
 }
 
-// TargetOf says an indicator's target for people, as the report does.
-func TargetOf(def *indicators.Indicator) Target { return targetOf(def) }
-
 // IndicatorChart draws an indicator's history against its target and
 // thresholds up to the end of year (or the target year, if later).
 func IndicatorChart(in Indicator, year int) template.HTML {

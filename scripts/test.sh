@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Run every test against a fresh, throwaway Postgres.
 #
-#   scripts/test.sh                    go vet ./..., go test ./... and every fuzz target
-#                                      for KPV_FUZZTIME (default 10s) each
+#   scripts/test.sh                    go vet ./..., gofmt, staticcheck, deadcode (scripts/lint.sh),
+#                                      go test ./... and every fuzz target for KPV_FUZZTIME
+#                                      (default 10s) each
 #   scripts/test.sh -run Foo ./store/  extra args replace the default ./... for go test
-#                                      (and skip the fuzzing)
+#                                      (and skip the fuzzing and scripts/lint.sh)
 #
 # The tests get KPV_TEST_DATABASE_URL (an admin database; each package creates its own
 # databases from it), KPV_PROMTOOL (installed from Debian's prometheus package when
@@ -97,6 +98,10 @@ if [ -n "$unformatted" ]; then
   vet_status=1
 fi
 
+# staticcheck and deadcode (pinned, installed through the module proxy), on
+# the whole tree: with extra args (one package, one test) they are skipped.
+if [ $# -eq 0 ]; then bash scripts/lint.sh || vet_status=$?; fi
+
 fuzz=0
 if [ $# -eq 0 ]; then set -- ./...; fuzz=1; fi
 echo "test.sh: go test -count=1 -p 2 -v $*" >&2
@@ -135,6 +140,6 @@ if [ "$fuzz" = 1 ]; then
   done
 fi
 
-if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet or gofmt failed" >&2; fi
+if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet, gofmt, staticcheck or deadcode failed" >&2; fi
 if [ "$test_status" -ne 0 ]; then echo "test.sh: go test failed (exit $test_status)" >&2; fi
 if [ "$vet_status" -ne 0 ] || [ "$test_status" -ne 0 ]; then exit 1; fi

@@ -286,7 +286,7 @@ func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, 
 	metrics := ingest.NewMetrics(reg)
 	var ids []string
 	for _, s := range cat.Sources {
-		if s.Format != "submission" {
+		if s.Format.Fetched() {
 			ids = append(ids, s.ID)
 		}
 	}
@@ -325,7 +325,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		return errors.New("--file reads one source's file: give the source, not --all")
 	case *all:
 		for _, s := range cat.Sources {
-			if s.Format != "submission" {
+			if s.Format.Fetched() {
 				sources = append(sources, s.ID)
 			}
 		}
