@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"reflect"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -12,7 +13,9 @@ import (
 // when a derived indicator is in changed, the figures of every indicator
 // one is derived from). Every other indicator keeps prev's assessment with
 // its freshness worked out again for in.Now (the only part of an
-// indicator's assessment that depends on the clock). in.Figures is the
+// indicator's assessment that depends on the clock): the very same
+// *Indicator when that is unchanged, so a holder of the snapshot (the
+// monitor's encoded metrics) can tell what it need not redo. in.Figures is the
 // total number of current figures. With no prev it is Build.
 func Rebuild(prev *Snapshot, in Input, changed map[string]bool) *Snapshot {
 	if prev == nil || prev.CatalogueVersion != in.Catalogue.Version {
@@ -31,13 +34,19 @@ func reuse(cat *indicators.Catalogue, def *indicators.Indicator, prev *Snapshot,
 	if !ok {
 		return nil
 	}
-	a := *old
-	if src, ok := cat.Source(def.Source); ok {
-		var latest *Point
-		if f := old.Freshness; f.LatestPeriodEnd != nil {
-			latest = &Point{Period: f.LatestPeriod, End: *f.LatestPeriodEnd}
-		}
-		a.Freshness = AssessFreshness(latest, src.Release, now)
+	src, ok := cat.Source(def.Source)
+	if !ok {
+		return old
 	}
+	var latest *Point
+	if f := old.Freshness; f.LatestPeriodEnd != nil {
+		latest = &Point{Period: f.LatestPeriod, End: *f.LatestPeriodEnd}
+	}
+	fresh := AssessFreshness(latest, src.Release, now)
+	if reflect.DeepEqual(fresh, old.Freshness) {
+		return old // the same assessment: its holder may keep what it made of it
+	}
+	a := *old
+	a.Freshness = fresh
 	return &a
 }

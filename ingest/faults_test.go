@@ -62,7 +62,7 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	}
 	r := &Runner{Store: st, Catalogue: cat, Metrics: NewMetrics(nil)}
 
-	// Hold the merge: a share lock on observations blocks the run's INSERT.
+	// Hold the write: a share lock on figures blocks the run's copy into it.
 	blocker, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN SHARE MODE`); err != nil {
+	if _, err := tx.Exec(ctx, `LOCK TABLE figures IN SHARE MODE`); err != nil {
 		t.Fatal(err)
 	}
 	type result struct {
@@ -88,7 +88,7 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitForQuery(t, watcher, "INSERT INTO observations", 60*time.Second)
+	waitForQuery(t, watcher, `copy "figures"`, 60*time.Second)
 
 	// Restart Postgres under the run.
 	pg("stop", pgDir)

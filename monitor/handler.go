@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -12,8 +14,17 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
-// encode renders metrics in the text exposition format, plain and gzipped.
-func encode(metrics []prometheus.Metric, log *slog.Logger) (text, gzipped []byte) {
+// group is some of the assessment's metrics, encoded: each family's sample
+// lines without its HELP and TYPE lines.
+type group struct {
+	metrics  []prometheus.Metric
+	families map[string][]byte
+}
+
+// encodeGroup encodes metrics as text, family by family, and records each
+// family's HELP and TYPE lines in headers.
+func encodeGroup(metrics []prometheus.Metric, headers map[string][]byte, log *slog.Logger) *group {
+	g := &group{metrics: metrics, families: map[string][]byte{}}
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(constCollector(metrics))
 	mfs, err := reg.Gather()
@@ -23,15 +34,59 @@ func encode(metrics []prometheus.Metric, log *slog.Logger) (text, gzipped []byte
 	}
 	var buf bytes.Buffer
 	for _, mf := range mfs {
+		buf.Reset()
 		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
 			log.Error("encode assessment metrics", "family", mf.GetName(), "err", err)
+		}
+		// The text starts with the family's # HELP and # TYPE lines.
+		b := buf.Bytes()
+		cut := 0
+		for range 2 {
+			if i := bytes.IndexByte(b[cut:], '\n'); i >= 0 && bytes.HasPrefix(b[cut:], []byte("# ")) {
+				cut += i + 1
+			}
+		}
+		if _, ok := headers[mf.GetName()]; !ok {
+			headers[mf.GetName()] = bytes.Clone(b[:cut])
+		}
+		g.families[mf.GetName()] = bytes.Clone(b[cut:])
+	}
+	return g
+}
+
+// assemble puts the groups' encodings together, family by family (a
+// family's samples must follow its HELP and TYPE lines together), as text
+// and gzipped.
+func assemble(parts []*group, headers map[string][]byte) (metrics []prometheus.Metric, text, gzipped []byte) {
+	size, n := 0, 0
+	for _, g := range parts {
+		n += len(g.metrics)
+		for _, b := range g.families {
+			size += len(b)
+		}
+	}
+	metrics = make([]prometheus.Metric, 0, n)
+	for _, g := range parts {
+		metrics = append(metrics, g.metrics...)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+64*len(headers)))
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
+		wrote := false
+		for _, g := range parts {
+			if b, ok := g.families[name]; ok {
+				if !wrote {
+					buf.Write(headers[name])
+					wrote = true
+				}
+				buf.Write(b)
+			}
 		}
 	}
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
 	_, _ = zw.Write(buf.Bytes())
 	_ = zw.Close()
-	return buf.Bytes(), gz.Bytes()
+	return metrics, buf.Bytes(), gz.Bytes()
 }
 
 // constCollector is an unchecked collector of fixed metrics.

@@ -18,12 +18,12 @@ import (
 // countingSource records what the monitor reads from the store.
 type countingSource struct {
 	*store.Store
-	reads []store.ObservationFilter
+	reads [][]int32 // the series asked for, nil for all
 }
 
-func (c *countingSource) Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error) {
-	c.reads = append(c.reads, f)
-	return c.Store.Observations(ctx, f)
+func (c *countingSource) SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error) {
+	c.reads = append(c.reads, ids)
+	return c.Store.SeriesFigures(ctx, ids)
 }
 
 // TestIncrementalRefresh: after a run that revised one indicator's
@@ -44,7 +44,7 @@ func TestIncrementalRefresh(t *testing.T) {
 	if err := m.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(src.reads) != 1 || src.reads[0].Series != nil {
+	if len(src.reads) != 1 || src.reads[0] != nil {
 		t.Fatalf("the first refresh should read every figure once: %+v", src.reads)
 	}
 
@@ -64,7 +64,7 @@ func TestIncrementalRefresh(t *testing.T) {
 	if err := m.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(src.reads) != 1 || len(src.reads[0].Series) != 18 {
+	if len(src.reads) != 1 || len(src.reads[0]) != 18 {
 		t.Fatalf("after a run that revised one indicator's 18 series, the refresh read %+v", src.reads)
 	}
 
@@ -76,6 +76,9 @@ func TestIncrementalRefresh(t *testing.T) {
 	want, _ := json.Marshal(full.Snapshot())
 	if string(got) != string(want) {
 		t.Errorf("the incremental assessment differs from a full one:\n got %.800s\nwant %.800s", got, want)
+	}
+	if string(m.current.Load().text) != string(full.current.Load().text) {
+		t.Error("the incrementally encoded metrics differ from a full encoding")
 	}
 	if !strings.Contains(string(got), `"figures":180`) {
 		t.Errorf("the snapshot should count 180 current figures: %.200s", got)

@@ -88,9 +88,10 @@ func newDescs(cat *indicators.Catalogue) *descs {
 	return d
 }
 
-// metrics builds every sample of the snapshot, once per refresh.
-func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometheus.Metric {
-	out := make([]prometheus.Metric, 0, 64+len(s.Indicators)*16)
+// globalMetrics are the metrics of no one indicator: goals, Nordic ranks,
+// sources and the count of figures.
+func (d *descs) globalMetrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometheus.Metric {
+	out := make([]prometheus.Metric, 0, 64)
 	add := func(desc *prometheus.Desc, v float64, labels ...string) {
 		out = append(out, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, labels...))
 	}
@@ -113,65 +114,6 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 			}
 		}
 	}
-	for _, a := range s.Indicators {
-		def, _ := cat.Indicator(a.ID)
-		ind := []string{a.ID, strconv.Itoa(a.Goal), a.Owner}
-		add(d.indicatorInfo, 1, append(ind, def.NameDA, def.NameEN, string(def.Unit), string(def.Polarity), def.Source, string(def.Target.Kind()))...)
-		if t := def.Target; t != nil {
-			switch {
-			case t.Value != nil:
-				add(d.target, *t.Value, ind...)
-			case t.Rank != 0:
-				add(d.target, float64(t.Rank), ind...)
-			}
-			add(d.targetYear, float64(t.Year), ind...)
-		}
-		if th := def.Thresholds; !th.NotApplicable && th.Warning != nil && th.Critical != nil {
-			add(d.threshold, *th.Warning, append(ind, "warning", string(def.Polarity))...)
-			add(d.threshold, *th.Critical, append(ind, "critical", string(def.Polarity))...)
-		}
-		for _, st := range assess.Statuses {
-			add(d.status, flag(a.Status == st), append(ind, string(st))...)
-		}
-		for _, st := range assess.FreshStates {
-			add(d.freshness, flag(a.Freshness.State == st), append(ind, string(st))...)
-		}
-		if f := a.Freshness; f.LatestPeriodEnd != nil {
-			add(d.latestPeriodEnd, float64(f.LatestPeriodEnd.Unix()), ind...)
-			add(d.nextDue, float64(f.NextDue.Unix()), ind...)
-		}
-		for _, sr := range a.Series {
-			labels := make([]string, 0, len(ind)+1+len(d.dims)+1)
-			labels = append(append(labels, ind...), sr.Geography)
-			for _, dim := range d.dims {
-				labels = append(labels, sr.Breakdown[dim])
-			}
-			if l := sr.Latest; l != nil {
-				add(d.value, l.Value, labels...)
-				if l.CI != nil {
-					add(d.ciLower, l.CI.Lower, labels...)
-					add(d.ciUpper, l.CI.Upper, labels...)
-				}
-			}
-			if sr.Baseline != nil {
-				add(d.baseline, sr.Baseline.Value, labels...)
-			}
-			if p := sr.Progress; p != nil {
-				for _, st := range assess.Statuses {
-					add(d.progress, flag(p.Status == st), append(labels, string(st))...)
-				}
-				if p.Ratio != nil {
-					add(d.ratio, *p.Ratio, labels...)
-				}
-			}
-			d.defence(add, flag, sr, labels)
-			if c := sr.Comparison; c != nil {
-				for _, st := range assess.Comparisons {
-					add(d.comparison, flag(c.State == st), append(labels, string(st))...)
-				}
-			}
-		}
-	}
 	for _, n := range s.Nordic {
 		l := []string{n.Indicator, n.CancerSite, n.Sex}
 		add(d.nordicRank, float64(n.Rank), l...)
@@ -187,6 +129,79 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 		}
 	}
 	add(d.figures, float64(s.Figures))
+	return out
+}
+
+// indicatorMetrics are one indicator's metrics: what it is, its target and
+// thresholds, and every series' state.
+func (d *descs) indicatorMetrics(cat *indicators.Catalogue, a *assess.Indicator) []prometheus.Metric {
+	out := make([]prometheus.Metric, 0, 16+len(a.Series)*32)
+	add := func(desc *prometheus.Desc, v float64, labels ...string) {
+		out = append(out, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, labels...))
+	}
+	flag := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	def, _ := cat.Indicator(a.ID)
+	ind := []string{a.ID, strconv.Itoa(a.Goal), a.Owner}
+	add(d.indicatorInfo, 1, append(ind, def.NameDA, def.NameEN, string(def.Unit), string(def.Polarity), def.Source, string(def.Target.Kind()))...)
+	if t := def.Target; t != nil {
+		switch {
+		case t.Value != nil:
+			add(d.target, *t.Value, ind...)
+		case t.Rank != 0:
+			add(d.target, float64(t.Rank), ind...)
+		}
+		add(d.targetYear, float64(t.Year), ind...)
+	}
+	if th := def.Thresholds; !th.NotApplicable && th.Warning != nil && th.Critical != nil {
+		add(d.threshold, *th.Warning, append(ind, "warning", string(def.Polarity))...)
+		add(d.threshold, *th.Critical, append(ind, "critical", string(def.Polarity))...)
+	}
+	for _, st := range assess.Statuses {
+		add(d.status, flag(a.Status == st), append(ind, string(st))...)
+	}
+	for _, st := range assess.FreshStates {
+		add(d.freshness, flag(a.Freshness.State == st), append(ind, string(st))...)
+	}
+	if f := a.Freshness; f.LatestPeriodEnd != nil {
+		add(d.latestPeriodEnd, float64(f.LatestPeriodEnd.Unix()), ind...)
+		add(d.nextDue, float64(f.NextDue.Unix()), ind...)
+	}
+	for _, sr := range a.Series {
+		labels := make([]string, 0, len(ind)+1+len(d.dims)+1)
+		labels = append(append(labels, ind...), sr.Geography)
+		for _, dim := range d.dims {
+			labels = append(labels, sr.Breakdown[dim])
+		}
+		if l := sr.Latest; l != nil {
+			add(d.value, l.Value, labels...)
+			if l.CI != nil {
+				add(d.ciLower, l.CI.Lower, labels...)
+				add(d.ciUpper, l.CI.Upper, labels...)
+			}
+		}
+		if sr.Baseline != nil {
+			add(d.baseline, sr.Baseline.Value, labels...)
+		}
+		if p := sr.Progress; p != nil {
+			for _, st := range assess.Statuses {
+				add(d.progress, flag(p.Status == st), append(labels, string(st))...)
+			}
+			if p.Ratio != nil {
+				add(d.ratio, *p.Ratio, labels...)
+			}
+		}
+		d.defence(add, flag, sr, labels)
+		if c := sr.Comparison; c != nil {
+			for _, st := range assess.Comparisons {
+				add(d.comparison, flag(c.State == st), append(labels, string(st))...)
+			}
+		}
+	}
 	return out
 }
 

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,6 +55,11 @@ type state struct {
 	metrics []prometheus.Metric
 	text    []byte // text exposition of metrics
 	gzipped []byte // the same, as one gzip member
+	// groups are each indicator's metrics encoded, kept for the next swap:
+	// an indicator whose assessment is the same (Rebuild reused it) is not
+	// encoded again. headers are each family's HELP and TYPE lines.
+	groups  map[*assess.Indicator]*group
+	headers map[string][]byte
 }
 
 // cachedSeries is one series' current figures as last read.
@@ -68,7 +74,7 @@ type cachedSeries struct {
 // again, and each source's last good run.
 type FigureSource interface {
 	SeriesVersions(ctx context.Context) ([]store.SeriesVersion, error)
-	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
+	SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error)
 	LastSuccesses(ctx context.Context) (map[string]time.Time, error)
 }
 
@@ -121,8 +127,24 @@ func New(o Options) *Monitor {
 func (m *Monitor) Snapshot() *assess.Snapshot { return m.current.Load().snap }
 
 func (m *Monitor) swap(s *assess.Snapshot) {
-	st := &state{snap: s, metrics: m.descs.metrics(m.cat, s)}
-	st.text, st.gzipped = encode(st.metrics, m.log)
+	prev := m.current.Load()
+	st := &state{snap: s, groups: make(map[*assess.Indicator]*group, len(s.Indicators)), headers: map[string][]byte{}}
+	if prev != nil {
+		maps.Copy(st.headers, prev.headers)
+	}
+	parts := []*group{encodeGroup(m.descs.globalMetrics(m.cat, s), st.headers, m.log)}
+	for _, a := range s.Indicators {
+		var g *group
+		if prev != nil {
+			g = prev.groups[a]
+		}
+		if g == nil {
+			g = encodeGroup(m.descs.indicatorMetrics(m.cat, a), st.headers, m.log)
+		}
+		st.groups[a] = g
+		parts = append(parts, g)
+	}
+	st.metrics, st.text, st.gzipped = assemble(parts, st.headers)
 	m.current.Store(st)
 }
 
@@ -160,14 +182,12 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 	full = full || m.series == nil
 	// The series to read again, and the indicators whose assessment changes.
 	var reload []int32
-	reloaded := map[int32]bool{}
 	changed := map[string]bool{}
 	stored := make(map[int32]bool, len(versions))
 	for _, v := range versions {
 		stored[v.ID] = true
 		if c, ok := m.series[v.ID]; full || !ok || c.changed != v.Changed {
 			reload = append(reload, v.ID)
-			reloaded[v.ID] = true
 			changed[v.Indicator] = true
 		}
 	}
@@ -182,56 +202,31 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 			delete(series, id)
 		}
 	}
-	var figs []indicators.Observation
+	var figs map[int32][]indicators.Observation
 	if len(reload) > 0 {
-		f := store.ObservationFilter{BySeries: true}
+		var ids []int32
 		if !full {
-			f.Series = reload
+			ids = reload
 		}
-		if figs, err = m.store.Observations(ctx, f); err != nil {
+		if figs, err = m.store.SeriesFigures(ctx, ids); err != nil {
 			return err
-		}
-	}
-	// The figures come ordered by series: each series gets its run of
-	// them (a subslice, not a copy).
-	ids := make(map[string]int32, len(versions))
-	for _, v := range versions {
-		ids[v.Indicator+"\x00"+v.Geography+"\x00"+v.Breakdown] = v.ID
-	}
-	for _, id := range reload {
-		if c, ok := series[id]; ok {
-			m.figures -= len(c.figures)
-			c.figures = nil
 		}
 	}
 	if full {
 		m.figures = 0
 	}
-	for i := 0; i < len(figs); {
-		o := &figs[i]
-		id, ok := ids[o.Indicator+"\x00"+o.Geography+"\x00"+o.Breakdown.Key()]
-		j := i + 1
-		for j < len(figs) && figs[j].Indicator == o.Indicator && figs[j].Geography == o.Geography && sameBreakdown(figs[j].Breakdown, o.Breakdown) {
-			j++
+	for _, id := range reload {
+		c := series[id]
+		if c == nil {
+			c = &cachedSeries{}
+			series[id] = c
 		}
-		if ok {
-			c := series[id]
-			if c == nil {
-				c = &cachedSeries{indicator: o.Indicator}
-				series[id] = c
-			}
-			c.figures = figs[i:j:j]
-			m.figures += j - i
-		}
-		i = j
+		m.figures += len(figs[id]) - len(c.figures)
+		c.figures = figs[id]
 	}
 	for _, v := range versions {
 		if c, ok := series[v.ID]; ok {
-			c.changed = v.Changed
-		} else if reloaded[v.ID] {
-			// A series with no current figure yet (made by a merge still
-			// to commit its figures) is read again next time.
-			series[v.ID] = &cachedSeries{indicator: v.Indicator, changed: -1}
+			c.indicator, c.changed = v.Indicator, v.Changed
 		}
 	}
 	m.series = series
@@ -241,7 +236,10 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 	}
 	in := assess.Input{Catalogue: m.cat, LastSuccess: last, Now: m.now(), Figures: m.figures}
 	if full {
-		in.Observations = figs
+		in.Observations = make([]indicators.Observation, 0, m.figures)
+		for _, c := range series {
+			in.Observations = append(in.Observations, c.figures...)
+		}
 		m.swap(assess.Build(in))
 		return nil
 	}
@@ -264,20 +262,6 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 	}
 	m.swap(assess.Rebuild(m.Snapshot(), in, changed))
 	return nil
-}
-
-// sameBreakdown reports whether two breakdowns are the same map (figures of
-// one series share theirs) or equal.
-func sameBreakdown(a, b indicators.Breakdown) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // AfterRun refreshes after an ingest run; it suits ingest.Runner.AfterRun.

@@ -34,10 +34,12 @@ if [ $# -gt 0 ]; then
 else
   # The quick benchmarks, KPV_BENCH_COUNT times; the two that take minutes
   # (a million-row ingest; 30 s of wrk per endpoint) once each, on their own.
-  echo "bench.sh: go test -run '^\$' -bench . -skip 'BulkIngest|APIUnderLoad' -benchmem -count ${KPV_BENCH_COUNT:-5} ./..." >&2
-  go test -run '^$' -bench . -skip 'BulkIngest|APIUnderLoad' -benchmem -count "${KPV_BENCH_COUNT:-5}" ./... | tee "$OUT"
+  echo "bench.sh: go test -run '^\$' -bench . -skip 'BulkIngest|APIUnderLoad|BenchmarkRefresh\$' -benchmem -count ${KPV_BENCH_COUNT:-5} ./..." >&2
+  go test -run '^$' -bench . -skip 'BulkIngest|APIUnderLoad|BenchmarkRefresh$' -benchmem -count "${KPV_BENCH_COUNT:-5}" ./... | tee "$OUT"
   echo "bench.sh: go test -run '^\$' -bench BulkIngest -benchtime 1x -timeout 30m ./ingest/" >&2
   go test -run '^$' -bench BulkIngest -benchtime 1x -timeout 30m -v ./ingest/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
+  echo "bench.sh: go test -run '^\$' -bench 'BenchmarkRefresh\$' -benchtime 1x -timeout 60m ./monitor/" >&2
+  go test -run '^$' -bench 'BenchmarkRefresh$' -benchtime 1x -timeout 60m -v ./monitor/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
   echo "bench.sh: go test -run '^\$' -bench APIUnderLoad -benchtime 1x -timeout 30m ./cmd/kpv/" >&2
   go test -run '^$' -bench APIUnderLoad -benchtime 1x -timeout 30m -v ./cmd/kpv/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
 fi
@@ -58,6 +60,10 @@ echo
 echo "== ratios (medians of ${KPV_BENCH_COUNT:-5} runs)"
 ratio "scrape with 10x revisions stored / with 1x (flat = 1)" \
   BenchmarkScrapeRevisions/revisions=10 BenchmarkScrapeRevisions/revisions=1
+ratio "observations default page with 10x revisions stored / with 1x (target <= 1.2)" \
+  BenchmarkObservationsPage/page=default/revisions=10 BenchmarkObservationsPage/page=default/revisions=1
+ratio "observations page of 100 with 10x revisions stored / with 1x (target <= 1.2)" \
+  BenchmarkObservationsPage/page=page100/revisions=10 BenchmarkObservationsPage/page=page100/revisions=1
 ratio "gzipped scrape / plain scrape, 50,000 series" BenchmarkScrape/gzip=true BenchmarkScrape/gzip=false
 ratio "gzipped scrape / the same through client_golang's registry per scrape" BenchmarkScrape/gzip=true BenchmarkScrape/registry
 
@@ -71,10 +77,16 @@ show() { # show LABEL NAME UNIT
   if [ -n "$v" ]; then echo "$1: $v"; fi
 }
 show "bulk ingest: kpv rate / psql \\copy rate into the equivalent table (target >= 0.5)" BenchmarkBulkIngest kpv/copy
-show "bulk ingest: kpv rate / psql \\copy rate into the table without foreign keys" BenchmarkBulkIngest kpv/copy-nofk
+show "bulk ingest: kpv rate / psql \\copy rate into an unconstrained table (target >= 0.5)" BenchmarkBulkIngest kpv/copy-nofk
+show "bulk ingest: bytes a stored figure, indexes included (target <= 120)" BenchmarkBulkIngest table-bytes/row
 show "bulk ingest: kpv rows/s" BenchmarkBulkIngest kpv-rows/s
 show "bulk ingest: peak RSS of the ingest, MiB" BenchmarkBulkIngest peak-RSS-MiB
-show "API under load: observations req/s / healthz req/s" BenchmarkAPIUnderLoad observations/healthz
-show "API under load: observations (page of 100) req/s / healthz req/s" BenchmarkAPIUnderLoad observations-page100/healthz
+show "refresh: full rebuild of the current figures, s (target < 10 for 1,000,000)" BenchmarkRefresh full-s
+show "refresh: figures" BenchmarkRefresh figures
+show "refresh: full / incremental after a run touching 1 % of the series (target >= 20)" BenchmarkRefresh full/incremental
+show "refresh: peak RSS of the full rebuild, MiB" BenchmarkRefresh peak-RSS-MiB
+show "refresh: yearly report built from the same store, s (target < 1)" BenchmarkRefresh report-s
+show "API under load: observations req/s / healthz req/s (target >= 0.05)" BenchmarkAPIUnderLoad observations/healthz
+show "API under load: observations (page of 100) req/s / healthz req/s (target >= 0.2)" BenchmarkAPIUnderLoad observations-page100/healthz
 show "API under load: reports req/s / healthz req/s" BenchmarkAPIUnderLoad reports/healthz
 show "API under load: observations p99 ms" BenchmarkAPIUnderLoad observations-p99-ms

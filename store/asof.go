@@ -93,7 +93,11 @@ func (s *Store) AsOf(ctx context.Context, cutoff time.Time) (*AsOfSet, error) {
 // figure is added or revised and when a run ends. A cache of anything built
 // from AsOf for a recent cut-off is still good while it is unchanged.
 type RecordVersion struct {
-	// FiguresMaxID and Figures are the store's FiguresVersion.
+	// FiguresMaxID and Figures come from the series table alone: the
+	// highest change number and the sum of every series' change number. A
+	// merge that adds or revises a figure gives its series a new, higher
+	// number, so the sum moves even when that merge commits after one with
+	// a higher number was read.
 	FiguresMaxID, Figures, RunsMaxID, RunsFinished int64
 }
 

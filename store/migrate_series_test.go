@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,6 +201,14 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 	}
 	if figures != 18 || history != 5 || series != 12 || periods != 5 {
 		t.Errorf("moved into %d current figures, %d in the history, %d series, %d periods; want 18, 5, 12, 5", figures, history, series, periods)
+	}
+
+	// Figures refer to series and periods by id without a foreign key:
+	// neither may lose a row.
+	for _, q := range []string{`DELETE FROM series WHERE geography = 'NO'`, `TRUNCATE periods CASCADE`, `UPDATE series SET id = id + 1000`} {
+		if err := s.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "never deleted") {
+			t.Errorf("%s: %v, want it refused", q, err)
+		}
 	}
 
 	// The store's answers in the new layout are the old schema's.

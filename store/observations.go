@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,15 +45,37 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source strin
 // prepared chunk is copied into a staging table as it comes, and Finish
 // checks the whole batch for duplicates and merges it in one statement, all
 // in the caller's transaction (all or nothing).
+//
+// The staging table holds integers and values only: each chunk's series
+// and periods are looked up (and the new ones made) once, in one statement
+// per chunk, and kept in memory — a series or period per key, not per
+// figure.
 type ObservationWriter struct {
-	tx     pgx.Tx
-	runID  int64
-	source string
-	n      int               // rows copied so far
-	dims   map[string][]byte // each distinct breakdown encoded once
+	tx      pgx.Tx
+	runID   int64
+	source  string
+	n       int              // rows copied so far
+	series  map[string]int32 // indicator \x00 geography \x00 breakdown → series id
+	periods map[periodKey]int32
+	// fresh are the series this writer made: they have no stored figure,
+	// so their figures are copied straight into the figures table as
+	// revision 1, with no merge; fresh[series][period] is the row that
+	// gave each (a duplicate of it is refused in Finish).
+	fresh  map[int32][]int32
+	direct int // rows copied straight in
+	dups   []indicators.RowError
 	// Where names a row (as numbered in Copy) in the publisher's file for
 	// the duplicate messages of Finish; nil leaves them unnamed.
 	Where func(row int) string
+}
+
+type periodKey struct {
+	label      string
+	start, end time.Time
+}
+
+func seriesKey(k indicators.ObservationKey) string {
+	return k.Indicator + "\x00" + k.Geography + "\x00" + k.Breakdown
 }
 
 // NewObservationWriter creates (or empties) the staging table in tx. The
@@ -67,46 +90,175 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 	}
 	// The staging table lives until the transaction ends; row is the
 	// caller's number for each row, for the duplicate messages.
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_in (
-		row integer, indicator_id text, period text, period_start date, period_end date, geography text, breakdown text, dims jsonb,
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_k (row integer, series_id integer, period_id integer,
 		value double precision, numerator double precision, denominator double precision,
-		ci_lower double precision, ci_upper double precision, suppressed boolean) ON COMMIT DROP;
-		TRUNCATE obs_in`); err != nil {
+		ci_lower double precision, ci_upper double precision, suppressed boolean, release text NOT NULL DEFAULT '') ON COMMIT DROP;
+		TRUNCATE obs_k`); err != nil {
 		return nil, err
 	}
-	return &ObservationWriter{tx: tx, runID: runID, source: source, dims: map[string][]byte{}}, nil
+	return &ObservationWriter{tx: tx, runID: runID, source: source, series: map[string]int32{}, periods: map[periodKey]int32{},
+		fresh: map[int32][]int32{}}, nil
 }
 
 // Copy copies a prepared chunk into the staging table. rows[i] is the
 // caller's number for chunk[i] (its row in the file, say), named in
 // duplicate messages; nil numbers the rows of the batch from 1.
 func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observation, rows []int) error {
-	cols := []string{"row", "indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
-		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"}
-	// Rows are made as COPY sends them, not held as a second copy.
-	i := -1
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		if i++; i >= len(chunk) {
-			return nil, nil
-		}
+	if err := w.resolve(ctx, chunk); err != nil {
+		return err
+	}
+	// The rows of fresh series go straight into figures; the others are
+	// staged for the merge.
+	var staged, direct []int
+	for i := range chunk {
 		o := &chunk[i]
+		sid, pid := w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}]
+		first, ok := w.fresh[sid]
+		if !ok {
+			staged = append(staged, i)
+			continue
+		}
 		row := w.n + i + 1
 		if rows != nil {
 			row = rows[i]
 		}
-		k := o.Key()
-		d, ok := w.dims[k.Breakdown]
-		if !ok {
-			d, _ = json.Marshal(o.Breakdown)
-			w.dims[k.Breakdown] = d
+		if int(pid) >= len(first) {
+			first = append(first, make([]int32, int(pid)+1-len(first))...)
+			w.fresh[sid] = first
 		}
-		return []any{row, k.Indicator, k.Period, o.PeriodStart, o.PeriodEnd, k.Geography, k.Breakdown, d,
-			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}, nil
-	})
-	if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, src); err != nil {
-		return fmt.Errorf("copy observations: %w", err)
+		if first[pid] != 0 {
+			e := indicators.DuplicateRow(row, int(first[pid]))
+			if w.Where != nil {
+				e.Where = w.Where(row)
+			}
+			w.dups = append(w.dups, e)
+			continue
+		}
+		first[pid] = int32(row)
+		direct = append(direct, i)
+	}
+	copyRows := func(table string, cols []string, idx []int, values func(o *indicators.Observation, row int) []any) error {
+		if len(idx) == 0 {
+			return nil
+		}
+		// Rows are made as COPY sends them, not held as a second copy.
+		j := -1
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			if j++; j >= len(idx) {
+				return nil, nil
+			}
+			i := idx[j]
+			row := w.n + i + 1
+			if rows != nil {
+				row = rows[i]
+			}
+			return values(&chunk[i], row), nil
+		})
+		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
+			return fmt.Errorf("copy observations: %w", err)
+		}
+		return nil
+	}
+	err := copyRows("obs_k", []string{"row", "series_id", "period_id", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"},
+		staged, func(o *indicators.Observation, row int) []any {
+			return []any{row, w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}],
+				o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}
+		})
+	if err != nil {
+		return err
+	}
+	// A batch with a duplicate is refused whole in Finish: its rows need not go in.
+	if len(w.dups) == 0 {
+		err = copyRows("figures", []string{"run_id", "series_id", "period_id", "revision", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"},
+			direct, func(o *indicators.Observation, _ int) []any {
+				return []any{w.runID, w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}], 1,
+					o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}
+			})
+		if err != nil {
+			return err
+		}
+		w.direct += len(direct)
 	}
 	w.n += len(chunk)
+	return nil
+}
+
+// resolve finds the ids of the chunk's series and periods not yet known,
+// making those that do not exist.
+func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Observation) error {
+	var inds, geos, bks []string
+	var dims [][]byte
+	var labels []string
+	var starts, ends []time.Time
+	seen := map[string]bool{}
+	seenP := map[periodKey]bool{}
+	for i := range chunk {
+		o := &chunk[i]
+		k := o.Key()
+		if sk := seriesKey(k); w.series[sk] == 0 && !seen[sk] {
+			seen[sk] = true
+			d, _ := json.Marshal(o.Breakdown)
+			if o.Breakdown == nil {
+				d = []byte("{}")
+			}
+			inds, geos, bks, dims = append(inds, k.Indicator), append(geos, k.Geography), append(bks, k.Breakdown), append(dims, d)
+		}
+		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); w.periods[pk] == 0 && !seenP[pk] {
+			seenP[pk] = true
+			labels, starts, ends = append(labels, o.Period), append(starts, o.PeriodStart), append(ends, o.PeriodEnd)
+		}
+	}
+	// Made if missing, then read: a series another transaction made
+	// meanwhile is read by the second statement, which sees it committed.
+	if len(inds) > 0 {
+		made, err := w.tx.Query(ctx, `INSERT INTO series (indicator_id, geography, breakdown, dims)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ORDER BY 1, 2, 3
+			ON CONFLICT DO NOTHING RETURNING id`, inds, geos, bks, dims)
+		if err != nil {
+			return fmt.Errorf("series: %w", err)
+		}
+		var id int32
+		if _, err := pgx.ForEachRow(made, []any{&id}, func() error {
+			w.fresh[id] = nil
+			return nil
+		}); err != nil {
+			return fmt.Errorf("series: %w", err)
+		}
+		rows, err := w.tx.Query(ctx, `SELECT s.id, s.indicator_id, s.geography, s.breakdown
+			FROM series s JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(indicator_id, geography, breakdown)
+			USING (indicator_id, geography, breakdown)`, inds, geos, bks)
+		if err != nil {
+			return fmt.Errorf("series: %w", err)
+		}
+		var ind, geo, bk string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &ind, &geo, &bk}, func() error {
+			w.series[ind+"\x00"+geo+"\x00"+bk] = id
+			return nil
+		}); err != nil {
+			return fmt.Errorf("series: %w", err)
+		}
+	}
+	if len(labels) > 0 {
+		if _, err := w.tx.Exec(ctx, `INSERT INTO periods (period, period_start, period_end)
+			SELECT * FROM unnest($1::text[], $2::date[], $3::date[]) ORDER BY 2, 1, 3
+			ON CONFLICT DO NOTHING`, labels, starts, ends); err != nil {
+			return fmt.Errorf("periods: %w", err)
+		}
+		rows, err := w.tx.Query(ctx, `SELECT p.id, p.period, p.period_start, p.period_end
+			FROM periods p JOIN unnest($1::text[], $2::date[], $3::date[]) AS k(period, period_start, period_end)
+			USING (period, period_start, period_end)`, labels, starts, ends)
+		if err != nil {
+			return fmt.Errorf("periods: %w", err)
+		}
+		var id int32
+		var pk periodKey
+		if _, err := pgx.ForEachRow(rows, []any{&id, &pk.label, &pk.start, &pk.end}, func() error {
+			w.periods[pk] = id
+			return nil
+		}); err != nil {
+			return fmt.Errorf("periods: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -114,13 +266,12 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 // geography and breakdown (a *BatchError naming them), and otherwise
 // merges it and returns the counts.
 //
-// The merge makes the batch's new series and periods, locks the batch's
-// series (in id order, so two merges cannot deadlock: a concurrent write
-// to the same series waits for this one to commit and then sees its
-// revisions), moves each current figure whose values changed to the
-// history and puts the next revision in its place, inserts the new
-// figures as revision 1, and marks the series it changed with one new
-// change number.
+// The merge locks the batch's series (in id order, so two merges cannot
+// deadlock: a concurrent write to the same series waits for this one to
+// commit and then sees its revisions), moves each current figure whose
+// values changed to the history and puts the next revision in its place,
+// inserts the new figures as revision 1, and marks the series it changed
+// with one new change number.
 func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	n := Counts{Read: w.n}
 	if w.n == 0 {
@@ -130,50 +281,28 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	// Temporary tables get no statistics of their own; without them the
 	// merge of a large batch may be planned as if it were a few rows.
 	if w.n > 10000 {
-		if _, err := tx.Exec(ctx, `ANALYZE obs_in`); err != nil {
+		if _, err := tx.Exec(ctx, `ANALYZE obs_k`); err != nil {
 			return n, err
 		}
 	}
 	if err := w.duplicates(ctx); err != nil {
 		return n, err
 	}
-	steps := []struct{ what, sql string }{
-		{"series", `INSERT INTO series (indicator_id, geography, breakdown, dims)
-			SELECT DISTINCT ON (indicator_id, geography, breakdown) indicator_id, geography, breakdown, dims
-			FROM obs_in ORDER BY indicator_id, geography, breakdown
-			ON CONFLICT DO NOTHING`},
-		{"periods", `INSERT INTO periods (period, period_start, period_end)
-			SELECT DISTINCT period, period_start, period_end FROM obs_in ORDER BY period_start, period, period_end
-			ON CONFLICT DO NOTHING`},
-		{"keys", `CREATE TEMP TABLE IF NOT EXISTS obs_k (series_id integer, period_id integer,
-			value double precision, numerator double precision, denominator double precision,
-			ci_lower double precision, ci_upper double precision, suppressed boolean, release text) ON COMMIT DROP;
-			TRUNCATE obs_k;
-			INSERT INTO obs_k
-			SELECT s.id, p.id, i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, ''
-			FROM obs_in i
-			JOIN series s USING (indicator_id, geography, breakdown)
-			JOIN periods p USING (period, period_start, period_end)
-			ORDER BY s.id, p.id`},
-		{"lock series", `SELECT 1 FROM series WHERE id IN (SELECT DISTINCT series_id FROM obs_k) ORDER BY id FOR UPDATE`},
+	n.Inserted = w.direct // the fresh series' figures, already in
+	ids := make([]int32, 0, len(w.series))
+	for _, id := range w.series {
+		ids = append(ids, id)
 	}
-	for _, st := range steps {
-		if _, err := tx.Exec(ctx, st.sql); err != nil {
-			return n, fmt.Errorf("merge observations (%s): %w", st.what, err)
-		}
-	}
-	if w.n > 10000 {
-		if _, err := tx.Exec(ctx, `ANALYZE obs_k`); err != nil {
-			return n, err
-		}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM series WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids); err != nil {
+		return n, fmt.Errorf("merge observations (lock series): %w", err)
 	}
 	var change int64
 	if err := tx.QueryRow(ctx, `SELECT nextval('figure_changes')`).Scan(&change); err != nil {
 		return n, err
 	}
-	// Both statements see the figures as they were when each began: the
-	// revision moves the replaced row to the history and updates it in
-	// place; the insert then skips every figure that exists.
+	// The revision moves the replaced row to the history and updates it in
+	// place (every part of the statement sees the figures as they were when
+	// it began); the insert then skips every figure that exists.
 	err := tx.QueryRow(ctx, `
 		WITH old AS (
 			SELECT f.* FROM figures f JOIN obs_k k USING (series_id, period_id)
@@ -197,6 +326,7 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	if err != nil {
 		return n, fmt.Errorf("merge observations (revisions): %w", err)
 	}
+	var inserted int
 	err = tx.QueryRow(ctx, `
 		WITH inserted AS (
 			INSERT INTO figures (run_id, value, numerator, denominator, ci_lower, ci_upper,
@@ -209,7 +339,8 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 		), marked AS (
 			UPDATE series SET changed = $2 WHERE id IN (SELECT series_id FROM inserted)
 		)
-		SELECT count(*) FROM inserted`, w.runID, change).Scan(&n.Inserted)
+		SELECT count(*) FROM inserted`, w.runID, change).Scan(&inserted)
+	n.Inserted += inserted
 	if err != nil {
 		return n, fmt.Errorf("merge observations (new figures): %w", err)
 	}
@@ -222,15 +353,14 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 func (w *ObservationWriter) duplicates(ctx context.Context) error {
 	rows, err := w.tx.Query(ctx, `
 		WITH dup AS (
-			SELECT indicator_id, period, geography, breakdown FROM obs_in
-			GROUP BY 1, 2, 3, 4 HAVING count(*) > 1)
-		SELECT row, min(row) OVER (PARTITION BY indicator_id, period, geography, breakdown) AS first
-		FROM obs_in JOIN dup USING (indicator_id, period, geography, breakdown)
+			SELECT series_id, period_id FROM obs_k GROUP BY 1, 2 HAVING count(*) > 1)
+		SELECT row, min(row) OVER (PARTITION BY series_id, period_id) AS first
+		FROM obs_k JOIN dup USING (series_id, period_id)
 		ORDER BY row`)
 	if err != nil {
 		return fmt.Errorf("check duplicates: %w", err)
 	}
-	var bad []indicators.RowError
+	bad := w.dups
 	for rows.Next() {
 		var row, first int
 		if err := rows.Scan(&row, &first); err != nil {
@@ -250,6 +380,7 @@ func (w *ObservationWriter) duplicates(ctx context.Context) error {
 		return fmt.Errorf("check duplicates: %w", err)
 	}
 	if len(bad) > 0 {
+		slices.SortStableFunc(bad, func(a, b indicators.RowError) int { return a.Row - b.Row })
 		return &indicators.BatchError{Rows: bad, Read: w.n}
 	}
 	return nil
@@ -269,10 +400,6 @@ type ObservationFilter struct {
 	AllRevisions bool
 	// AsOf, when set, ignores revisions recorded after it.
 	AsOf time.Time
-	// BySeries orders the figures by series (SeriesVersion.ID), then
-	// period, instead of by indicator, period, geography and breakdown; not
-	// with After.
-	BySeries bool
 	// After, when set, starts after this figure in the order Observations
 	// returns (keyset paging: the cost of a page does not grow with how
 	// far into the figures it starts, as an Offset's does).
@@ -343,12 +470,6 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	w.addIf(!f.From.IsZero(), "p.period_end >= ?", f.From)
 	w.addIf(!f.To.IsZero(), "p.period_start <= ?", f.To)
 	order := "s.indicator_id, p.period_start, p.period, s.geography, s.breakdown"
-	if f.BySeries {
-		if f.After != nil {
-			return nil, fmt.Errorf("observations: After pages in the default order only, not BySeries")
-		}
-		order = "s.id, p.period_start, p.period"
-	}
 	if f.AllRevisions {
 		order += ", f.revision"
 	}
@@ -372,12 +493,15 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 			UNION ALL SELECT * FROM figure_history WHERE recorded_at <= ` + w.arg(f.AsOf) + `)`
 	default:
 		// The latest revision of each figure recorded by then: the current
-		// one if it was, else the newest such in the history.
+		// one if it was (it is the highest revision), else the highest such
+		// in the history — read only for figures revised after the cut-off.
 		cut := w.arg(f.AsOf)
-		figs = `(SELECT DISTINCT ON (series_id, period_id) * FROM (
-				SELECT * FROM figures WHERE recorded_at <= ` + cut + `
-				UNION ALL SELECT * FROM figure_history WHERE recorded_at <= ` + cut + `) x
-			ORDER BY series_id, period_id, revision DESC)`
+		figs = `(SELECT * FROM figures WHERE recorded_at <= ` + cut + `
+			UNION ALL
+			(SELECT DISTINCT ON (h.series_id, h.period_id) h.* FROM figure_history h
+			JOIN figures c ON c.series_id = h.series_id AND c.period_id = h.period_id AND c.recorded_at > ` + cut + `
+			WHERE h.recorded_at <= ` + cut + `
+			ORDER BY h.series_id, h.period_id, h.revision DESC))`
 	}
 	q := `SELECT ` + observationCols + `
 		FROM series s
@@ -390,9 +514,16 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	if err != nil {
 		return nil, err
 	}
-	// The same text and breakdown come back on many rows: each is kept
-	// once (a breakdown is shared by its figures and must not be changed),
-	// so a million figures do not hold a million copies.
+	return collectObservations(rows, nil)
+}
+
+// collectObservations reads observations (observationCols); with series,
+// each row's series id follows them and is appended to *series.
+//
+// The same text and breakdown come back on many rows: each is kept once (a
+// breakdown is shared by its figures and must not be changed), so a
+// million figures do not hold a million copies.
+func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observation, error) {
 	strs := map[string]string{}
 	dims := map[string]indicators.Breakdown{}
 	intern := func(b []byte) string {
@@ -404,10 +535,18 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 		return v
 	}
 	var ind, period, geo, dimsJSON, source []byte
+	var sid int32
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
 		var o indicators.Observation
-		err := r.Scan(&ind, &period, &o.PeriodStart, &o.PeriodEnd, &geo, &dimsJSON, &o.Revision,
-			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt)
+		dst := []any{&ind, &period, &o.PeriodStart, &o.PeriodEnd, &geo, &dimsJSON, &o.Revision,
+			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt}
+		if series != nil {
+			dst = append(dst, &sid)
+		}
+		err := r.Scan(dst...)
+		if series != nil {
+			*series = append(*series, sid)
+		}
 		if err != nil {
 			return o, err
 		}
@@ -422,6 +561,50 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 		o.Breakdown = b
 		return o, nil
 	})
+}
+
+// SeriesFigures returns the current figures of the given series (of
+// every series when ids is nil), grouped by series id, in no particular
+// order within a series. It reads the current figures only, in the order
+// Postgres finds them (no sort), for a reader that wants all of them.
+func (s *Store) SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error) {
+	var w where
+	w.addIf(ids != nil, "s.id = ANY(?)", ids)
+	rows, err := s.pool.Query(ctx, `SELECT `+observationCols+`, s.id
+		FROM series s
+		JOIN figures f ON f.series_id = s.id
+		JOIN periods p ON p.id = f.period_id
+		JOIN ingest_runs r ON r.id = f.run_id
+		WHERE `+w.sql(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	var sids []int32
+	obs, err := collectObservations(rows, &sids)
+	if err != nil {
+		return nil, err
+	}
+	// One backing array: each series' figures are a run of it.
+	count := map[int32]int{}
+	for _, id := range sids {
+		count[id]++
+	}
+	at, n := map[int32]int{}, 0
+	for id, c := range count {
+		at[id] = n
+		n += c
+	}
+	sorted := make([]indicators.Observation, len(obs))
+	for i := range obs {
+		id := sids[i]
+		sorted[at[id]] = obs[i]
+		at[id]++
+	}
+	out := make(map[int32][]indicators.Observation, len(count))
+	for id, c := range count {
+		out[id] = sorted[at[id]-c : at[id] : at[id]]
+	}
+	return out, nil
 }
 
 // SeriesVersion is a stored series and the change number of the last
@@ -447,14 +630,4 @@ func (s *Store) SeriesVersions(ctx context.Context) ([]SeriesVersion, error) {
 		err := r.Scan(&v.ID, &v.Indicator, &v.Geography, &v.Breakdown, &v.Changed)
 		return v, err
 	})
-}
-
-// FiguresVersion identifies the stored figures cheaply, from the series
-// table alone: the highest change number and the sum of every series'
-// change number. A merge that adds or revises a figure gives its series a
-// new, higher number, so the sum changes even when that merge commits after
-// one with a higher number was read.
-func (s *Store) FiguresVersion(ctx context.Context) (maxChange, sumChange int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT COALESCE(max(changed), 0), COALESCE(sum(changed), 0)::bigint FROM series`).Scan(&maxChange, &sumChange)
-	return maxChange, sumChange, err
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/kraeftplan/kpv/store"
 )
 
-func catalogue(t *testing.T) *indicators.Catalogue {
+func catalogue(t testing.TB) *indicators.Catalogue {
 	t.Helper()
 	c, err := indicators.LoadEmbedded()
 	if err != nil {
@@ -26,7 +26,7 @@ func catalogue(t *testing.T) *indicators.Catalogue {
 func f(v float64) *float64 { return &v }
 
 // synced returns a migrated store with the embedded catalogue loaded.
-func synced(t *testing.T) (*store.Store, *indicators.Catalogue) {
+func synced(t testing.TB) (*store.Store, *indicators.Catalogue) {
 	t.Helper()
 	s := pgtest.NewStore(t)
 	c := catalogue(t)

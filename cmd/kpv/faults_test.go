@@ -174,11 +174,11 @@ func TestSIGKILLDuringIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE observations IN SHARE MODE`); err != nil {
+	if _, err := tx.Exec(ctx, `LOCK TABLE figures IN SHARE MODE`); err != nil {
 		t.Fatal(err)
 	}
 	p := startKPV(t, bin, env, "ingest", "nordcan-survival", "--offline")
-	backend := waitForBackend(t, watcher, "INSERT INTO observations", p)
+	backend := waitForBackend(t, watcher, `copy "figures"`, p)
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,12 @@
 -- columns, as does current_observations, so SQL clients (Grafana) keep
 -- working.
 --
--- One foreign key per figure (series_id). period_id and run_id are written
--- only by the merge, from a period it has just made and from the run it
--- writes for; periods and runs are never deleted.
+-- No foreign key on a figure: its series_id and period_id are written only
+-- by the merge, which read them from series and periods in the same
+-- transaction (the series locked), and run_id is the run it writes for;
+-- series and periods refuse DELETE, TRUNCATE and a change of id (the
+-- triggers below), and runs are never deleted. A foreign-key check per
+-- figure was most of the cost of a bulk ingest (BENCHMARKS.md).
 
 -- +goose Up
 -- Before migration 00030 (a database that skipped it) the columns are
@@ -72,6 +75,18 @@ CREATE TABLE periods (
     UNIQUE (period, period_start, period_end)
 );
 
+-- +goose StatementBegin
+CREATE FUNCTION kpv_keep_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% rows are never deleted nor renumbered: figures refer to them by id', TG_TABLE_NAME;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER series_kept BEFORE DELETE OR TRUNCATE ON series FOR EACH STATEMENT EXECUTE FUNCTION kpv_keep_referenced();
+CREATE TRIGGER series_id_kept BEFORE UPDATE OF id ON series FOR EACH ROW EXECUTE FUNCTION kpv_keep_referenced();
+CREATE TRIGGER periods_kept BEFORE DELETE OR TRUNCATE ON periods FOR EACH STATEMENT EXECUTE FUNCTION kpv_keep_referenced();
+CREATE TRIGGER periods_id_kept BEFORE UPDATE OF id ON periods FOR EACH ROW EXECUTE FUNCTION kpv_keep_referenced();
+
 -- Columns ordered widest first, so no alignment padding is stored.
 CREATE TABLE figures (
     id            bigint  NOT NULL,
@@ -83,7 +98,7 @@ CREATE TABLE figures (
     denominator   double precision,
     ci_lower      double precision,
     ci_upper      double precision,
-    series_id     integer NOT NULL REFERENCES series(id),
+    series_id     integer NOT NULL,
     period_id     integer NOT NULL,
     revision      integer NOT NULL CHECK (revision >= 1),
     suppressed    boolean NOT NULL DEFAULT false,
@@ -204,6 +219,7 @@ DROP TABLE figures;
 DROP SEQUENCE figure_ids;
 DROP TABLE periods;
 DROP TABLE series;
+DROP FUNCTION kpv_keep_referenced();
 DROP SEQUENCE figure_changes;
 ALTER TABLE observations_old RENAME TO observations;
 ALTER SEQUENCE observations_old_id_seq RENAME TO observations_id_seq;

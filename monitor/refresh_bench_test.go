@@ -1,0 +1,161 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// monthlyFigures returns every bench indicator's 18 series (Denmark and the
+// regions by sex) over months monthly periods, each value shifted by shift
+// for the indicators keep selects (invented values, for load only).
+func monthlyFigures(tb testing.TB, cat *indicators.Catalogue, months int, keep func(id string) bool, shift float64) []indicators.Observation {
+	tb.Helper()
+	var out []indicators.Observation
+	geos := []string{"DK", "DK-81", "DK-82", "DK-83", "DK-84", "DK-85"}
+	for _, in := range cat.Indicators {
+		if !strings.HasPrefix(in.ID, "bench_") || !keep(in.ID) {
+			continue
+		}
+		for m := range months {
+			period := fmt.Sprintf("%dM%02d", 2000+m/12, m%12+1)
+			for g, geo := range geos {
+				for s, sex := range []string{"male", "female", "total"} {
+					den := 1000.0 + float64(100*g)
+					num := float64(500+10*g+5*s+m%7) + shift
+					v := 100 * num / den
+					out = append(out, indicators.Observation{Indicator: in.ID, Period: period, Geography: geo,
+						Breakdown: indicators.Breakdown{"sex": sex}, Value: &v, Numerator: &num, Denominator: &den})
+				}
+			}
+		}
+	}
+	prepared, err := indicators.Prepare(cat, out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return prepared
+}
+
+// BenchmarkRefresh: a million current figures (200 indicators × 18 series
+// × 278 monthly periods; KPV_REFRESH_FIGURES changes the total) in
+// Postgres. It times a full rebuild of the assessment from them (reading
+// every current figure), then a run that revises every figure of 1 % of
+// the series (two indicators' 36 series) and the incremental refresh after
+// it, and a yearly report built from the same store. It reports both
+// refresh times, their ratio, the peak resident memory of the full rebuild
+// and the series on /metrics. Run it on its own, once (-benchtime 1x): the
+// loading takes minutes.
+func BenchmarkRefresh(b *testing.B) {
+	ctx := context.Background()
+	total := 1_000_000
+	if n, err := strconv.Atoi(os.Getenv("KPV_REFRESH_FIGURES")); err == nil && n > 0 {
+		total = n
+	}
+	cat := benchCatalogue(b, benchIndicators)
+	months := (total + benchIndicators*18 - 1) / (benchIndicators * 18)
+	st := pgtest.NewStore(b)
+	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
+		b.Fatal(err)
+	}
+	write := func(keep func(string) bool, shift float64) store.Run {
+		figs := monthlyFigures(b, cat, months, keep, shift)
+		run, err := st.Record(ctx, "indberetning", store.KindTest, func(ctx context.Context, tx pgx.Tx, id int64) (store.Counts, error) {
+			return store.WriteObservations(ctx, tx, id, "indberetning", figs)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return run
+	}
+	// Ten indicators a run, so that the figures are never all in memory.
+	stored := 0
+	for i := 0; i < benchIndicators; i += 10 {
+		run := write(func(id string) bool {
+			n, _ := strconv.Atoi(strings.TrimPrefix(id, "bench_"))
+			return n >= i && n < i+10
+		}, 0)
+		stored += run.Counts.Inserted
+	}
+	if err := st.Exec(ctx, `VACUUM ANALYZE figures, figure_history, series, periods`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d current figures stored (%d months)", stored, months)
+
+	var full, incr, rep time.Duration
+	var rss float64
+	var series int
+	for range b.N {
+		m := New(Options{Catalogue: cat, Store: st, Registerer: prometheus.NewRegistry(), Now: func() time.Time { return fixedNow }})
+		runtime.GC()
+		resetPeakRSS()
+		start := time.Now()
+		if err := m.RefreshAll(ctx); err != nil {
+			b.Fatal(err)
+		}
+		full += time.Since(start)
+		rss = max(rss, float64(peakRSS()))
+		if got := m.Snapshot().Figures; got != stored {
+			b.Fatalf("the full rebuild assessed %d figures, want %d", got, stored)
+		}
+
+		// A run revises every figure of 1 % of the series: two indicators.
+		b.StopTimer()
+		run := write(func(id string) bool { return id == "bench_000" || id == "bench_001" }, float64(1+len(fmt.Sprint(incr))%3))
+		if run.Counts.Revised != 2*18*months {
+			b.Fatalf("the revising run: %+v", run.Counts)
+		}
+		b.StartTimer()
+		start = time.Now()
+		if err := m.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+		incr += time.Since(start)
+		series = len(m.current.Load().metrics)
+
+		start = time.Now()
+		if _, err := report.Build(ctx, st, cat, time.Now().Year(), time.Time{}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		rep += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(full.Seconds()/n, "full-s")
+	b.ReportMetric(incr.Seconds()/n, "incremental-s")
+	b.ReportMetric(full.Seconds()/incr.Seconds(), "full/incremental")
+	b.ReportMetric(rep.Seconds()/n, "report-s")
+	b.ReportMetric(rss/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(float64(stored), "figures")
+	b.ReportMetric(float64(series), "series")
+}
+
+// peakRSS returns the process's peak resident set (VmHWM) in bytes;
+// resetPeakRSS starts a new peak from the current resident set.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return -1
+}
+
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }

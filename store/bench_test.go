@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// pageFigures is Denmark and the five regions by sex over 100 monthly
+// periods of one indicator — the 1,800 figures of the API-under-load
+// benchmark — with every value shifted by shift (invented, for load only).
+func pageFigures(b *testing.B, c *indicators.Catalogue, shift float64) []indicators.Observation {
+	var out []indicators.Observation
+	for m := range 100 {
+		for _, sex := range []string{"male", "female", "total"} {
+			for _, geo := range []string{"DK", "DK-81", "DK-82", "DK-83", "DK-84", "DK-85"} {
+				v := 60 + float64(m%10) + shift
+				out = append(out, indicators.Observation{Indicator: "g3_survival_5y_denmark", Period: fmt.Sprintf("%dM%02d", 2000+m/12, m%12+1),
+					Geography: geo, Breakdown: indicators.Breakdown{"sex": sex}, Value: &v})
+			}
+		}
+	}
+	p, err := indicators.Prepare(c, out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkObservationsPage reads the same page of current figures — the
+// API's default page of 1,000 and a page of 100 for Denmark — with every
+// figure stored once and with ten revisions of each (alternating values,
+// ending at the same ones). The current figures are kept apart from their
+// history, so the time must not grow with the revisions (scripts/bench.sh
+// prints the ratio; the target is at most 1.2). Run it on its own: the
+// revisions are written before the timed part, by -benchtime's measure.
+func BenchmarkObservationsPage(b *testing.B) {
+	ctx := context.Background()
+	for _, revisions := range []int{1, 10} {
+		s, c := synced(b)
+		for r := 1; r <= revisions; r++ {
+			figs := pageFigures(b, c, float64((revisions-r)%2))
+			_, err := s.Record(ctx, "sds-kraeftoverlevelse", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
+				return store.WriteObservations(ctx, tx, runID, "sds-kraeftoverlevelse", figs)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		// Measured as the store stands once autovacuum has been by after
+		// the revisions (the revised figures' old row versions are dead
+		// until then; revisions arrive a few times a year).
+		if err := s.Exec(ctx, `VACUUM ANALYZE figures, figure_history, series, periods`); err != nil {
+			b.Fatal(err)
+		}
+		for _, page := range []struct {
+			name string
+			f    store.ObservationFilter
+		}{
+			{"default", store.ObservationFilter{Indicator: "g3_survival_5y_denmark", Limit: 1000}},
+			{"page100", store.ObservationFilter{Indicator: "g3_survival_5y_denmark", Geographies: []string{"DK"}, Limit: 100}},
+		} {
+			b.Run(fmt.Sprintf("page=%s/revisions=%d", page.name, revisions), func(b *testing.B) {
+				for b.Loop() {
+					obs, err := s.Observations(ctx, page.f)
+					if err != nil || len(obs) != page.f.Limit {
+						b.Fatalf("%d figures, %v", len(obs), err)
+					}
+				}
+			})
+		}
+	}
+}
