@@ -34,6 +34,7 @@ type Catalogue struct {
 	Dimensions     []Dimension    `yaml:"dimensions" json:"dimensions"`
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
+	Milestones     []Milestone    `yaml:"milestones" json:"milestones"`
 	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
 
 	// Name is the file the catalogue was read from, for messages.

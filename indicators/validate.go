@@ -264,6 +264,7 @@ func (c *Catalogue) validate() error {
 		validateSourceIngest(p, c, s, dims)
 	}
 	validateAlerting(p, c)
+	c.validateMilestones(p, cite)
 
 	inds := map[string]bool{}
 	perGoal := map[int]int{}
