@@ -53,6 +53,9 @@ type Report struct {
 	// Runs are the ingest runs and submissions the figures come from, and
 	// each source's latest successful run by the cut-off.
 	Runs []Run `json:"runs"`
+	// Publication: draft or published, the plan's follow-up, changes
+	// (followup.go; set by the API).
+	Publication
 }
 
 // GoalSummary counts a goal's indicators by their headline status: on
