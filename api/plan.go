@@ -334,6 +334,9 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request) {
 	errs := checkParams(q, "org", "as_of", "format")
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	now := time.Now()
+	if chi.URLParam(r, "year") == "current" { // the alerts link here
+		year, err = followup.CurrentRound(now), nil
+	}
 	if err != nil || year < followup.FirstYear || year > now.Year() {
 		errs = append(errs, ParamError{"year", fmt.Sprintf("%q is not a year of the plan (%d–%d)", chi.URLParam(r, "year"), followup.FirstYear, now.Year())})
 	}
