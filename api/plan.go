@@ -526,6 +526,8 @@ func (s *Server) submitPlan(kind string) http.HandlerFunc {
 		w.Header().Set("Location", r.URL.Path)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]any{"submission": sub})
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(map[string]any{"submission": sub})
 	}
 }

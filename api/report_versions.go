@@ -171,7 +171,9 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", versionURL(year, version))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(out)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(out)
 }
 
 func yearParam(w http.ResponseWriter, r *http.Request) (int, bool) {

@@ -380,7 +380,7 @@ func Build(in Input) *Section {
 			s.MissingCommentary = append(s.MissingCommentary, ind.ID)
 		}
 	}
-	s.Round = buildRound(cat, in, reports, money, comments)
+	s.Round = buildRound(cat, in, money, comments)
 	return s
 }
 
@@ -537,7 +537,7 @@ func finish(r *MoneyRow) {
 	r.Overspent = *r.Spent > r.Allocated+1e-9
 }
 
-func buildRound(cat *indicators.Catalogue, in Input, reports map[string]store.PlanSubmission, money Money, comments map[string]store.PlanSubmission) Round {
+func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[string]store.PlanSubmission) Round {
 	due := RoundDue(in.Year)
 	r := Round{Year: in.Year, Due: due, PastDue: in.At.After(due)}
 	byOrg := map[string]*OrgRound{}
@@ -578,16 +578,32 @@ func buildRound(cat *indicators.Catalogue, in Input, reports map[string]store.Pl
 		}
 		owe(ind.Owner, Item{ItemFigures, subject, ind.NameDA, ind.NameEN, held[ind.ID+"|*"]})
 	}
+	// Status reports: from each lead organisation of an initiative and each
+	// organisation responsible for one of its milestones, each its own (a
+	// region's report counts for Danske Regioner too).
+	sent := map[string]bool{}
+	for _, sub := range in.Submissions {
+		if sub.Kind == store.KindStatus && sub.Year == in.Year {
+			sent[sub.Subject+"|"+sub.Org] = true
+			if o, ok := cat.Organisation(sub.Org); ok && o.Region != "" {
+				sent[sub.Subject+"|regioner"] = true
+			}
+		}
+	}
 	for _, ini := range cat.Initiatives {
 		subject := fmt.Sprintf("initiative:%d", ini.Number)
-		_, got := reports[subject]
-		for _, lead := range ini.Lead {
-			if lead == "other" {
+		orgs := slices.Clone(ini.Lead)
+		for _, m := range cat.MilestonesOf(ini.Number) {
+			if !slices.Contains(orgs, m.Owner) {
+				orgs = append(orgs, m.Owner)
+			}
+		}
+		for _, org := range orgs {
+			if org == "other" {
 				continue
 			}
-			// One report per initiative answers for all its leads; the report says who sent it.
-			owe(lead, Item{ItemStatus, subject, fmt.Sprintf("Statusrapport: initiativ %d. %s", ini.Number, ini.NameDA),
-				fmt.Sprintf("Status report: initiative %d. %s", ini.Number, ini.NameEN), got})
+			owe(org, Item{ItemStatus, subject, fmt.Sprintf("Statusrapport: initiativ %d. %s", ini.Number, ini.NameDA),
+				fmt.Sprintf("Status report: initiative %d. %s", ini.Number, ini.NameEN), sent[subject+"|"+org]})
 		}
 	}
 	for _, l := range money.Lines {
