@@ -200,6 +200,7 @@ func TestContract(t *testing.T) {
 		{method: "GET", path: "/api/v1/reports/2025?format=csv", status: 200},
 		{method: "GET", path: "/api/v1/reports/2025?format=html&as_of=2025-12-31", status: 200},
 	}
+	cases = append(cases, planContractCases...) // plan_contract_test.go
 
 	covered := map[string]bool{}
 	for _, c := range cases {

@@ -137,7 +137,7 @@ func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) {
 			})
 		return
 	}
-	writeJSON(w, r, map[string]any{"as_of": at.UTC(), "count": len(items), "items": items})
+	writeJSON(w, r, withAsOf(q, at, map[string]any{"count": len(items), "items": items}))
 }
 
 func (s *Server) initiativeParam(w http.ResponseWriter, r *http.Request) (*indicators.Initiative, bool) {
@@ -170,7 +170,7 @@ func (s *Server) initiativeFollowUp(w http.ResponseWriter, r *http.Request) {
 	for _, a := range sec.FocusAreas {
 		for _, x := range a.Initiatives {
 			if x.Number == in.Number {
-				writeJSON(w, r, map[string]any{"year": year, "as_of": at.UTC(), "initiative": x})
+				writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "initiative": x}))
 				return
 			}
 		}
@@ -232,7 +232,7 @@ func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) {
 	for _, y := range sortedKeys(latest) {
 		years = append(years, latest[y])
 	}
-	writeJSON(w, r, map[string]any{"initiative": in.Number, "as_of": at.UTC(), "latest": years, "history": history})
+	writeJSON(w, r, withAsOf(q, at, map[string]any{"initiative": in.Number, "latest": years, "history": history}))
 }
 
 func sortedKeys[V any](m map[int]V) []int {
@@ -287,8 +287,8 @@ func (s *Server) spending(w http.ResponseWriter, r *http.Request) {
 			missing = append(missing, l.Key)
 		}
 	}
-	writeJSON(w, r, map[string]any{"year": year, "as_of": at.UTC(), "money": m, "unreported_lines": nonNil(missing), "round_due": followup.RoundDue(year),
-		"past_due": at.After(followup.RoundDue(year))})
+	writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "money": m, "unreported_lines": nonNil(missing), "round_due": followup.RoundDue(year),
+		"past_due": at.After(followup.RoundDue(year))}))
 }
 
 func nonNil(xs []string) []string {
@@ -324,7 +324,7 @@ func (s *Server) commentary(w http.ResponseWriter, r *http.Request) {
 			})
 		return
 	}
-	writeJSON(w, r, map[string]any{"year": year, "as_of": at.UTC(), "commentary": sec.Commentary, "missing_commentary": sec.MissingCommentary})
+	writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "commentary": sec.Commentary, "missing_commentary": sec.MissingCommentary}))
 }
 
 // round is what the year's round expects from whom, with completeness per
@@ -378,7 +378,7 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request) {
 	for _, c := range sec.StatusCount {
 		status[c.Status] = c.N
 	}
-	writeJSON(w, r, map[string]any{"year": year, "as_of": at.UTC(), "round": rd, "initiatives_by_status": status, "overdue_milestones": sec.OverdueMilestones})
+	writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "round": rd, "initiatives_by_status": status, "overdue_milestones": sec.OverdueMilestones}))
 }
 
 // planScope says why p may not write subject, or "".
@@ -530,4 +530,14 @@ func (s *Server) submitPlan(kind string) http.HandlerFunc {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(map[string]any{"submission": sub})
 	}
+}
+
+// withAsOf adds as_of to an answer when the client asked for one: an
+// answer "as of now" carries no clock, so it keeps its ETag until
+// something changes.
+func withAsOf(q map[string][]string, at time.Time, v map[string]any) map[string]any {
+	if vs := q["as_of"]; len(vs) > 0 && vs[0] != "" {
+		v["as_of"] = at.UTC()
+	}
+	return v
 }
