@@ -11,7 +11,7 @@ import (
 	"github.com/kraeftplan/kpv/store"
 )
 
-func catalogue(t *testing.T) *indicators.Catalogue {
+func catalogue(t testing.TB) *indicators.Catalogue {
 	t.Helper()
 	c, err := indicators.LoadEmbedded()
 	if err != nil {

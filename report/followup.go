@@ -59,3 +59,30 @@ func init() {
 		"statusEN": func(s string) string { _, en := followup.StatusLabel(s); return en },
 	}).Parse(followupTemplate))
 }
+
+// IndicatorCommentary is what the report shows beside an indicator: the
+// owner's commentary for the year, or that one is owed.
+type IndicatorCommentary struct {
+	Entry   *followup.CommentaryEntry
+	Missing bool
+	Year    int
+}
+
+// CommentaryFor is the commentary shown beside indicator id.
+func (p Publication) CommentaryFor(id string) IndicatorCommentary {
+	if p.FollowUp == nil {
+		return IndicatorCommentary{}
+	}
+	c := IndicatorCommentary{Year: p.FollowUp.Year}
+	for i := range p.FollowUp.Commentary {
+		if p.FollowUp.Commentary[i].Indicator == id {
+			c.Entry = &p.FollowUp.Commentary[i]
+		}
+	}
+	for _, m := range p.FollowUp.MissingCommentary {
+		if m == id {
+			c.Missing = true
+		}
+	}
+	return c
+}

@@ -285,7 +285,7 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 	st, b, _ = do("GET", fmt.Sprintf("/api/v1/reports/%d", year), "", "")
 	want("the draft after the correction", 200, st, b, `"status": "draft"`, `"changes_since": 1`, `"subject": "initiative:26"`, `"status": "delayed"`)
 	st, b, _ = do("GET", fmt.Sprintf("/api/v1/reports/%d?format=html", year), "", "")
-	want("the draft as HTML", 200, st, b, "UDKAST", `id="initiatives"`, `id="money-by-recipient"`)
+	want("the draft as HTML", 200, st, b, "UDKAST", `id="initiatives"`, `id="money-by-recipient"`, `id="ind-commentary-g3_nordic_rank_all_sites"`)
 	prom.WaitFor(t, `kpv_milestones_overdue{owner="kl"} == 0`, 30*time.Second)
 	waitFor("KL's overdue milestone resolved", func(a webhookAlert) bool {
 		return a.Status == "resolved" && a.Labels["alertname"] == alerts.AlertMilestoneOverdue && a.Labels["owner"] == "kl"
