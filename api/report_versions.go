@@ -20,69 +20,11 @@ import (
 	"github.com/kraeftplan/kpv/store"
 )
 
-// versionURL is the stable address of a published version.
-func versionURL(year, version int) string {
-	return fmt.Sprintf("/api/v1/reports/%d/versions/%d", year, version)
-}
+func versionURL(year, version int) string { return report.VersionURL(year, version) }
 
-// offTrackIn lists the report's indicators whose headline status needs
-// the owner's commentary: the report's own assessment, as of its cut-off.
-func offTrackIn(rep *report.Report) map[string]bool {
-	out := map[string]bool{}
-	for _, g := range rep.Goals {
-		for _, in := range g.Indicators {
-			if followup.NeedsCommentary(in.Status) {
-				out[in.ID] = true
-			}
-		}
-	}
-	return out
-}
-
-// decorateReport adds the publication part to a report built from the
-// figures: the follow-up for its year as of at, the approved versions,
-// and what was recorded since the latest of them. A draft unless status
-// says otherwise.
+// decorateReport adds the publication part (report.Decorate).
 func (s *Server) decorateReport(ctx context.Context, rep *report.Report, at time.Time) error {
-	sec, err := followup.Load(ctx, s.store, s.cat, offTrackIn(rep), rep.Year, at)
-	if err != nil {
-		return err
-	}
-	rep.FollowUp = sec
-	rep.Status = report.StatusDraft
-	pubs, err := s.store.PublishedReports(ctx, rep.Year)
-	if err != nil {
-		return err
-	}
-	var last *store.PublishedReport
-	for i, p := range pubs {
-		if p.Format != "json" {
-			continue
-		}
-		rep.PublishedVersions = append(rep.PublishedVersions, report.VersionRef{Version: p.Version, ApprovedAt: p.ApprovedAt.UTC(), URL: versionURL(p.Year, p.Version)})
-		last = &pubs[i]
-	}
-	if last != nil {
-		rep.ChangesSince = last.Version
-		rep.Changes, err = s.changes(ctx, rep.Year, last.CutOff, at)
-	}
-	return err
-}
-
-// changes lists what was recorded for year after from and by to.
-func (s *Server) changes(ctx context.Context, year int, from, to time.Time) ([]report.Change, error) {
-	rec, err := s.store.RecordedBetween(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	out := []report.Change{}
-	for _, x := range rec {
-		if x.Kind != "figures" && x.Year != year {
-			continue
-		}
-		out = append(out, report.Change{Kind: x.Kind, Subject: x.Subject, Year: x.Year, Org: x.Org, Revision: x.Revision, Figures: x.Figures, RecordedAt: x.RecordedAt.UTC()})
-	}
-	return out, nil
+	return report.Decorate(ctx, s.store, s.cat, rep, at)
 }
 
 // approveReport freezes the year's report as a new published version:

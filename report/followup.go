@@ -1,11 +1,15 @@
 package report
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
 	"html/template"
 	"time"
 
 	"github.com/kraeftplan/kpv/followup"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
 )
 
 // Report statuses: a draft until an admin approves the year's report; an
@@ -85,4 +89,70 @@ func (p Publication) CommentaryFor(id string) IndicatorCommentary {
 		}
 	}
 	return c
+}
+
+// VersionURL is the stable address of a published version.
+func VersionURL(year, version int) string {
+	return fmt.Sprintf("/api/v1/reports/%d/versions/%d", year, version)
+}
+
+// offTrackIn lists the report's indicators whose headline status needs
+// the owner's commentary: the report's own assessment, as of its cut-off.
+func offTrackIn(rep *Report) map[string]bool {
+	out := map[string]bool{}
+	for _, g := range rep.Goals {
+		for _, in := range g.Indicators {
+			if followup.NeedsCommentary(in.Status) {
+				out[in.ID] = true
+			}
+		}
+	}
+	return out
+}
+
+// Decorate adds the publication part to a report built from the
+// figures: the follow-up for its year as of at, the approved versions,
+// and what was recorded since the latest of them. A draft unless status
+// says otherwise.
+func Decorate(ctx context.Context, st *store.Store, cat *indicators.Catalogue, rep *Report, at time.Time) error {
+	sec, err := followup.Load(ctx, st, cat, offTrackIn(rep), rep.Year, at)
+	if err != nil {
+		return err
+	}
+	rep.FollowUp = sec
+	rep.Status = StatusDraft
+	pubs, err := st.PublishedReports(ctx, rep.Year)
+	if err != nil {
+		return err
+	}
+	var last *store.PublishedReport
+	for i, p := range pubs {
+		if p.Format != "json" {
+			continue
+		}
+		rep.PublishedVersions = append(rep.PublishedVersions, VersionRef{Version: p.Version, ApprovedAt: p.ApprovedAt.UTC(), URL: VersionURL(p.Year, p.Version)})
+		last = &pubs[i]
+	}
+	if last != nil {
+		rep.ChangesSince = last.Version
+		rep.Changes, err = Changes(ctx, st, rep.Year, last.CutOff, at)
+	}
+	return err
+}
+
+// Changes lists what was recorded for year after from and by to: the
+// year's follow-up submissions and every indicator's new or revised figures.
+func Changes(ctx context.Context, st *store.Store, year int, from, to time.Time) ([]Change, error) {
+	rec, err := st.RecordedBetween(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := []Change{}
+	for _, x := range rec {
+		if x.Kind != "figures" && x.Year != year {
+			continue
+		}
+		out = append(out, Change{Kind: x.Kind, Subject: x.Subject, Year: x.Year, Org: x.Org, Revision: x.Revision, Figures: x.Figures, RecordedAt: x.RecordedAt.UTC()})
+	}
+	return out, nil
 }
