@@ -56,7 +56,7 @@ func (g *gen) planRules() []Rule {
 		a["round_url"] = api + "/api/v1/rounds/current?org=" + o.ID
 		rules = append(rules, Rule{
 			Alert:       AlertFollowUpMissing,
-			Expr:        fmt.Sprintf(`max without (instance) (kpv_round_missing_items{%s}) > 0 and on () (max(kpv_round_past_due) == 1)`, sel),
+			Expr:        fmt.Sprintf(`max without (instance) (kpv_round_missing_items{%s}) > 0`, sel), // counts only items past their due date
 			For:         dur(g.o.FollowUpFor),
 			Labels:      labels(o.ID),
 			Annotations: a,

@@ -210,17 +210,21 @@ type OrgRound struct {
 	NameEN       string  `json:"name_en"`
 	Expected     int     `json:"expected"`
 	Received     int     `json:"received"`
+	Late         int     `json:"late"`
 	Completeness float64 `json:"completeness"`
 	Items        []Item  `json:"items"`
 }
 
-// Item is one thing owed: its kind, what it is about, and whether it came.
+// Item is one thing owed: its kind, what it is about, when it is due,
+// whether it came, and whether it is late (past due and not come).
 type Item struct {
-	Kind     string `json:"kind"`
-	Subject  string `json:"subject"`
-	NameDA   string `json:"name_da"`
-	NameEN   string `json:"name_en"`
-	Received bool   `json:"received"`
+	Kind     string    `json:"kind"`
+	Subject  string    `json:"subject"`
+	NameDA   string    `json:"name_da"`
+	NameEN   string    `json:"name_en"`
+	Due      time.Time `json:"due"`
+	Received bool      `json:"received"`
+	Late     bool      `json:"late"`
 }
 
 // RecipientOrg is the organisation that reports spending for a funding
@@ -551,6 +555,10 @@ func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[s
 			}
 			byOrg[org] = o
 		}
+		if it.Due.IsZero() {
+			it.Due = due
+		}
+		it.Late = !it.Received && in.At.After(it.Due)
 		o.Items = append(o.Items, it)
 	}
 	held := map[string]bool{}
@@ -559,24 +567,28 @@ func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[s
 		held[f.Indicator+"|*"] = true
 	}
 	// Figures: every indicator whose figures come by submission or from a
-	// report table, from its owner; Danske Regioner's regional ones from
-	// each region for itself (the regions see their own gaps).
+	// yearly report table, from its owner, for periods ending in the year,
+	// due when the source's release lag has passed; Danske Regioner's
+	// regional ones from each region for itself (the regions see their own
+	// gaps). A survey published every few years is not owed every year.
 	for _, ind := range cat.Indicators {
 		src, _ := cat.Source(ind.Source)
-		if ind.Derived != nil || src == nil || (src.Format != "submission" && src.Format != "table") {
+		if ind.Derived != nil || src == nil || (src.Format != "submission" && src.Format != "table") || src.Release.EveryMonths > 12 {
 			continue
 		}
+		figDue := time.Date(in.Year+1, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, src.Release.LagMonths, 0).Add(-time.Nanosecond)
 		subject := "indicator:" + ind.ID
 		if ind.Owner == "regioner" && slices.Contains(ind.Breakdowns, "region") {
 			for _, o := range cat.Organisations {
 				if o.Region == "" {
 					continue
 				}
-				owe(o.ID, Item{ItemFigures, subject, ind.NameDA + " – " + o.NameDA, ind.NameEN + " – " + o.NameEN, held[ind.ID+"|"+o.Region]})
+				owe(o.ID, Item{Kind: ItemFigures, Subject: subject, NameDA: ind.NameDA + " – " + o.NameDA, NameEN: ind.NameEN + " – " + o.NameEN,
+					Due: figDue, Received: held[ind.ID+"|"+o.Region]})
 			}
 			continue
 		}
-		owe(ind.Owner, Item{ItemFigures, subject, ind.NameDA, ind.NameEN, held[ind.ID+"|*"]})
+		owe(ind.Owner, Item{Kind: ItemFigures, Subject: subject, NameDA: ind.NameDA, NameEN: ind.NameEN, Due: figDue, Received: held[ind.ID+"|*"]})
 	}
 	// Status reports: from each lead organisation of an initiative and each
 	// organisation responsible for one of its milestones, each its own (a
@@ -602,20 +614,20 @@ func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[s
 			if org == "other" {
 				continue
 			}
-			owe(org, Item{ItemStatus, subject, fmt.Sprintf("Statusrapport: initiativ %d. %s", ini.Number, ini.NameDA),
-				fmt.Sprintf("Status report: initiative %d. %s", ini.Number, ini.NameEN), sent[subject+"|"+org]})
+			owe(org, Item{Kind: ItemStatus, Subject: subject, NameDA: fmt.Sprintf("Statusrapport: initiativ %d. %s", ini.Number, ini.NameDA),
+				NameEN: fmt.Sprintf("Status report: initiative %d. %s", ini.Number, ini.NameEN), Received: sent[subject+"|"+org]})
 		}
 	}
 	for _, l := range money.Lines {
 		if l.Allocated <= 0 {
 			continue
 		}
-		owe(l.Recipient, Item{ItemSpending, "funding:" + l.Key, "Forbrug: " + l.NameDA, "Spending: " + l.NameEN, l.Spent != nil})
+		owe(l.Recipient, Item{Kind: ItemSpending, Subject: "funding:" + l.Key, NameDA: "Forbrug: " + l.NameDA, NameEN: "Spending: " + l.NameEN, Received: l.Spent != nil})
 	}
 	for _, ind := range cat.Indicators {
 		subject := "indicator:" + ind.ID
 		if _, ok := comments[subject]; ok || in.OffTrack[ind.ID] {
-			owe(ind.Owner, Item{ItemCommentary, subject, "Kommentar: " + ind.NameDA, "Commentary: " + ind.NameEN, ok})
+			owe(ind.Owner, Item{Kind: ItemCommentary, Subject: subject, NameDA: "Kommentar: " + ind.NameDA, NameEN: "Commentary: " + ind.NameEN, Received: ok})
 		}
 	}
 	for _, o := range cat.Organisations {
@@ -627,6 +639,9 @@ func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[s
 		for _, it := range x.Items {
 			if it.Received {
 				x.Received++
+			}
+			if it.Late {
+				x.Late++
 			}
 		}
 		x.Completeness = 1
@@ -640,11 +655,12 @@ func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[s
 	return r
 }
 
-// Missing counts an organisation's items not received, per kind.
+// Missing counts an organisation's late items (past due, not received),
+// per kind.
 func (o OrgRound) Missing() map[string]int {
 	m := map[string]int{}
 	for _, it := range o.Items {
-		if !it.Received {
+		if it.Late {
 			m[it.Kind]++
 		}
 	}

@@ -64,7 +64,7 @@ func NewTracker(o TrackerOptions) *Tracker {
 		unspent:      d("kpv_funding_unspent_dkk_million", "Allocated less reported spending on the lines with a report, current round's year, DKK million, by recipient.", "recipient"),
 		overspent:    d("kpv_funding_overspent_lines", "Funding lines whose reported spending exceeds the allocation, current round's year, by recipient.", "recipient"),
 		completeness: d("kpv_round_completeness_ratio", "Share of what the current round expects from an organisation (figures, status reports, spending, commentary) that has come.", "owner"),
-		missing:      d("kpv_round_missing_items", "Items the current round expects from an organisation that have not come, by kind.", "owner", "kind"),
+		missing:      d("kpv_round_missing_items", "Items the current round expects from an organisation that are past their due date and have not come, by kind.", "owner", "kind"),
 		pastDue:      d("kpv_round_past_due", "1 when the current round's due date has passed (missing items are then late), else 0."),
 		year:         d("kpv_round_year", "The year the current round reports on."),
 		refreshed:    d("kpv_followup_last_refresh_timestamp_seconds", "When the follow-up served on /metrics was built, as a Unix time."),
