@@ -195,7 +195,36 @@ func TestBuild(t *testing.T) {
 	if !got["figures indicator:g1_gp_followup_plan"] || got["figures indicator:g2_involved_decisions_lup"] || !got["status initiative:12"] {
 		t.Errorf("region-syddanmark's items: %v", got)
 	}
-	if sst, _ := s.Round.Org("sst"); sst.Missing()[ItemCommentary] != 1 {
+	for _, it := range region.Items {
+		switch it.Subject {
+		case "indicator:g2_involved_decisions_lup": // LUP: yearly, 6 months' lag
+			if it.Due.Format(time.DateOnly) != "2026-06-30" || it.Late {
+				t.Errorf("the region's LUP figures for 2025: due %s, late %v; want due 2026-06-30, not late on 15 March", it.Due, it.Late)
+			}
+		case "initiative:12":
+			if it.Late {
+				t.Error("a received status report is not late")
+			}
+		}
+	}
+	sst, _ := s.Round.Org("sst")
+	for _, it := range sst.Items {
+		if it.Subject == "indicator:g1_unmet_needs_followup" && it.Kind == ItemFigures {
+			t.Error("the Barometer survey (every 48 months) is not owed every year")
+		}
+	}
+	kl, _ := s.Round.Org("kl")
+	status := 0
+	for _, it := range kl.Items {
+		if it.Kind == ItemStatus {
+			status++
+		}
+	}
+	// Every status report KL owes is late (due 31 January 2026) but 26's, which came.
+	if kl.Missing()[ItemStatus] != status-1 || status < 2 {
+		t.Errorf("KL's late items: %+v of %d status reports", kl.Missing(), status)
+	}
+	if sst.Missing()[ItemCommentary] != 1 {
 		t.Errorf("sst owes a commentary on its off-track indicator: %+v", sst.Missing())
 	}
 	if kl, _ := s.Round.Org("kl"); kl.Completeness <= 0 || kl.Completeness >= 1 {
