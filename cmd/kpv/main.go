@@ -229,8 +229,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	}
 	reg.MustRegister(plan)
 	go plan.Run(ctx, refreshEvery)
+	// New figures change what the round has received: refresh both.
+	afterRun := func(r store.Run) { mon.AfterRun(r); plan.AfterWrite() }
+	runner.AfterRun = afterRun
 	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
-		Runner: runner, AfterWrite: mon.AfterRun, AfterPlanWrite: plan.AfterWrite})
+		Runner: runner, AfterWrite: afterRun, AfterPlanWrite: plan.AfterWrite})
 	var sched *ingest.Scheduler
 	if env("KPV_SCHEDULER", "on") != "off" {
 		host, _ := os.Hostname()
