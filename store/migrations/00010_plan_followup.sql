@@ -23,7 +23,7 @@ CREATE INDEX plan_submissions_year ON plan_submissions (year, recorded_at);
 CREATE TABLE published_reports (
     year         int         NOT NULL,
     version      int         NOT NULL CHECK (version >= 1),
-    format       text        NOT NULL CHECK (format IN ('json', 'csv', 'html')),
+    format       text        NOT NULL CHECK (format IN ('json', 'csv', 'html', 'xlsx')),
     body         bytea       NOT NULL,
     sha256       text        NOT NULL,
     cut_off      timestamptz NOT NULL,
