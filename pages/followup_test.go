@@ -65,7 +65,7 @@ func TestPagesMilestones(t *testing.T) {
 	b := body(t, srv, path, 200)
 	contains(t, path, b, `id="m-i05-klinikker-rammer"`, "Overskredet", "Danske Regioner",
 		"de nærmere rammer for senfølgeklikkernes funktion", // the document's own words
-		"Senfølgeklinikker",                                  // its section
+		"Senfølgeklinikker", // its section
 		`href="/sider/initiativer/5"`,
 		html.EscapeString("/api/v1/milestones?format=csv&owner=regioner&state=overdue"))
 	if strings.Contains(b, `id="m-i05-klinikker-paabegyndt"`) {
