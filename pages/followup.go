@@ -443,7 +443,11 @@ type initiativeView struct {
 	History  string
 	Submit   string
 	Role     string
+	docs     map[string]string
 }
+
+// DocTitle is a cited document's Danish title.
+func (v initiativeView) DocTitle(id string) string { return v.docs[id] }
 
 // Initiative serves an initiative's page: its status for the round under
 // way (the latest status report, or none), milestones, money and narrative.
@@ -463,7 +467,10 @@ func (p *Pages) Initiative(w http.ResponseWriter, r *http.Request) {
 	}
 	v := initiativeView{Def: def, Year: sec.Year, Unit: sec.Money.Unit, Column: sec.Money.Column, Role: store.RoleSubmitter,
 		History: fmt.Sprintf("/api/v1/initiatives/%d/status-reports?format=csv", n),
-		Submit:  fmt.Sprintf("/api/v1/initiatives/%d/status-reports", n)}
+		Submit:  fmt.Sprintf("/api/v1/initiatives/%d/status-reports", n), docs: map[string]string{}}
+	for _, d := range p.cat.Documents {
+		v.docs[d.ID] = d.TitleDA
+	}
 	var crumbs []crumb
 	for _, g := range def.Goals {
 		if goal, ok := p.cat.Goal(g); ok {

@@ -367,4 +367,27 @@ func TestAlertLinkOpensFollowUpPages(t *testing.T) {
 	if followed["KPVMilestoneOverdue"] == 0 || followed["KPVFollowUpMissing"] == 0 {
 		t.Errorf("follow-up rules with links in alerts/rules.yml: %v", followed)
 	}
+
+	// The yearly report links its initiatives and its round to their pages.
+	resp, err := http.Get(fmt.Sprintf("%s/api/v1/reports/%d?format=html", base, time.Now().Year()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, kind := range []string{"/sider/runde/", "/sider/initiativer/"} {
+		m := regexp.MustCompile(`href="` + regexp.QuoteMeta(public+kind) + `([0-9]+)"`).FindSubmatch(report)
+		if m == nil {
+			t.Errorf("the report has no link to %s…", kind)
+			continue
+		}
+		page, err := http.Get(base + kind + string(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.Body.Close()
+		if page.StatusCode != 200 {
+			t.Errorf("the report's link %s%s: %d", kind, m[1], page.StatusCode)
+		}
+	}
 }
