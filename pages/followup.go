@@ -443,11 +443,9 @@ type initiativeView struct {
 	History  string
 	Submit   string
 	Role     string
-	docs     map[string]string
+	// Docs are the cited documents' Danish titles by id.
+	Docs map[string]string
 }
-
-// DocTitle is a cited document's Danish title.
-func (v initiativeView) DocTitle(id string) string { return v.docs[id] }
 
 // Initiative serves an initiative's page: its status for the round under
 // way (the latest status report, or none), milestones, money and narrative.
@@ -467,9 +465,9 @@ func (p *Pages) Initiative(w http.ResponseWriter, r *http.Request) {
 	}
 	v := initiativeView{Def: def, Year: sec.Year, Unit: sec.Money.Unit, Column: sec.Money.Column, Role: store.RoleSubmitter,
 		History: fmt.Sprintf("/api/v1/initiatives/%d/status-reports?format=csv", n),
-		Submit:  fmt.Sprintf("/api/v1/initiatives/%d/status-reports", n), docs: map[string]string{}}
+		Submit:  fmt.Sprintf("/api/v1/initiatives/%d/status-reports", n), Docs: map[string]string{}}
 	for _, d := range p.cat.Documents {
-		v.docs[d.ID] = d.TitleDA
+		v.Docs[d.ID] = d.TitleDA
 	}
 	var crumbs []crumb
 	for _, g := range def.Goals {

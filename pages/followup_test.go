@@ -142,6 +142,13 @@ func TestPagesInitiative(t *testing.T) {
 	b := body(t, srv, "/sider/initiativer/5", 200)
 	contains(t, "5", b, "Efter planen", "Klinikkerne i Aarhus og Odense er åbnet.", "The clinics in Aarhus and Odense have opened.",
 		`id="m-i05-klinikker-paabegyndt"`, "Nået", "Økonomi 2025", "POST /api/v1/initiatives/5/status-reports", `href="/sider/maal/1"`)
+	// The milestone's citation names the document, not its id.
+	cat, _ := indicators.LoadEmbedded()
+	for _, d := range cat.Documents {
+		if d.ID == "aftale-2025" {
+			contains(t, "5", b, html.EscapeString(d.TitleDA)+", Senfølgeklinikker:")
+		}
+	}
 	b = body(t, srv, "/sider/initiativer/6", 200)
 	contains(t, "6", b, `id="no-report"`, "Ingen statusrapport for 2025")
 	for _, bad := range []string{"0", "37", "05", "x"} {
