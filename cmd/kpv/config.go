@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 // choices are the configuration variables that take one of a few words. A
@@ -20,6 +21,23 @@ var choices = []struct {
 	{"KPV_SCHEDULER", []string{"on", "off"}},
 }
 
+// durations are the configuration variables that take a positive duration,
+// checked at start with the words above.
+var durations = []string{"KPV_RUN_TIMEOUT"}
+
+// envDuration reads a positive duration variable, def when unset.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q is not a positive duration such as 15m", name, v)
+	}
+	return d, nil
+}
+
 // checkEnv refuses a misspelt configuration value. An unset or empty
 // variable takes its default.
 func checkEnv() error {
@@ -28,6 +46,11 @@ func checkEnv() error {
 		v := os.Getenv(c.name)
 		if v != "" && !slices.Contains(c.accepted, strings.ToLower(v)) {
 			bad = append(bad, fmt.Sprintf("%s=%q is not one of %s", c.name, v, strings.Join(c.accepted, ", ")))
+		}
+	}
+	for _, name := range durations {
+		if _, err := envDuration(name, time.Second); err != nil {
+			bad = append(bad, err.Error())
 		}
 	}
 	if len(bad) > 0 {
