@@ -47,3 +47,39 @@ func TestConcurrentSubmissionsOfOneFigureBecomeRevisions(t *testing.T) {
 
 // strings is used by the tests below.
 var _ = strings.Repeat
+
+// One 4 MiB batch of duplicate rows answers, audits and logs a bounded
+// list (the first 100 problems, the total and the kinds), and a long input
+// value is repeated only as an excerpt; the public run log stays small.
+func TestErrorListsAreBounded(t *testing.T) {
+	l := newLiveServer(t)
+	row := "2025;DK-82;61,5\n"
+	body := "period;geography;value\n" + strings.Repeat(row, (4<<20-100)/len(row))
+	rp := l.do(t, "POST", gpPlan, "regioner", "text/csv", body)
+	var prob struct {
+		Errors      []map[string]any `json:"errors"`
+		ErrorsTotal int              `json:"errors_total"`
+		ErrorKinds  map[string]int   `json:"error_kinds"`
+	}
+	rp.json(t, &prob)
+	runs := l.do(t, "GET", "/api/v1/ingest/runs?limit=1", "", "", "")
+	audit := l.count(t, `SELECT max(octet_length(detail::text)) FROM audit_log`)
+	runLog := l.count(t, `SELECT max(octet_length(detail::text)) FROM ingest_runs`)
+	t.Logf("a %d-byte batch of duplicates: answer %d bytes (%d listed of %d), audit entry %d bytes, run log entry %d bytes, GET runs?limit=1 %d bytes",
+		len(body), len(rp.body), len(prob.Errors), prob.ErrorsTotal, audit, runLog, len(runs.body))
+	if rp.status != 422 || len(prob.Errors) != 100 || prob.ErrorsTotal < 250_000 || prob.ErrorKinds["period"] != prob.ErrorsTotal {
+		t.Errorf("answer %d with %d errors listed, total %d, kinds %v; want 422, 100 listed, every duplicate counted", rp.status, len(prob.Errors), prob.ErrorsTotal, prob.ErrorKinds)
+	}
+	for what, n := range map[string]int{"answer": len(rp.body), "audit entry": audit, "run log entry": runLog, "run log page": len(runs.body)} {
+		if n > 64<<10 {
+			t.Errorf("the %s is %d bytes, want at most 64 KiB", what, n)
+		}
+	}
+
+	// A 100 kB cell is quoted in a message only as an excerpt.
+	long := strings.Repeat("x", 100_000)
+	rp = l.do(t, "POST", gpPlan, "regioner", "text/csv", "period;geography;value\n2025;DK-82;"+long+"\n")
+	if rp.status != 422 || len(rp.body) > 4<<10 || strings.Contains(string(rp.body), strings.Repeat("x", 300)) {
+		t.Errorf("a 100 kB bad value: answer %d of %d bytes, want 422 quoting at most a short excerpt", rp.status, len(rp.body))
+	}
+}

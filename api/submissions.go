@@ -106,7 +106,11 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 		prob.Status = status
 		detail["problem"] = prob.Detail
 		if prob.Errors != nil {
+			// The same bounded list as the answer.
 			detail["errors"] = prob.Errors
+			if prob.ErrorsTotal > 0 {
+				detail["errors_total"], detail["error_kinds"] = prob.ErrorsTotal, prob.ErrorKinds
+			}
 		}
 		s.audit(r, p, actionSubmit, target, outcome, status, runID, detail)
 		writeProblem(w, r, prob)
@@ -173,8 +177,8 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if len(out) > 0 {
-			reject(http.StatusForbidden, store.AuditRefused, Problem{Type: problemForbidden, Title: "Forbidden",
-				Detail: fmt.Sprintf("%d row(s) are another region's figures; nothing was written", len(out)), Errors: out}, nil)
+			reject(http.StatusForbidden, store.AuditRefused, rowProblems(Problem{Type: problemForbidden, Title: "Forbidden",
+				Detail: fmt.Sprintf("%d row(s) are another region's figures; nothing was written", len(out))}, out), nil)
 			return
 		}
 	}
@@ -206,8 +210,9 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 		if ctype == "text/csv" {
 			note = " (row 0 is the header)"
 		}
-		reject(http.StatusUnprocessableEntity, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Invalid batch",
-			Detail: fmt.Sprintf("%d problem(s) in a batch of %d row(s)%s; nothing was written", len(be.Rows), len(rows), note), Errors: be.Rows}, runID)
+		reject(http.StatusUnprocessableEntity, store.AuditRejected, rowProblems(Problem{Type: problemInvalidBatch, Title: "Invalid batch",
+			Detail: fmt.Sprintf("%d problem(s) in a batch of %d row(s)%s; nothing was written; the first %d are listed",
+				len(be.Rows), len(rows), note, min(len(be.Rows), indicators.MaxListedErrors))}, be.Rows), runID)
 		return
 	case err != nil:
 		s.audit(r, p, actionSubmit, target, store.AuditFailed, http.StatusInternalServerError, runID, detail)

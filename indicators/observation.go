@@ -76,9 +76,9 @@ func (e *BatchError) Error() string {
 			break
 		}
 		if r.Where != "" {
-			fmt.Fprintf(&sb, "; %s, %s: %s", r.Where, r.Field, r.Message)
+			fmt.Fprintf(&sb, "; %s, %s: %s", Excerpt(r.Where), Excerpt(r.Field), Excerpt(r.Message))
 		} else {
-			fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, r.Field, r.Message)
+			fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, Excerpt(r.Field), Excerpt(r.Message))
 		}
 	}
 	return sb.String()

@@ -118,12 +118,14 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 	switch {
 	case runErr != nil:
 		run.Outcome = RunFailed
-		run.Error = runErr.Error()
+		run.Error = indicators.ExcerptError(runErr.Error())
 		var be *indicators.BatchError
 		if errors.As(runErr, &be) {
 			run.Counts.Rejected = len(be.Rows)
 			run.Counts.Read = max(run.Counts.Read, be.Read)
-			detail["rows"] = be.Rows
+			// Bounded: the run log is public and read whole.
+			l := indicators.Bound(be.Rows)
+			detail["rows"], detail["rows_total"], detail["row_kinds"] = l.Rows, l.Total, l.Kinds
 		}
 		run.Counts.Inserted, run.Counts.Revised, run.Counts.Unchanged = 0, 0, 0
 	case counts.Inserted+counts.Revised == 0:
