@@ -9,7 +9,8 @@ import (
 
 // The annotations of every alert: summary and description in Danish (the
 // users' language) with summary_en and description_en alongside, and links
-// to the dashboard, the indicator's API page and the runbook. The
+// to the dashboard, the indicator's page (package pages, under /sider)
+// and the runbook. The
 // descriptions are Prometheus templates: $value and $labels are the
 // alert's, and `query` fetches the figures around it.
 
@@ -20,7 +21,7 @@ func (g *gen) links(alert, dashboard string, in *indicators.Indicator) map[strin
 		"runbook_url":   a.RunbookURL + "#" + strings.ToLower(alert),
 	}
 	if in != nil {
-		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/api/v1/indicators/" + in.ID
+		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/sider/indikatorer/" + in.ID
 	}
 	return m
 }
@@ -156,7 +157,7 @@ func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
 
 func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, window string) map[string]string {
 	last := fmt.Sprintf("{{ range query `max(kpv_source_last_success_timestamp_seconds{source=%q})` }}{{ .Value | humanizeTimestamp }}{{ else }}%%s{{ end }}", src.ID)
-	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/api/v1/ingest/runs?source=" + src.ID
+	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // the source's page, with its recent runs
 	cda, cen := g.context(in)
 	m := g.annotations(AlertSource, in,
 		fmt.Sprintf("Kilden %s fejler: %s kan blive forældet", src.NameDA, in.NameDA),

@@ -104,6 +104,7 @@ func New(o Options) http.Handler {
 		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.auditLog)
 		r.Get("/reports/{year}", s.reportHandler())
 	})
+	s.routePages(r, o)
 	return r
 }
 

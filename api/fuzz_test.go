@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest"
 )
 
 var fuzzCatalogue = sync.OnceValues(indicators.LoadEmbedded)
@@ -44,7 +45,15 @@ func FuzzParseCSVBatch(f *testing.F) {
 	f.Add([]byte("period,value,sex,need_type\n2023,71,female,physical\n2023,..,male,sexual\n"))
 	f.Add([]byte("period\tgeography\tvalue\tsuppressed\n2016-2020\t081\t\ttrue\n"))
 	f.Add([]byte("period;region;andel\n"))
-	f.Fuzz(func(t *testing.T, body []byte) { fuzzBatch(t, parseCSVBatch, body) })
+	f.Fuzz(func(t *testing.T, body []byte) {
+		cat, err := fuzzCatalogue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzBatch(t, func(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
+			return ingest.ReadSubmittedCSV(cat, in, "batch.csv", body)
+		}, body)
+	})
 }
 
 func FuzzParseJSONBatch(f *testing.F) {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
 )
@@ -74,8 +75,8 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 }
 
 // reportHandler serves GET /api/v1/reports/{year}: the yearly follow-up
-// report as JSON (default), CSV (format=csv) or a printable HTML page
-// (format=html), with the figures as recorded by as_of (a date, taken as
+// report as JSON (default), CSV (format=csv), a printable HTML page
+// (format=html) or a workbook (format=xlsx), with the figures as recorded by as_of (a date, taken as
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
@@ -138,9 +139,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
 	switch format {
-	case "csv":
+	case "csv", "xlsx":
 		w.Header().Set("Content-Disposition", `attachment; filename="`+report.FileName(year, format)+`"`)
 	case "html":
+		pages.SecurityHeaders(w.Header())
 		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)
 	}
 	_, _ = w.Write(out.body)
@@ -200,8 +202,12 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 	if err != nil {
 		return nil, err
 	}
+	prev, _, err := report.PreviousSet(ctx, st, cat, year) // for the changes since last year's report
+	if err != nil {
+		return nil, err
+	}
 	c.builds.Inc()
-	e = &reportEntry{version: version, built: now, report: report.FromSet(cat, year, rule, set), bodies: map[string]renderedReport{}}
+	e = &reportEntry{version: version, built: now, report: report.FromSets(cat, year, rule, set, prev), bodies: map[string]renderedReport{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= reportCacheSize {

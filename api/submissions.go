@@ -19,7 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/ingest/tabular"
+	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -51,7 +51,7 @@ func (s *Server) submittable(in *indicators.Indicator) string {
 		return fmt.Sprintf("indicator %s is derived by kpv from %s and takes no figures of its own", in.ID, in.Derived.From)
 	}
 	src, ok := s.cat.Source(in.Source)
-	if !ok || src.Format == "submission" || src.Format == "table" {
+	if !ok || src.Format.Submitted() || src.Format == indicators.FormatTable {
 		return ""
 	}
 	return fmt.Sprintf("the figures of indicator %s are fetched by kpv from %s (%s format); they are corrected at the publisher, and an admin can re-run the ingest (POST /api/v1/ingest/%s/run)",
@@ -63,11 +63,11 @@ func (s *Server) submittable(in *indicators.Indicator) string {
 // catalogue's submission source (the figure came by submission, not from
 // the publisher's file).
 func (s *Server) submissionSource(in *indicators.Indicator) string {
-	if src, ok := s.cat.Source(in.Source); ok && src.Format == "submission" {
+	if src, ok := s.cat.Source(in.Source); ok && src.Format.Submitted() {
 		return src.ID
 	}
 	for _, src := range s.cat.Sources {
-		if src.Format == "submission" {
+		if src.Format.Submitted() {
 			return src.ID
 		}
 	}
@@ -154,7 +154,8 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	case "application/json":
 		rows, where, bad, err = parseJSONBatch(in, body)
 	case "text/csv":
-		rows, where, bad, err = parseCSVBatch(in, body)
+		// Read by the table adapter, as a table file is (ingest/format_submission.go).
+		rows, where, bad, err = ingest.ReadSubmittedCSV(s.cat, in, "batch.csv", body)
 	default:
 		reject(http.StatusUnsupportedMediaType, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Unsupported media type",
 			Detail: "send the batch as application/json or text/csv, not " + strconv.Quote(r.Header.Get("Content-Type"))}, nil)
@@ -336,128 +337,4 @@ func jsonKind(goKind string) string {
 		return "true or false"
 	}
 	return "a " + goKind
-}
-
-// csvNumbers are the CSV columns that hold figures.
-var csvNumbers = []string{"value", "numerator", "denominator", "ci_lower", "ci_upper"}
-
-// csvDimensions are the breakdown columns of a CSV batch of in: its
-// dimensions other than geography.
-func csvDimensions(in *indicators.Indicator) []string {
-	var dims []string
-	for _, d := range in.Breakdowns {
-		if !indicators.IsGeographyLevel(d) {
-			dims = append(dims, d)
-		}
-	}
-	return dims
-}
-
-// parseCSVBatch reads a CSV batch: a header row of csvColumns (period and
-// value required; geography defaults to DK), then one figure a row.
-// Separators, encodings and numbers are read as in the publishers' tables
-// (tabular): ';' or ',' or tab, "61,5" or "61.5"; a value that is a
-// suppression mark ("..", "x", "-") or empty with suppressed=true is a
-// suppressed figure, never 0.
-func parseCSVBatch(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
-	g, err := tabular.ReadCSV("batch.csv", body, tabular.Options{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if len(g.Rows) == 0 {
-		return nil, nil, nil, errors.New("the CSV batch is empty: it needs a header row and one row per figure")
-	}
-	dims := csvDimensions(in)
-	known := append(append([]string{"indicator", "period", "geography", "suppressed"}, csvNumbers...), dims...)
-	cols := map[string]int{}
-	var bad []indicators.RowError
-	for i, h := range g.Rows[0] {
-		h = strings.ToLower(strings.TrimSpace(h))
-		switch _, dup := cols[h]; {
-		case h == "":
-			bad = append(bad, indicators.RowError{Row: 0, Field: fmt.Sprintf("column %d", i+1), Where: g.Pos(0, i, ""),
-				Message: "the column has no heading; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
-		case !slices.Contains(known, h):
-			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
-			if indicators.IsGeographyLevel(h) {
-				msg = "unknown column: the region or country goes in the geography column"
-			}
-			bad = append(bad, indicators.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})
-		case dup:
-			bad = append(bad, indicators.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: "column appears twice"})
-		default:
-			cols[h] = i
-		}
-	}
-	for _, need := range []string{"period", "value"} {
-		if _, ok := cols[need]; !ok {
-			bad = append(bad, indicators.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
-		}
-	}
-	if len(bad) > 0 {
-		// Without a usable header no row can be read.
-		return nil, nil, bad, nil
-	}
-	var rows []indicators.Observation
-	var where []string
-	for r := 1; r < len(g.Rows); r++ {
-		line := g.Rows[r]
-		if strings.TrimSpace(strings.Join(line, "")) == "" {
-			continue
-		}
-		n := len(rows) + 1
-		cell := func(h string) (string, int) {
-			i, ok := cols[h]
-			if !ok || i >= len(line) {
-				return "", i
-			}
-			return strings.TrimSpace(line[i]), i
-		}
-		fail := func(h, msg string) {
-			_, i := cell(h)
-			bad = append(bad, indicators.RowError{Row: n, Field: h, Message: msg, Where: g.Pos(r, i, h)})
-		}
-		o := indicators.Observation{Indicator: in.ID, Breakdown: indicators.Breakdown{}}
-		o.Period, _ = cell("period")
-		o.Geography, _ = cell("geography")
-		if o.Geography == "" {
-			o.Geography = "DK"
-		}
-		if v, _ := cell("indicator"); v != "" && v != in.ID {
-			fail("indicator", fmt.Sprintf("row is for %s, but the batch is posted to %s", v, in.ID))
-		}
-		for _, d := range dims {
-			if v, _ := cell(d); v != "" {
-				o.Breakdown[d] = v
-			}
-		}
-		if v, _ := cell("suppressed"); v != "" {
-			switch strings.ToLower(v) {
-			case "true", "1", "ja", "yes":
-				o.Suppressed = true
-			case "false", "0", "nej", "no":
-			default:
-				fail("suppressed", fmt.Sprintf("%q is not true or false", v))
-			}
-		}
-		nums := []**float64{&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper}
-		for k, h := range csvNumbers {
-			text, _ := cell(h)
-			if text == "" {
-				continue
-			}
-			v, _, err := tabular.Number(text)
-			switch {
-			case errors.Is(err, tabular.ErrSuppressed) && h == "value":
-				o.Suppressed = true
-			case err != nil:
-				fail(h, err.Error())
-			default:
-				*nums[k] = &v
-			}
-		}
-		rows = append(rows, o)
-		where = append(where, fmt.Sprintf("%s: row %d", g.Name, r+1))
-	}
-	return rows, where, bad, nil
 }

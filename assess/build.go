@@ -60,6 +60,8 @@ type GoalSummary struct {
 	Goal       int            `json:"goal"`
 	Indicators int            `json:"indicators"`
 	Status     map[Status]int `json:"status"`
+	// Verdict is the goal's verdict by the catalogue's rule (verdict.go).
+	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
 // SourceActivity is when a source last ran successfully.
@@ -92,6 +94,9 @@ type Indicator struct {
 	ReasonDA  string    `json:"reason_da"`
 	Freshness Freshness `json:"freshness"`
 	Series    []*Series `json:"series"`
+	// Inequality is the gap between the best and the worst region, per
+	// breakdown, where the indicator has regional figures (inequality.go).
+	Inequality []Inequality `json:"inequality,omitempty"`
 }
 
 // Figure is a series' figure for one period.
@@ -131,6 +136,13 @@ type Series struct {
 	Comparison *RegionalComparison `json:"comparison,omitempty"`
 	// Ranking is the comparison behind a derived rank or gap's latest value.
 	Ranking *Ranking `json:"ranking,omitempty"`
+	// PointStatus is the progress status by the point estimates alone,
+	// where the change's significance overruled it (defend.go).
+	PointStatus Status      `json:"point_status,omitempty"`
+	Changes     *Changes    `json:"changes,omitempty"`
+	Trend       *Trend      `json:"trend,omitempty"`
+	Projection  *Projection `json:"projection,omitempty"`
+	Windows     []Window    `json:"windows,omitempty"`
 
 	history []Figure // every period with a figure, oldest first
 }
@@ -187,6 +199,7 @@ func Build(in Input) *Snapshot {
 				sum.Status[a.Status]++
 			}
 		}
+		sum.Verdict = GoalVerdict(cat.Verdict, g.ID, s.Indicators)
 		s.Goals = append(s.Goals, sum)
 	}
 	for _, src := range cat.Sources {
@@ -283,11 +296,13 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 			}
 			p := AssessProgress(pin)
 			sr.Progress = &p
+			defendSeries(def, sr)
 		}
 		a.Series = append(a.Series, sr)
 	}
 	if slices.Contains(def.Breakdowns, "region") {
 		compareRegions(cat, def, a.Series)
+		a.Inequality = regionalGaps(cat, def, a.Series)
 	}
 	headline(cat, a)
 	if src, ok := cat.Source(def.Source); ok {
@@ -387,7 +402,8 @@ func headline(cat *indicators.Catalogue, a *Indicator) {
 		if sr.Geography != Home || sr.Progress == nil {
 			continue
 		}
-		if pick == nil || severity[sr.Progress.Status] < severity[pick.Progress.Status] {
+		if pick == nil || severity[sr.Progress.Status] < severity[pick.Progress.Status] ||
+			sr.Progress.Status == pick.Progress.Status && severity[sr.pointStatus()] < severity[pick.pointStatus()] {
 			pick = sr
 		}
 	}

@@ -22,7 +22,7 @@ const (
 )
 
 // Statuses are all progress states.
-var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, OffTrack, Deterioration, NotAssessable}
+var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, NoSignificantChange, OffTrack, Deterioration, SignificanceUnknown, NotAssessable}
 
 // The cut-offs of the progress classes, after Eurostat's assessment of
 // progress towards the EU SDG targets. With a target value: the growth

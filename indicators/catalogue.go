@@ -4,7 +4,10 @@
 //
 // The catalogue is one human-edited YAML file (catalogue.yaml), embedded in
 // the binary and validated on load. Everything else in kpv — the database
-// tables, the API, later the alert rules and dashboards — is derived from it.
+// tables, the API, the alert rules and Alertmanager routes (alerts/), the
+// dashboards (grafana/) and the report — is derived from it. The package
+// also holds the domain's vocabulary (units, polarity, kinds, formats) and
+// the figure itself (Observation) with the batch check every write passes.
 package indicators
 
 import (
@@ -35,6 +38,7 @@ type Catalogue struct {
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
 	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
+	Verdict        VerdictRule    `yaml:"verdict" json:"verdict"`
 
 	// Name is the file the catalogue was read from, for messages.
 	Name string `yaml:"-" json:"-"`
@@ -235,7 +239,7 @@ type Source struct {
 	Publisher string `yaml:"publisher" json:"publisher"`
 	// Format is how the source is read: jsonstat, nordcan-survival, table,
 	// or submission (figures only published in reports, sent through the API).
-	Format   string `yaml:"format" json:"format"`
+	Format   Format `yaml:"format" json:"format"`
 	URL      string `yaml:"url,omitempty" json:"url,omitempty"`
 	Schedule string `yaml:"schedule,omitempty" json:"schedule,omitempty"`
 	// FailingAfter is how long without a successful run before the

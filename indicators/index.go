@@ -160,22 +160,6 @@ func (b Breakdown) Key() string {
 	return sb.String()
 }
 
-// ParseBreakdownKey is the inverse of Breakdown.Key.
-func ParseBreakdownKey(s string) (Breakdown, error) {
-	b := Breakdown{}
-	if s == "" {
-		return b, nil
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("breakdown %q: %q is not key=value", s, kv)
-		}
-		b[k] = v
-	}
-	return b, nil
-}
-
 // CheckObservation checks that a figure fits the catalogue: a known
 // indicator, a geography at a level the indicator is published at, known
 // breakdown values, and a value within the unit's range. It returns the

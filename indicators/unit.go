@@ -33,6 +33,9 @@ type unitSpec struct {
 	grafana string
 	// change is the unit of the difference of two values.
 	change Unit
+	// exact units are complete counts, not samples: a change in them has
+	// no sampling error.
+	exact bool
 }
 
 var units = map[Unit]unitSpec{
@@ -43,10 +46,14 @@ var units = map[Unit]unitSpec{
 	UnitRank: {nameDA: "placering", nameEN: "rank", min: 1, max: 10,
 		wordDA: ". plads", wordEN: " (rank)", verb: "%.0f", grafana: "none", change: UnitRank},
 	UnitRegions: {nameDA: "antal regioner", nameEN: "number of regions", min: 0, max: 5,
-		wordDA: " regioner", wordEN: " regions", verb: "%.0f", grafana: "none", change: UnitRegions},
+		wordDA: " regioner", wordEN: " regions", verb: "%.0f", grafana: "none", change: UnitRegions, exact: true},
 	UnitCount: {nameDA: "antal", nameEN: "count", min: 0, max: math.Inf(1),
-		verb: "%.0f", grafana: "none", change: UnitCount},
+		verb: "%.0f", grafana: "none", change: UnitCount, exact: true},
 }
+
+// Exact reports whether figures in u are complete counts (the number of
+// regions with a service), not estimates from a sample.
+func (u Unit) Exact() bool { return units[u].exact }
 
 // Units lists the known units, sorted.
 func Units() []Unit {

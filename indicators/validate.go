@@ -10,9 +10,6 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// Source formats kpv can read.
-var sourceFormats = []string{"jsonstat", "nordcan-survival", "table", "submission"}
-
 // CronParser parses source schedules: standard five fields with an optional
 // CRON_TZ= prefix, as robfig/cron's ParseStandard.
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -72,6 +69,7 @@ func (c *Catalogue) validate() error {
 	v.dimensions()
 	v.sourcesSection()
 	v.alerting()
+	validateVerdict(&v.problems, v.c)
 	v.indicators()
 	if len(v.list) > 0 {
 		return &ValidationError{Problems: v.list}
@@ -276,14 +274,14 @@ func (v *validator) sourcesSection() {
 			v.problemf(s.Line, "source id %q is empty or duplicated", s.ID)
 		}
 		v.sources[s.ID] = true
-		if !slices.Contains(sourceFormats, s.Format) {
-			v.problemf(s.Line, "source %s: unknown format %q (want one of %s)", s.ID, s.Format, strings.Join(sourceFormats, ", "))
+		if !s.Format.Known() {
+			v.problemf(s.Line, "source %s: unknown format %q (want one of %s)", s.ID, s.Format, formatList())
 		}
 		if s.Schedule != "" {
 			if _, err := ParseSchedule(s.Schedule); err != nil {
 				v.problemf(s.Line, "source %s: %v", s.ID, err)
 			}
-		} else if s.Format != "submission" {
+		} else if !s.Format.Submitted() {
 			v.problemf(s.Line, "source %s: a fetched source needs a schedule", s.ID)
 		}
 		if s.FailingAfter != "" {
@@ -297,7 +295,7 @@ func (v *validator) sourcesSection() {
 		if s.Release.Month < 0 || s.Release.Month > 12 {
 			v.problemf(s.Line, "source %s: release.month %d is not a month", s.ID, s.Release.Month)
 		}
-		if s.Format != "submission" { // submitted figures are cited per batch in the audit log
+		if !s.Format.Submitted() { // submitted figures are cited per batch in the audit log
 			v.cite(s.Line, "source "+s.ID, &s.Citation)
 		}
 	}
@@ -503,7 +501,7 @@ var RequestAPIs = []string{"statbank", "pxweb-v1", "pxweb-v2"}
 // that name this source.
 func validateSourceIngest(p *problems, c *Catalogue, s Source, dims map[string]Dimension) {
 	where := "source " + s.ID
-	if s.Format == "submission" {
+	if s.Format.Submitted() {
 		if s.Request != nil || s.Mapping != nil || s.Snapshot != "" {
 			p.add(s.Line, "%s: a submission source has no request, mapping or snapshot", where)
 		}
@@ -512,7 +510,7 @@ func validateSourceIngest(p *problems, c *Catalogue, s Source, dims map[string]D
 	if s.URL == "" {
 		p.add(s.Line, "%s: a fetched source needs a url", where)
 	}
-	if s.Format == "jsonstat" {
+	if s.Format.TakesRequest() {
 		switch {
 		case s.Request == nil:
 			p.add(s.Line, "%s: a jsonstat source needs a request (api, table, variables)", where)
@@ -521,14 +519,11 @@ func validateSourceIngest(p *problems, c *Catalogue, s Source, dims map[string]D
 		case s.Request.API == "statbank" && s.Request.Table == "":
 			p.add(s.Line, "%s: a statbank request needs a table", where)
 		}
-		if s.Mapping == nil || s.Mapping.Columns["period"] == "" {
-			p.add(s.Line, "%s: a jsonstat mapping must name the dimension that holds the period", where)
-		}
 	} else if s.Request != nil {
 		p.add(s.Line, "%s: only jsonstat sources take a request", where)
 	}
-	if s.Format == "table" && (s.Mapping == nil || s.Mapping.Columns["value"] == "") {
-		p.add(s.Line, "%s: a table mapping must name the value column", where)
+	if field, names := s.Format.RequiredColumn(); field != "" && (s.Mapping == nil || s.Mapping.Columns[field] == "") {
+		p.add(s.Line, "%s: a %s mapping must name %s", where, s.Format, names)
 	}
 	m := s.Mapping
 	if m == nil {

@@ -38,6 +38,12 @@ type batch struct {
 	lines []int
 	done  int // rows handed to write or rejected by PrepareChunk
 	read  int // rows read, good and bad
+
+	// posted, for a submitted batch (format_submission.go), is the
+	// indicator it is posted to: a row without one is that indicator's, a
+	// row of another is refused, and an empty figure is only missing (a
+	// submitter withholds one with a mark or suppressed=true).
+	posted string
 }
 
 // chunkSize is how many rows a streamed batch holds at a time.
@@ -49,15 +55,6 @@ func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
 		b.m = *src.Mapping
 	}
 	return b
-}
-
-// grow makes room for n more rows, so that a large table is not copied
-// each time the batch outgrows its slice.
-func (b *batch) grow(n int) {
-	if n > 0 {
-		b.obs = slices.Grow(b.obs, n)
-		b.where = slices.Grow(b.where, n)
-	}
 }
 
 // reject records a problem with the row at where.
@@ -89,6 +86,9 @@ func (b *batch) keyed(fields map[string]string) indicators.Observation {
 			fields[f] = v
 		}
 	}
+	if b.posted != "" && strings.TrimSpace(fields["indicator"]) == "" {
+		fields["indicator"] = b.posted
+	}
 	o := indicators.Observation{
 		Indicator: b.code("indicator", fields["indicator"]),
 		Period:    b.code("period", fields["period"]),
@@ -108,7 +108,7 @@ func (b *batch) addText(where string, fields map[string]string) {
 	nums := map[string]**float64{"value": &o.Value, "numerator": &o.Numerator, "denominator": &o.Denominator, "ci_lower": &o.CILower, "ci_upper": &o.CIUpper}
 	for _, f := range numberFields {
 		text, ok := fields[f]
-		if !ok {
+		if !ok || b.posted != "" && strings.TrimSpace(text) == "" {
 			continue
 		}
 		v, _, err := tabular.Number(text)
@@ -125,6 +125,16 @@ func (b *batch) addText(where string, fields map[string]string) {
 				v = b.scale(v)
 			}
 			*nums[f] = &v
+		}
+	}
+	if text := fields["suppressed"]; text != "" {
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "true", "1", "ja", "yes":
+			o.Suppressed = true
+		case "false", "0", "nej", "no":
+		default:
+			b.reject(where, "suppressed", "%q is not true or false", text)
+			return
 		}
 	}
 	if o.Suppressed {
@@ -154,6 +164,10 @@ func (b *batch) addValue(where string, fields map[string]string, value, lower, u
 // indicator declares are taken from the row: a table with several
 // indicators has empty cells in the columns one of them does not use.
 func (b *batch) add(where string, o indicators.Observation, fields map[string]string) {
+	if b.posted != "" && o.Indicator != b.posted {
+		b.reject(where, "indicator", "row is for %s, but the batch is posted to %s", o.Indicator, b.posted)
+		return
+	}
 	in, ok := b.cat.Indicator(o.Indicator)
 	if !ok {
 		b.reject(where, "indicator", "unknown indicator %q", o.Indicator)

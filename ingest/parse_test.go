@@ -224,7 +224,7 @@ func TestTableRejections(t *testing.T) {
 // shaped table, as a jsonstat source would be configured.
 func statbankSource(t testing.TB, c *indicators.Catalogue) *indicators.Source {
 	src := *source(t, c, "sds-kraeftoverlevelse")
-	src.Format = "jsonstat"
+	src.Format = indicators.FormatJSONStat
 	src.URL = "https://api.statbank.dk/v1/data"
 	src.Request = &indicators.Request{API: "statbank", Table: "XYZ1", Lang: "da", Variables: []indicators.RequestVariable{
 		{Code: "OMRÅDE", Values: []string{"000", "081", "084"}}, {Code: "KØN", Values: []string{"M", "K"}}, {Code: "Tid", Values: []string{"*"}}}}
@@ -255,7 +255,7 @@ func TestJSONStatStatBank(t *testing.T) {
 func TestJSONStatPxWebSparse(t *testing.T) {
 	c := catalogue(t)
 	src := *source(t, c, "nordcan-survival")
-	src.Format = "jsonstat"
+	src.Format = indicators.FormatJSONStat
 	src.Request = &indicators.Request{API: "pxweb-v2", Lang: "en"}
 	src.Mapping = &indicators.Mapping{
 		Columns: map[string]string{"geography": "Region", "sex": "Kjonn", "period": "Tid"},
@@ -369,7 +369,7 @@ func TestShippedSnapshotsParse(t *testing.T) {
 			t.Errorf("snapshot %s has no entry with its citations in snapshots/README.md", name)
 		}
 		// Table snapshots cite a publication on every row.
-		if src.Format == "table" {
+		if src.Format == indicators.FormatTable {
 			for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
 				if !strings.Contains(line, "http") && !strings.Contains(line, "samme side") {
 					t.Errorf("%s row %d has no citation: %s", name, i+2, line)

@@ -272,8 +272,8 @@ func TestRefreshFromStoreAndScrapeWithoutIt(t *testing.T) {
 	}
 	snap := m.Snapshot()
 	late, _ := snap.Indicator("g1_late_effects_need_unmet")
-	if snap.Figures != 24 || late.Status != assess.Deterioration {
-		t.Fatalf("after ingest: %d figures, late effects %s; want 24 and deterioration", snap.Figures, late.Status)
+	if snap.Figures != 24 || late.Status != assess.SignificanceUnknown {
+		t.Fatalf("after ingest: %d figures, late effects %s; want 24 and significance unknown (the Barometer publishes no counts)", snap.Figures, late.Status)
 	}
 	if src := snap.Sources[2]; src.Source != "barometer" || src.LastSuccess == nil {
 		t.Errorf("barometer's last success %+v", src)
@@ -291,8 +291,8 @@ func TestRefreshFromStoreAndScrapeWithoutIt(t *testing.T) {
 	}
 	late, _ = m.Snapshot().Indicator("g1_late_effects_need_unmet")
 	for _, sr := range late.Series {
-		if sr.Breakdown["need_type"] == "psychological" && (sr.Latest.Value != 60 || sr.Latest.Revision != 2 || sr.Progress.Status != assess.OnTrack) {
-			t.Errorf("after the revision: %+v %s, want 60 (revision 2), on track", sr.Latest, sr.Progress.Status)
+		if sr.Breakdown["need_type"] == "psychological" && (sr.Latest.Value != 60 || sr.Latest.Revision != 2 || sr.PointStatus != assess.OnTrack || sr.Progress.Status != assess.SignificanceUnknown) {
+			t.Errorf("after the revision: %+v %s (point %s), want 60 (revision 2), on track by the point estimates, significance unknown", sr.Latest, sr.Progress.Status, sr.PointStatus)
 		}
 	}
 	if !strings.Contains(scrapeText(t, h), `need_type="psychological",owner="sst",sex=""} 60`) {

@@ -19,6 +19,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kraeftplan/kpv/assess"
@@ -47,12 +48,24 @@ type Report struct {
 	CatalogueVersion string    `json:"catalogue_version"`
 	// Figures is how many figures (latest revisions by the cut-off, for
 	// periods ending by the end of the year) the report rests on.
-	Figures int           `json:"figures"`
-	Summary []GoalSummary `json:"summary"`
-	Goals   []Goal        `json:"goals"`
+	Figures int `json:"figures"`
+	// Verdicts and Changes open the report: each goal's verdict by the
+	// catalogue's rule, and the indicators whose status changed since the
+	// previous year's report (assessment.go).
+	Verdicts []Verdict     `json:"verdicts"`
+	Changes  Changes       `json:"changes"`
+	Summary  []GoalSummary `json:"summary"`
+	Goals    []Goal        `json:"goals"`
+	// Methods are the statistical methods used, each with its source.
+	Methods []Method `json:"methods"`
 	// Runs are the ingest runs and submissions the figures come from, and
 	// each source's latest successful run by the cut-off.
 	Runs []Run `json:"runs"`
+	// LinkBase prefixes the HTML page's links to kpv's pages (/sider/…):
+	// kpv's public address (the catalogue's alerting.api_url, as in the
+	// alerts), so a saved report links to them too and the same report is
+	// the same bytes from the API and from `kpv report`.
+	LinkBase string `json:"-"`
 }
 
 // GoalSummary counts a goal's indicators by their headline status: on
@@ -181,6 +194,14 @@ type Row struct {
 	ReasonEN            string        `json:"reason_en"`
 	// History is every period's figure, oldest first (Denmark's series).
 	History []Value `json:"history,omitempty"`
+	// PointStatus is the status by the point estimates alone, where the
+	// change's significance overruled it; Changes, Trend, Projection and
+	// Windows are as in the API (assess).
+	PointStatus assess.Status      `json:"point_status,omitempty"`
+	Changes     *assess.Changes    `json:"changes,omitempty"`
+	Trend       *assess.Trend      `json:"trend,omitempty"`
+	Projection  *assess.Projection `json:"projection,omitempty"`
+	Windows     []assess.Window    `json:"windows,omitempty"`
 }
 
 // Regional is the regions against Denmark for one indicator.
@@ -359,12 +380,23 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 	if err != nil {
 		return nil, err
 	}
-	return FromSet(cat, year, rule, set), nil
+	prev, _, err := PreviousSet(ctx, rec, cat, year)
+	if err != nil {
+		return nil, err
+	}
+	return FromSets(cat, year, rule, set, prev), nil
 }
 
 // FromSet builds the report for year from the figures of set: those for
-// periods that ended by the end of the year, assessed at the cut-off.
+// periods that ended by the end of the year, assessed at the cut-off. The
+// changes since the previous report are read from the same figures.
 func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSet) *Report {
+	return FromSets(cat, year, rule, set, nil)
+}
+
+// FromSets is FromSet with prev, the figures the previous year's report
+// rested on (PreviousSet), for the changes since that report.
+func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet) *Report {
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 	var obs []indicators.Observation
 	perRun := map[int64]int{}
@@ -379,8 +411,10 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 		Year: year, CutOff: set.CutOff, CutOffRule: rule, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
-		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{},
+		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
+		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
+	r.verdictsAndChanges(cat, snap, set, prev)
 	hist := histories(cat, obs)
 	for _, g := range cat.Goals {
 		r.Summary = append(r.Summary, summarise(snap, g))
@@ -407,7 +441,7 @@ func utc(t *time.Time) *time.Time {
 // onTrack and offTrack group the progress states for the summary.
 var (
 	onTrack  = []assess.Status{assess.TargetAchieved, assess.OnTrack}
-	offTrack = []assess.Status{assess.NeedsAcceleration, assess.OffTrack, assess.Deterioration}
+	offTrack = []assess.Status{assess.NeedsAcceleration, assess.NoSignificantChange, assess.OffTrack, assess.Deterioration}
 )
 
 func summarise(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
@@ -523,6 +557,7 @@ func rowOf(cat *indicators.Catalogue, sr *assess.Series) Row {
 		row.Status, row.ReasonDA, row.ReasonEN = p.Status, p.ReasonDA, p.ReasonEN
 		row.StatusDA, row.StatusEN = assess.StatusLabels[p.Status][0], assess.StatusLabels[p.Status][1]
 	}
+	row.PointStatus, row.Changes, row.Trend, row.Projection, row.Windows = sr.PointStatus, sr.Changes, sr.Trend, sr.Projection, sr.Windows
 	return row
 }
 

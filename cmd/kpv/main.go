@@ -290,7 +290,7 @@ func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, 
 	metrics := ingest.NewMetrics(reg)
 	var ids []string
 	for _, s := range cat.Sources {
-		if s.Format != "submission" {
+		if s.Format.Fetched() {
 			ids = append(ids, s.ID)
 		}
 	}
@@ -329,7 +329,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		return errors.New("--file reads one source's file: give the source, not --all")
 	case *all:
 		for _, s := range cat.Sources {
-			if s.Format != "submission" {
+			if s.Format.Fetched() {
 				sources = append(sources, s.ID)
 			}
 		}
@@ -357,6 +357,9 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 			return fmt.Errorf("unknown source %q (sources: %s)", id, sourceIDs(cat))
 		}
 		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force}
+		if *file != "" {
+			opt.Progress = newProgress(os.Stderr, id) // drawn only on a terminal
+		}
 		if *all && *offline && src.Snapshot == "" {
 			fmt.Fprintf(stdout, "%s: skipped: no snapshot is shipped (no public figures were found; see the catalogue)\n", id)
 			continue
