@@ -69,7 +69,7 @@ func New(o Options) http.Handler {
 	s.metrics = m
 
 	r := chi.NewRouter()
-	r.Use(requestID, m.middleware, middleware.Recoverer)
+	r.Use(requestID, m.middleware, middleware.Recoverer, limitAnonymousWrites)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r, "no such endpoint: "+r.URL.Path)
 	})

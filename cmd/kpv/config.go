@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -23,7 +24,29 @@ var choices = []struct {
 
 // durations are the configuration variables that take a positive duration,
 // checked at start with the words above.
-var durations = []string{"KPV_RUN_TIMEOUT"}
+var durations = []string{"KPV_RUN_TIMEOUT", "KPV_HTTP_READ_TIMEOUT", "KPV_HTTP_WRITE_TIMEOUT", "KPV_HTTP_IDLE_TIMEOUT"}
+
+// newHTTPServer bounds how long a connection may hold kpv: the headers and
+// the whole body must arrive within the read timeout (a slow body is cut
+// off), an answer must be written within the write timeout, and an idle
+// keep-alive connection is closed. With only a header timeout, 300 slow or
+// idle anonymous connections were once held for ever.
+func newHTTPServer(h http.Handler) (*http.Server, error) {
+	read, err := envDuration("KPV_HTTP_READ_TIMEOUT", 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	write, err := envDuration("KPV_HTTP_WRITE_TIMEOUT", 2*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	idle, err := envDuration("KPV_HTTP_IDLE_TIMEOUT", time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Server{Handler: h, ReadHeaderTimeout: min(read, 10*time.Second), ReadTimeout: read,
+		WriteTimeout: write, IdleTimeout: idle, MaxHeaderBytes: 64 << 10}, nil
+}
 
 // envDuration reads a positive duration variable, def when unset.
 func envDuration(name string, def time.Duration) (time.Duration, error) {
