@@ -130,3 +130,40 @@ func TestRequestIDIsCheckedAndAuditCSVIsSafe(t *testing.T) {
 		t.Errorf("audit CSV %d:\n%s\nwant the formula gone and the id -x1 written as '-x1", csv.status, csv.body)
 	}
 }
+
+// A NUL in a breakdown key or a CSV heading is refused, audited, and ends
+// its run (Postgres refuses NUL in jsonb and text, which once lost the
+// audit entry and left the run running); a submission run left running by
+// a stopped process or database is ended by the next submission.
+func TestNULIsAuditedAndStaleSubmissionRunsEnd(t *testing.T) {
+	l := newLiveServer(t)
+	for _, c := range []struct{ ctype, body string }{
+		{"application/json", `{"observations":[{"period":"2025","geography":"DK-82","value":50,"breakdown":{"se\u0000x":"k"}}]}`},
+		{"text/csv", "per\x00iod;geography;value\n2025;DK-82;50\n"},
+		{"text/csv", "period;geography;value;sex\x00\n2025;DK-82;50;k\n"},
+	} {
+		rp := l.do(t, "POST", gpPlan, "regioner", c.ctype, c.body)
+		if rp.status < 400 || rp.status >= 500 {
+			t.Errorf("a batch with a NUL (%s) answered %d: %s", c.ctype, rp.status, rp.body)
+		}
+	}
+	audited := l.count(t, `SELECT count(*) FROM audit_log WHERE action = 'observations.submit'`)
+	running := l.count(t, `SELECT count(*) FROM ingest_runs WHERE outcome = 'running'`)
+	t.Logf("3 batches with a NUL: %d audit entries, %d runs left running", audited, running)
+	if audited != 3 || running != 0 {
+		t.Errorf("%d audit entries and %d runs left running, want 3 and 0", audited, running)
+	}
+
+	if err := l.st.Exec(context.Background(), `INSERT INTO ingest_runs (source_id, kind, started_at) VALUES ('indberetning', 'submission', now() - interval '1 hour')`); err != nil {
+		t.Fatal(err)
+	}
+	if rp := l.do(t, "POST", gpPlan, "regioner", "text/csv", "period;geography;value\n2025;DK-82;50\n"); rp.status != 200 {
+		t.Fatalf("submission answered %d: %s", rp.status, rp.body)
+	}
+	if n := l.count(t, `SELECT count(*) FROM ingest_runs WHERE outcome = 'running'`); n != 0 {
+		t.Errorf("%d submission runs still running after the next submission, want the stale one interrupted", n)
+	}
+	if n := l.count(t, `SELECT count(*) FROM ingest_runs WHERE kind = 'submission' AND outcome = 'interrupted'`); n != 1 {
+		t.Errorf("%d submission runs interrupted, want 1", n)
+	}
+}
