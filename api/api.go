@@ -30,6 +30,7 @@ type Server struct {
 	runner     IngestRunner
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
+	settled    settledCutoffs
 }
 
 // Assessor gives the current assessment (the monitor's snapshot, the same

@@ -10,7 +10,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -165,5 +169,57 @@ func TestNULIsAuditedAndStaleSubmissionRunsEnd(t *testing.T) {
 	}
 	if n := l.count(t, `SELECT count(*) FROM ingest_runs WHERE kind = 'submission' AND outcome = 'interrupted'`); n != 1 {
 		t.Errorf("%d submission runs interrupted, want 1", n)
+	}
+}
+
+// A submission that began before a cut-off and commits after it must not
+// change a report already served for that cut-off: the report for the
+// cut-off is served only once that write has ended (503 with Retry-After
+// while it goes), and is then the same every time. (Invented figures.)
+func TestReportForACutOffDoesNotChangeAfterServed(t *testing.T) {
+	l := newLiveServer(t)
+	ctx := context.Background()
+	if rp := l.do(t, "POST", gpPlan, "regioner", "text/csv", "period;geography;value\n2025;DK-82;77,8\n"); rp.status != 200 {
+		t.Fatalf("first submission: %d %s", rp.status, rp.body)
+	}
+	cat := l.cat
+	in, _ := cat.Indicator("g1_gp_followup_plan")
+	started, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := l.st.Record(ctx, "indberetning", store.KindSubmission, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
+			v := 66.6
+			obs, err := indicators.Prepare(cat, []indicators.Observation{{Indicator: in.ID, Period: "2025", Geography: "DK-82", Value: &v}})
+			if err != nil {
+				return store.Counts{}, err
+			}
+			n, err := store.WriteObservations(ctx, tx, runID, "indberetning", obs)
+			close(started)
+			<-release
+			return n, err
+		})
+		done <- err
+	}()
+	<-started
+	time.Sleep(50 * time.Millisecond)
+	cutoff := time.Now().UTC().Format(time.RFC3339Nano)
+	time.Sleep(50 * time.Millisecond)
+	path := "/api/v1/reports/2026?format=csv&as_of=" + cutoff
+	first := l.do(t, "GET", path, "", "", "")
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	second := l.do(t, "GET", path, "", "", "")
+	has := func(rp reply, v string) bool { return strings.Contains(string(rp.body), v) }
+	t.Logf("while a write begun before the cut-off was open: %d (Retry-After %q, has 77.8: %v); after it committed: %d (has 66.6: %v)",
+		first.status, first.header.Get("Retry-After"), has(first, "77.8"), second.status, has(second, "66.6"))
+	if second.status != 200 || !has(second, "66.6") {
+		t.Fatalf("after the write committed the report answered %d without 66.6:\n%.2000s", second.status, second.body)
+	}
+	if first.status == 200 && string(first.body) != string(second.body) {
+		t.Errorf("the report as of %s changed after it was served (77.8 then 66.6)", cutoff)
+	}
+	if first.status != 503 || first.header.Get("Retry-After") == "" {
+		t.Errorf("while a write begun before the cut-off was open, the report answered %d (Retry-After %q), want 503 with Retry-After", first.status, first.header.Get("Retry-After"))
 	}
 }

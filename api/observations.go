@@ -152,6 +152,9 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		badParams(w, r, errs)
 		return
 	}
+	if !f.AsOf.IsZero() && !f.AsOf.After(time.Now()) && !s.awaitSettled(w, r, f.AsOf) {
+		return
+	}
 	obs, err := s.store.Observations(r.Context(), f)
 	if err != nil {
 		s.internalError(w, r, err)

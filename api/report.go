@@ -122,6 +122,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 		s.internalError(w, r, err)
 		return
 	}
+	if rule != report.RuleNow && !cutoff.After(now) && !s.awaitSettled(w, r, cutoff) {
+		return
+	}
 	e, err := cache.get(r.Context(), s.store, s.cat, year, cutoff, rule, now)
 	if err != nil {
 		s.internalError(w, r, err)
