@@ -7,14 +7,18 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -221,5 +225,44 @@ func TestReportForACutOffDoesNotChangeAfterServed(t *testing.T) {
 	}
 	if first.status != 503 || first.header.Get("Retry-After") == "" {
 		t.Errorf("while a write begun before the cut-off was open, the report answered %d (Retry-After %q), want 503 with Retry-After", first.status, first.header.Get("Retry-After"))
+	}
+}
+
+// With Postgres gone, a Postgres-backed endpoint answers 503 with
+// Retry-After, not 500.
+func TestDatabaseDownAnswers503(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Catalogue: cat, Store: st, Registerer: prometheus.NewRegistry(), Gatherer: prometheus.NewRegistry()}))
+	defer srv.Close()
+	cfg, _ := pgx.ParseConfig(url)
+	admin, err := pgx.Connect(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "DROP DATABASE "+cfg.Database+" WITH (FORCE)"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(srv.URL + "/api/v1/ingest/runs?limit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	t.Logf("with the database gone: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("with the database gone the run log answered %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
