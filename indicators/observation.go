@@ -172,6 +172,23 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 			fail("value", "%v lies outside its confidence interval", *o.Value)
 			continue
 		}
+		// A bound beyond what the unit can take (a share above 100 %) is
+		// a wrong figure, like a value there.
+		if in, ok := c.Indicator(o.Indicator); ok {
+			if field, bound := ciOutside(in.Unit, o.CILower, o.CIUpper); field != "" {
+				lo, hi := in.Unit.Bounds()
+				fail(field, "%v is outside the range of unit %s [%v, %v]", bound, in.Unit, lo, hi)
+				continue
+			}
+		}
+		if (o.Numerator == nil) != (o.Denominator == nil) {
+			field, has := "numerator", "a numerator without a denominator"
+			if o.Numerator == nil {
+				field, has = "denominator", "a denominator without a numerator"
+			}
+			fail(field, "%s: give both or neither", has)
+			continue
+		}
 		if o.Numerator != nil && o.Denominator != nil && (*o.Numerator < 0 || *o.Denominator <= 0 || *o.Numerator > *o.Denominator) {
 			fail("numerator", "numerator %v and denominator %v do not form a proportion", *o.Numerator, *o.Denominator)
 			continue
@@ -183,4 +200,17 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 		batch[i] = o
 	}
 	return bad
+}
+
+// ciOutside names a confidence bound outside the unit's range, if any.
+func ciOutside(u Unit, lower, upper *float64) (string, float64) {
+	for _, b := range []struct {
+		field string
+		p     *float64
+	}{{"ci_lower", lower}, {"ci_upper", upper}} {
+		if b.p != nil && !u.Contains(*b.p) {
+			return b.field, *b.p
+		}
+	}
+	return "", 0
 }
