@@ -181,12 +181,10 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 				continue
 			}
 		}
-		if (o.Numerator == nil) != (o.Denominator == nil) {
-			field, has := "numerator", "a numerator without a denominator"
-			if o.Numerator == nil {
-				field, has = "denominator", "a denominator without a numerator"
-			}
-			fail(field, "%s: give both or neither", has)
+		// A count means nothing without what it counts of; a denominator
+		// alone (the respondents behind a published share) is fine.
+		if o.Numerator != nil && o.Denominator == nil {
+			fail("numerator", "a numerator without a denominator: give the denominator too, or neither")
 			continue
 		}
 		if o.Numerator != nil && o.Denominator != nil && (*o.Numerator < 0 || *o.Denominator <= 0 || *o.Numerator > *o.Denominator) {
