@@ -4,8 +4,10 @@ package api_test
 // error lists, client request ids, spreadsheet formulas in CSV exports.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -264,5 +266,26 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 	t.Logf("with the database gone: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("with the database gone the run log answered %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// A token sent in the query string never reaches the server's log.
+func TestTokenInQueryStringIsNotLogged(t *testing.T) {
+	l := newLiveServer(t)
+	var logged bytes.Buffer
+	cat := l.cat
+	srv := httptest.NewServer(api.New(api.Options{Catalogue: cat, Store: l.st, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+		Registerer: prometheus.NewRegistry(), Gatherer: prometheus.NewRegistry()}))
+	defer srv.Close()
+	secret := l.tokens["admin"]
+	for _, path := range []string{"/api/v1/audit?token=" + secret, "/api/v1/goals?access_token=" + secret, "/api/v1/goals?x=" + secret} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if strings.Contains(logged.String(), secret) || !strings.Contains(logged.String(), "REDACTED") {
+		t.Errorf("the server log holds the token or no redaction:\n%s", logged.String())
 	}
 }
