@@ -289,3 +289,29 @@ func TestTokenInQueryStringIsNotLogged(t *testing.T) {
 		t.Errorf("the server log holds the token or no redaction:\n%s", logged.String())
 	}
 }
+
+// The open run log shows no rejected values, local paths or Postgres
+// errors; an admin's token shows them.
+func TestPublicRunLogHidesWhatIsForAdmins(t *testing.T) {
+	l := newLiveServer(t)
+	dir := t.TempDir()
+	l.do(t, "POST", gpPlan, "regioner", "text/csv", "period;geography;value\n2025;DK-82;hemmelig-værdi\n")
+	if err := l.st.Exec(context.Background(), `INSERT INTO ingest_runs (source_id, kind, outcome, finished_at, error, detail)
+		VALUES ('lup', 'ingest', 'failed', now(), 'ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)', $1)`,
+		`{"origin":"file:`+dir+`/LUP-bilag.xlsx"}`); err != nil {
+		t.Fatal(err)
+	}
+	public := string(l.do(t, "GET", "/api/v1/ingest/runs", "", "", "").body)
+	admin := string(l.do(t, "GET", "/api/v1/ingest/runs", "admin", "", "").body)
+	for _, secret := range []string{"hemmelig", dir, "SQLSTATE"} {
+		if strings.Contains(public, secret) {
+			t.Errorf("the open run log shows %q:\n%s", secret, public)
+		}
+		if !strings.Contains(admin, secret) {
+			t.Errorf("the admin's run log lacks %q", secret)
+		}
+	}
+	if !strings.Contains(public, "LUP-bilag.xlsx") {
+		t.Errorf("the open run log lost the file's name:\n%s", public)
+	}
+}

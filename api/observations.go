@@ -233,6 +233,12 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 	if runs == nil {
 		runs = []store.Run{}
 	}
+	w.Header().Set("Vary", "Authorization")
+	if !s.isAdmin(r) {
+		for i := range runs {
+			runs[i] = publicRun(runs[i])
+		}
+	}
 	writeJSON(w, r, pageOf(r, runs, limit, offset, nil))
 }
 
