@@ -315,3 +315,24 @@ func TestPublicRunLogHidesWhatIsForAdmins(t *testing.T) {
 		t.Errorf("the open run log lost the file's name:\n%s", public)
 	}
 }
+
+// Field names are matched exactly and no CSV cell is ignored: each is
+// refused, naming the field or the cell. (Invented figures.)
+func TestStrictFieldNamesAndCells(t *testing.T) {
+	l := newLiveServer(t)
+	for _, c := range []struct{ ctype, body, field, msg string }{
+		{"application/json", `{"observations":[{"period":"2025","geography":"DK-82","Value":50}]}`, "Value", "write value, not Value"},
+		{"text/csv", "period;geography;value\n2025;DK-82;50;51\n", "column 4", "beyond the header's 3 columns"},
+	} {
+		rp := l.do(t, "POST", gpPlan, "regioner", c.ctype, c.body)
+		if rp.status != 422 || !strings.Contains(string(rp.body), `"field":"`+c.field+`"`) || !strings.Contains(string(rp.body), c.msg) {
+			t.Errorf("%s %q answered %d: %s; want 422 naming %s", c.ctype, c.body, rp.status, rp.body, c.field)
+		}
+	}
+	if rp := l.do(t, "POST", gpPlan, "regioner", "application/json", `{"OBSERVATIONS":[]}`); rp.status != 400 {
+		t.Errorf(`{"OBSERVATIONS":[]} answered %d, want 400`, rp.status)
+	}
+	if n := l.count(t, `SELECT count(*) FROM observations`); n != 0 {
+		t.Errorf("%d figures written by refused batches", n)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"reflect"
 	"net/http"
 	"slices"
 	"strconv"
@@ -292,6 +293,9 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 	if dec.More() {
 		return nil, nil, nil, errors.New("the body has more than one JSON value")
 	}
+	if !bytes.Contains(body, []byte(`"observations"`)) {
+		return nil, nil, nil, errors.New(`the body's field is "observations", in lower case`)
+	}
 	var rows []indicators.Observation
 	var where []string
 	var bad []indicators.RowError
@@ -300,7 +304,11 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 		var jr jsonRow
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
-		if err := d.Decode(&jr); err != nil {
+		if f, ok := misspeltField(raw); ok {
+			// encoding/json matches names regardless of case; kpv does not.
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: f, Where: pos,
+				Message: "field names are lower case: write " + strings.ToLower(f) + ", not " + f})
+		} else if err := d.Decode(&jr); err != nil {
 			field, msg := "row", err.Error()
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
@@ -337,4 +345,30 @@ func jsonKind(goKind string) string {
 		return "true or false"
 	}
 	return "a " + goKind
+}
+
+// jsonFields are the exact names of a JSON row's fields.
+var jsonFields = func() []string {
+	var out []string
+	t := reflect.TypeFor[jsonRow]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}()
+
+// misspeltField returns a field of a JSON row that matches one of
+// jsonFields only when case is ignored ("Value" for "value").
+func misspeltField(raw []byte) (string, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return "", false
+	}
+	for k := range m {
+		if !slices.Contains(jsonFields, k) && slices.ContainsFunc(jsonFields, func(f string) bool { return strings.EqualFold(f, k) }) {
+			return k, true
+		}
+	}
+	return "", false
 }
