@@ -153,6 +153,11 @@ func checkReadOnly(t *testing.T, conn *pgx.Conn) {
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM current_observations").Scan(&n); err != nil || n == 0 {
 		t.Fatalf("kpv_grafana cannot read the figures: %d rows, %v", n, err)
 	}
+	// The role's transactions are read-only by default (migration 00040),
+	// but a session may turn that off: the grants must refuse on their own.
+	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
+		t.Fatal(err)
+	}
 	for _, stmt := range []string{
 		"INSERT INTO audit_log (actor, action, target, outcome) VALUES ('grafana', 'test', 'test', 'test')",
 		"UPDATE observations SET value = value + 1",
