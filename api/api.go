@@ -31,6 +31,9 @@ type Server struct {
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
 	settled    settledCutoffs
+	// afterPlanWrite is called after an accepted status report, spending,
+	// commentary or approval (the follow-up metrics' refresh).
+	afterPlanWrite func()
 }
 
 // Assessor gives the current assessment (the monitor's snapshot, the same
@@ -58,6 +61,9 @@ type Options struct {
 	// AfterWrite is called after an accepted submission (the monitor's
 	// refresh, as after an ingest run).
 	AfterWrite func(store.Run)
+	// AfterPlanWrite is called after an accepted follow-up submission or
+	// report approval.
+	AfterPlanWrite func()
 }
 
 // New returns the API's handler.
@@ -65,7 +71,7 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 	s.metrics = m
 
@@ -104,6 +110,7 @@ func New(o Options) http.Handler {
 			Post("/ingest/{source}/run", s.triggerIngest)
 		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.auditLog)
 		r.Get("/reports/{year}", s.reportHandler())
+		s.planRoutes(r) // the plan's own follow-up (plan.go)
 	})
 	s.routePages(r, o)
 	return r
