@@ -102,7 +102,16 @@ func (s *Store) TryLockSource(ctx context.Context, source string) (release func(
 		}
 		return nil, false, nil
 	}
-	return closeConn, true, nil
+	release = func() {
+		// Unlock first: the lock must be free when release returns (a
+		// closed session frees it only once its backend has exited, and
+		// the next run may already be asking); closing then ends the rest.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtext('kpv.ingest'), hashtext($1))`, source)
+		closeConn()
+	}
+	return release, true, nil
 }
 
 func deref(p *string) string {
