@@ -40,7 +40,7 @@ func (g *gen) planRules() []Rule {
 				"Overskredet milepæl i Kræftplan V", "Overdue milestone of Cancer Plan V",
 				fmt.Sprintf("{{ $value }} milepæl(e), som %s er ansvarlig for, er passeret deres dato uden at være meldt nået. Meld dem nået i en statusrapport, eller forklar forsinkelsen.", o.NameDA),
 				fmt.Sprintf("{{ $value }} milestone(s) %s is responsible for are past their date and not reported reached. Report them reached in a status report, or explain the delay.", o.NameEN))
-			a["milestones_url"] = api + "/api/v1/milestones?state=overdue&owner=" + o.ID
+			a["milestones_url"] = api + "/sider/milepaele?ansvarlig=" + o.ID + "&tilstand=overdue" // the page for people (package pages)
 			rules = append(rules, Rule{
 				Alert:       AlertMilestoneOverdue,
 				Expr:        fmt.Sprintf(`max without (instance) (kpv_milestones_overdue{%s}) > 0`, sel),
@@ -53,7 +53,7 @@ func (g *gen) planRules() []Rule {
 			"Manglende indberetning til årets opfølgning", "Items missing from the year's follow-up round",
 			fmt.Sprintf("%s mangler {{ $value }} indberetning(er) af typen {{ $labels.kind }} til årets opfølgning, og fristen er passeret. Se hvad i round_url.", o.NameDA),
 			fmt.Sprintf("%s still owes {{ $value }} item(s) of kind {{ $labels.kind }} to the year's follow-up round, past its due date. See which at round_url.", o.NameEN))
-		a["round_url"] = api + "/api/v1/rounds/current?org=" + o.ID
+		a["round_url"] = api + "/sider/runde?org=" + o.ID
 		rules = append(rules, Rule{
 			Alert:       AlertFollowUpMissing,
 			Expr:        fmt.Sprintf(`max without (instance) (kpv_round_missing_items{%s}) > 0`, sel), // counts only items past their due date

@@ -16,19 +16,22 @@ func (g *gen) followUpPanels(l *layout) {
 	opts := map[string]any{"orientation": "horizontal", "displayMode": "basic", "reduceOptions": map[string]any{"calcs": []string{"lastNotNull"}, "fields": "", "values": false}}
 	l.add(&Panel{Type: "bargauge", Title: "Initiativer pr. status (runden under vejs)", Datasource: promDS,
 		Description: "Initiatives by the status of their latest status report for the year of the round under way (no_report: none yet).",
-		Links:       []Link{{Title: "Runden (regneark) / the round (spreadsheet)", URL: "${kpv_url}/api/v1/rounds/current?format=csv", TargetBlank: true}},
+		Links: []Link{{Title: "Initiativerne / the initiatives", URL: "${kpv_url}/sider#followup", TargetBlank: true},
+			{Title: "Runden (regneark) / the round (spreadsheet)", URL: "${kpv_url}/api/v1/rounds/current?format=csv", TargetBlank: true}},
 		Targets:     []*Target{promInstant("A", `max by (status) (kpv_initiatives)`, "{{status}}", false)},
 		FieldConfig: bar("none", nil), Options: opts,
 	}, 8, 8)
 	l.add(&Panel{Type: "bargauge", Title: "Overskredne milepæle pr. ansvarlig", Datasource: promDS,
 		Description: "Milestones from the plan and the 2025 agreement past their date and not reported reached, by the organisation responsible.",
-		Links:       []Link{{Title: "Overskredne milepæle (regneark) / overdue milestones (spreadsheet)", URL: "${kpv_url}/api/v1/milestones?state=overdue&format=csv", TargetBlank: true}},
+		Links: []Link{{Title: "Overskredne milepæle / overdue milestones", URL: "${kpv_url}/sider/milepaele?tilstand=overdue", TargetBlank: true},
+			{Title: "Overskredne milepæle (regneark) / overdue milestones (spreadsheet)", URL: "${kpv_url}/api/v1/milestones?state=overdue&format=csv", TargetBlank: true}},
 		Targets:     []*Target{promInstant("A", `max by (owner) (kpv_milestones_overdue)`, "{{owner}}", false)},
 		FieldConfig: bar("none", nil), Options: opts,
 	}, 8, 8)
 	l.add(&Panel{Type: "bargauge", Title: "Årets indberetning pr. organisation", Datasource: promDS,
 		Description: "Share of what the round under way expects from each organisation (figures, status reports, spending, commentary) that has come.",
-		Links:       []Link{{Title: "Runden (regneark) / the round (spreadsheet)", URL: "${kpv_url}/api/v1/rounds/current?format=csv", TargetBlank: true}},
+		Links: []Link{{Title: "Runden: hvad mangler hvem / the round: who owes what", URL: "${kpv_url}/sider/runde", TargetBlank: true},
+			{Title: "Runden (regneark) / the round (spreadsheet)", URL: "${kpv_url}/api/v1/rounds/current?format=csv", TargetBlank: true}},
 		Targets:     []*Target{promInstant("A", `max by (owner) (kpv_round_completeness_ratio)`, "{{owner}}", false)},
 		FieldConfig: bar("percentunit", 1), Options: opts,
 	}, 8, 8)

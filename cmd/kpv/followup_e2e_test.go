@@ -21,6 +21,7 @@ import (
 	"github.com/kraeftplan/kpv/followup"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/report"
 )
 
 // TestFollowUpRoundEndToEnd runs a whole yearly round of the plan's own
@@ -254,7 +255,7 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 			URL    string
 		}
 	}
-	if err := json.Unmarshal(b, &appr); err != nil || len(appr.Formats) != 3 {
+	if err := json.Unmarshal(b, &appr); err != nil || len(appr.Formats) != len(report.Formats) {
 		t.Fatalf("approval answer: %v %s", err, b)
 	}
 	v1 := map[string][]byte{}
