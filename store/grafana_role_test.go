@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"net/url"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -26,9 +25,7 @@ func TestGrafanaRoleIsLimited(t *testing.T) {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(db)
-	u.User = url.User("kpv_grafana")
-	conn, err := pgx.Connect(ctx, u.String())
+	conn, err := pgx.Connect(ctx, pgtest.ReaderURL(t, db))
 	if err != nil {
 		t.Fatalf("connect as kpv_grafana: %v", err)
 	}
