@@ -23,6 +23,7 @@ const (
 	AlertDown         = "KPVDown"
 	AlertAbsent       = "KPVNotScraped"
 	AlertStale        = "KPVAssessmentStale"
+	AlertPool         = "KPVDatabasePoolSaturated"
 	serviceScope      = "all" // goal and indicator of alerts about kpv itself
 	severityCritical  = "critical"
 	severityWarning   = "warning"
@@ -31,7 +32,7 @@ const (
 
 // AlertNames lists every kind of rule kpv generates.
 var AlertNames = []string{AlertCritical, AlertWarning, AlertOffTrack, AlertRank, AlertOverdue, AlertSource, AlertDown, AlertAbsent, AlertStale,
-	AlertMilestoneOverdue, AlertFollowUpMissing}
+	AlertMilestoneOverdue, AlertFollowUpMissing, AlertPool}
 
 // RuleFile is a Prometheus rule file.
 type RuleFile struct {
@@ -199,6 +200,17 @@ func (g *gen) serviceRules() []Rule {
 			For:         dur(g.o.StaleFor),
 			Labels:      labels(severityWarning),
 			Annotations: g.serviceText(AlertStale),
+		},
+		{
+			// Requests waited for a connection most of the time, or the pool
+			// was all in use: what four overlapping runs once did for ten
+			// minutes while /healthz stayed green.
+			Alert: AlertPool,
+			Expr: `max without (instance) (kpv_db_pool_acquired_connections / kpv_db_pool_max_connections) >= 1` +
+				` or max without (instance) (rate(kpv_db_pool_empty_acquire_wait_seconds_total[5m])) > 0.5`,
+			For:         "5m",
+			Labels:      labels(severityWarning),
+			Annotations: g.serviceText(AlertPool),
 		},
 	}
 }

@@ -184,6 +184,10 @@ func (g *gen) serviceText(alert string) map[string]string {
 		sda, sen = "kpv's vurdering er forældet", "kpv's assessment is stale"
 		dda = "Vurderingen på {{ $labels.instance }} er ikke genberegnet i {{ $value | humanizeDuration }}; typisk kan kpv ikke læse databasen. Se kpv's log og /readyz."
 		den = "The assessment on {{ $labels.instance }} has not been rebuilt for {{ $value | humanizeDuration }}; usually kpv cannot read its database. See kpv's log and /readyz."
+	case AlertPool:
+		sda, sen = "kpv's databaseforbindelser er opbrugt", "kpv's database pool is saturated"
+		dda = "Alle kpv's forbindelser til Postgres er i brug, eller forespørgsler venter på en; API'et svarer langsomt eller slet ikke. Se kpv_db_pool_*, igangværende kørsler (/api/v1/ingest/runs?outcome=running) og pg_stat_activity."
+		den = "All of kpv's Postgres connections are in use, or requests wait for one; the API answers slowly or not at all. See kpv_db_pool_*, running ingests (/api/v1/ingest/runs?outcome=running) and pg_stat_activity."
 	}
 	return g.annotations(alert, nil, sda, sen, dda, den)
 }

@@ -30,6 +30,7 @@ type Server struct {
 	runner     IngestRunner
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
+	settled    settledCutoffs
 	// afterPlanWrite is called after an accepted status report, spending,
 	// commentary or approval (the follow-up metrics' refresh).
 	afterPlanWrite func()
@@ -75,7 +76,7 @@ func New(o Options) http.Handler {
 	s.metrics = m
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, m.middleware, middleware.Recoverer)
+	r.Use(requestID, m.middleware, middleware.Recoverer, limitAnonymousWrites)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r, "no such endpoint: "+r.URL.Path)
 	})
@@ -162,8 +163,18 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(`{"status":"ready","postgres":"ok"}` + "\n"))
 }
 
-// internalError logs err and answers 500 without leaking internals.
+// internalError logs err and answers 500 without leaking internals, or
+// 503 with Retry-After when Postgres does not answer: a client should try
+// again later, not report a bug.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Second)
+	defer cancel()
+	if s.store != nil && s.store.Ping(ctx) != nil {
+		w.Header().Set("Retry-After", "10")
+		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Database unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "kpv's database does not answer; try again shortly"})
+		return
+	}
 	writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "the request failed; the error is in kpv's log"})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -118,7 +119,8 @@ func (s *Server) audit(r *http.Request, p *Principal, action, target, outcome st
 }
 
 func (s *Server) auditEntry(r *http.Request, p *Principal, action, target, outcome string, status int, runID *int64, detail map[string]any) store.AuditEntry {
-	e := store.AuditEntry{Actor: p.actor(), Action: action, Target: target, Outcome: outcome, Status: status, RunID: runID,
+	// What the request named is kept only as an excerpt.
+	e := store.AuditEntry{Actor: p.actor(), Action: action, Target: indicators.Excerpt(target), Outcome: outcome, Status: status, RunID: runID,
 		RequestID: middleware.GetReqID(r.Context()), RemoteAddr: r.RemoteAddr}
 	if p != nil {
 		e.TokenID, e.Org = &p.TokenID, p.Org

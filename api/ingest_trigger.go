@@ -66,6 +66,8 @@ func (s *Server) triggerIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	detail["force"], detail["snapshot"] = force, snapshot
+	// The answer waits for the run, longer than the server's write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(maxTriggeredRun + 30*time.Second))
 	// The run goes on if the client hangs up: it is logged either way.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), maxTriggeredRun)
 	defer cancel()

@@ -3,11 +3,12 @@ package api
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/kraeftplan/kpv/internal/csvsafe"
 )
 
 // Every read is sent through writeETagged: a strong ETag over the body, and
@@ -41,7 +42,7 @@ func etagMatch(header, etag string) bool {
 // fill adds.
 func writeCSV(w http.ResponseWriter, r *http.Request, filename string, header []string, fill func(add func(...string))) {
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	_ = cw.Write(header)
 	fill(func(row ...string) { _ = cw.Write(row) })
 	cw.Flush()

@@ -59,7 +59,7 @@ func (m *httpMetrics) middleware(next http.Handler) http.Handler {
 		took := time.Since(start)
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(route, r.Method).Observe(took.Seconds())
-		m.log.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", status,
+		m.log.Info("request", "method", r.Method, "path", redactedURI(r.URL), "status", status,
 			"bytes", ww.BytesWritten(), "duration", took.Round(time.Microsecond))
 	})
 }

@@ -167,6 +167,9 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		badParams(w, r, errs)
 		return
 	}
+	if !f.AsOf.IsZero() && !f.AsOf.After(time.Now()) && !s.awaitSettled(w, r, f.AsOf) {
+		return
+	}
 	obs, err := s.store.Observations(r.Context(), f)
 	if err != nil {
 		s.internalError(w, r, err)
@@ -255,6 +258,12 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 	}
 	if runs == nil {
 		runs = []store.Run{}
+	}
+	w.Header().Set("Vary", "Authorization")
+	if !s.isAdmin(r) {
+		for i := range runs {
+			runs[i] = publicRun(runs[i])
+		}
 	}
 	writeJSON(w, r, pageOf(r, runs, limit, offset, nil))
 }

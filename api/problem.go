@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // Problem is an RFC 9457 problem details object. Errors lists the fields or
@@ -14,6 +16,17 @@ type Problem struct {
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
 	Errors   any    `json:"errors,omitempty"`
+	// ErrorsTotal and ErrorKinds count every problem of a batch when
+	// Errors lists only the first indicators.MaxListedErrors.
+	ErrorsTotal int            `json:"errors_total,omitempty"`
+	ErrorKinds  map[string]int `json:"error_kinds,omitempty"`
+}
+
+// rowProblems puts a bounded list of a batch's row problems into p.
+func rowProblems(p Problem, rows []indicators.RowError) Problem {
+	l := indicators.Bound(rows)
+	p.Errors, p.ErrorsTotal, p.ErrorKinds = l.Rows, l.Total, l.Kinds
+	return p
 }
 
 // Problem types kpv uses; other errors are "about:blank" with the HTTP
@@ -31,7 +44,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}
-	p.Instance = r.URL.RequestURI()
+	// A detail may quote the input; it is repeated only as an excerpt.
+	p.Detail = indicators.ExcerptError(p.Detail)
+	p.Instance = indicators.Excerpt(r.URL.RequestURI())
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)

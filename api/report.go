@@ -126,6 +126,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 		s.internalError(w, r, err)
 		return
 	}
+	if rule != report.RuleNow && !cutoff.After(now) && !s.awaitSettled(w, r, cutoff) {
+		return
+	}
 	// The follow-up part is read as of the cut-off asked for, else now (the
 	// year's status reports come in after it ends); a new submission or
 	// approval, or a new day (milestones fall due), makes a new cache key.

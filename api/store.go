@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,6 +22,7 @@ type Store interface {
 	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
 	report.Recorder
 	RecordVersion(ctx context.Context) (store.RecordVersion, error)
+	Settled(ctx context.Context, cutoff time.Time) (bool, error)
 	// run log and sources
 	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)
 	LastRuns(ctx context.Context, kind store.RunKind) (map[string]store.Run, error)

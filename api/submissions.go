@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,7 +107,11 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 		prob.Status = status
 		detail["problem"] = prob.Detail
 		if prob.Errors != nil {
+			// The same bounded list as the answer.
 			detail["errors"] = prob.Errors
+			if prob.ErrorsTotal > 0 {
+				detail["errors_total"], detail["error_kinds"] = prob.ErrorsTotal, prob.ErrorKinds
+			}
 		}
 		s.audit(r, p, actionSubmit, target, outcome, status, runID, detail)
 		writeProblem(w, r, prob)
@@ -174,8 +179,8 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if len(out) > 0 {
-			reject(http.StatusForbidden, store.AuditRefused, Problem{Type: problemForbidden, Title: "Forbidden",
-				Detail: fmt.Sprintf("%d row(s) are another region's figures; nothing was written", len(out)), Errors: out}, nil)
+			reject(http.StatusForbidden, store.AuditRefused, rowProblems(Problem{Type: problemForbidden, Title: "Forbidden",
+				Detail: fmt.Sprintf("%d row(s) are another region's figures; nothing was written", len(out))}, out), nil)
 			return
 		}
 	}
@@ -207,8 +212,9 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 		if ctype == "text/csv" {
 			note = " (row 0 is the header)"
 		}
-		reject(http.StatusUnprocessableEntity, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Invalid batch",
-			Detail: fmt.Sprintf("%d problem(s) in a batch of %d row(s)%s; nothing was written", len(be.Rows), len(rows), note), Errors: be.Rows}, runID)
+		reject(http.StatusUnprocessableEntity, store.AuditRejected, rowProblems(Problem{Type: problemInvalidBatch, Title: "Invalid batch",
+			Detail: fmt.Sprintf("%d problem(s) in a batch of %d row(s)%s; nothing was written; the first %d are listed",
+				len(be.Rows), len(rows), note, min(len(be.Rows), indicators.MaxListedErrors))}, be.Rows), runID)
 		return
 	case err != nil:
 		s.audit(r, p, actionSubmit, target, store.AuditFailed, http.StatusInternalServerError, runID, detail)
@@ -287,6 +293,9 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 	if dec.More() {
 		return nil, nil, nil, errors.New("the body has more than one JSON value")
 	}
+	if !bytes.Contains(body, []byte(`"observations"`)) {
+		return nil, nil, nil, errors.New(`the body's field is "observations", in lower case`)
+	}
 	var rows []indicators.Observation
 	var where []string
 	var bad []indicators.RowError
@@ -295,7 +304,11 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 		var jr jsonRow
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
-		if err := d.Decode(&jr); err != nil {
+		if f, ok := misspeltField(raw); ok {
+			// encoding/json matches names regardless of case; kpv does not.
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: f, Where: pos,
+				Message: "field names are lower case: write " + strings.ToLower(f) + ", not " + f})
+		} else if err := d.Decode(&jr); err != nil {
 			field, msg := "row", err.Error()
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
@@ -332,4 +345,30 @@ func jsonKind(goKind string) string {
 		return "true or false"
 	}
 	return "a " + goKind
+}
+
+// jsonFields are the exact names of a JSON row's fields.
+var jsonFields = func() []string {
+	var out []string
+	t := reflect.TypeFor[jsonRow]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}()
+
+// misspeltField returns a field of a JSON row that matches one of
+// jsonFields only when case is ignored ("Value" for "value").
+func misspeltField(raw []byte) (string, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return "", false
+	}
+	for k := range m {
+		if !slices.Contains(jsonFields, k) && slices.ContainsFunc(jsonFields, func(f string) bool { return strings.EqualFold(f, k) }) {
+			return k, true
+		}
+	}
+	return "", false
 }

@@ -76,9 +76,9 @@ func (e *BatchError) Error() string {
 			break
 		}
 		if r.Where != "" {
-			fmt.Fprintf(&sb, "; %s, %s: %s", r.Where, r.Field, r.Message)
+			fmt.Fprintf(&sb, "; %s, %s: %s", Excerpt(r.Where), Excerpt(r.Field), Excerpt(r.Message))
 		} else {
-			fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, r.Field, r.Message)
+			fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, Excerpt(r.Field), Excerpt(r.Message))
 		}
 	}
 	return sb.String()
@@ -172,6 +172,21 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 			fail("value", "%v lies outside its confidence interval", *o.Value)
 			continue
 		}
+		// A bound beyond what the unit can take (a share above 100 %) is
+		// a wrong figure, like a value there.
+		if in, ok := c.Indicator(o.Indicator); ok {
+			if field, bound := ciOutside(in.Unit, o.CILower, o.CIUpper); field != "" {
+				lo, hi := in.Unit.Bounds()
+				fail(field, "%v is outside the range of unit %s [%v, %v]", bound, in.Unit, lo, hi)
+				continue
+			}
+		}
+		// A count means nothing without what it counts of; a denominator
+		// alone (the respondents behind a published share) is fine.
+		if o.Numerator != nil && o.Denominator == nil {
+			fail("numerator", "a numerator without a denominator: give the denominator too, or neither")
+			continue
+		}
 		if o.Numerator != nil && o.Denominator != nil && (*o.Numerator < 0 || *o.Denominator <= 0 || *o.Numerator > *o.Denominator) {
 			fail("numerator", "numerator %v and denominator %v do not form a proportion", *o.Numerator, *o.Denominator)
 			continue
@@ -183,4 +198,17 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 		batch[i] = o
 	}
 	return bad
+}
+
+// ciOutside names a confidence bound outside the unit's range, if any.
+func ciOutside(u Unit, lower, upper *float64) (string, float64) {
+	for _, b := range []struct {
+		field string
+		p     *float64
+	}{{"ci_lower", lower}, {"ci_upper", upper}} {
+		if b.p != nil && !u.Contains(*b.p) {
+			return b.field, *b.p
+		}
+	}
+	return "", 0
 }

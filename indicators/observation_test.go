@@ -66,6 +66,9 @@ func TestPrepareChecksNumbers(t *testing.T) {
 		{"value outside CI", Observation{Value: fp(50), CILower: fp(20), CIUpper: fp(40)}, "value", "outside its confidence interval"},
 		{"numerator above denominator", Observation{Value: fp(30), Numerator: fp(600), Denominator: fp(500)}, "numerator", "do not form a proportion"},
 		{"zero denominator", Observation{Value: fp(30), Numerator: fp(0), Denominator: fp(0)}, "numerator", "do not form a proportion"},
+		{"CI upper above 100 %", Observation{Value: fp(99), CILower: fp(95), CIUpper: fp(104)}, "ci_upper", "outside the range of unit percent [0, 100]"},
+		{"CI lower below 0 %", Observation{Value: fp(1), CILower: fp(-2), CIUpper: fp(3)}, "ci_lower", "outside the range of unit percent"},
+		{"numerator without denominator", Observation{Value: fp(30), Numerator: fp(60)}, "numerator", "a numerator without a denominator"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o

@@ -74,6 +74,16 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 			bad = append(bad, indicators.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
 		}
 	}
+	// A cell beyond the header's columns would be dropped unread: refuse
+	// it, naming the cell (an empty trailing cell is fine).
+	for r := 1; r < len(g.Rows); r++ {
+		for c := len(g.Rows[0]); c < len(g.Rows[r]); c++ {
+			if strings.TrimSpace(g.Rows[r][c]) != "" {
+				bad = append(bad, indicators.RowError{Row: r, Field: fmt.Sprintf("column %d", c+1), Where: g.Pos(r, c, ""),
+					Message: fmt.Sprintf("a cell beyond the header's %d columns", len(g.Rows[0]))})
+			}
+		}
+	}
 	if len(bad) > 0 {
 		// Without a usable header no row can be read.
 		return nil, nil, bad, nil

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -103,6 +104,40 @@ type Runner struct {
 	// AfterRun, if set, is called after every run entered in the run log,
 	// whatever its outcome (the monitor then refreshes the assessment).
 	AfterRun func(store.Run)
+	// Timeout bounds every run, fetch to commit (DefaultRunTimeout if 0):
+	// a scheduled run has no caller to give up on it.
+	Timeout time.Duration
+	// Concurrency is how many runs this process does at once
+	// (DefaultConcurrency if 0); more wait their turn. Each run uses one of
+	// the store's pooled connections at a time, so runs can never take all
+	// of a pool larger than this.
+	Concurrency int
+
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// DefaultRunTimeout and DefaultConcurrency are the Runner's defaults.
+const (
+	DefaultRunTimeout  = 15 * time.Minute
+	DefaultConcurrency = 2
+)
+
+// acquire waits for one of the runner's run slots.
+func (r *Runner) acquire(ctx context.Context) (release func(), err error) {
+	r.slotsOnce.Do(func() {
+		n := r.Concurrency
+		if n <= 0 {
+			n = DefaultConcurrency
+		}
+		r.slots = make(chan struct{}, n)
+	})
+	select {
+	case r.slots <- struct{}{}:
+		return func() { <-r.slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another run to finish: %w", context.Cause(ctx))
+	}
 }
 
 // Options change one run.
@@ -131,15 +166,40 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	if src.Format.Submitted() {
 		return store.Run{}, fmt.Errorf("source %s takes figures submitted through the API; it has nothing to fetch", sourceID)
 	}
-	release, ok, err := r.Store.TryLockSource(ctx, sourceID)
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRunTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("the run took longer than its deadline of %s (KPV_RUN_TIMEOUT)", timeout))
+	defer cancel()
+	freeSlot, err := r.acquire(ctx)
 	if err != nil {
 		return store.Run{}, err
 	}
+	unlock, ok, err := r.Store.TryLockSource(ctx, sourceID)
+	if err != nil {
+		freeSlot()
+		return store.Run{}, err
+	}
 	if !ok {
+		freeSlot()
 		r.Metrics.observe(sourceID, "skipped", 0)
 		return store.Run{}, ErrBusy
 	}
-	defer release()
+	run, err := r.locked(ctx, log, src, opt)
+	// The lock and the slot go before the assessment is rebuilt: the
+	// refresh reads every figure and must not hold up the next run.
+	unlock()
+	freeSlot()
+	if run.ID != 0 && run.FinishedAt != nil && r.AfterRun != nil {
+		r.AfterRun(run)
+	}
+	return run, err
+}
+
+// locked is a run while holding the source's lock.
+func (r *Runner) locked(ctx context.Context, log *slog.Logger, src *indicators.Source, opt Options) (store.Run, error) {
+	sourceID := src.ID
 	// Holding the lock, no live process owns a run still marked running.
 	if n, err := r.Store.MarkInterrupted(ctx, sourceID); err == nil && n > 0 {
 		log.Warn("marked runs of a stopped process as interrupted", "runs", n)
@@ -152,6 +212,9 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 		return run, err
 	}
 	counts, detail, runErr := r.ingest(ctx, src, run.ID, opt)
+	if runErr != nil && ctx.Err() != nil && context.Cause(ctx) != ctx.Err() {
+		runErr = fmt.Errorf("%w (%w)", runErr, context.Cause(ctx))
+	}
 	err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
 	// Postgres gone under the run (a restart, a failover): keep trying to
 	// close the entry for a while, so that it says why the run failed
@@ -160,13 +223,16 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 		time.Sleep(wait)
 		err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
 	}
+	if run.FinishedAt == nil {
+		// Say what the log says: the entry is still open (the next run of
+		// the source marks it interrupted), whatever the run did.
+		run.Outcome = store.RunRunning
+		err = errors.Join(err, fmt.Errorf("run %d could not be closed in the run log", run.ID))
+	}
 	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
 		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)
-	if run.ID != 0 && r.AfterRun != nil {
-		r.AfterRun(run)
-	}
 	return run, err
 }
 

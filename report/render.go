@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/csvsafe"
 )
 
 // Formats are the report's formats, the default first.
@@ -72,7 +72,7 @@ var CSVHeader = []string{"year", "cut_off", "goal", "indicator", "geography", "b
 // and no rounding, empty where there is no figure.
 func (r *Report) CSV() ([]byte, error) {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvsafe.NewWriter(&buf)
 	_ = w.Write(CSVHeader)
 	num := func(p *float64) string {
 		if p == nil {

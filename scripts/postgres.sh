@@ -6,8 +6,11 @@
 #   scripts/postgres.sh stop DIR             fast shutdown; quiet if not running
 #   scripts/postgres.sh url DIR              print the URL written by start
 #
-# Layout: DIR/data (cluster), DIR/socket, DIR/postgres.log, DIR/port, DIR/url.
-# Listens on 127.0.0.1 only, trust auth for user postgres: never use this for real data.
+# Layout: DIR/data (cluster), DIR/socket, DIR/postgres.log, DIR/port, DIR/url, DIR/password.
+# Listens on 127.0.0.1 only. TCP connections need a password (scram-sha-256; the superuser
+# postgres gets a random one at initdb, kept in DIR/password and in the URL, mode 600);
+# the socket in DIR/socket allows only the matching OS user (peer). A development cluster:
+# never use it for real data.
 # KPV_PG_FSYNC=on makes the cluster crash-safe (fsync, full_page_writes, synchronous_commit);
 # the default "off" is faster and fine for a cluster we can always recreate.
 set -euo pipefail
@@ -100,12 +103,22 @@ cmd_start() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PGDIR" "$PGDIR/socket"; fi
 
   if [ ! -f "$DATA/PG_VERSION" ]; then
-    log "initdb $DATA"
+    log "initdb $DATA (password for TCP, peer for the socket)"
     local nosync=() # no point syncing a cluster that will run with fsync=off
     if [ "$fsync" = off ]; then nosync=(--no-sync); fi
-    as_pg "$BIN/initdb" -D "$DATA" --auth=trust -U postgres --encoding=UTF8 --locale=C "${nosync[@]}" >&2 ||
-      die "initdb failed"
+    (umask 077 && head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/password")
+    install -m 600 /dev/null "$PGDIR/pwfile"
+    cat "$DIR/password" >"$PGDIR/pwfile"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PGDIR/pwfile"; fi
+    as_pg "$BIN/initdb" -D "$DATA" --auth-local=peer --auth-host=scram-sha-256 --pwfile="$PGDIR/pwfile" \
+      -U postgres --encoding=UTF8 --locale=C "${nosync[@]}" >&2 || { rm -f "$PGDIR/pwfile"; die "initdb failed"; }
+    rm -f "$PGDIR/pwfile"
   fi
+  # A cluster made before passwords (trust auth) has no password file: it
+  # keeps working without one; remove DIR to get a password-protected one.
+  local pass=""
+  if [ -s "$DIR/password" ]; then pass="$(cat "$DIR/password")"; else log "note: $DATA trusts local TCP connections (made before passwords); remove $DIR to recreate it with one"; fi
+  export PGPASSWORD="$pass"
 
   if running; then
     port="$(as_pg sed -n 4p "$DATA/postmaster.pid")" # line 4 of postmaster.pid is the port
@@ -126,8 +139,8 @@ cmd_start() {
     "$BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$dbname" || fail_with_log "createdb $dbname failed"
   fi
 
-  local url="postgres://postgres@127.0.0.1:$port/$dbname?sslmode=disable"
-  echo "$url" >"$DIR/url"
+  local url="postgres://postgres${pass:+:$pass}@127.0.0.1:$port/$dbname?sslmode=disable"
+  (umask 077 && echo "$url" >"$DIR/url")
   echo "$url"
 }
 

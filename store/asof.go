@@ -110,3 +110,21 @@ func (s *Store) RecordVersion(ctx context.Context) (RecordVersion, error) {
 		Scan(&v.FiguresMaxID, &v.Figures, &v.RunsMaxID, &v.RunsFinished)
 	return v, err
 }
+
+// Settled reports whether every transaction of kpv's database role that
+// started by cutoff has ended. A figure's recorded_at is its transaction's
+// start, so until then a transaction that began before the cut-off could
+// still commit a figure "recorded" before it, and the set AsOf returns for
+// the cut-off could still change (a report once served 77.8 for DK-82 and
+// later, for the same cut-off, 66.6). Only kpv's role writes figures, so
+// other roles' sessions (Grafana's reader) do not hold a cut-off open.
+func (s *Store) Settled(ctx context.Context, cutoff time.Time) (bool, error) {
+	var open bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE datname = current_database() AND usename = current_user AND pid <> pg_backend_pid()
+		  AND xact_start IS NOT NULL AND xact_start <= $1)`, cutoff).Scan(&open)
+	if err != nil {
+		return false, fmt.Errorf("check for transactions open since %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	return !open, nil
+}

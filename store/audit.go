@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Audit outcomes: a write was accepted; rejected for what it contained
@@ -50,7 +52,15 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	// The entry is written even if the request that caused it was cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return audit(ctx, s.pool, e)
+	id, err := audit(ctx, s.pool, e)
+	// Postgres restarting: try again for a while, so that the attempt is
+	// audited once it is back. A refused entry is not tried again.
+	var pgErr *pgconn.PgError
+	for wait := 250 * time.Millisecond; err != nil && !errors.As(err, &pgErr) && ctx.Err() == nil && wait < 8*time.Second; wait *= 2 {
+		time.Sleep(wait)
+		id, err = audit(ctx, s.pool, e)
+	}
+	return id, err
 }
 
 // AuditIn appends e to the audit log inside tx: an accepted write and its
@@ -68,7 +78,8 @@ func audit(ctx context.Context, db queryRower, e AuditEntry) (int64, error) {
 	err := db.QueryRow(ctx, `INSERT INTO audit_log (actor, token_id, org, action, target, outcome, status, run_id,
 			request_id, remote_addr, detail)
 		VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, NULLIF($7, 0), $8, NULLIF($9, ''), NULLIF($10, ''), $11) RETURNING id`,
-		e.Actor, e.TokenID, e.Org, e.Action, e.Target, e.Outcome, e.Status, e.RunID, e.RequestID, e.RemoteAddr, nullJSON(e.Detail)).Scan(&id)
+		noNUL(e.Actor), e.TokenID, noNUL(e.Org), noNUL(e.Action), noNUL(e.Target), e.Outcome, e.Status, e.RunID, noNUL(e.RequestID),
+		noNUL(e.RemoteAddr), nullJSON(e.Detail)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("write audit log: %w", err)
 	}

@@ -76,30 +76,40 @@ func (s *Store) ClaimTick(ctx context.Context, source string, due time.Time, rep
 }
 
 // TryLockSource takes the source's ingest lock, a session-level advisory
-// lock held on a connection of its own, so that one process at a time
-// ingests a source (across replicas, the scheduler and `kpv ingest`). ok is
-// false when another holds it. release unlocks and returns the connection.
+// lock, so that one process at a time ingests a source (across replicas,
+// the scheduler and `kpv ingest`). ok is false when another holds it.
+// release unlocks and closes the connection.
+//
+// The lock lives on a connection of its own, opened outside the pool: a
+// run holding its lock must never take one of the pool's connections, or
+// a few runs at once starve the API and then each other (four runs on a
+// pool of four once hung every Postgres-backed endpoint for ten minutes).
 func (s *Store) TryLockSource(ctx context.Context, source string) (release func(), ok bool, err error) {
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, false, fmt.Errorf("lock source %s: %w", source, err)
 	}
+	closeConn := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// Closing the session also ends the lock, whatever happened before.
+		_ = conn.Close(ctx)
+	}
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext('kpv.ingest'), hashtext($1))`, source).Scan(&ok); err != nil || !ok {
-		conn.Release()
+		closeConn()
 		if err != nil {
 			return nil, false, fmt.Errorf("lock source %s: %w", source, err)
 		}
 		return nil, false, nil
 	}
 	release = func() {
-		// Unlock on the same connection; if that fails the connection is
-		// closed, which ends the session and so the lock.
+		// Unlock first: the lock must be free when release returns (a
+		// closed session frees it only once its backend has exited, and
+		// the next run may already be asking); closing then ends the rest.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtext('kpv.ingest'), hashtext($1))`, source); err != nil {
-			conn.Conn().Close(ctx)
-		}
-		conn.Release()
+		_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock(hashtext('kpv.ingest'), hashtext($1))`, source)
+		closeConn()
 	}
 	return release, true, nil
 }

@@ -293,6 +293,12 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	for _, id := range w.series {
 		ids = append(ids, id)
 	}
+	// Writers of the same series take turns: the merge reads the current
+	// revision, and two transactions reading the same one would both write
+	// the next (20 concurrent submissions of one figure once answered 14
+	// unique violations). The locks are the series rows', taken in id order
+	// so two batches cannot deadlock; the merge below is a new statement, so
+	// it sees what the previous holder committed.
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM series WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids); err != nil {
 		return n, fmt.Errorf("merge observations (lock series): %w", err)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,6 +81,9 @@ func Names[T ~string](xs []T) string {
 // logged with fn's counts ("unchanged" when nothing was inserted or
 // revised).
 func (s *Store) Record(ctx context.Context, source string, kind RunKind, fn func(ctx context.Context, tx pgx.Tx, runID int64) (Counts, error)) (Run, error) {
+	if kind == KindSubmission {
+		s.markStaleSubmissions(ctx)
+	}
 	run, err := s.OpenRun(ctx, source, kind)
 	if err != nil {
 		return run, err
@@ -118,12 +122,14 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 	switch {
 	case runErr != nil:
 		run.Outcome = RunFailed
-		run.Error = runErr.Error()
+		run.Error = indicators.ExcerptError(runErr.Error())
 		var be *indicators.BatchError
 		if errors.As(runErr, &be) {
 			run.Counts.Rejected = len(be.Rows)
 			run.Counts.Read = max(run.Counts.Read, be.Read)
-			detail["rows"] = be.Rows
+			// Bounded: the run log is public and read whole.
+			l := indicators.Bound(be.Rows)
+			detail["rows"], detail["rows_total"], detail["row_kinds"] = l.Rows, l.Total, l.Kinds
 		}
 		run.Counts.Inserted, run.Counts.Revised, run.Counts.Unchanged = 0, 0, 0
 	case counts.Inserted+counts.Revised == 0:
@@ -162,11 +168,31 @@ func (s *Store) MarkInterrupted(ctx context.Context, source string) (int64, erro
 	return tag.RowsAffected(), err
 }
 
+// nullJSON is b for a jsonb column, NULL when empty. Postgres refuses
+// \u0000 in jsonb, and a NUL in a submitted key once lost the audit entry
+// and left the run running: it is stored as U+FFFD.
 func nullJSON(b json.RawMessage) any {
 	if len(b) == 0 {
 		return nil
 	}
-	return []byte(b)
+	return bytes.ReplaceAll(b, []byte(`\u0000`), []byte(`\ufffd`))
+}
+
+// noNUL replaces NUL, which Postgres refuses in text, with U+FFFD.
+func noNUL(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
+
+// staleSubmissionAfter is when a submission run still marked running can
+// no longer be going: a request is cut off long before (the HTTP read and
+// write timeouts).
+const staleSubmissionAfter = 15 * time.Minute
+
+// markStaleSubmissions ends submission runs left running by a process or a
+// database that stopped under them, as MarkInterrupted does for ingests.
+func (s *Store) markStaleSubmissions(ctx context.Context) {
+	_, _ = s.pool.Exec(ctx, `UPDATE ingest_runs SET outcome = $1, finished_at = now(),
+			error = 'the submission stopped before it finished (the process or the database stopped under it)'
+		WHERE kind = $2 AND outcome = $3 AND started_at < now() - make_interval(secs => $4)`,
+		RunInterrupted, KindSubmission, RunRunning, staleSubmissionAfter.Seconds())
 }
 
 // RunFilter selects entries of the run log; zero fields match all.

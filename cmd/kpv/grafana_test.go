@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,6 +21,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/kraeftplan/kpv/grafana"
+	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/promstack"
 )
 
@@ -133,17 +133,8 @@ func TestGrafanaDashboardQueries(t *testing.T) {
 	t.Logf("Grafana: %d dashboards, %d panels, %d PromQL and %d SQL queries executed", len(files), panels, promQueries, sqlQueries)
 }
 
-// readOnly is the test database's URL for the role kpv_grafana (the test
-// cluster trusts loopback connections, so no password).
-func readOnly(t *testing.T, dbURL string) string {
-	t.Helper()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User("kpv_grafana")
-	return u.String()
-}
+// readOnly is the test database's URL for the role kpv_grafana.
+func readOnly(t *testing.T, dbURL string) string { return pgtest.ReaderURL(t, dbURL) }
 
 // checkReadOnly: the role reads, and cannot write.
 func checkReadOnly(t *testing.T, conn *pgx.Conn) {
@@ -152,6 +143,11 @@ func checkReadOnly(t *testing.T, conn *pgx.Conn) {
 	var n int
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM current_observations").Scan(&n); err != nil || n == 0 {
 		t.Fatalf("kpv_grafana cannot read the figures: %d rows, %v", n, err)
+	}
+	// The role's transactions are read-only by default (migration 00040),
+	// but a session may turn that off: the grants must refuse on their own.
+	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
+		t.Fatal(err)
 	}
 	for _, stmt := range []string{
 		"INSERT INTO audit_log (actor, action, target, outcome) VALUES ('grafana', 'test', 'test', 'test')",

@@ -22,7 +22,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -208,7 +207,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), st.PoolCollector())
 	// The assessment is built before the first request, then after every
 	// ingest run and every KPV_REFRESH_INTERVAL; /metrics serves it from memory.
 	mon := monitor.New(monitor.Options{Catalogue: cat, Store: st, Logger: logger, Registerer: reg})
@@ -253,7 +252,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv, err := newHTTPServer(handler)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("kpv serving", "url", "http://"+displayAddr(ln.Addr().String()))
@@ -295,6 +297,10 @@ func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, 
 		}
 		f.Attempts = n
 	}
+	timeout, err := envDuration("KPV_RUN_TIMEOUT", ingest.DefaultRunTimeout)
+	if err != nil {
+		return nil, err
+	}
 	metrics := ingest.NewMetrics(reg)
 	var ids []string
 	for _, s := range cat.Sources {
@@ -304,7 +310,7 @@ func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, 
 	}
 	metrics.Init(ids)
 	return &ingest.Runner{Store: st, Catalogue: cat, Fetcher: f, Metrics: metrics, Logger: logger,
-		Offline: envOn("KPV_OFFLINE")}, nil
+		Offline: envOn("KPV_OFFLINE"), Timeout: timeout}, nil
 }
 
 // ingestCmd runs `kpv ingest [flags] SOURCE` or `kpv ingest --all`.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -88,4 +89,30 @@ func NewStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// readerPassword is what the tests set for the role kpv_grafana: the local
+// cluster refuses TCP logins without a password (scripts/postgres.sh), and
+// the role is created without one (a deployment sets it).
+const readerPassword = "kpv-test-reader"
+
+// ReaderURL is dbURL (a migrated database) for the role kpv_grafana, the
+// dashboards' read-only role, with a password set for the test.
+func ReaderURL(t testing.TB, dbURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "ALTER ROLE kpv_grafana PASSWORD '"+readerPassword+"'"); err != nil {
+		t.Fatalf("set a test password for kpv_grafana: %v", err)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword("kpv_grafana", readerPassword)
+	return u.String()
 }
