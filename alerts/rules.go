@@ -82,10 +82,7 @@ func (g *gen) indicatorRules(in *indicators.Indicator) ([]Rule, error) {
 		return fmt.Sprintf(`max without (instance) (kpv_indicator_value{%s,geography%s})`, sel, geo)
 	}
 	if t := in.Thresholds; !t.NotApplicable {
-		op := ">="
-		if in.Polarity == indicators.HigherIsBetter {
-			op = "<="
-		}
+		op := in.Polarity.BreachOp()
 		for _, lv := range []struct {
 			alert, severity string
 			level           *float64
@@ -213,7 +210,7 @@ func (g *gen) labels(in *indicators.Indicator, severity string) map[string]strin
 func (g *gen) danishGeographies() string {
 	codes := []string{"DK"}
 	for _, geo := range g.cat.Geographies {
-		if geo.Kind == "region" {
+		if geo.Kind == indicators.GeoRegion {
 			codes = append(codes, geo.Code)
 		}
 	}

@@ -9,7 +9,8 @@ import (
 
 // The annotations of every alert: summary and description in Danish (the
 // users' language) with summary_en and description_en alongside, and links
-// to the dashboard, the indicator's API page and the runbook. The
+// to the dashboard, the indicator's page (package pages, under /sider)
+// and the runbook. The
 // descriptions are Prometheus templates: $value and $labels are the
 // alert's, and `query` fetches the figures around it.
 
@@ -20,7 +21,7 @@ func (g *gen) links(alert, dashboard string, in *indicators.Indicator) map[strin
 		"runbook_url":   a.RunbookURL + "#" + strings.ToLower(alert),
 	}
 	if in != nil {
-		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/api/v1/indicators/" + in.ID
+		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/sider/indikatorer/" + in.ID
 	}
 	return m
 }
@@ -37,19 +38,9 @@ func (g *gen) annotations(alert string, in *indicators.Indicator, summaryDA, sum
 }
 
 // unitText is how a value in the unit is written, in Danish and English.
-func unitText(unit string) (da, en, format string) {
-	switch unit {
-	case "percent":
-		return " %", " %", "%.1f"
-	case "percentage_points":
-		return " procentpoint", " percentage points", "%.1f"
-	case "regions":
-		return " regioner", " regions", "%.0f"
-	case "rank":
-		return ". plads", " (rank)", "%.0f"
-	default:
-		return "", "", "%.0f"
-	}
+func unitText(unit indicators.Unit) (da, en, format string) {
+	da, en = unit.Words()
+	return da, en, unit.Verb()
 }
 
 // seriesText names the series an alert is about: geography plus each of the
@@ -57,7 +48,7 @@ func unitText(unit string) (da, en, format string) {
 func seriesText(in *indicators.Indicator) string {
 	s := "{{ $labels.geography }}"
 	for _, b := range in.Breakdowns {
-		if b == "region" || b == "country" {
+		if indicators.IsGeographyLevel(b) {
 			continue
 		}
 		s += fmt.Sprintf("{{ with $labels.%s }} · {{ . }}{{ end }}", b)
@@ -92,7 +83,7 @@ func latest(in *indicators.Indicator, format, unit string) string {
 	item := fmt.Sprintf(`{{ .Value | printf %q }}%s`, format, unit)
 	sort := ""
 	for i := len(in.Breakdowns) - 1; i >= 0; i-- {
-		if b := in.Breakdowns[i]; b != "region" && b != "country" {
+		if b := in.Breakdowns[i]; !indicators.IsGeographyLevel(b) {
 			item = fmt.Sprintf("{{ with .Labels.%s }}{{ . }} {{ end }}", b) + item
 			sort = fmt.Sprintf(" | sortByLabel %q", b) // a stable order for the message
 		}
@@ -112,10 +103,7 @@ func (g *gen) thresholdText(in *indicators.Indicator, severity string, level flo
 		sumDA, sumEN = "Kritisk", "Critical"
 		alert = AlertCritical
 	}
-	dirDA, dirEN := "lavere er bedre", "lower is better"
-	if in.Polarity == indicators.HigherIsBetter {
-		dirDA, dirEN = "højere er bedre", "higher is better"
-	}
+	dirDA, dirEN := in.Polarity.Words()
 	value := fmt.Sprintf(`{{ $value | printf %q }}`, format)
 	cda, cen := g.context(in)
 	return g.annotations(alert, in,
@@ -169,7 +157,7 @@ func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
 
 func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, window string) map[string]string {
 	last := fmt.Sprintf("{{ range query `max(kpv_source_last_success_timestamp_seconds{source=%q})` }}{{ .Value | humanizeTimestamp }}{{ else }}%%s{{ end }}", src.ID)
-	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/api/v1/ingest/runs?source=" + src.ID
+	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // the source's page, with its recent runs
 	cda, cen := g.context(in)
 	m := g.annotations(AlertSource, in,
 		fmt.Sprintf("Kilden %s fejler: %s kan blive forældet", src.NameDA, in.NameDA),

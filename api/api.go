@@ -24,7 +24,7 @@ import (
 // Server serves the API.
 type Server struct {
 	cat        *indicators.Catalogue
-	store      *store.Store
+	store      Store
 	log        *slog.Logger
 	assess     Assessor
 	runner     IngestRunner
@@ -41,7 +41,7 @@ type Assessor interface {
 // Options configure the handler.
 type Options struct {
 	Catalogue *indicators.Catalogue
-	Store     *store.Store
+	Store     Store
 	Logger    *slog.Logger
 	// Assessor gives the assessment shown with goals and indicators; nil
 	// leaves it out.
@@ -104,6 +104,7 @@ func New(o Options) http.Handler {
 		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.auditLog)
 		r.Get("/reports/{year}", s.reportHandler())
 	})
+	s.routePages(r, o)
 	return r
 }
 
@@ -142,7 +143,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Pool.Ping(ctx); err != nil {
+	if err := s.store.Ping(ctx); err != nil {
 		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: "Postgres does not answer: " + err.Error()})
 		return
 	}

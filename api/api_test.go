@@ -62,10 +62,10 @@ func (f *fixture) get(t *testing.T, path string, wantStatus int, into any) *http
 	return resp
 }
 
-func (f *fixture) seed(t *testing.T, batch []store.Observation) {
+func (f *fixture) seed(t *testing.T, batch []indicators.Observation) {
 	t.Helper()
 	_, err := f.st.Record(context.Background(), "nordcan-survival", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		p, err := store.Prepare(f.cat, batch)
+		p, err := indicators.Prepare(f.cat, batch)
 		if err != nil {
 			return store.Counts{}, err
 		}
@@ -204,15 +204,15 @@ func TestFunding(t *testing.T) {
 
 func TestObservationsEndpoint(t *testing.T) {
 	f := newFixture(t)
-	f.seed(t, []store.Observation{
+	f.seed(t, []indicators.Observation{
 		{Indicator: "g3_survival_5y_nordic", Period: "2014-2018", Geography: "208", Breakdown: indicators.Breakdown{"sex": "female", "cancer_site": "990"}, Value: v(66.1), CILower: v(65.6), CIUpper: v(66.6)},
 		{Indicator: "g3_survival_5y_nordic", Period: "2014-2018", Geography: "752", Breakdown: indicators.Breakdown{"sex": "female", "cancer_site": "990"}, Value: v(71.0), CILower: v(70.7), CIUpper: v(71.3)},
 		{Indicator: "g3_survival_5y_nordic", Period: "2019-2023", Geography: "208", Breakdown: indicators.Breakdown{"sex": "female", "cancer_site": "990"}, Value: v(68.0), CILower: v(67.5), CIUpper: v(68.5)},
 		{Indicator: "g3_survival_5y_nordic", Period: "2019-2023", Geography: "208", Breakdown: indicators.Breakdown{"sex": "male", "cancer_site": "990"}, Suppressed: true},
 	})
 	type page struct {
-		Items []store.Observation `json:"items"`
-		Count int                 `json:"count"`
+		Items []indicators.Observation `json:"items"`
+		Count int                      `json:"count"`
 	}
 	var p page
 	f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations", 200, &p)
@@ -262,8 +262,8 @@ func TestObservationsEndpoint(t *testing.T) {
 
 	// The indicator page carries the latest figure per series.
 	var ind struct {
-		ID     string              `json:"id"`
-		Latest []store.Observation `json:"latest"`
+		ID     string                   `json:"id"`
+		Latest []indicators.Observation `json:"latest"`
 	}
 	f.get(t, "/api/v1/indicators/g3_survival_5y_nordic", 200, &ind)
 	found := false
@@ -401,7 +401,7 @@ func TestRunLogFilters(t *testing.T) {
 	if err == nil {
 		t.Fatal("the failing run did not fail")
 	}
-	f.seed(t, []store.Observation{{Indicator: "g3_survival_5y_nordic", Period: "2014-2018", Geography: "DK",
+	f.seed(t, []indicators.Observation{{Indicator: "g3_survival_5y_nordic", Period: "2014-2018", Geography: "DK",
 		Breakdown: indicators.Breakdown{"sex": "male", "cancer_site": "990"}, Value: v(67.2)}})
 	var runs struct {
 		Count int

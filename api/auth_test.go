@@ -128,7 +128,7 @@ func (l *liveServer) do(t *testing.T, method, path, token, ctype, body string) r
 func (l *liveServer) count(t *testing.T, sql string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := l.st.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	if err := l.st.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -145,10 +145,10 @@ func (l *liveServer) lastAudit(t *testing.T) store.AuditEntry {
 }
 
 type problem struct {
-	Type   string           `json:"type"`
-	Status int              `json:"status"`
-	Detail string           `json:"detail"`
-	Errors []store.RowError `json:"errors"`
+	Type   string                `json:"type"`
+	Status int                   `json:"status"`
+	Detail string                `json:"detail"`
+	Errors []indicators.RowError `json:"errors"`
 }
 
 const gpPlan = "/api/v1/indicators/g1_gp_followup_plan/observations"
@@ -165,7 +165,7 @@ func TestSubmissionsRefusedWriteNothing(t *testing.T) {
 		status                         int
 		outcome, actor                 string
 		detail                         string
-		rows                           []store.RowError // field and row of each listed error
+		rows                           []indicators.RowError // field and row of each listed error
 	}{
 		{name: "no token", path: gpPlan, ctype: "text/csv", body: okCSV, status: 401, outcome: "refused", actor: "anonymous", detail: "needs a token"},
 		{name: "wrong token", path: gpPlan, token: "kpv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ctype: "text/csv", body: okCSV, status: 401, outcome: "refused", actor: "anonymous", detail: "unknown or revoked"},
@@ -176,21 +176,21 @@ func TestSubmissionsRefusedWriteNothing(t *testing.T) {
 			body: okCSV, status: 403, outcome: "refused", detail: "owned by sds"},
 		{name: "another region's figures", path: gpPlan, token: "midtjylland", ctype: "text/csv",
 			body: "period;geography;value\n2025;DK-82;60\n2025;DK-81;58\n2025;Region Hovedstaden;57\n", status: 403, outcome: "refused",
-			detail: "2 row(s) are another region's figures", rows: []store.RowError{{Row: 2, Field: "geography"}, {Row: 3, Field: "geography"}}},
+			detail: "2 row(s) are another region's figures", rows: []indicators.RowError{{Row: 2, Field: "geography"}, {Row: 3, Field: "geography"}}},
 		{name: "a region writing the national figure", path: "/api/v1/indicators/g1_regions_late_effects_clinic/observations", token: "midtjylland",
 			ctype: "application/json", body: `{"observations":[{"period":"2025","geography":"DK","value":3}]}`, status: 403, outcome: "refused",
-			rows: []store.RowError{{Row: 1, Field: "geography"}}},
+			rows: []indicators.RowError{{Row: 1, Field: "geography"}}},
 		{name: "bad CSV header", path: gpPlan, token: "regioner", ctype: "text/csv", body: "period;region;andel\n2025;DK-82;61,5\n", status: 422, outcome: "rejected",
-			rows: []store.RowError{{Row: 0, Field: "region"}, {Row: 0, Field: "andel"}, {Row: 0, Field: "value"}}},
+			rows: []indicators.RowError{{Row: 0, Field: "region"}, {Row: 0, Field: "andel"}, {Row: 0, Field: "value"}}},
 		{name: "bad rows", path: gpPlan, token: "regioner", ctype: "text/csv",
 			body:   "period;geography;value;numerator;denominator\n2025;DK-81;61,5;123;200\n2025;DK-82;sixty;;\n2025;DK-99;50;;\n2025;DK-83;120;;\n2025q9;DK-84;50;;\n2025;DK-85;;;\n",
 			status: 422, outcome: "rejected", detail: "5 problem(s) in a batch of 6 row(s)",
-			rows: []store.RowError{{Row: 2, Field: "value"}, {Row: 3, Field: "geography"}, {Row: 4, Field: "value"}, {Row: 5, Field: "period"}, {Row: 6, Field: "value"}}},
+			rows: []indicators.RowError{{Row: 2, Field: "value"}, {Row: 3, Field: "geography"}, {Row: 4, Field: "value"}, {Row: 5, Field: "period"}, {Row: 6, Field: "value"}}},
 		{name: "bad JSON rows", path: gpPlan, token: "admin", ctype: "application/json",
 			body:   `{"observations":[{"period":"2025","geography":"DK","value":"61"},{"period":"2025","geography":"DK-81","value":50,"colour":"red"},{"period":"2025","geography":"DK-82","value":40,"numerator":90,"denominator":80}]}`,
-			status: 422, outcome: "rejected", rows: []store.RowError{{Row: 1, Field: "value"}, {Row: 2, Field: "colour"}, {Row: 3, Field: "numerator"}}},
+			status: 422, outcome: "rejected", rows: []indicators.RowError{{Row: 1, Field: "value"}, {Row: 2, Field: "colour"}, {Row: 3, Field: "numerator"}}},
 		{name: "not JSON", path: gpPlan, token: "regioner", ctype: "application/json", body: `[{"period": 2025`, status: 400, outcome: "rejected", detail: "not a JSON object"},
-		{name: "empty batch", path: gpPlan, token: "regioner", ctype: "application/json", body: `{"observations":[]}`, status: 422, outcome: "rejected", rows: []store.RowError{{Row: 0, Field: "observations"}}},
+		{name: "empty batch", path: gpPlan, token: "regioner", ctype: "application/json", body: `{"observations":[]}`, status: 422, outcome: "rejected", rows: []indicators.RowError{{Row: 0, Field: "observations"}}},
 		{name: "unsupported media type", path: gpPlan, token: "regioner", ctype: "text/plain", body: okCSV, status: 415, outcome: "rejected", detail: "application/json or text/csv"},
 		{name: "oversized batch", path: gpPlan, token: "regioner", ctype: "text/csv", body: bigCSV, status: 413, outcome: "rejected", detail: "at most 4194304 bytes"},
 		{name: "unknown indicator", path: "/api/v1/indicators/g9_happiness/observations", token: "admin", ctype: "text/csv", body: okCSV, status: 404, outcome: "rejected"},
@@ -276,7 +276,7 @@ func TestSubmissionAccepted(t *testing.T) {
 	}
 
 	var obs struct {
-		Items []store.Observation `json:"items"`
+		Items []indicators.Observation `json:"items"`
 	}
 	l.do(t, "GET", gpPlan+"?geography=DK-82", "", "", "").json(t, &obs)
 	if len(obs.Items) != 1 || *obs.Items[0].Value != 61.5 || *obs.Items[0].Denominator != 200 || obs.Items[0].RunID != out.Run.ID || obs.Items[0].Source != "indberetning" {

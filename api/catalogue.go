@@ -231,7 +231,7 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
-	v := indicatorView{Indicator: *in, UnitName: indicators.Units[in.Unit].NameDA}
+	v := indicatorView{Indicator: *in, UnitName: in.Unit.NameDA()}
 	if g, ok := s.cat.Goal(in.Goal); ok {
 		v.GoalShortDA = g.ShortDA
 	}

@@ -138,6 +138,8 @@ func TestContract(t *testing.T) {
 	// described as text; kin-openapi's CSV decoder knows only ','.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.PlainBodyDecoder)
+	// The XLSX report is a binary file (format: binary).
+	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", openapi3filter.FileBodyDecoder)
 	l := newLiveServer(t)
 	l.loadSnapshots(t)
 	routed := routedOperations(t, l.srv.Config.Handler)
@@ -198,7 +200,16 @@ func TestContract(t *testing.T) {
 		{method: "GET", path: "/api/v1/audit", token: "sst", status: 403},
 		{method: "GET", path: "/api/v1/reports/2025", status: 200},
 		{method: "GET", path: "/api/v1/reports/2025?format=csv", status: 200},
+		{method: "GET", path: "/api/v1/reports/2025?format=xlsx", status: 200},
 		{method: "GET", path: "/api/v1/reports/2025?format=html&as_of=2025-12-31", status: 200},
+		{method: "GET", path: "/sider", status: 200},
+		{method: "GET", path: "/sider/maal/3", status: 200},
+		{method: "GET", path: "/sider/maal/9", status: 404},
+		{method: "GET", path: "/sider/indikatorer/g1_unmet_needs_followup", status: 200},
+		{method: "GET", path: "/sider/indikatorer/g3_nordic_rank_all_sites", status: 200},
+		{method: "GET", path: "/sider/indikatorer/g9_happiness", status: 404},
+		{method: "GET", path: "/sider/kilder/barometer", status: 200},
+		{method: "GET", path: "/sider/kilder/gallup", status: 404},
 	}
 
 	covered := map[string]bool{}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // formatParam reads ?format=json|csv (default json).
@@ -47,7 +46,7 @@ func writeFundingCSV(w http.ResponseWriter, req *http.Request, rows []indicators
 
 // writeObservationsCSV writes one row per observation; a suppressed figure
 // has an empty value and suppressed=true, never 0.
-func writeObservationsCSV(w http.ResponseWriter, r *http.Request, name string, obs []store.Observation) {
+func writeObservationsCSV(w http.ResponseWriter, r *http.Request, name string, obs []indicators.Observation) {
 	header := []string{"indicator", "period", "period_start", "period_end", "geography", "breakdown", "value", "numerator",
 		"denominator", "ci_lower", "ci_upper", "suppressed", "revision", "source", "run_id", "recorded_at"}
 	writeCSV(w, r, name, header, func(add func(...string)) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/ingest"
 )
 
 var fuzzCatalogue = sync.OnceValues(indicators.LoadEmbedded)
@@ -13,7 +13,7 @@ var fuzzCatalogue = sync.OnceValues(indicators.LoadEmbedded)
 // fuzzBatch checks what any body must give: no panic, one position per
 // row, errors that point at a row of the batch (0 is a CSV header), and a
 // batch the catalogue checks accept only without errors.
-func fuzzBatch(t *testing.T, parse func(*indicators.Indicator, []byte) ([]store.Observation, []string, []store.RowError, error), body []byte) {
+func fuzzBatch(t *testing.T, parse func(*indicators.Indicator, []byte) ([]indicators.Observation, []string, []indicators.RowError, error), body []byte) {
 	cat, err := fuzzCatalogue()
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,15 @@ func FuzzParseCSVBatch(f *testing.F) {
 	f.Add([]byte("period,value,sex,need_type\n2023,71,female,physical\n2023,..,male,sexual\n"))
 	f.Add([]byte("period\tgeography\tvalue\tsuppressed\n2016-2020\t081\t\ttrue\n"))
 	f.Add([]byte("period;region;andel\n"))
-	f.Fuzz(func(t *testing.T, body []byte) { fuzzBatch(t, parseCSVBatch, body) })
+	f.Fuzz(func(t *testing.T, body []byte) {
+		cat, err := fuzzCatalogue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzBatch(t, func(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
+			return ingest.ReadSubmittedCSV(cat, in, "batch.csv", body)
+		}, body)
+	})
 }
 
 func FuzzParseJSONBatch(f *testing.F) {

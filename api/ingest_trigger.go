@@ -55,7 +55,7 @@ func (s *Server) triggerIngest(w http.ResponseWriter, r *http.Request) {
 			Detail: "no source " + strconv.Quote(id) + "; GET /api/v1/sources lists them"})
 		return
 	}
-	if src.Format == "submission" {
+	if src.Format.Submitted() {
 		reject(http.StatusConflict, store.AuditRejected, Problem{Type: problemConflict, Title: "Nothing to fetch",
 			Detail: "source " + id + " takes figures submitted through POST /api/v1/indicators/{id}/observations; it has nothing to fetch"})
 		return
@@ -80,7 +80,7 @@ func (s *Server) triggerIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	outcome := store.AuditAccepted
-	if run.Outcome == "failed" {
+	if run.Outcome == store.RunFailed {
 		outcome = store.AuditFailed
 	}
 	detail["run_outcome"], detail["counts"] = run.Outcome, run.Counts

@@ -59,7 +59,7 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 	}
 	// Observations come ordered by period start, so the last one seen for a
 	// series is its latest.
-	latest := map[string]store.Observation{}
+	latest := map[string]indicators.Observation{}
 	var order []string
 	for _, o := range obs {
 		k := o.Geography + "|" + o.Breakdown.Key()
@@ -70,8 +70,8 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 	}
 	out := struct {
 		indicatorView
-		Latest []store.Observation `json:"latest"`
-	}{indicatorView: s.indicatorView(in), Latest: []store.Observation{}}
+		Latest []indicators.Observation `json:"latest"`
+	}{indicatorView: s.indicatorView(in), Latest: []indicators.Observation{}}
 	out.Assessment = assessmentOf(s.snapshot(), in.ID)
 	for _, k := range order {
 		out.Latest = append(out.Latest, latest[k])
@@ -92,7 +92,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	known := append([]string{"geography", "from", "to", "revisions", "as_of", "format", "limit", "offset"}, in.Breakdowns...)
-	known = slices.DeleteFunc(known, func(k string) bool { return k == "region" || k == "country" })
+	known = slices.DeleteFunc(known, indicators.IsGeographyLevel)
 	errs := checkParams(q, known...)
 	f := store.ObservationFilter{Indicator: in.ID}
 	for _, v := range q["geography"] {
@@ -120,7 +120,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		f.To = p.End
 	}
 	for _, dim := range in.Breakdowns {
-		if v := q.Get(dim); v != "" && dim != "region" && dim != "country" {
+		if v := q.Get(dim); v != "" && !indicators.IsGeographyLevel(dim) {
 			code, ok := dimensionValue(s.cat, dim, v)
 			if !ok {
 				errs = append(errs, ParamError{dim, "unknown " + dim + " " + strconv.Quote(v)})
@@ -162,7 +162,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if obs == nil {
-		obs = []store.Observation{}
+		obs = []indicators.Observation{}
 	}
 	writeCompactJSON(w, r, pageOf(r, obs, f.Limit, f.Offset, map[string]any{"indicator": in.ID, "unit": in.Unit}))
 }
@@ -211,17 +211,18 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
 		}
 	}
-	if o := q.Get("outcome"); o != "" && !slices.Contains(store.RunOutcomes, o) {
-		errs = append(errs, ParamError{"outcome", "unknown outcome " + strconv.Quote(o) + "; one of " + strings.Join(store.RunOutcomes, ", ")})
+	outcome, kind := store.RunOutcome(q.Get("outcome")), store.RunKind(q.Get("kind"))
+	if outcome != "" && !outcome.Valid() {
+		errs = append(errs, ParamError{"outcome", "unknown outcome " + strconv.Quote(string(outcome)) + "; one of " + store.Names(store.RunOutcomes)})
 	}
-	if k := q.Get("kind"); k != "" && !slices.Contains(store.RunKinds, k) {
-		errs = append(errs, ParamError{"kind", "unknown kind " + strconv.Quote(k) + "; one of " + strings.Join(store.RunKinds, ", ")})
+	if kind != "" && !kind.Valid() {
+		errs = append(errs, ParamError{"kind", "unknown kind " + strconv.Quote(string(kind)) + "; one of " + store.Names(store.RunKinds)})
 	}
 	if len(errs) > 0 {
 		badParams(w, r, errs)
 		return
 	}
-	runs, err := s.store.Runs(r.Context(), store.RunFilter{Source: q.Get("source"), Outcome: q.Get("outcome"), Kind: q.Get("kind"), Limit: limit, Offset: offset})
+	runs, err := s.store.Runs(r.Context(), store.RunFilter{Source: q.Get("source"), Outcome: outcome, Kind: kind, Limit: limit, Offset: offset})
 	if err != nil {
 		s.internalError(w, r, err)
 		return

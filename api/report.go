@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
 )
@@ -74,8 +75,8 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 }
 
 // reportHandler serves GET /api/v1/reports/{year}: the yearly follow-up
-// report as JSON (default), CSV (format=csv) or a printable HTML page
-// (format=html), with the figures as recorded by as_of (a date, taken as
+// report as JSON (default), CSV (format=csv), a printable HTML page
+// (format=html) or a workbook (format=xlsx), with the figures as recorded by as_of (a date, taken as
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
@@ -138,9 +139,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
 	switch format {
-	case "csv":
+	case "csv", "xlsx":
 		w.Header().Set("Content-Disposition", `attachment; filename="`+report.FileName(year, format)+`"`)
 	case "html":
+		pages.SecurityHeaders(w.Header())
 		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)
 	}
 	_, _ = w.Write(out.body)
@@ -148,7 +150,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 
 // get returns the cached report for year and cut-off if it still holds,
 // else builds it.
-func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time) (*reportEntry, error) {
+func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time) (*reportEntry, error) {
 	key := strconv.Itoa(year) + "|" + rule
 	if rule != report.RuleNow {
 		key += "|" + cutoff.Format(time.RFC3339Nano)
@@ -185,7 +187,7 @@ func (c *reportCache) get(ctx context.Context, st *store.Store, cat *indicators.
 
 // build makes the report for key unless the cached entry e is still
 // current, and caches it.
-func (c *reportCache) build(ctx context.Context, st *store.Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool) (*reportEntry, error) {
+func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool) (*reportEntry, error) {
 	var version store.RecordVersion
 	if !settled {
 		var err error
@@ -200,8 +202,12 @@ func (c *reportCache) build(ctx context.Context, st *store.Store, cat *indicator
 	if err != nil {
 		return nil, err
 	}
+	prev, _, err := report.PreviousSet(ctx, st, cat, year) // for the changes since last year's report
+	if err != nil {
+		return nil, err
+	}
 	c.builds.Inc()
-	e = &reportEntry{version: version, built: now, report: report.FromSet(cat, year, rule, set), bodies: map[string]renderedReport{}}
+	e = &reportEntry{version: version, built: now, report: report.FromSets(cat, year, rule, set, prev), bodies: map[string]renderedReport{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= reportCacheSize {

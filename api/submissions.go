@@ -19,7 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/ingest/tabular"
+	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -51,7 +51,7 @@ func (s *Server) submittable(in *indicators.Indicator) string {
 		return fmt.Sprintf("indicator %s is derived by kpv from %s and takes no figures of its own", in.ID, in.Derived.From)
 	}
 	src, ok := s.cat.Source(in.Source)
-	if !ok || src.Format == "submission" || src.Format == "table" {
+	if !ok || src.Format.Submitted() || src.Format == indicators.FormatTable {
 		return ""
 	}
 	return fmt.Sprintf("the figures of indicator %s are fetched by kpv from %s (%s format); they are corrected at the publisher, and an admin can re-run the ingest (POST /api/v1/ingest/%s/run)",
@@ -63,11 +63,11 @@ func (s *Server) submittable(in *indicators.Indicator) string {
 // catalogue's submission source (the figure came by submission, not from
 // the publisher's file).
 func (s *Server) submissionSource(in *indicators.Indicator) string {
-	if src, ok := s.cat.Source(in.Source); ok && src.Format == "submission" {
+	if src, ok := s.cat.Source(in.Source); ok && src.Format.Submitted() {
 		return src.ID
 	}
 	for _, src := range s.cat.Sources {
-		if src.Format == "submission" {
+		if src.Format.Submitted() {
 			return src.ID
 		}
 	}
@@ -94,7 +94,7 @@ func scopeError(p *Principal, in *indicators.Indicator) string {
 // submitObservations takes a batch of an indicator's figures as JSON
 // ({"observations": [...]}) or CSV (a header row, one figure a row). The
 // batch is checked whole, the same way as an ingested one
-// (store.Prepare), and written in one transaction as a logged run of kind
+// (indicators.Prepare), and written in one transaction as a logged run of kind
 // submission, or rejected whole with every bad row. Every outcome is
 // audited.
 func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
@@ -143,14 +143,15 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var rows []store.Observation
-	var bad []store.RowError
+	var rows []indicators.Observation
+	var bad []indicators.RowError
 	var where []string
 	switch ctype {
 	case "application/json":
 		rows, where, bad, err = parseJSONBatch(in, body)
 	case "text/csv":
-		rows, where, bad, err = parseCSVBatch(in, body)
+		// Read by the table adapter, as a table file is (ingest/format_submission.go).
+		rows, where, bad, err = ingest.ReadSubmittedCSV(s.cat, in, "batch.csv", body)
 	default:
 		reject(http.StatusUnsupportedMediaType, store.AuditRejected, Problem{Type: problemInvalidBatch, Title: "Unsupported media type",
 			Detail: "send the batch as application/json or text/csv, not " + strconv.Quote(r.Header.Get("Content-Type"))}, nil)
@@ -165,10 +166,10 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	// A region writes only its own region's figures: rows for another
 	// geography are refused before anything is checked or written.
 	if p.Role != store.RoleAdmin && p.Region != "" {
-		var out []store.RowError
+		var out []indicators.RowError
 		for i, o := range rows {
 			if g, ok := s.cat.Geography(o.Geography); ok && g.Code != p.Region && !hasRowError(bad, i+1) {
-				out = append(out, store.RowError{Row: i + 1, Field: "geography", Where: where[i],
+				out = append(out, indicators.RowError{Row: i + 1, Field: "geography", Where: where[i],
 					Message: fmt.Sprintf("%s is not %s's region (%s): a region submits only its own figures", g.Code, p.Org, p.Region)})
 			}
 		}
@@ -184,7 +185,7 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	var auditID int64
 	run, err := s.store.Record(r.Context(), source, store.KindSubmission, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
 		if len(bad) > 0 {
-			return store.Counts{}, &store.BatchError{Rows: bad, Read: len(rows)}
+			return store.Counts{}, &indicators.BatchError{Rows: bad, Read: len(rows)}
 		}
 		n, err := store.WriteObservations(ctx, tx, runID, source, prepared)
 		if err != nil {
@@ -199,7 +200,7 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	if run.ID != 0 {
 		runID = &run.ID
 	}
-	var be *store.BatchError
+	var be *indicators.BatchError
 	switch {
 	case errors.As(err, &be):
 		note := ""
@@ -224,15 +225,15 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-func hasRowError(bad []store.RowError, row int) bool {
-	return slices.ContainsFunc(bad, func(e store.RowError) bool { return e.Row == row })
+func hasRowError(bad []indicators.RowError, row int) bool {
+	return slices.ContainsFunc(bad, func(e indicators.RowError) bool { return e.Row == row })
 }
 
 // check runs the rows that parsed through the catalogue's checks
-// (store.Prepare, as for an ingest) and returns them prepared, with every
+// (indicators.Prepare, as for an ingest) and returns them prepared, with every
 // bad row of the batch (parse and catalogue errors) in row order.
-func (s *Server) check(rows []store.Observation, where []string, bad []store.RowError) ([]store.Observation, []store.RowError) {
-	var good []store.Observation
+func (s *Server) check(rows []indicators.Observation, where []string, bad []indicators.RowError) ([]indicators.Observation, []indicators.RowError) {
+	var good []indicators.Observation
 	var index []int
 	for i, o := range rows {
 		if !hasRowError(bad, i+1) {
@@ -241,10 +242,10 @@ func (s *Server) check(rows []store.Observation, where []string, bad []store.Row
 		}
 	}
 	if len(rows) == 0 && len(bad) == 0 {
-		bad = append(bad, store.RowError{Row: 0, Field: "observations", Message: "the batch has no rows"})
+		bad = append(bad, indicators.RowError{Row: 0, Field: "observations", Message: "the batch has no rows"})
 	}
-	prepared, err := store.Prepare(s.cat, good)
-	var be *store.BatchError
+	prepared, err := indicators.Prepare(s.cat, good)
+	var be *indicators.BatchError
 	if errors.As(err, &be) {
 		for _, e := range be.Rows {
 			i := index[e.Row-1]
@@ -252,7 +253,7 @@ func (s *Server) check(rows []store.Observation, where []string, bad []store.Row
 			bad = append(bad, e)
 		}
 	}
-	slices.SortStableFunc(bad, func(a, b store.RowError) int { return a.Row - b.Row })
+	slices.SortStableFunc(bad, func(a, b indicators.RowError) int { return a.Row - b.Row })
 	return prepared, bad
 }
 
@@ -274,7 +275,7 @@ type jsonRow struct {
 // parseJSONBatch reads {"observations": [...]}. A body that is not such an
 // object is an error; a row that does not decode is a bad row naming the
 // field.
-func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation, []string, []store.RowError, error) {
+func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
 	var doc struct {
 		Observations []json.RawMessage `json:"observations"`
 	}
@@ -286,9 +287,9 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 	if dec.More() {
 		return nil, nil, nil, errors.New("the body has more than one JSON value")
 	}
-	var rows []store.Observation
+	var rows []indicators.Observation
 	var where []string
-	var bad []store.RowError
+	var bad []indicators.RowError
 	for i, raw := range doc.Observations {
 		pos := fmt.Sprintf("observations[%d]", i)
 		var jr jsonRow
@@ -305,16 +306,16 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]store.Observation,
 			if field == "" {
 				field = "row" // a row that is not an object, or a field with an empty name
 			}
-			bad = append(bad, store.RowError{Row: i + 1, Field: field, Message: msg, Where: pos})
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: field, Message: msg, Where: pos})
 		} else if _, blank := jr.Breakdown[""]; blank {
-			bad = append(bad, store.RowError{Row: i + 1, Field: "breakdown", Message: "a breakdown dimension has an empty name", Where: pos})
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: "breakdown", Message: "a breakdown dimension has an empty name", Where: pos})
 		} else if jr.Indicator != "" && jr.Indicator != in.ID {
-			bad = append(bad, store.RowError{Row: i + 1, Field: "indicator", Message: fmt.Sprintf("row is for %s, but the batch is posted to %s", jr.Indicator, in.ID), Where: pos})
+			bad = append(bad, indicators.RowError{Row: i + 1, Field: "indicator", Message: fmt.Sprintf("row is for %s, but the batch is posted to %s", jr.Indicator, in.ID), Where: pos})
 		}
 		if jr.Geography == "" {
 			jr.Geography = "DK"
 		}
-		rows = append(rows, store.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
+		rows = append(rows, indicators.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
 			Value: jr.Value, Numerator: jr.Numerator, Denominator: jr.Denominator, CILower: jr.CILower, CIUpper: jr.CIUpper, Suppressed: jr.Suppressed})
 		where = append(where, pos)
 	}
@@ -331,128 +332,4 @@ func jsonKind(goKind string) string {
 		return "true or false"
 	}
 	return "a " + goKind
-}
-
-// csvNumbers are the CSV columns that hold figures.
-var csvNumbers = []string{"value", "numerator", "denominator", "ci_lower", "ci_upper"}
-
-// csvDimensions are the breakdown columns of a CSV batch of in: its
-// dimensions other than geography.
-func csvDimensions(in *indicators.Indicator) []string {
-	var dims []string
-	for _, d := range in.Breakdowns {
-		if d != "region" && d != "country" {
-			dims = append(dims, d)
-		}
-	}
-	return dims
-}
-
-// parseCSVBatch reads a CSV batch: a header row of csvColumns (period and
-// value required; geography defaults to DK), then one figure a row.
-// Separators, encodings and numbers are read as in the publishers' tables
-// (tabular): ';' or ',' or tab, "61,5" or "61.5"; a value that is a
-// suppression mark ("..", "x", "-") or empty with suppressed=true is a
-// suppressed figure, never 0.
-func parseCSVBatch(in *indicators.Indicator, body []byte) ([]store.Observation, []string, []store.RowError, error) {
-	g, err := tabular.ReadCSV("batch.csv", body, tabular.Options{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if len(g.Rows) == 0 {
-		return nil, nil, nil, errors.New("the CSV batch is empty: it needs a header row and one row per figure")
-	}
-	dims := csvDimensions(in)
-	known := append(append([]string{"indicator", "period", "geography", "suppressed"}, csvNumbers...), dims...)
-	cols := map[string]int{}
-	var bad []store.RowError
-	for i, h := range g.Rows[0] {
-		h = strings.ToLower(strings.TrimSpace(h))
-		switch _, dup := cols[h]; {
-		case h == "":
-			bad = append(bad, store.RowError{Row: 0, Field: fmt.Sprintf("column %d", i+1), Where: g.Pos(0, i, ""),
-				Message: "the column has no heading; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")})
-		case !slices.Contains(known, h):
-			msg := "unknown column; a batch for " + in.ID + " has the columns " + strings.Join(known, ", ")
-			if h == "region" || h == "country" {
-				msg = "unknown column: the region or country goes in the geography column"
-			}
-			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: msg})
-		case dup:
-			bad = append(bad, store.RowError{Row: 0, Field: h, Where: g.Pos(0, i, ""), Message: "column appears twice"})
-		default:
-			cols[h] = i
-		}
-	}
-	for _, need := range []string{"period", "value"} {
-		if _, ok := cols[need]; !ok {
-			bad = append(bad, store.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
-		}
-	}
-	if len(bad) > 0 {
-		// Without a usable header no row can be read.
-		return nil, nil, bad, nil
-	}
-	var rows []store.Observation
-	var where []string
-	for r := 1; r < len(g.Rows); r++ {
-		line := g.Rows[r]
-		if strings.TrimSpace(strings.Join(line, "")) == "" {
-			continue
-		}
-		n := len(rows) + 1
-		cell := func(h string) (string, int) {
-			i, ok := cols[h]
-			if !ok || i >= len(line) {
-				return "", i
-			}
-			return strings.TrimSpace(line[i]), i
-		}
-		fail := func(h, msg string) {
-			_, i := cell(h)
-			bad = append(bad, store.RowError{Row: n, Field: h, Message: msg, Where: g.Pos(r, i, h)})
-		}
-		o := store.Observation{Indicator: in.ID, Breakdown: indicators.Breakdown{}}
-		o.Period, _ = cell("period")
-		o.Geography, _ = cell("geography")
-		if o.Geography == "" {
-			o.Geography = "DK"
-		}
-		if v, _ := cell("indicator"); v != "" && v != in.ID {
-			fail("indicator", fmt.Sprintf("row is for %s, but the batch is posted to %s", v, in.ID))
-		}
-		for _, d := range dims {
-			if v, _ := cell(d); v != "" {
-				o.Breakdown[d] = v
-			}
-		}
-		if v, _ := cell("suppressed"); v != "" {
-			switch strings.ToLower(v) {
-			case "true", "1", "ja", "yes":
-				o.Suppressed = true
-			case "false", "0", "nej", "no":
-			default:
-				fail("suppressed", fmt.Sprintf("%q is not true or false", v))
-			}
-		}
-		nums := []**float64{&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper}
-		for k, h := range csvNumbers {
-			text, _ := cell(h)
-			if text == "" {
-				continue
-			}
-			v, _, err := tabular.Number(text)
-			switch {
-			case errors.Is(err, tabular.ErrSuppressed) && h == "value":
-				o.Suppressed = true
-			case err != nil:
-				fail(h, err.Error())
-			default:
-				*nums[k] = &v
-			}
-		}
-		rows = append(rows, o)
-		where = append(where, fmt.Sprintf("%s: row %d", g.Name, r+1))
-	}
-	return rows, where, bad, nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // Home is the geography whose progress the plan measures.
@@ -19,7 +18,7 @@ const Home = "DK"
 type Input struct {
 	Catalogue *indicators.Catalogue
 	// Observations are the current revision of every figure (any order).
-	Observations []store.Observation
+	Observations []indicators.Observation
 	// LastSuccess is when each source's last successful run finished.
 	LastSuccess map[string]time.Time
 	Now         time.Time
@@ -61,6 +60,8 @@ type GoalSummary struct {
 	Goal       int            `json:"goal"`
 	Indicators int            `json:"indicators"`
 	Status     map[Status]int `json:"status"`
+	// Verdict is the goal's verdict by the catalogue's rule (verdict.go).
+	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
 // SourceActivity is when a source last ran successfully.
@@ -93,6 +94,9 @@ type Indicator struct {
 	ReasonDA  string    `json:"reason_da"`
 	Freshness Freshness `json:"freshness"`
 	Series    []*Series `json:"series"`
+	// Inequality is the gap between the best and the worst region, per
+	// breakdown, where the indicator has regional figures (inequality.go).
+	Inequality []Inequality `json:"inequality,omitempty"`
 }
 
 // Figure is a series' figure for one period.
@@ -132,6 +136,13 @@ type Series struct {
 	Comparison *RegionalComparison `json:"comparison,omitempty"`
 	// Ranking is the comparison behind a derived rank or gap's latest value.
 	Ranking *Ranking `json:"ranking,omitempty"`
+	// PointStatus is the progress status by the point estimates alone,
+	// where the change's significance overruled it (defend.go).
+	PointStatus Status      `json:"point_status,omitempty"`
+	Changes     *Changes    `json:"changes,omitempty"`
+	Trend       *Trend      `json:"trend,omitempty"`
+	Projection  *Projection `json:"projection,omitempty"`
+	Windows     []Window    `json:"windows,omitempty"`
 
 	history []Figure // every period with a figure, oldest first
 }
@@ -155,7 +166,7 @@ func Build(in Input) *Snapshot {
 	s := &Snapshot{ComputedAt: in.Now, CatalogueVersion: cat.Version, Figures: len(in.Observations), byID: map[string]*Indicator{}}
 	planStart := planPublished(cat)
 
-	byIndicator := map[string][]store.Observation{}
+	byIndicator := map[string][]indicators.Observation{}
 	for _, o := range in.Observations {
 		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
 	}
@@ -188,6 +199,7 @@ func Build(in Input) *Snapshot {
 				sum.Status[a.Status]++
 			}
 		}
+		sum.Verdict = GoalVerdict(cat.Verdict, g.ID, s.Indicators)
 		s.Goals = append(s.Goals, sum)
 	}
 	for _, src := range cat.Sources {
@@ -208,7 +220,7 @@ func planPublished(cat *indicators.Catalogue) time.Time {
 	return t
 }
 
-func figureOf(o store.Observation) Figure {
+func figureOf(o indicators.Observation) Figure {
 	f := Figure{Point: Point{Period: o.Period, End: o.PeriodEnd}, Numerator: o.Numerator, Denominator: o.Denominator,
 		Revision: o.Revision, RunID: o.RunID}
 	if o.Value != nil {
@@ -222,7 +234,7 @@ func figureOf(o store.Observation) Figure {
 
 // assessIndicator groups an indicator's figures into series and assesses
 // each, then the indicator as a whole.
-func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []store.Observation,
+func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []indicators.Observation,
 	ranks map[string]*Ranking, planStart, now time.Time) *Indicator {
 	a := &Indicator{ID: def.ID, Goal: def.Goal, Owner: def.Owner, Series: []*Series{}}
 	bySeries := map[string]*Series{}
@@ -253,12 +265,11 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	}
 	sort.Slice(keys, func(i, j int) bool { return seriesLess(bySeries[keys[i]], bySeries[keys[j]]) })
 
-	unit := indicators.Units[def.Unit]
 	for _, key := range keys {
 		sr := bySeries[key]
 		slices.SortFunc(sr.history, func(x, y Figure) int { return x.End.Compare(y.End) })
 		for i := range sr.history {
-			if sr.history[i].CI == nil && unit.ID == "percent" {
+			if sr.history[i].CI == nil && def.Unit.Share() {
 				sr.history[i].CI = wilsonPercent(sr.history[i].Numerator, sr.history[i].Denominator)
 			}
 		}
@@ -285,11 +296,13 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 			}
 			p := AssessProgress(pin)
 			sr.Progress = &p
+			defendSeries(def, sr)
 		}
 		a.Series = append(a.Series, sr)
 	}
 	if slices.Contains(def.Breakdowns, "region") {
 		compareRegions(cat, def, a.Series)
+		a.Inequality = regionalGaps(cat, def, a.Series)
 	}
 	headline(cat, a)
 	if src, ok := cat.Source(def.Source); ok {
@@ -312,7 +325,7 @@ func seriesLess(a, b *Series) bool {
 
 func isRegion(cat *indicators.Catalogue, code string) bool {
 	g, ok := cat.Geography(code)
-	return ok && g.Kind == "region"
+	return ok && g.Kind == indicators.GeoRegion
 }
 
 // wilsonPercent is the Wilson interval in percent for numerator of
@@ -389,7 +402,8 @@ func headline(cat *indicators.Catalogue, a *Indicator) {
 		if sr.Geography != Home || sr.Progress == nil {
 			continue
 		}
-		if pick == nil || severity[sr.Progress.Status] < severity[pick.Progress.Status] {
+		if pick == nil || severity[sr.Progress.Status] < severity[pick.Progress.Status] ||
+			sr.Progress.Status == pick.Progress.Status && severity[sr.pointStatus()] < severity[pick.pointStatus()] {
 			pick = sr
 		}
 	}
@@ -420,7 +434,7 @@ func compareRegions(cat *indicators.Catalogue, def *indicators.Indicator, series
 	}
 	nRegions := 0
 	for _, g := range cat.Geographies {
-		if g.Kind == "region" {
+		if g.Kind == indicators.GeoRegion {
 			nRegions++
 		}
 	}
@@ -504,7 +518,7 @@ type groupRanking struct {
 
 // rankGroups ranks Denmark among countries for every period and breakdown
 // of a comparison series.
-func rankGroups(obs []store.Observation, countries []string, polarity string) map[string]*groupRanking {
+func rankGroups(obs []indicators.Observation, countries []string, polarity indicators.Polarity) map[string]*groupRanking {
 	type group struct {
 		period Point
 		b      indicators.Breakdown
@@ -537,8 +551,8 @@ func rankGroups(obs []store.Observation, countries []string, polarity string) ma
 // derive turns rankings into the figures of a derived indicator (Denmark's
 // rank, or its gap to the best), with the ranking behind each figure keyed
 // by series and period.
-func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]store.Observation, map[string]*Ranking) {
-	var obs []store.Observation
+func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]indicators.Observation, map[string]*Ranking) {
+	var obs []indicators.Observation
 	ranks := map[string]*Ranking{}
 	for _, k := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[k]
@@ -555,7 +569,7 @@ func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]store
 		if def.Derived.Method == indicators.GapToBest {
 			v = g.Ranking.GapToLeader
 		}
-		obs = append(obs, store.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
+		obs = append(obs, indicators.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
 			Geography: Home, Breakdown: b, Value: &v})
 		ranks[Home+"|"+b.Key()+"|"+g.Period.Period] = &g.Ranking
 	}

@@ -46,7 +46,7 @@ func TestCompareByOverlap(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		region   Interval
-		polarity string
+		polarity indicators.Polarity
 		want     Comparison
 	}{
 		{"overlapping is similar", Interval{Lower: 63, Upper: 70}, indicators.HigherIsBetter, Similar},
@@ -57,9 +57,11 @@ func TestCompareByOverlap(t *testing.T) {
 		{"below, higher is better", Interval{Lower: 50, Upper: 59.9}, indicators.HigherIsBetter, Worse},
 		{"below, lower is better", Interval{Lower: 50, Upper: 59.9}, indicators.LowerIsBetter, Better},
 	} {
-		if got := Compare(c.region, nat, c.polarity); got != c.want {
-			t.Errorf("%s: Compare(%v, %v, %s) = %s, want %s", c.name, c.region, nat, c.polarity, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got := Compare(c.region, nat, c.polarity); got != c.want {
+				t.Errorf("Compare(%v, %v, %s) = %s, want %s", c.region, nat, c.polarity, got, c.want)
+			}
+		})
 	}
 }
 
@@ -147,18 +149,21 @@ func TestProgress(t *testing.T) {
 func TestGapToTarget(t *testing.T) {
 	hi, lo := indicators.HigherIsBetter, indicators.LowerIsBetter
 	for _, c := range []struct {
+		name string
 		in   ProgressInput
 		want float64
 	}{
-		{ProgressInput{hi, value(80), at(year(2020), 50), at(year(2024), 60), false}, 20},
-		{ProgressInput{lo, value(20), at(year(2020), 40), at(year(2024), 32), false}, 12},
-		{ProgressInput{lo, value(20), at(year(2020), 40), at(year(2024), 19), false}, -1},
-		{ProgressInput{lo, &indicators.Target{Rank: 1, Year: 2030}, at(year(2018), 3), at(year(2022), 2), false}, 1},
+		{"higher is better, short of the target", ProgressInput{hi, value(80), at(year(2020), 50), at(year(2024), 60), false}, 20},
+		{"lower is better, short of the target", ProgressInput{lo, value(20), at(year(2020), 40), at(year(2024), 32), false}, 12},
+		{"lower is better, beyond the target", ProgressInput{lo, value(20), at(year(2020), 40), at(year(2024), 19), false}, -1},
+		{"rank", ProgressInput{lo, &indicators.Target{Rank: 1, Year: 2030}, at(year(2018), 3), at(year(2022), 2), false}, 1},
 	} {
-		p := AssessProgress(c.in)
-		if p.GapToTarget == nil || *p.GapToTarget != c.want {
-			t.Errorf("%s %g → %g against %+v: gap %v, want %g", c.in.Polarity, c.in.Baseline.Value, c.in.Latest.Value, *c.in.Target, deref(p.GapToTarget), c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			p := AssessProgress(c.in)
+			if p.GapToTarget == nil || *p.GapToTarget != c.want {
+				t.Errorf("%s %g → %g against %+v: gap %v, want %g", c.in.Polarity, c.in.Baseline.Value, c.in.Latest.Value, *c.in.Target, deref(p.GapToTarget), c.want)
+			}
+		})
 	}
 	if p := AssessProgress(ProgressInput{hi, &indicators.Target{Direction: "improve", Year: 2030}, at(year(2019), 1), at(year(2023), 2), false}); p.GapToTarget != nil {
 		t.Errorf("a direction has no gap: %v", *p.GapToTarget)

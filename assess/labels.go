@@ -9,7 +9,10 @@ var (
 		NeedsAcceleration: {"Kræver acceleration", "Needs acceleration"},
 		OffTrack:          {"Ikke på rette spor", "Off track"},
 		Deterioration:     {"Forværring", "Deterioration"},
-		NotAssessable:     {"Kan ikke vurderes", "Not assessable"},
+		// defend.go: a direction only where the change is significant.
+		NoSignificantChange: {"Ingen signifikant ændring", "No significant change"},
+		SignificanceUnknown: {"Ingen antal: signifikans ukendt", "No counts: significance unknown"},
+		NotAssessable:       {"Kan ikke vurderes", "Not assessable"},
 	}
 	ComparisonLabels = map[Comparison][2]string{
 		Better:        {"Bedre end landet", "Better than Denmark"},
@@ -26,4 +29,4 @@ var (
 
 // severity orders progress states from worst to best, for picking the
 // state that represents an indicator with several series.
-var severity = map[Status]int{Deterioration: 0, OffTrack: 1, NeedsAcceleration: 2, OnTrack: 3, TargetAchieved: 4, NotAssessable: 5}
+var severity = map[Status]int{Deterioration: 0, OffTrack: 1, SignificanceUnknown: 2, NoSignificantChange: 3, NeedsAcceleration: 4, OnTrack: 5, TargetAchieved: 6, NotAssessable: 7}

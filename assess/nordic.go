@@ -43,15 +43,15 @@ type Ranking struct {
 // Rank ranks home among figures (one per country, suppressed ones left
 // out) under polarity; expected lists the countries that should take part.
 // ok is false when home has no figure or no other country has one.
-func Rank(home string, figures []CountryFigure, expected []string, polarity string) (Ranking, bool) {
+func Rank(home string, figures []CountryFigure, expected []string, polarity indicators.Polarity) (Ranking, bool) {
 	var r Ranking
 	var homeFig *CountryFigure
 	figs := slices.Clone(figures)
 	slices.SortStableFunc(figs, func(a, b CountryFigure) int {
 		switch {
-		case better(a.Value, b.Value, polarity):
+		case polarity.Better(a.Value, b.Value):
 			return -1
-		case better(b.Value, a.Value, polarity):
+		case polarity.Better(b.Value, a.Value):
 			return 1
 		}
 		return 0
@@ -71,10 +71,7 @@ func Rank(home string, figures []CountryFigure, expected []string, polarity stri
 	leader := figs[0]
 	r.Rank, r.Compared, r.Countries = homeFig.Rank, len(figs), figs
 	r.Leader = leader.Country
-	gap := leader.Value - homeFig.Value
-	if polarity == indicators.LowerIsBetter {
-		gap = -gap
-	}
+	gap := polarity.Improvement(leader.Value - homeFig.Value)
 	// Published figures have one or two decimals: keep the difference free
 	// of binary floating-point noise (74.6 − 67.2 = 7.4, not 7.3999…).
 	r.GapToLeader = math.Round(gap*1e9) / 1e9

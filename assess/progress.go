@@ -22,7 +22,7 @@ const (
 )
 
 // Statuses are all progress states.
-var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, OffTrack, Deterioration, NotAssessable}
+var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, NoSignificantChange, OffTrack, Deterioration, SignificanceUnknown, NotAssessable}
 
 // The cut-offs of the progress classes, after Eurostat's assessment of
 // progress towards the EU SDG targets. With a target value: the growth
@@ -51,7 +51,7 @@ type Point struct {
 
 // ProgressInput is what progress is assessed from.
 type ProgressInput struct {
-	Polarity string
+	Polarity indicators.Polarity
 	Target   *indicators.Target
 	Baseline *Point
 	Latest   *Point
@@ -99,14 +99,6 @@ func yearsBetween(a, b time.Time) float64 {
 
 func ptr(v float64) *float64 { return &v }
 
-// better reports whether a is better than b under polarity.
-func better(a, b float64, polarity string) bool {
-	if polarity == indicators.LowerIsBetter {
-		return a < b
-	}
-	return a > b
-}
-
 // AssessProgress assesses a series' progress from its baseline to its
 // latest figure against its target:
 //
@@ -135,102 +127,116 @@ func AssessProgress(in ProgressInput) Progress {
 			fmt.Sprintf("only one period (%s): progress needs the baseline and a later period", in.Latest.Period),
 			fmt.Sprintf("kun én periode (%s): udvikling kræver udgangspunktet og en senere periode", in.Latest.Period))
 	}
-	b, l, t := in.Baseline.Value, in.Latest.Value, in.Target
-	p := Progress{Years: yearsBetween(in.Baseline.End, in.Latest.End), Change: ptr(l - b)}
-	targetEnd := time.Date(t.Year, 12, 31, 0, 0, 0, 0, time.UTC)
+	p := Progress{Years: yearsBetween(in.Baseline.End, in.Latest.End), Change: ptr(in.Latest.Value - in.Baseline.Value)}
+	targetEnd := time.Date(in.Target.Year, 12, 31, 0, 0, 0, 0, time.UTC)
 	p.YearsToTarget = yearsBetween(in.Baseline.End, targetEnd)
-	span := fmt.Sprintf("%s → %s", in.Baseline.Period, in.Latest.Period)
+	switch in.Target.Kind() {
+	case indicators.TargetRank:
+		return rankProgress(in, p)
+	case indicators.TargetValue:
+		return valueProgress(in, p)
+	}
+	return directionProgress(in, p)
+}
+
+// conclude gives p its status and the reason for it, in English and Danish.
+func (p Progress) conclude(s Status, en, da string) Progress {
+	p.Status, p.ReasonEN, p.ReasonDA = s, en, da
+	return p
+}
+
+// span is the periods compared, "2020 → 2024".
+func (in ProgressInput) span() string {
+	return fmt.Sprintf("%s → %s", in.Baseline.Period, in.Latest.Period)
+}
+
+// rankProgress: reached (or tied with the leader), else the change in rank.
+func rankProgress(in ProgressInput, p Progress) Progress {
+	b, l, rank, span := in.Baseline.Value, in.Latest.Value, in.Target.Rank, in.span()
+	p.GapToTarget = ptr(l - float64(rank))
+	p.Method = MethodRank
 	switch {
-	case t.Value != nil && in.Polarity == indicators.LowerIsBetter:
-		p.GapToTarget = ptr(l - *t.Value)
-	case t.Value != nil:
-		p.GapToTarget = ptr(*t.Value - l)
-	case t.Rank != 0:
-		p.GapToTarget = ptr(l - float64(t.Rank))
+	case l <= float64(rank):
+		return p.conclude(TargetAchieved,
+			fmt.Sprintf("rank %g reaches the target rank %d", l, rank),
+			fmt.Sprintf("placering %g når målet (%d. plads)", l, rank))
+	case in.AtTop:
+		return p.conclude(TargetAchieved,
+			fmt.Sprintf("rank %g, but the confidence interval overlaps the leader's: a statistical tie at the top", l),
+			fmt.Sprintf("placering %g, men konfidensintervallet overlapper førstepladsens: statistisk delt førsteplads", l))
+	case l < b:
+		return p.conclude(NeedsAcceleration,
+			fmt.Sprintf("rank improved from %g to %g (%s) but has not reached %d", b, l, span, rank),
+			fmt.Sprintf("placeringen er forbedret fra %g til %g (%s), men målet (%d. plads) er ikke nået", b, l, span, rank))
+	case l == b:
+		return p.conclude(OffTrack,
+			fmt.Sprintf("rank unchanged at %g (%s); the target is %d", l, span, rank),
+			fmt.Sprintf("placeringen er uændret %g (%s); målet er %d. plads", l, span, rank))
 	}
+	return p.conclude(Deterioration,
+		fmt.Sprintf("rank fell from %g to %g (%s)", b, l, span),
+		fmt.Sprintf("placeringen er faldet fra %g til %g (%s)", b, l, span))
+}
 
-	if t.Rank != 0 {
-		p.Method = MethodRank
-		switch {
-		case l <= float64(t.Rank):
-			p.Status = TargetAchieved
-			p.ReasonEN = fmt.Sprintf("rank %g reaches the target rank %d", l, t.Rank)
-			p.ReasonDA = fmt.Sprintf("placering %g når målet (%d. plads)", l, t.Rank)
-		case in.AtTop:
-			p.Status = TargetAchieved
-			p.ReasonEN = fmt.Sprintf("rank %g, but the confidence interval overlaps the leader's: a statistical tie at the top", l)
-			p.ReasonDA = fmt.Sprintf("placering %g, men konfidensintervallet overlapper førstepladsens: statistisk delt førsteplads", l)
-		case l < b:
-			p.Status = NeedsAcceleration
-			p.ReasonEN = fmt.Sprintf("rank improved from %g to %g (%s) but has not reached %d", b, l, span, t.Rank)
-			p.ReasonDA = fmt.Sprintf("placeringen er forbedret fra %g til %g (%s), men målet (%d. plads) er ikke nået", b, l, span, t.Rank)
-		case l == b:
-			p.Status = OffTrack
-			p.ReasonEN = fmt.Sprintf("rank unchanged at %g (%s); the target is %d", l, span, t.Rank)
-			p.ReasonDA = fmt.Sprintf("placeringen er uændret %g (%s); målet er %d. plads", l, span, t.Rank)
-		default:
-			p.Status = Deterioration
-			p.ReasonEN = fmt.Sprintf("rank fell from %g to %g (%s)", b, l, span)
-			p.ReasonDA = fmt.Sprintf("placeringen er faldet fra %g til %g (%s)", b, l, span)
-		}
-		return p
+// valueProgress: the growth achieved since the baseline against the growth
+// needed to reach the target value in the target year.
+func valueProgress(in ProgressInput, p Progress) Progress {
+	b, l, t, span := in.Baseline.Value, in.Latest.Value, in.Target, in.span()
+	goal := *t.Value
+	p.GapToTarget = ptr(in.Polarity.Improvement(goal - l))
+	if !in.Polarity.Better(goal, l) { // latest is at or beyond the target
+		return p.conclude(TargetAchieved,
+			fmt.Sprintf("%g in %s reaches the target %g", l, in.Latest.Period, goal),
+			fmt.Sprintf("%g i %s når målet %g", l, in.Latest.Period, goal))
 	}
-
-	if t.Value != nil {
-		goal := *t.Value
-		if !better(goal, l, in.Polarity) { // latest is at or beyond the target
-			p.Status = TargetAchieved
-			p.ReasonEN = fmt.Sprintf("%g in %s reaches the target %g", l, in.Latest.Period, goal)
-			p.ReasonDA = fmt.Sprintf("%g i %s når målet %g", l, in.Latest.Period, goal)
-			return p
-		}
-		if p.YearsToTarget <= 0 {
-			return notAssessable(fmt.Sprintf("the target year %d is not after the baseline %s", t.Year, in.Baseline.Period),
-				fmt.Sprintf("målåret %d ligger ikke efter udgangspunktet %s", t.Year, in.Baseline.Period))
-		}
-		if !better(goal, b, in.Polarity) {
-			// The baseline already met the target and the series has fallen back.
-			p.Method = MethodLinear
-			p.Status = Deterioration
-			p.ReasonEN = fmt.Sprintf("the baseline %g met the target %g, the latest %g does not", b, goal, l)
-			p.ReasonDA = fmt.Sprintf("udgangspunktet %g nåede målet %g, det seneste tal %g gør ikke", b, goal, l)
-			return p
-		}
-		var achieved, required float64
-		if b > 0 && l > 0 && goal > 0 {
-			p.Method = MethodCAGR
-			achieved = math.Pow(l/b, 1/p.Years) - 1
-			required = math.Pow(goal/b, 1/p.YearsToTarget) - 1
-		} else {
-			p.Method = MethodLinear
-			achieved = (l - b) / p.Years
-			required = (goal - b) / p.YearsToTarget
-		}
-		ratio := achieved / required
-		p.AchievedRate, p.RequiredRate, p.Ratio = ptr(achieved), ptr(required), ptr(ratio)
-		switch {
-		case ratio >= OnTrackRatio:
-			p.Status = OnTrack
-		case ratio >= AccelerateRatio:
-			p.Status = NeedsAcceleration
-		case ratio >= 0:
-			p.Status = OffTrack
-		default:
-			p.Status = Deterioration
-		}
-		unitEN, unitDA := " % a year", " % om året"
-		rate := func(v float64) float64 { return 100 * v }
-		if p.Method == MethodLinear {
-			unitEN, unitDA, rate = " a year", " om året", func(v float64) float64 { return v }
-		}
-		p.ReasonEN = fmt.Sprintf("%s: %.2f%s achieved against %.2f%s needed to reach %g by %d (%.0f %% of the pace)",
-			span, rate(achieved), unitEN, rate(required), unitEN, goal, t.Year, 100*ratio)
-		p.ReasonDA = fmt.Sprintf("%s: %.2f%s opnået mod %.2f%s nødvendigt for at nå %g i %d (%.0f %% af tempoet)",
-			span, rate(achieved), unitDA, rate(required), unitDA, goal, t.Year, 100*ratio)
-		return p
+	if p.YearsToTarget <= 0 {
+		return notAssessable(fmt.Sprintf("the target year %d is not after the baseline %s", t.Year, in.Baseline.Period),
+			fmt.Sprintf("målåret %d ligger ikke efter udgangspunktet %s", t.Year, in.Baseline.Period))
 	}
+	if !in.Polarity.Better(goal, b) {
+		// The baseline already met the target and the series has fallen back.
+		p.Method = MethodLinear
+		return p.conclude(Deterioration,
+			fmt.Sprintf("the baseline %g met the target %g, the latest %g does not", b, goal, l),
+			fmt.Sprintf("udgangspunktet %g nåede målet %g, det seneste tal %g gør ikke", b, goal, l))
+	}
+	var achieved, required float64
+	if b > 0 && l > 0 && goal > 0 {
+		p.Method = MethodCAGR
+		achieved = math.Pow(l/b, 1/p.Years) - 1
+		required = math.Pow(goal/b, 1/p.YearsToTarget) - 1
+	} else {
+		p.Method = MethodLinear
+		achieved = (l - b) / p.Years
+		required = (goal - b) / p.YearsToTarget
+	}
+	ratio := achieved / required
+	p.AchievedRate, p.RequiredRate, p.Ratio = ptr(achieved), ptr(required), ptr(ratio)
+	status := Deterioration
+	switch {
+	case ratio >= OnTrackRatio:
+		status = OnTrack
+	case ratio >= AccelerateRatio:
+		status = NeedsAcceleration
+	case ratio >= 0:
+		status = OffTrack
+	}
+	unitEN, unitDA := " % a year", " % om året"
+	rate := func(v float64) float64 { return 100 * v }
+	if p.Method == MethodLinear {
+		unitEN, unitDA, rate = " a year", " om året", func(v float64) float64 { return v }
+	}
+	return p.conclude(status,
+		fmt.Sprintf("%s: %.2f%s achieved against %.2f%s needed to reach %g by %d (%.0f %% of the pace)",
+			span, rate(achieved), unitEN, rate(required), unitEN, goal, t.Year, 100*ratio),
+		fmt.Sprintf("%s: %.2f%s opnået mod %.2f%s nødvendigt for at nå %g i %d (%.0f %% af tempoet)",
+			span, rate(achieved), unitDA, rate(required), unitDA, goal, t.Year, 100*ratio))
+}
 
-	// Only a direction: the annual rate of improvement since the baseline.
+// directionProgress: only a direction is set, so the annual rate of
+// improvement since the baseline.
+func directionProgress(in ProgressInput, p Progress) Progress {
+	b, l, year, span := in.Baseline.Value, in.Latest.Value, in.Target.Year, in.span()
 	var achieved float64
 	if b > 0 && l > 0 {
 		p.Method = MethodDirection
@@ -239,35 +245,31 @@ func AssessProgress(in ProgressInput) Progress {
 		p.Method = MethodLinear
 		achieved = (l - b) / p.Years
 	}
-	improvement := achieved
-	if in.Polarity == indicators.LowerIsBetter {
-		improvement = -achieved
-	}
+	improvement := in.Polarity.Improvement(achieved)
 	p.AchievedRate, p.Improvement = ptr(achieved), ptr(improvement)
 	threshold := DirectionRate
 	if p.Method == MethodLinear {
 		threshold = 0 // a rate in units: any improvement counts
 	}
+	status := Deterioration
 	switch {
 	case improvement >= threshold && improvement > 0:
-		p.Status = OnTrack
+		status = OnTrack
 	case improvement > 0:
-		p.Status = NeedsAcceleration
+		status = NeedsAcceleration
 	case improvement > -threshold || improvement == 0:
-		p.Status = OffTrack
-	default:
-		p.Status = Deterioration
+		status = OffTrack
 	}
 	word := map[bool][2]string{true: {"better", "bedre"}, false: {"worse", "dårligere"}}[improvement > 0]
 	if improvement == 0 {
 		word = [2]string{"unchanged", "uændret"}
 	}
 	if p.Method == MethodLinear {
-		p.ReasonEN = fmt.Sprintf("%s: %g → %g, %s (%+.2f a year); the target is to improve by %d", span, b, l, word[0], achieved, t.Year)
-		p.ReasonDA = fmt.Sprintf("%s: %g → %g, %s (%+.2f om året); målet er en forbedring frem til %d", span, b, l, word[1], achieved, t.Year)
-	} else {
-		p.ReasonEN = fmt.Sprintf("%s: %g → %g, %s by %.2f %% a year; the target is to improve by %d", span, b, l, word[0], math.Abs(100*achieved), t.Year)
-		p.ReasonDA = fmt.Sprintf("%s: %g → %g, %s med %.2f %% om året; målet er en forbedring frem til %d", span, b, l, word[1], math.Abs(100*achieved), t.Year)
+		return p.conclude(status,
+			fmt.Sprintf("%s: %g → %g, %s (%+.2f a year); the target is to improve by %d", span, b, l, word[0], achieved, year),
+			fmt.Sprintf("%s: %g → %g, %s (%+.2f om året); målet er en forbedring frem til %d", span, b, l, word[1], achieved, year))
 	}
-	return p
+	return p.conclude(status,
+		fmt.Sprintf("%s: %g → %g, %s by %.2f %% a year; the target is to improve by %d", span, b, l, word[0], math.Abs(100*achieved), year),
+		fmt.Sprintf("%s: %g → %g, %s med %.2f %% om året; målet er en forbedring frem til %d", span, b, l, word[1], math.Abs(100*achieved), year))
 }

@@ -71,12 +71,12 @@ var Comparisons = []Comparison{Better, Similar, Worse, NotComparable}
 // overlapping intervals are similar (the difference is not clear at the 95%
 // level by this conservative rule); otherwise the side the region lies on,
 // read through the indicator's polarity.
-func Compare(region, national Interval, polarity string) Comparison {
+func Compare(region, national Interval, polarity indicators.Polarity) Comparison {
 	if region.Overlaps(national) {
 		return Similar
 	}
 	above := region.Lower > national.Upper
-	if above == (polarity == indicators.HigherIsBetter) {
+	if above != polarity.BadAbove() {
 		return Better
 	}
 	return Worse

@@ -21,6 +21,9 @@ var (
 		assess.OffTrack:          "orange",
 		assess.Deterioration:     "red",
 		assess.NotAssessable:     "#8e8e8e",
+		// Without a significant change no direction is shown: grey.
+		assess.NoSignificantChange: "#b0b0b0",
+		assess.SignificanceUnknown: "#8e8e8e",
 	}
 	freshColours = map[assess.FreshState]string{
 		assess.Fresh:   "green",
@@ -76,12 +79,12 @@ func stateMappings(column string, fresh bool) map[string]any {
 }
 
 // apiColumnLink makes a table's indicator column link to the indicator's
-// API page.
+// page (kpv's /sider, package pages).
 func apiColumnLink(column string) map[string]any {
 	return map[string]any{
 		"matcher": map[string]any{"id": "byName", "options": column},
 		"properties": []any{map[string]any{"id": "links", "value": []any{map[string]any{
-			"title": "API: ${__value.raw}", "url": "${kpv_url}/api/v1/indicators/${__value.raw}", "targetBlank": true,
+			"title": "Side / page: ${__value.raw}", "url": "${kpv_url}/sider/indikatorer/${__value.raw}", "targetBlank": true,
 		}}}},
 	}
 }
@@ -101,7 +104,7 @@ func goalStatusStat(title, description string, goal int) *Panel {
 	return &Panel{
 		Type: "stat", Title: title, Description: description, Datasource: promDS,
 		Targets: []*Target{promInstant("A", fmt.Sprintf(`sum by (status) (kpv_goal_indicators{goal="%d"})`, goal), "{{status}}", false)},
-		Links:   []Link{goalLink(goal), {Title: fmt.Sprintf("API: mål %d", goal), URL: fmt.Sprintf("${kpv_url}/api/v1/goals/%d", goal), TargetBlank: true}},
+		Links:   []Link{goalLink(goal), goalPageLink(goal)},
 		FieldConfig: map[string]any{
 			"defaults":  map[string]any{"unit": "none", "decimals": 0, "color": map[string]any{"mode": "fixed", "fixedColor": "#8e8e8e"}},
 			"overrides": stateOverrides(),
@@ -172,12 +175,18 @@ func (g *gen) overview() *Dashboard {
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
+		l.add(verdictStat(goal.ID), w, 4)
+	}
+	l.newline()
+	for _, goal := range g.cat.Goals {
 		l.add(statusTable(goal.ID), w, 10)
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
 		l.add(g.latestTable(goal.ID), w, 10)
 	}
+	l.newline()
+	l.add(defenceTable(), 24, 9)
 	l.newline()
 	l.add(&Panel{
 		Type: "stat", Title: "Aktive alarmer", Datasource: promDS,
@@ -230,7 +239,7 @@ func thresholdSteps(ind indicators.Indicator) []any {
 	if th.NotApplicable || th.Warning == nil || th.Critical == nil {
 		return []any{map[string]any{"color": "transparent", "value": nil}}
 	}
-	if ind.Polarity == indicators.LowerIsBetter {
+	if ind.Polarity.BadAbove() {
 		return []any{
 			map[string]any{"color": "transparent", "value": nil},
 			map[string]any{"color": "yellow", "value": *th.Warning},
@@ -261,14 +270,14 @@ func (g *gen) historyPanel(ind indicators.Indicator) *Panel {
 		desc += fmt.Sprintf(" Derived from %s (%s) over %s.", ind.Derived.From, ind.Derived.Method, strings.Join(ind.Derived.Countries, ", "))
 	}
 	defaults := map[string]any{
-		"unit": unitFor(ind.Unit),
+		"unit": ind.Unit.Grafana(),
 		"custom": map[string]any{
 			"drawStyle": "line", "lineWidth": 2, "showPoints": "always", "pointSize": 6, "spanNulls": true,
 			"thresholdsStyle": map[string]any{"mode": "area"},
 		},
 		"thresholds": map[string]any{"mode": "absolute", "steps": thresholdSteps(ind)},
 	}
-	if ind.Unit == "rank" {
+	if ind.Unit == indicators.UnitRank {
 		// Rank 1 is best: show it at the top.
 		defaults["custom"].(map[string]any)["transform"] = "negative-Y"
 		defaults["decimals"] = 0
@@ -276,7 +285,7 @@ func (g *gen) historyPanel(ind indicators.Indicator) *Panel {
 	return &Panel{
 		Type: "timeseries", Title: "Udvikling: " + ind.NameDA, Description: desc, Datasource: pgDS,
 		Targets: []*Target{sqlTarget("A", g.historySQL(ind), "time_series")},
-		Links:   []Link{apiLink(ind.ID)},
+		Links:   []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{
 			"defaults": defaults,
 			"overrides": []any{
@@ -312,7 +321,7 @@ func statusStat(ind indicators.Indicator) *Panel {
 			promInstant("A", "max by (status) (kpv_indicator_status{"+sel+"} == 1)", "{{status}}", false),
 			promInstant("B", "max by (state) (kpv_indicator_freshness{"+sel+"} == 1)", "{{state}}", false),
 		},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{"defaults": map[string]any{"color": map[string]any{"mode": "fixed", "fixedColor": "#8e8e8e"}}, "overrides": stateOverrides()},
 		Options: map[string]any{
 			"colorMode": "background", "graphMode": "none", "textMode": "name", "justifyMode": "center",
@@ -326,7 +335,7 @@ func (g *gen) regionalPanel(ind indicators.Indicator) *Panel {
 		Type: "table", Title: "Regioner: " + ind.NameDA, Datasource: pgDS,
 		Description: indicatorDescription(ind) + " Denmark and each region: the latest figure with its 95% interval (published, else Wilson's from numerator and denominator). Intervals that do not overlap Denmark's mark a real difference.",
 		Targets:     []*Target{sqlTarget("A", g.regionalSQL(ind), "table")},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: tableFieldConfig(),
 		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}
@@ -337,7 +346,7 @@ func (g *gen) nordicPanel(ind indicators.Indicator) *Panel {
 		Type: "table", Title: "Norden: " + ind.NameDA, Datasource: pgDS,
 		Description: indicatorDescription(ind) + " The Nordic countries in Denmark's latest period for the selected cancer entity, per sex, with 95% intervals and rank (ties share a rank).",
 		Targets:     []*Target{sqlTarget("A", g.nordicSQL(ind), "table")},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: tableFieldConfig(g.dimensionMappings("Køn", "sex")),
 		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}
@@ -352,7 +361,7 @@ func nordicRankStat(ind indicators.Indicator) *Panel {
 			promInstant("A", "kpv_nordic_rank{"+sel+"}", "Placering {{sex}}", false),
 			promInstant("B", "kpv_nordic_gap_to_leader{"+sel+"}", "Point efter nr. 1 {{sex}}", false),
 		},
-		Links:       []Link{apiLink(ind.ID)},
+		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{"defaults": map[string]any{"unit": "none", "color": map[string]any{"mode": "fixed", "fixedColor": "blue"}}, "overrides": []any{}},
 		Options: map[string]any{
 			"colorMode": "value", "graphMode": "none", "textMode": "value_and_name", "orientation": "horizontal",
@@ -391,7 +400,7 @@ func (g *gen) goalVariables(inds []indicators.Indicator) []*Variable {
 	if region {
 		var texts, vals []string
 		for _, geo := range g.cat.Geographies {
-			if geo.Kind == "region" {
+			if geo.Kind == indicators.GeoRegion {
 				texts, vals = append(texts, geo.NameDA), append(vals, geo.Code)
 			}
 		}
@@ -431,7 +440,8 @@ func (g *gen) goal(goal indicators.Goal) *Dashboard {
 	l := &layout{d: d}
 	l.add(&Panel{Type: "text", Title: fmt.Sprintf("Mål %d", goal.ID), Description: goal.NameEN,
 		Options: map[string]any{"mode": "markdown", "content": fmt.Sprintf("**%s**\n\n*%s*", goal.NameDA, goal.NameEN)}}, 12, 5)
-	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 12, 5)
+	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 8, 5)
+	l.add(verdictStat(goal.ID), 4, 5)
 	for _, ind := range inds {
 		l.row(ind.NameDA)
 		l.add(statusStat(ind), 4, 9)
@@ -454,7 +464,7 @@ func (g *gen) data() *Dashboard {
 	d := g.newDashboard(DataUID, "Data og indsamling",
 		"The data behind the indicators: each source with its last successful run, overdue publications, the ingest runs and their errors. Generated from kpv's catalogue.")
 	d.Time = TimeRange{From: "now-7d", To: "now"}
-	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tags: []string{}, Icon: "dashboard"})
+	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, Icon: "dashboard"})
 	l := &layout{d: d}
 	count := func(title, desc, expr string, warnAt float64) *Panel {
 		return &Panel{Type: "stat", Title: title, Description: desc, Datasource: promDS,
@@ -595,7 +605,7 @@ func columns(cat *indicators.Catalogue) []string {
 func (g *gen) initiatives() *Dashboard {
 	d := g.newDashboard(InitiativesUID, "Initiativer og økonomi",
 		"The plan's initiatives by focus area and goal, and its funding per year and recipient, as printed in the plan's Økonomi table and the 2025 implementation agreement. Generated from kpv's catalogue.")
-	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tags: []string{}, Icon: "dashboard"})
+	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, Icon: "dashboard"})
 	var texts, vals []string
 	for _, t := range g.cat.FundingTables {
 		texts, vals = append(texts, t.TitleDA), append(vals, t.ID)
@@ -643,7 +653,7 @@ ORDER BY f.column_label`, "table")},
 
 	l.add(&Panel{Type: "table", Title: "De " + strconv.Itoa(len(g.cat.Initiatives)) + " initiativer", Datasource: pgDS,
 		Description: "The plan's initiatives numbered as in the plan, with focus area, the goals they serve and who leads them.",
-		Links:       []Link{{Title: "API: initiativer", URL: "${kpv_url}/api/v1/initiatives", TargetBlank: true}},
+		Links:       []Link{{Title: "Side / page: mål og initiativer", URL: "${kpv_url}/sider", TargetBlank: true}},
 		Targets: []*Target{sqlTarget("A", `-- The initiatives with their focus area and goals.
 SELECT i.number AS "Nr.",
        i.name_da AS "Initiativ",

@@ -157,7 +157,7 @@ func newDashboard(uid, title, description string) *Dashboard {
 		Templating:  Templating{List: []*Variable{kpvURLVar()}},
 		Links: []DashLink{{
 			Title: "Kræftplan V", Type: "dashboards", Tags: []string{"kpv"},
-			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards",
+			AsDropdown: true, KeepTime: true, Tooltip: "kpv's dashboards", Icon: "external link",
 		}},
 		WeekStart:  "monday",
 		TimePicker: map[string]any{},
@@ -251,8 +251,14 @@ func sqlTarget(ref, sql, format string) *Target {
 	return &Target{RefID: ref, Datasource: pgDS, RawSQL: sql, RawQuery: true, EditorMode: "code", Format: format}
 }
 
-func apiLink(id string) Link {
-	return Link{Title: "API: " + id, URL: "${kpv_url}/api/v1/indicators/" + id, TargetBlank: true}
+// indicatorPageLink and goalPageLink open kpv's pages for people (pages/), never
+// the JSON API.
+func goalPageLink(goal int) Link {
+	return Link{Title: fmt.Sprintf("Side / page: mål %d", goal), URL: fmt.Sprintf("${kpv_url}/sider/maal/%d", goal), TargetBlank: true}
+}
+
+func indicatorPageLink(id string) Link {
+	return Link{Title: "Side / page: " + id, URL: "${kpv_url}/sider/indikatorer/" + id, TargetBlank: true}
 }
 
 func goalLink(goal int) Link {
@@ -262,20 +268,10 @@ func goalLink(goal int) Link {
 // indicatorDescription is a panel's description: the English name and
 // method, since titles are Danish.
 func indicatorDescription(ind indicators.Indicator) string {
-	s := ind.NameEN + " (" + ind.ID + ", unit: " + ind.Unit + ", " + strings.ReplaceAll(ind.Polarity, "_", " ") + ")."
+	_, polarity := ind.Polarity.Words()
+	s := ind.NameEN + " (" + ind.ID + ", unit: " + string(ind.Unit) + ", " + polarity + ")."
 	if ind.MethodologyEN != "" {
 		s += " " + ind.MethodologyEN
 	}
 	return s
-}
-
-// unitFor maps an indicator's unit to Grafana's.
-func unitFor(unit string) string {
-	switch unit {
-	case "percent":
-		return "percent"
-	case "percentage_points":
-		return "suffix: pp"
-	}
-	return "none"
 }

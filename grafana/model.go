@@ -1,5 +1,10 @@
 package grafana
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // The subset of Grafana's dashboard JSON model kpv writes. No Grafana Go
 // SDK can be had through the module proxy here, so these are our own
 // structs; fields follow the model of Grafana 10–12 (schemaVersion 39).
@@ -89,11 +94,12 @@ type Option struct {
 
 // DashLink is a link in the dashboard's header.
 type DashLink struct {
-	Title       string   `json:"title"`
-	Type        string   `json:"type"`
-	URL         string   `json:"url,omitempty"`
-	Tooltip     string   `json:"tooltip,omitempty"`
-	Icon        string   `json:"icon,omitempty"`
+	Title string `json:"title"`
+	Type  string `json:"type"`
+	URL   string `json:"url,omitempty"`
+	// Grafana's schema requires tooltip and icon on every link, even empty.
+	Tooltip     string   `json:"tooltip"`
+	Icon        string   `json:"icon"`
 	Tags        []string `json:"tags"`
 	AsDropdown  bool     `json:"asDropdown"`
 	IncludeVars bool     `json:"includeVars"`
@@ -138,6 +144,35 @@ type Panel struct {
 	// Rows only.
 	Collapsed *bool    `json:"collapsed,omitempty"`
 	Panels    []*Panel `json:"panels,omitempty"`
+}
+
+// MarshalJSON writes a row's panels even when there are none: Grafana's
+// schema requires `panels` on a row (an expanded row holds them in the
+// dashboard's list, so it is empty), and other panels have none.
+func (p *Panel) MarshalJSON() ([]byte, error) {
+	type plain Panel
+	if p.Type != "row" {
+		return marshalNoEscape((*plain)(p))
+	}
+	panels := p.Panels
+	if panels == nil {
+		panels = []*Panel{}
+	}
+	return marshalNoEscape(struct {
+		*plain
+		Panels []*Panel `json:"panels"`
+	}{(*plain)(p), panels})
+}
+
+// marshalNoEscape keeps <, > and & readable in the SQL, as Write does.
+func marshalNoEscape(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // Target is one query of a panel: PromQL (Expr) or SQL (RawSQL).

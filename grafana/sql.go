@@ -73,12 +73,12 @@ func (g *gen) seriesSQL(ind indicators.Indicator, f varFilter, dkOnly bool) stri
 	if d := ind.Derived; d != nil {
 		from, _ := g.cat.Indicator(d.From)
 		order := "DESC"
-		if from.Polarity == indicators.LowerIsBetter {
+		if from.Polarity.BadAbove() {
 			order = "ASC"
 		}
 		var dims []string
 		for _, b := range ind.Breakdowns {
-			if b != "region" && b != "country" {
+			if !indicators.IsGeographyLevel(b) {
 				dims = append(dims, b)
 			}
 		}
@@ -87,7 +87,7 @@ func (g *gen) seriesSQL(ind indicators.Indicator, f varFilter, dkOnly bool) stri
 			value = "abs(r.best - r.value)"
 		}
 		best := "max"
-		if from.Polarity == indicators.LowerIsBetter {
+		if from.Polarity.BadAbove() {
 			best = "min"
 		}
 		return fmt.Sprintf(`SELECT %s AS indicator, r.period, r.period_end, r.geography, r.breakdown, %s AS value
@@ -216,7 +216,7 @@ ORDER BY i.id, l.breakdown`, goal, union, goal)
 // Every region is listed, one without a figure with none.
 func (g *gen) regionalSQL(ind indicators.Indicator) string {
 	lower, upper := "l.ci_lower", "l.ci_upper"
-	if ind.Unit == "percent" {
+	if ind.Unit.Share() {
 		// Wilson (1927), z = 1.96, scaled to percent.
 		const p, n, z2 = "(l.numerator / l.denominator)", "l.denominator", "3.8416"
 		centre := fmt.Sprintf("(%s + %s / (2 * %s))", p, z2, n)
@@ -258,7 +258,7 @@ ORDER BY g.code <> 'DK', g.code, l.breakdown`, ind.ID, lit(ind.ID), sex, lower, 
 func (g *gen) nordicSQL(ind indicators.Indicator) string {
 	countries := g.comparedCountries(ind)
 	order := "DESC"
-	if ind.Polarity == indicators.LowerIsBetter {
+	if ind.Polarity.BadAbove() {
 		order = "ASC"
 	}
 	var vals []string
@@ -306,7 +306,7 @@ func (g *gen) comparedCountries(ind indicators.Indicator) []string {
 	}
 	if len(out) == 0 {
 		for _, geo := range g.cat.Geographies {
-			if geo.Kind == "country" {
+			if geo.Kind == indicators.GeoCountry {
 				out = append(out, geo.Code)
 			}
 		}

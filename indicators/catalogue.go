@@ -4,7 +4,10 @@
 //
 // The catalogue is one human-edited YAML file (catalogue.yaml), embedded in
 // the binary and validated on load. Everything else in kpv — the database
-// tables, the API, later the alert rules and dashboards — is derived from it.
+// tables, the API, the alert rules and Alertmanager routes (alerts/), the
+// dashboards (grafana/) and the report — is derived from it. The package
+// also holds the domain's vocabulary (units, polarity, kinds, formats) and
+// the figure itself (Observation) with the batch check every write passes.
 package indicators
 
 import (
@@ -35,6 +38,7 @@ type Catalogue struct {
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
 	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
+	Verdict        VerdictRule    `yaml:"verdict" json:"verdict"`
 
 	// Name is the file the catalogue was read from, for messages.
 	Name string `yaml:"-" json:"-"`
@@ -191,14 +195,14 @@ type SMTP struct {
 
 // Geography is Denmark, a Danish region or a Nordic country.
 type Geography struct {
-	Code       string   `yaml:"code" json:"code"`
-	Kind       string   `yaml:"kind" json:"kind"`
-	NameDA     string   `yaml:"name_da" json:"name_da"`
-	NameEN     string   `yaml:"name_en" json:"name_en"`
-	ISONumeric int      `yaml:"iso_numeric,omitempty" json:"iso_numeric,omitempty"`
-	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Note       string   `yaml:"note,omitempty" json:"note,omitempty"`
-	Line       int      `yaml:"-" json:"-"`
+	Code       string        `yaml:"code" json:"code"`
+	Kind       GeographyKind `yaml:"kind" json:"kind"`
+	NameDA     string        `yaml:"name_da" json:"name_da"`
+	NameEN     string        `yaml:"name_en" json:"name_en"`
+	ISONumeric int           `yaml:"iso_numeric,omitempty" json:"iso_numeric,omitempty"`
+	Aliases    []string      `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Note       string        `yaml:"note,omitempty" json:"note,omitempty"`
+	Line       int           `yaml:"-" json:"-"`
 }
 
 // CancerEntity is a NORDCAN cancer entity.
@@ -235,7 +239,7 @@ type Source struct {
 	Publisher string `yaml:"publisher" json:"publisher"`
 	// Format is how the source is read: jsonstat, nordcan-survival, table,
 	// or submission (figures only published in reports, sent through the API).
-	Format   string `yaml:"format" json:"format"`
+	Format   Format `yaml:"format" json:"format"`
 	URL      string `yaml:"url,omitempty" json:"url,omitempty"`
 	Schedule string `yaml:"schedule,omitempty" json:"schedule,omitempty"`
 	// FailingAfter is how long without a successful run before the
@@ -308,20 +312,14 @@ type Release struct {
 	Note      string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
-// Polarity says which direction is better.
-const (
-	HigherIsBetter = "higher_is_better"
-	LowerIsBetter  = "lower_is_better"
-)
-
 // Indicator measures one of the goals.
 type Indicator struct {
 	ID          string     `yaml:"id" json:"id"`
 	Goal        int        `yaml:"goal" json:"goal"`
 	NameDA      string     `yaml:"name_da" json:"name_da"`
 	NameEN      string     `yaml:"name_en" json:"name_en"`
-	Unit        string     `yaml:"unit" json:"unit"`
-	Polarity    string     `yaml:"polarity" json:"polarity"`
+	Unit        Unit       `yaml:"unit" json:"unit"`
+	Polarity    Polarity   `yaml:"polarity" json:"polarity"`
 	Baseline    Baseline   `yaml:"baseline" json:"baseline"`
 	Target      *Target    `yaml:"target" json:"target"`
 	Thresholds  Thresholds `yaml:"thresholds" json:"thresholds"`
@@ -338,20 +336,10 @@ type Indicator struct {
 	Line          int         `yaml:"-" json:"-"`
 }
 
-// Derivation methods.
-const (
-	// NordicRank is Denmark's rank among Countries by the From indicator's
-	// value (1 = best), per period and breakdown.
-	NordicRank = "nordic_rank"
-	// GapToBest is the best country's value minus Denmark's, in the From
-	// indicator's unit turned into points (0 when Denmark is best).
-	GapToBest = "gap_to_best"
-)
-
 // Derivation says how a derived indicator is computed.
 type Derivation struct {
-	From   string `yaml:"from" json:"from"`
-	Method string `yaml:"method" json:"method"`
+	From   string           `yaml:"from" json:"from"`
+	Method DerivationMethod `yaml:"method" json:"method"`
 	// Countries are the geographies compared; those missing for a period
 	// are listed with the result.
 	Countries []string `yaml:"countries" json:"countries"`

@@ -257,6 +257,18 @@ func TestValidationNamesTheMistake(t *testing.T) {
 		{"bad failing_after", func(s string) string {
 			return strings.Replace(s, `    schedule: "CRON_TZ=Europe/Copenhagen 0 6 1 * *"`, `    schedule: "CRON_TZ=Europe/Copenhagen 0 6 1 * *"`+"\n    failing_after: \"two weeks\"", 1)
 		}, []string{`failing_after "two weeks" is not a positive duration`}},
+		{"unknown unit", func(s string) string {
+			return s[:firstInd] + strings.Replace(s[firstInd:], `unit: "percent"`, `unit: "promille"`, 1)
+		}, []string{`indicator g1_unmet_needs_followup: unknown unit "promille"`}},
+		{"unknown polarity", func(s string) string {
+			return s[:firstInd] + strings.Replace(s[firstInd:], `polarity: "lower_is_better"`, `polarity: "less_is_more"`, 1)
+		}, []string{`indicator g1_unmet_needs_followup: polarity must be higher_is_better or lower_is_better, not "less_is_more"`}},
+		{"unknown geography kind", func(s string) string {
+			return strings.Replace(s, `{code: "DK-81", kind: "region"`, `{code: "DK-81", kind: "municipality"`, 1)
+		}, []string{`geography DK-81: kind must be country or region, not "municipality"`}},
+		{"unknown target direction", func(s string) string {
+			return s[:firstInd] + strings.Replace(s[firstInd:], `target: {direction: "improve"`, `target: {direction: "better"`, 1)
+		}, []string{`indicator g1_unmet_needs_followup: target direction must be "improve", not "better"`}},
 		{"misspelt field", func(s string) string {
 			return strings.Replace(s, "    polarity: \"lower_is_better\"\n", "    polarty: \"lower_is_better\"\n", 1)
 		}, []string{"field polarty not found"}},

@@ -2,7 +2,6 @@ package indicators
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -161,22 +160,6 @@ func (b Breakdown) Key() string {
 	return sb.String()
 }
 
-// ParseBreakdownKey is the inverse of Breakdown.Key.
-func ParseBreakdownKey(s string) (Breakdown, error) {
-	b := Breakdown{}
-	if s == "" {
-		return b, nil
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("breakdown %q: %q is not key=value", s, kv)
-		}
-		b[k] = v
-	}
-	return b, nil
-}
-
 // CheckObservation checks that a figure fits the catalogue: a known
 // indicator, a geography at a level the indicator is published at, known
 // breakdown values, and a value within the unit's range. It returns the
@@ -206,14 +189,14 @@ func (c *Catalogue) CheckObservation(indicatorID, geography string, b Breakdown,
 		}
 	}
 	for _, dim := range in.Breakdowns {
-		if _, geo := geographyBreakdowns[dim]; !geo && b[dim] == "" {
+		if !IsGeographyLevel(dim) && b[dim] == "" {
 			return "", &FieldError{dim, fmt.Sprintf("missing: indicator %s is broken down by %s", in.ID, dim)}
 		}
 	}
 	if value != nil {
-		u := Units[in.Unit]
-		if math.IsNaN(*value) || *value < u.Min || *value > u.Max {
-			return "", &FieldError{"value", fmt.Sprintf("%v is outside the range of unit %s [%v, %v]", *value, u.ID, u.Min, u.Max)}
+		if !in.Unit.Contains(*value) {
+			lo, hi := in.Unit.Bounds()
+			return "", &FieldError{"value", fmt.Sprintf("%v is outside the range of unit %s [%v, %v]", *value, in.Unit, lo, hi)}
 		}
 	}
 	return g.Code, nil
@@ -225,10 +208,8 @@ func (in *Indicator) PublishedAt(g *Geography) bool {
 	switch {
 	case g.Code == "DK":
 		return true
-	case g.Kind == "region":
-		return slices.Contains(in.Breakdowns, "region")
 	default:
-		return slices.Contains(in.Breakdowns, "country")
+		return slices.Contains(in.Breakdowns, string(g.Kind))
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -94,6 +93,9 @@ func recordLines(c *Catalogue, root *yaml.Node) {
 			if m.Content[i].Value == "alerting" {
 				c.Alerting.Line = m.Content[i].Line
 			}
+			if m.Content[i].Value == "verdict" {
+				c.Verdict.Line = m.Content[i].Line
+			}
 		}
 	}
 }
@@ -105,10 +107,4 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("catalogue is invalid (%d problem(s)):\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
-}
-
-// IsValidationError reports whether err is a catalogue validation error.
-func IsValidationError(err error) bool {
-	var v *ValidationError
-	return errors.As(err, &v)
 }

@@ -288,7 +288,7 @@ func BenchmarkBulkIngest(b *testing.B) {
 		// The equivalent table: the observations table's columns,
 		// defaults, checks, indexes and foreign keys; and, as a second
 		// baseline, the same without the foreign keys.
-		if _, err := st.Pool.Exec(ctx, `CREATE TABLE copy_target (LIKE observations INCLUDING ALL);
+		if err := st.Exec(ctx, `CREATE TABLE copy_target (LIKE observations INCLUDING ALL);
 			ALTER TABLE copy_target ADD FOREIGN KEY (indicator_id) REFERENCES indicators(id),
 				ADD FOREIGN KEY (geography) REFERENCES geographies(code),
 				ADD FOREIGN KEY (source_id) REFERENCES sources(id),
@@ -313,11 +313,11 @@ func BenchmarkBulkIngest(b *testing.B) {
 			b.Fatalf("ingest: %s %+v %v", got.Outcome, got.Counts, err)
 		}
 		var n, m int
-		if err := st.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM observations), (SELECT count(*) FROM copy_target) + (SELECT count(*) FROM copy_target_nofk) - $1`, rows).Scan(&n, &m); err != nil || n != rows || m != rows {
+		if err := st.QueryRow(ctx, `SELECT (SELECT count(*) FROM observations), (SELECT count(*) FROM copy_target) + (SELECT count(*) FROM copy_target_nofk) - $1`, rows).Scan(&n, &m); err != nil || n != rows || m != rows {
 			b.Fatalf("stored %d by kpv and %d by COPY, want %d each (%v)", n, m, rows, err)
 		}
 		// What a million figures take on disk, indexes included.
-		if err := st.Pool.QueryRow(ctx, `SELECT pg_total_relation_size('observations')`).Scan(&tableBytes); err != nil {
+		if err := st.QueryRow(ctx, `SELECT pg_total_relation_size('observations')`).Scan(&tableBytes); err != nil {
 			b.Fatal(err)
 		}
 		st.Close()

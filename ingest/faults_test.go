@@ -109,7 +109,7 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 		t.Fatalf("the run after the restart: %s %+v %v; want success with %d figures", second.Outcome, second.Counts, err, rows)
 	}
 	var total, fromFirst int
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE run_id = $1) FROM observations`, first.run.ID).
+	if err := st.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE run_id = $1) FROM observations`, first.run.ID).
 		Scan(&total, &fromFirst); err != nil {
 		t.Fatal(err)
 	}

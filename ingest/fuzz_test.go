@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // The fuzz targets feed arbitrary bytes through each adapter as the runner
@@ -20,7 +19,7 @@ func checkParse(t *testing.T, c *indicators.Catalogue, src *indicators.Source, d
 		if strings.Contains(err.Error(), "panic") {
 			t.Fatalf("adapter panicked: %v", err)
 		}
-		var be *store.BatchError
+		var be *indicators.BatchError
 		if errors.As(err, &be) && len(be.Rows) == 0 {
 			t.Fatalf("batch error with no rows: %v", err)
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest/tabular"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // numberFields are the observation fields that hold figures.
@@ -23,22 +22,28 @@ type batch struct {
 	cat   *indicators.Catalogue
 	src   *indicators.Source
 	m     indicators.Mapping
-	obs   []store.Observation
+	obs   []indicators.Observation
 	where []string
-	bad   []store.RowError
+	bad   []indicators.RowError
 	// breakdowns holds one map per distinct breakdown, shared by the rows
 	// that have it: a million rows have a handful of breakdowns.
 	breakdowns map[string]indicators.Breakdown
 
 	// write, when set, streams the batch: every chunkSize rows are checked
-	// (store.PrepareChunk) and, while no row has failed, handed to write,
+	// (indicators.PrepareChunk) and, while no row has failed, handed to write,
 	// so that a large table is never held whole. line is the publisher's
 	// row number (from 1) of the row being added; lines holds it for obs.
-	write func(obs []store.Observation, lines []int) error
+	write func(obs []indicators.Observation, lines []int) error
 	line  int
 	lines []int
 	done  int // rows handed to write or rejected by PrepareChunk
 	read  int // rows read, good and bad
+
+	// posted, for a submitted batch (format_submission.go), is the
+	// indicator it is posted to: a row without one is that indicator's, a
+	// row of another is refused, and an empty figure is only missing (a
+	// submitter withholds one with a mark or suppressed=true).
+	posted string
 }
 
 // chunkSize is how many rows a streamed batch holds at a time.
@@ -52,15 +57,6 @@ func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
 	return b
 }
 
-// grow makes room for n more rows, so that a large table is not copied
-// each time the batch outgrows its slice.
-func (b *batch) grow(n int) {
-	if n > 0 {
-		b.obs = slices.Grow(b.obs, n)
-		b.where = slices.Grow(b.where, n)
-	}
-}
-
 // reject records a problem with the row at where.
 func (b *batch) reject(where, field, format string, args ...any) {
 	b.read++
@@ -68,7 +64,7 @@ func (b *batch) reject(where, field, format string, args ...any) {
 	if b.write != nil {
 		row = b.line
 	}
-	b.bad = append(b.bad, store.RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...), Where: where})
+	b.bad = append(b.bad, indicators.RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...), Where: where})
 }
 
 // code translates a publisher's code or label for field into kpv's, through
@@ -84,13 +80,16 @@ func (b *batch) code(field, s string) string {
 
 // keyed fills in the mapping's fixed values and starts the observation with
 // its key fields in kpv's codes; a figure with no geography is national.
-func (b *batch) keyed(fields map[string]string) store.Observation {
+func (b *batch) keyed(fields map[string]string) indicators.Observation {
 	for f, v := range b.m.Fixed {
 		if _, set := fields[f]; !set {
 			fields[f] = v
 		}
 	}
-	o := store.Observation{
+	if b.posted != "" && strings.TrimSpace(fields["indicator"]) == "" {
+		fields["indicator"] = b.posted
+	}
+	o := indicators.Observation{
 		Indicator: b.code("indicator", fields["indicator"]),
 		Period:    b.code("period", fields["period"]),
 		Geography: b.code("geography", fields["geography"]),
@@ -109,7 +108,7 @@ func (b *batch) addText(where string, fields map[string]string) {
 	nums := map[string]**float64{"value": &o.Value, "numerator": &o.Numerator, "denominator": &o.Denominator, "ci_lower": &o.CILower, "ci_upper": &o.CIUpper}
 	for _, f := range numberFields {
 		text, ok := fields[f]
-		if !ok {
+		if !ok || b.posted != "" && strings.TrimSpace(text) == "" {
 			continue
 		}
 		v, _, err := tabular.Number(text)
@@ -126,6 +125,16 @@ func (b *batch) addText(where string, fields map[string]string) {
 				v = b.scale(v)
 			}
 			*nums[f] = &v
+		}
+	}
+	if text := fields["suppressed"]; text != "" {
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "true", "1", "ja", "yes":
+			o.Suppressed = true
+		case "false", "0", "nej", "no":
+		default:
+			b.reject(where, "suppressed", "%q is not true or false", text)
+			return
 		}
 	}
 	if o.Suppressed {
@@ -154,7 +163,11 @@ func (b *batch) addValue(where string, fields map[string]string, value, lower, u
 // add fills in the breakdown and keeps the row. Only the dimensions the
 // indicator declares are taken from the row: a table with several
 // indicators has empty cells in the columns one of them does not use.
-func (b *batch) add(where string, o store.Observation, fields map[string]string) {
+func (b *batch) add(where string, o indicators.Observation, fields map[string]string) {
+	if b.posted != "" && o.Indicator != b.posted {
+		b.reject(where, "indicator", "row is for %s, but the batch is posted to %s", o.Indicator, b.posted)
+		return
+	}
 	in, ok := b.cat.Indicator(o.Indicator)
 	if !ok {
 		b.reject(where, "indicator", "unknown indicator %q", o.Indicator)
@@ -202,8 +215,8 @@ func (b *batch) flush(final bool) error {
 	if b.write == nil || len(b.obs) == 0 || len(b.obs) < chunkSize && !final {
 		return nil
 	}
-	out, err := store.PrepareChunk(b.cat, b.obs, b.done)
-	var be *store.BatchError
+	out, err := indicators.PrepareChunk(b.cat, b.obs, b.done)
+	var be *indicators.BatchError
 	switch {
 	case errors.As(err, &be):
 		for _, e := range be.Rows {
@@ -232,8 +245,8 @@ func (b *batch) finish() error {
 		return err
 	}
 	if len(b.bad) > 0 {
-		slices.SortStableFunc(b.bad, func(x, y store.RowError) int { return x.Row - y.Row })
-		return &store.BatchError{Rows: b.bad, Read: b.read}
+		slices.SortStableFunc(b.bad, func(x, y indicators.RowError) int { return x.Row - y.Row })
+		return &indicators.BatchError{Rows: b.bad, Read: b.read}
 	}
 	if b.done == 0 {
 		return fmt.Errorf("no figures found for source %s: check the file against the source's mapping", b.src.ID)
@@ -248,18 +261,18 @@ func (b *batch) scale(v float64) float64 {
 	return v * b.m.Scale
 }
 
-// result checks the batch against the catalogue (store.Prepare) and returns
-// it, or a *store.BatchError naming every bad row by where it is in the
+// result checks the batch against the catalogue (indicators.Prepare) and returns
+// it, or a *indicators.BatchError naming every bad row by where it is in the
 // publisher's file.
-func (b *batch) result() ([]store.Observation, error) {
+func (b *batch) result() ([]indicators.Observation, error) {
 	if len(b.bad) > 0 {
-		return nil, &store.BatchError{Rows: b.bad, Read: len(b.obs) + len(b.bad)}
+		return nil, &indicators.BatchError{Rows: b.bad, Read: len(b.obs) + len(b.bad)}
 	}
 	if len(b.obs) == 0 {
 		return nil, fmt.Errorf("no figures found for source %s: check the file against the source's mapping", b.src.ID)
 	}
-	out, err := store.Prepare(b.cat, b.obs)
-	var be *store.BatchError
+	out, err := indicators.Prepare(b.cat, b.obs)
+	var be *indicators.BatchError
 	if errors.As(err, &be) {
 		for i := range be.Rows {
 			if r := be.Rows[i].Row - 1; r >= 0 && r < len(b.where) {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kraeftplan/kpv/store"
 )
 
 // Metrics are the ingesters' Prometheus metrics, registered on the
@@ -13,8 +15,9 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-// Outcomes are the values of kpv_ingest_runs_total's outcome label.
-var Outcomes = []string{"success", "unchanged", "failed", "interrupted", "skipped"}
+// Outcomes are the values of kpv_ingest_runs_total's outcome label: how a
+// run ended, or skipped when another run held the source.
+var Outcomes = []string{string(store.RunSuccess), string(store.RunUnchanged), string(store.RunFailed), string(store.RunInterrupted), "skipped"}
 
 // NewMetrics creates and registers the ingest metrics; reg may be nil.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
@@ -64,6 +67,6 @@ func (m *Metrics) observe(source, outcome string, d time.Duration) {
 // interrupted counts runs of a stopped process found and marked interrupted.
 func (m *Metrics) interrupted(source string, n int64) {
 	if m != nil {
-		m.runs.WithLabelValues(source, "interrupted").Add(float64(n))
+		m.runs.WithLabelValues(source, string(store.RunInterrupted)).Add(float64(n))
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 func catalogue(t testing.TB) *indicators.Catalogue {
@@ -43,7 +42,7 @@ func read(t testing.TB, name string) []byte {
 }
 
 // figure finds the observation with the given key fields.
-func figure(t *testing.T, obs []store.Observation, period, geo, breakdown string) store.Observation {
+func figure(t *testing.T, obs []indicators.Observation, period, geo, breakdown string) indicators.Observation {
 	t.Helper()
 	for _, o := range obs {
 		if o.Period == period && o.Geography == geo && o.Breakdown.Key() == breakdown {
@@ -51,7 +50,7 @@ func figure(t *testing.T, obs []store.Observation, period, geo, breakdown string
 		}
 	}
 	t.Fatalf("no figure for %s %s %s among %d", period, geo, breakdown, len(obs))
-	return store.Observation{}
+	return indicators.Observation{}
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -64,7 +63,7 @@ func eq(p *float64, want *float64) bool {
 	return d < 1e-9 && d > -1e-9
 }
 
-func checkFigure(t *testing.T, o store.Observation, value, lo, hi *float64, suppressed bool) {
+func checkFigure(t *testing.T, o indicators.Observation, value, lo, hi *float64, suppressed bool) {
 	t.Helper()
 	if o.Suppressed != suppressed || !eq(o.Value, value) || !eq(o.CILower, lo) || !eq(o.CIUpper, hi) {
 		t.Errorf("%s %s %s %s: got value %v [%v–%v] suppressed %v; want %v [%v–%v] suppressed %v",
@@ -225,7 +224,7 @@ func TestTableRejections(t *testing.T) {
 // shaped table, as a jsonstat source would be configured.
 func statbankSource(t testing.TB, c *indicators.Catalogue) *indicators.Source {
 	src := *source(t, c, "sds-kraeftoverlevelse")
-	src.Format = "jsonstat"
+	src.Format = indicators.FormatJSONStat
 	src.URL = "https://api.statbank.dk/v1/data"
 	src.Request = &indicators.Request{API: "statbank", Table: "XYZ1", Lang: "da", Variables: []indicators.RequestVariable{
 		{Code: "OMRÅDE", Values: []string{"000", "081", "084"}}, {Code: "KØN", Values: []string{"M", "K"}}, {Code: "Tid", Values: []string{"*"}}}}
@@ -256,7 +255,7 @@ func TestJSONStatStatBank(t *testing.T) {
 func TestJSONStatPxWebSparse(t *testing.T) {
 	c := catalogue(t)
 	src := *source(t, c, "nordcan-survival")
-	src.Format = "jsonstat"
+	src.Format = indicators.FormatJSONStat
 	src.Request = &indicators.Request{API: "pxweb-v2", Lang: "en"}
 	src.Mapping = &indicators.Mapping{
 		Columns: map[string]string{"geography": "Region", "sex": "Kjonn", "period": "Tid"},
@@ -370,7 +369,7 @@ func TestShippedSnapshotsParse(t *testing.T) {
 			t.Errorf("snapshot %s has no entry with its citations in snapshots/README.md", name)
 		}
 		// Table snapshots cite a publication on every row.
-		if src.Format == "table" {
+		if src.Format == indicators.FormatTable {
 			for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
 				if !strings.Contains(line, "http") && !strings.Contains(line, "samme side") {
 					t.Errorf("%s row %d has no citation: %s", name, i+2, line)
@@ -399,7 +398,7 @@ func TestSubmissionSourcesAreNotFetched(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "submitted through the API") {
 		t.Errorf("got %v", err)
 	}
-	var be *store.BatchError
+	var be *indicators.BatchError
 	_ = errors.As(err, &be)
 }
 

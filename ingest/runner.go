@@ -25,7 +25,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/ingest/tabular"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -42,7 +41,7 @@ var ErrBusy = errors.New("another run of this source is in progress")
 // checked against the catalogue. name is used in messages. Every problem is
 // an error naming its row, cell or JSON path; a panic in an adapter is
 // recovered into an error, so one bad file cannot stop the scheduler.
-func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []store.Observation, err error) {
+func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []indicators.Observation, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
@@ -52,21 +51,15 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 	if looksLikeHTML(data) {
 		return nil, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
 	}
-	if src.Format != "jsonstat" && looksLikeJSON(data) {
+	f := formats[src.Format]
+	if !f.json && looksLikeJSON(data) {
 		return nil, fmt.Errorf("%s: got a JSON document, not a %s file: the source's url or the file is not the publisher's export this source reads", name, src.Format)
 	}
-	b := newBatch(cat, src)
-	switch src.Format {
-	case "nordcan-survival":
-		err = readNordcan(b, name, data)
-	case "table":
-		err = readTableData(b, name, data)
-	case "jsonstat":
-		err = readJSONStat(b, name, data)
-	default:
+	if f.read == nil {
 		return nil, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
 	}
-	if err != nil {
+	b := newBatch(cat, src)
+	if err := f.read(b, name, data); err != nil {
 		return nil, err
 	}
 	return b.result()
@@ -120,6 +113,8 @@ type Options struct {
 	Snapshot bool
 	// Force parses the publication even if it is unchanged since the last run.
 	Force bool
+	// Progress, if set, is told how File is read (see ProgressReporter).
+	Progress ProgressReporter
 }
 
 // Run ingests one source once: it takes the source's lock (ErrBusy if
@@ -133,7 +128,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	if !ok {
 		return store.Run{}, fmt.Errorf("unknown source %q", sourceID)
 	}
-	if src.Format == "submission" {
+	if src.Format.Submitted() {
 		return store.Run{}, fmt.Errorf("source %s takes figures submitted through the API; it has nothing to fetch", sourceID)
 	}
 	release, ok, err := r.Store.TryLockSource(ctx, sourceID)
@@ -165,7 +160,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 		time.Sleep(wait)
 		err = r.Store.CloseRun(ctx, &run, counts, runErr, detail)
 	}
-	r.Metrics.observe(sourceID, run.Outcome, time.Since(started))
+	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
 	c := run.Counts
 	log.Info("ingest run", "run", run.ID, "outcome", run.Outcome, "read", c.Read, "inserted", c.Inserted,
 		"revised", c.Revised, "unchanged", c.Unchanged, "rejected", c.Rejected, "error", run.Error)
@@ -233,7 +228,11 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	} else if ok {
 		detail["streamed"] = true
-		counts, err := r.stream(ctx, src, name, p.Body, runID, state)
+		var prog ProgressReporter
+		if opt.File != "" {
+			prog = opt.Progress
+		}
+		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
 		return counts, detail, err
 	}
 	// The other formats are small and read whole.
@@ -245,6 +244,9 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	}
 	obs, err := Parse(r.Catalogue, src, name, data)
+	if opt.File != "" && opt.Progress != nil {
+		opt.Progress.Finished(len(obs), size)
+	}
 	if err != nil {
 		return store.Counts{}, detail, err
 	}
@@ -260,10 +262,12 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 }
 
 // streamable reports whether a publication is read as it goes rather than
-// whole: a table in CSV, the bulk case. A file that starts like a web page
-// or a JSON document takes the whole path, for Parse's messages.
+// whole: a format that can stream (a table in CSV, the bulk case). A file
+// that starts like a web page or a JSON document takes the whole path, for
+// Parse's messages.
 func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, error) {
-	if src.Format != "table" {
+	f := formats[src.Format]
+	if f.stream == nil || f.streams == nil {
 		return false, nil
 	}
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
@@ -281,14 +285,14 @@ func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, 
 	if h := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))); len(h) > 0 && (h[0] == '{' || h[0] == '[') {
 		return false, nil
 	}
-	return tabular.IsCSV(name, head), nil
+	return f.streams(name, head), nil
 }
 
-// stream reads a CSV table row by row and writes its figures in chunks
+// stream reads a publication row by row (its format's stream) and writes its figures in chunks
 // through a staging table, all in one transaction: a bad row anywhere
 // (or a duplicate, found in the staging table) rolls the run back, and the
 // error lists every bad row, as for a publication read whole.
-func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState) (counts store.Counts, err error) {
+func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64) (counts store.Counts, err error) {
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return counts, err
 	}
@@ -298,8 +302,13 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 			return err
 		}
 		b := newBatch(r.Catalogue, src)
-		b.write = func(obs []store.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
-		if err := readCSVTable(b, name, body, func(where func(int) string) { w.Where = where }); err != nil {
+		b.write = func(obs []indicators.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
+		in := body
+		if prog != nil {
+			in = &countingReader{r: body, onRead: func(pos int64) { prog.Progress(b.read, pos, size) }}
+			defer func() { prog.Finished(b.read, size) }()
+		}
+		if err := formats[src.Format].stream(b, name, in, func(where func(int) string) { w.Where = where }); err != nil {
 			return err
 		}
 		if err := b.finish(); err != nil {
@@ -313,39 +322,6 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 	return counts, err
 }
 
-// readCSVTable reads a CSV table from in, row by row, into b. A panic in
-// the reader is recovered into an error, as in Parse.
-func readCSVTable(b *batch, name string, in io.ReadSeeker, header func(func(int) string)) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: the table adapter failed on this input (panic: %v); nothing was written", name, r)
-			slog.Error("ingest adapter panic", "source", b.src.ID, "panic", r, "stack", string(debug.Stack()))
-		}
-	}()
-	rows, err := tabular.NewCSVReader(name, in, tabular.Options{})
-	if err != nil {
-		return err
-	}
-	return readTable(b, &tabular.Grid{Name: name}, rows, header)
-}
-
-// readTableData reads a table held whole: CSV row by row as it is
-// decoded, XLSX as a grid.
-func readTableData(b *batch, name string, data []byte) error {
-	if tabular.IsCSV(name, data) {
-		rows, err := tabular.NewCSVReader(name, bytes.NewReader(data), tabular.Options{})
-		if err != nil {
-			return err
-		}
-		return readTable(b, &tabular.Grid{Name: name}, rows, nil)
-	}
-	g, err := tabular.Read(name, data, tabular.Options{Sheet: b.m.Sheet})
-	if err != nil {
-		return err
-	}
-	return readTable(b, g, &gridRows{g: g, row: -1}, nil)
-}
-
 // contentHash identifies a publication as read: its bytes and the mapping
 // and request used, so that a changed mapping re-reads the same file.
 func contentHash(src *indicators.Source, body io.ReadSeeker) (sum string, size int64, err error) {
@@ -357,7 +333,7 @@ func contentHash(src *indicators.Source, body io.ReadSeeker) (sum string, size i
 		return "", 0, err
 	}
 	cfg, _ := json.Marshal(struct {
-		Format  string
+		Format  indicators.Format
 		Request *indicators.Request
 		Mapping *indicators.Mapping
 	}{src.Format, src.Request, src.Mapping})

@@ -64,7 +64,7 @@ func TestRunsAgainstAPublisher(t *testing.T) {
 	st := pgtest.NewStore(t)
 	r := testRunner(t, st, srv.URL)
 
-	wantOutcome := []string{"success", "success", "failed", "failed", "failed"}
+	wantOutcome := []store.RunOutcome{store.RunSuccess, store.RunSuccess, store.RunFailed, store.RunFailed, store.RunFailed}
 	wantErr := []string{"", "", "got a web page, not a nordcan-survival file", "answered 500 Internal Server Error", "deadline exceeded"}
 	for i := range wantOutcome {
 		step.Store(int32(i + 1))
@@ -299,7 +299,7 @@ func TestSchedulersFireOnTheirScheduleOncePerTick(t *testing.T) {
 		s.Stop()
 	}
 	var ticks int
-	if err := st0.Pool.QueryRow(ctx, `SELECT count(*) FROM source_ticks WHERE source_id = 'nordcan-survival'`).Scan(&ticks); err != nil {
+	if err := st0.QueryRow(ctx, `SELECT count(*) FROM source_ticks WHERE source_id = 'nordcan-survival'`).Scan(&ticks); err != nil {
 		t.Fatal(err)
 	}
 	runs, _ := st0.Runs(ctx, store.RunFilter{Source: "nordcan-survival", Limit: 100})

@@ -50,7 +50,7 @@ func NewScheduler(r *Runner, replica string) (*Scheduler, error) {
 		cron.WithChain(cron.Recover(clog), cron.SkipIfStillRunning(clog)))
 	for i := range r.Catalogue.Sources {
 		src := &r.Catalogue.Sources[i]
-		if src.Format == "submission" || src.Schedule == "" {
+		if !src.Format.Fetched() || src.Schedule == "" {
 			continue
 		}
 		sched, err := indicators.ParseSchedule(src.Schedule)

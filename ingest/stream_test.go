@@ -41,7 +41,7 @@ func TestStreamedTable(t *testing.T) {
 	}
 	stored := func() int {
 		var n int
-		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil {
+		if err := st.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/store"
 )
 
 // benchCatalogue is the shipped catalogue with n extra indicators, each
@@ -42,9 +41,9 @@ func benchCatalogue(tb testing.TB, n int) *indicators.Catalogue {
 
 // benchFigures returns two periods of figures, with counts, for every
 // series of the bench indicators; shift changes every value (for revisions).
-func benchFigures(tb testing.TB, cat *indicators.Catalogue, shift float64) []store.Observation {
+func benchFigures(tb testing.TB, cat *indicators.Catalogue, shift float64) []indicators.Observation {
 	tb.Helper()
-	var out []store.Observation
+	var out []indicators.Observation
 	geos := []string{"DK", "DK-81", "DK-82", "DK-83", "DK-84", "DK-85"}
 	for _, in := range cat.Indicators {
 		if !strings.HasPrefix(in.ID, "bench_") {
@@ -56,13 +55,13 @@ func benchFigures(tb testing.TB, cat *indicators.Catalogue, shift float64) []sto
 					den := 1000.0 + float64(100*g)
 					num := float64(500+10*g+5*s+20*p) + shift
 					v := 100 * num / den
-					out = append(out, store.Observation{Indicator: in.ID, Period: period, Geography: geo,
+					out = append(out, indicators.Observation{Indicator: in.ID, Period: period, Geography: geo,
 						Breakdown: indicators.Breakdown{"sex": sex}, Value: &v, Numerator: &num, Denominator: &den})
 				}
 			}
 		}
 	}
-	prepared, err := store.Prepare(cat, out)
+	prepared, err := indicators.Prepare(cat, out)
 	if err != nil {
 		tb.Fatal(err)
 	}

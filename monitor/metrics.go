@@ -28,6 +28,9 @@ type descs struct {
 	goalIndicators                                     *prometheus.Desc
 	nordicRank, nordicCompared, nordicTie, nordicGap   *prometheus.Desc
 	sourceLastSuccess, figures                         *prometheus.Desc
+	// defend.go, projection.go, trend.go, verdict.go in assess.
+	significance, change, trendAPC, trendLower, trendUpper *prometheus.Desc
+	projected, pathway, reachedYear, shortTerm, verdict    *prometheus.Desc
 }
 
 var (
@@ -72,19 +75,17 @@ func newDescs(cat *indicators.Catalogue) *descs {
 	d.nordicGap = nd("kpv_nordic_gap_to_leader", "The leading Nordic country's value minus Denmark's, in points of the indicator's unit (0 when Denmark leads).", nordicLabels)
 	d.sourceLastSuccess = nd("kpv_source_last_success_timestamp_seconds", "When a run of the source last ended in success or unchanged, as a Unix time (from the run log).", []string{"source"})
 	d.figures = nd("kpv_assessment_figures", "Number of current figures (latest revisions) the assessment was built from.", nil)
+	d.significance = nd("kpv_indicator_change_significance", "Whether the change since the baseline is significant at 95% (better, worse, no_significant_change), unknown for want of counts or intervals, or exact (complete counts), as a state set.", with(series, "significance"))
+	d.change = nd("kpv_indicator_change_since_baseline", "Latest value minus the baseline, in the indicator's unit.", series)
+	d.trendAPC = nd("kpv_indicator_trend_apc", "Annual percent change over three or more periods (slope of ln(value) on years), per cent a year.", series)
+	d.trendLower = nd("kpv_indicator_trend_apc_ci_lower", "Lower bound of the annual percent change's 95% interval.", series)
+	d.trendUpper = nd("kpv_indicator_trend_apc_ci_upper", "Upper bound of the annual percent change's 95% interval.", series)
+	d.projected = nd("kpv_indicator_projected_value", "Value expected at the end of the target year at the current pace.", series)
+	d.pathway = nd("kpv_indicator_pathway_value", "Where the series should be at its latest period on a straight line from its baseline to the target value.", series)
+	d.reachedYear = nd("kpv_indicator_target_reached_year", "Year the target value would be reached at the current pace (absent when it would not be).", series)
+	d.shortTerm = nd("kpv_indicator_short_term_status", "Status over the last five years (Eurostat's short-term window), as a state set; the long-term window is kpv_indicator_progress_status.", with(series, "status"))
+	d.verdict = nd("kpv_goal_verdict", "A goal's verdict by the catalogue's rule, as a state set.", []string{"goal", "state"})
 	return d
-}
-
-func targetKind(t *indicators.Target) string {
-	switch {
-	case t == nil:
-		return "none"
-	case t.Value != nil:
-		return "value"
-	case t.Rank != 0:
-		return "rank"
-	}
-	return "direction"
 }
 
 // metrics builds every sample of the snapshot, once per refresh.
@@ -106,11 +107,16 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 		for _, st := range assess.Statuses {
 			add(d.goalIndicators, float64(g.Status[st]), strconv.Itoa(g.Goal), string(st))
 		}
+		if v := g.Verdict; v != nil {
+			for _, st := range assess.VerdictStates {
+				add(d.verdict, flag(v.State == st), strconv.Itoa(g.Goal), string(st))
+			}
+		}
 	}
 	for _, a := range s.Indicators {
 		def, _ := cat.Indicator(a.ID)
 		ind := []string{a.ID, strconv.Itoa(a.Goal), a.Owner}
-		add(d.indicatorInfo, 1, append(ind, def.NameDA, def.NameEN, def.Unit, def.Polarity, def.Source, targetKind(def.Target))...)
+		add(d.indicatorInfo, 1, append(ind, def.NameDA, def.NameEN, string(def.Unit), string(def.Polarity), def.Source, string(def.Target.Kind()))...)
 		if t := def.Target; t != nil {
 			switch {
 			case t.Value != nil:
@@ -121,8 +127,8 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 			add(d.targetYear, float64(t.Year), ind...)
 		}
 		if th := def.Thresholds; !th.NotApplicable && th.Warning != nil && th.Critical != nil {
-			add(d.threshold, *th.Warning, append(ind, "warning", def.Polarity)...)
-			add(d.threshold, *th.Critical, append(ind, "critical", def.Polarity)...)
+			add(d.threshold, *th.Warning, append(ind, "warning", string(def.Polarity))...)
+			add(d.threshold, *th.Critical, append(ind, "critical", string(def.Polarity))...)
 		}
 		for _, st := range assess.Statuses {
 			add(d.status, flag(a.Status == st), append(ind, string(st))...)
@@ -158,6 +164,7 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 					add(d.ratio, *p.Ratio, labels...)
 				}
 			}
+			d.defence(add, flag, sr, labels)
 			if c := sr.Comparison; c != nil {
 				for _, st := range assess.Comparisons {
 					add(d.comparison, flag(c.State == st), append(labels, string(st))...)
@@ -181,4 +188,36 @@ func (d *descs) metrics(cat *indicators.Catalogue, s *assess.Snapshot) []prometh
 	}
 	add(d.figures, float64(s.Figures))
 	return out
+}
+
+// defence adds a series' significance, trend, projection and short-term
+// status: one sample each (or one per state), no period in a label.
+func (d *descs) defence(add func(*prometheus.Desc, float64, ...string), flag func(bool) float64, sr *assess.Series, labels []string) {
+	if c := sr.Changes; c != nil && c.SinceBaseline != nil {
+		for _, st := range assess.Significances {
+			add(d.significance, flag(c.SinceBaseline.Significance == st), append(labels, string(st))...)
+		}
+		add(d.change, c.SinceBaseline.Difference, labels...)
+	}
+	if t := sr.Trend; t != nil && t.CI != nil {
+		add(d.trendAPC, t.APC, labels...)
+		add(d.trendLower, t.CI.Lower, labels...)
+		add(d.trendUpper, t.CI.Upper, labels...)
+	}
+	if p := sr.Projection; p != nil {
+		add(d.projected, p.ProjectedValue, labels...)
+		if p.PathwayValue != nil {
+			add(d.pathway, *p.PathwayValue, labels...)
+		}
+		if p.ReachedYear != nil {
+			add(d.reachedYear, float64(*p.ReachedYear), labels...)
+		}
+	}
+	for _, w := range sr.Windows {
+		if w.Window == assess.WindowLastFive {
+			for _, st := range assess.Statuses {
+				add(d.shortTerm, flag(w.Status == st), append(labels, string(st))...)
+			}
+		}
+	}
 }

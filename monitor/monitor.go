@@ -28,7 +28,7 @@ import (
 // Monitor holds the current assessment.
 type Monitor struct {
 	cat   *indicators.Catalogue
-	store *store.Store
+	store FigureSource
 	log   *slog.Logger
 	now   func() time.Time
 	descs *descs
@@ -37,7 +37,7 @@ type Monitor struct {
 
 	mu       sync.Mutex // serialises refreshes and guards the cache below
 	loadedAt fingerprint
-	figures  []store.Observation
+	figures  []indicators.Observation
 
 	refreshes   *prometheus.CounterVec
 	lastRefresh prometheus.Gauge
@@ -59,10 +59,19 @@ type fingerprint struct {
 	maxID, count int64
 }
 
+// FigureSource is what the monitor reads from the store (*store.Store
+// is one): the figures, a cheap version of them to tell when to read them
+// again, and each source's last good run.
+type FigureSource interface {
+	FiguresVersion(ctx context.Context) (maxID, count int64, err error)
+	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
+	LastSuccesses(ctx context.Context) (map[string]time.Time, error)
+}
+
 // Options configure a Monitor.
 type Options struct {
 	Catalogue *indicators.Catalogue
-	Store     *store.Store
+	Store     FigureSource
 	Logger    *slog.Logger
 	// Registerer receives the assessment's metrics; nil registers nothing.
 	Registerer prometheus.Registerer

@@ -18,7 +18,7 @@ import (
 )
 
 // Formats are the report's formats, the default first.
-var Formats = []string{"json", "csv", "html"}
+var Formats = []string{"json", "csv", "html", "xlsx"}
 
 // ContentType is the media type of a format.
 func ContentType(format string) string {
@@ -27,6 +27,8 @@ func ContentType(format string) string {
 		return "text/csv; charset=utf-8"
 	case "html":
 		return "text/html; charset=utf-8"
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "application/json; charset=utf-8"
 }
@@ -36,8 +38,9 @@ func FileName(year int, format string) string {
 	return fmt.Sprintf("kpv-report-%d.%s", year, format)
 }
 
-// Render writes the report in a format: json, csv or html. The output
-// depends only on the report, so the same figures give the same bytes.
+// Render writes the report in a format: json, csv, html or xlsx. The output
+// depends only on the report, so the same figures give the same bytes —
+// except the XLSX's cover, which also says when it was generated.
 func Render(r *Report, format string) ([]byte, error) {
 	switch format {
 	case "json":
@@ -50,6 +53,8 @@ func Render(r *Report, format string) ([]byte, error) {
 		return r.CSV()
 	case "html":
 		return r.HTML()
+	case "xlsx":
+		return r.XLSX()
 	}
 	return nil, fmt.Errorf("unknown format %q; one of %s", format, strings.Join(Formats, ", "))
 }
@@ -59,7 +64,9 @@ func Render(r *Report, format string) ([]byte, error) {
 var CSVHeader = []string{"year", "cut_off", "goal", "indicator", "geography", "breakdown", "breakdown_da", "breakdown_en", "unit",
 	"baseline_period", "baseline", "baseline_origin", "previous_period", "previous", "latest_period", "latest", "ci_lower", "ci_upper",
 	"change", "change_since_baseline", "target_kind", "target", "target_year", "gap_to_target",
-	"status", "status_da", "status_en", "reason_da", "reason_en", "comparison", "freshness"}
+	"status", "status_da", "status_en", "reason_da", "reason_en", "comparison", "freshness",
+	"point_status", "change_significance", "change_ci_lower", "change_ci_upper", "trend_apc", "trend_ci_lower", "trend_ci_upper", "trend_significance",
+	"projected_value", "reached_year", "pathway_value", "distance_from_pathway", "status_since_baseline", "status_last_5_years"}
 
 // CSV writes one row per indicator and breakdown; numbers with a point
 // and no rounding, empty where there is no figure.
@@ -94,10 +101,10 @@ func (r *Report) CSV() ([]byte, error) {
 		if in.Target.Year != 0 {
 			ty = strconv.Itoa(in.Target.Year)
 		}
-		_ = w.Write([]string{strconv.Itoa(r.Year), r.CutOff.Format(time.RFC3339Nano), strconv.Itoa(g.ID), in.ID, row.Geography,
-			row.Breakdown.Key(), row.BreakdownDA, row.BreakdownEN, in.Unit, bp, bv, origin, pp, pv, lp, lv, lo, hi,
-			num(row.Change), num(row.ChangeSinceBaseline), in.Target.Kind, num(in.Target.Value), ty, num(row.GapToTarget),
-			string(row.Status), row.StatusDA, row.StatusEN, row.ReasonDA, row.ReasonEN, comparison, string(in.Freshness.State)})
+		_ = w.Write(append([]string{strconv.Itoa(r.Year), r.CutOff.Format(time.RFC3339Nano), strconv.Itoa(g.ID), in.ID, row.Geography,
+			row.Breakdown.Key(), row.BreakdownDA, row.BreakdownEN, string(in.Unit), bp, bv, origin, pp, pv, lp, lv, lo, hi,
+			num(row.Change), num(row.ChangeSinceBaseline), string(in.Target.Kind), num(in.Target.Value), ty, num(row.GapToTarget),
+			string(row.Status), row.StatusDA, row.StatusEN, row.ReasonDA, row.ReasonEN, comparison, string(in.Freshness.State)}, defenceColumns(row)...))
 	}
 	for _, g := range r.Goals {
 		for _, in := range g.Indicators {
@@ -123,7 +130,7 @@ var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":    numAny,
-	"unit":   unitSuffix,
+	"unit":   indicators.Unit.Suffix,
 	"dunit":  diffUnitSuffix,
 	"ci":     ciText,
 	"signed": signed,
@@ -164,10 +171,10 @@ func (r *Report) HTML() ([]byte, error) {
 }
 
 func (r *Report) indicatorChart(in Indicator) template.HTML {
-	u := indicators.Units[in.Unit]
+	lo, hi := in.Unit.Bounds()
 	c := &lineChart{
-		Title: in.NameDA + " / " + in.NameEN, Unit: unitSuffix(in.Unit), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
-		LowerIsBetter: in.Polarity == indicators.LowerIsBetter, Invert: in.Unit == "rank", YMin: u.Min, YMax: u.Max,
+		Title: in.NameDA + " / " + in.NameEN, Unit: in.Unit.Suffix(), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
+		LowerIsBetter: in.Polarity.BadAbove(), Invert: in.Unit == indicators.UnitRank, YMin: lo, YMax: hi,
 		Empty: "Ingen tal til og med skæringsdatoen / no figures by the cut-off",
 	}
 	mid := func(a, b time.Time) time.Time { return a.Add(b.Sub(a) / 2) }
@@ -226,6 +233,16 @@ func (r *Report) indicatorChart(in Indicator) template.HTML {
 			}
 		}
 	}
+	if in.Target.Value != nil && in.Target.Year > 0 {
+		for _, row := range in.Rows {
+			if b := row.Baseline; b != nil {
+				if p, err := indicators.ParsePeriod(b.Period); err == nil {
+					c.Pathways = append(c.Pathways, pathway{FromAt: mid(p.Start, p.End), From: b.Value,
+						ToAt: time.Date(in.Target.Year, 7, 1, 0, 0, 0, 0, time.UTC), To: *in.Target.Value})
+				}
+			}
+		}
+	}
 	c.From = time.Date(first.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	c.To = time.Date(last.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
 	return c.SVG()
@@ -236,8 +253,8 @@ var comparisonColour = map[assess.Comparison]string{
 }
 
 func (r *Report) regionalChart(g Goal, reg Regional) template.HTML {
-	u := indicators.Units[reg.Unit]
-	c := &dotChart{Title: reg.NameDA + " / " + reg.NameEN + ": regioner / regions", Unit: unitSuffix(reg.Unit), Min: u.Min, Max: u.Max}
+	lo, hi := reg.Unit.Bounds()
+	c := &dotChart{Title: reg.NameDA + " / " + reg.NameEN + ": regioner / regions", Unit: reg.Unit.Suffix(), Min: lo, Max: hi}
 	var national *Value
 	var period string
 	for _, rr := range reg.Regions {
@@ -283,7 +300,7 @@ func (r *Report) regionalChart(g Goal, reg Regional) template.HTML {
 }
 
 func nordicChart(n Nordic) template.HTML {
-	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: nordiske lande / Nordic countries", n.CancerSiteDA, n.SexDA, n.Period), Unit: unitSuffix("percent"), Min: 0, Max: 100}
+	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: nordiske lande / Nordic countries", n.CancerSiteDA, n.SexDA, n.Period), Unit: indicators.UnitPercent.Suffix(), Min: 0, Max: 100}
 	for _, k := range n.Countries {
 		row := dotRow{Label: fmt.Sprintf("%d. %s", k.Rank, k.NameDA), Value: &k.Value, Colour: "#5d6d7e"}
 		if k.Country == assess.Home {
@@ -336,24 +353,9 @@ func signed(p *float64) string {
 	return numDA(*p)
 }
 
-func unitSuffix(unit string) string {
-	switch unit {
-	case "percent":
-		return "\u00a0%"
-	case "percentage_points":
-		return "\u00a0pp"
-	}
-	return ""
-}
-
 // diffUnitSuffix is the unit of a difference of two values: the difference
 // of two percentages is in percentage points, not per cent.
-func diffUnitSuffix(unit string) string {
-	if unit == "percent" {
-		return unitSuffix("percentage_points")
-	}
-	return unitSuffix(unit)
-}
+func diffUnitSuffix(unit indicators.Unit) string { return unit.Change().Suffix() }
 
 func ciText(ci *assess.Interval) string {
 	if ci == nil {

@@ -19,6 +19,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kraeftplan/kpv/assess"
@@ -47,12 +48,24 @@ type Report struct {
 	CatalogueVersion string    `json:"catalogue_version"`
 	// Figures is how many figures (latest revisions by the cut-off, for
 	// periods ending by the end of the year) the report rests on.
-	Figures int           `json:"figures"`
-	Summary []GoalSummary `json:"summary"`
-	Goals   []Goal        `json:"goals"`
+	Figures int `json:"figures"`
+	// Verdicts and Changes open the report: each goal's verdict by the
+	// catalogue's rule, and the indicators whose status changed since the
+	// previous year's report (assessment.go).
+	Verdicts []Verdict     `json:"verdicts"`
+	Changes  Changes       `json:"changes"`
+	Summary  []GoalSummary `json:"summary"`
+	Goals    []Goal        `json:"goals"`
+	// Methods are the statistical methods used, each with its source.
+	Methods []Method `json:"methods"`
 	// Runs are the ingest runs and submissions the figures come from, and
 	// each source's latest successful run by the cut-off.
 	Runs []Run `json:"runs"`
+	// LinkBase prefixes the HTML page's links to kpv's pages (/sider/…):
+	// kpv's public address (the catalogue's alerting.api_url, as in the
+	// alerts), so a saved report links to them too and the same report is
+	// the same bytes from the API and from `kpv report`.
+	LinkBase string `json:"-"`
 }
 
 // GoalSummary counts a goal's indicators by their headline status: on
@@ -92,19 +105,19 @@ type Goal struct {
 
 // Indicator is one indicator's entry.
 type Indicator struct {
-	ID         string     `json:"indicator"`
-	NameDA     string     `json:"name_da"`
-	NameEN     string     `json:"name_en"`
-	Unit       string     `json:"unit"`
-	Polarity   string     `json:"polarity"`
-	Owner      string     `json:"owner"`
-	OwnerDA    string     `json:"owner_name_da"`
-	OwnerEN    string     `json:"owner_name_en"`
-	Source     string     `json:"source"`
-	SourceDA   string     `json:"source_name_da"`
-	SourceEN   string     `json:"source_name_en"`
-	Target     Target     `json:"target"`
-	Thresholds Thresholds `json:"thresholds"`
+	ID         string              `json:"indicator"`
+	NameDA     string              `json:"name_da"`
+	NameEN     string              `json:"name_en"`
+	Unit       indicators.Unit     `json:"unit"`
+	Polarity   indicators.Polarity `json:"polarity"`
+	Owner      string              `json:"owner"`
+	OwnerDA    string              `json:"owner_name_da"`
+	OwnerEN    string              `json:"owner_name_en"`
+	Source     string              `json:"source"`
+	SourceDA   string              `json:"source_name_da"`
+	SourceEN   string              `json:"source_name_en"`
+	Target     Target              `json:"target"`
+	Thresholds Thresholds          `json:"thresholds"`
 	// The headline status: the weakest of Denmark's series, as on /metrics.
 	Status    assess.Status `json:"status"`
 	StatusDA  string        `json:"status_da"`
@@ -119,9 +132,9 @@ type Indicator struct {
 
 // Target is what the plan aims for.
 type Target struct {
-	Kind  string   `json:"kind"` // value, rank or direction
-	Value *float64 `json:"value,omitempty"`
-	Year  int      `json:"year,omitempty"`
+	Kind  indicators.TargetKind `json:"kind"` // value, rank or direction
+	Value *float64              `json:"value,omitempty"`
+	Year  int                   `json:"year,omitempty"`
 	// TextDA and TextEN say it for people ("5 i 2030", "improve by 2030").
 	TextDA string `json:"text_da"`
 	TextEN string `json:"text_en"`
@@ -181,15 +194,23 @@ type Row struct {
 	ReasonEN            string        `json:"reason_en"`
 	// History is every period's figure, oldest first (Denmark's series).
 	History []Value `json:"history,omitempty"`
+	// PointStatus is the status by the point estimates alone, where the
+	// change's significance overruled it; Changes, Trend, Projection and
+	// Windows are as in the API (assess).
+	PointStatus assess.Status      `json:"point_status,omitempty"`
+	Changes     *assess.Changes    `json:"changes,omitempty"`
+	Trend       *assess.Trend      `json:"trend,omitempty"`
+	Projection  *assess.Projection `json:"projection,omitempty"`
+	Windows     []assess.Window    `json:"windows,omitempty"`
 }
 
 // Regional is the regions against Denmark for one indicator.
 type Regional struct {
-	Indicator string      `json:"indicator"`
-	NameDA    string      `json:"name_da"`
-	NameEN    string      `json:"name_en"`
-	Unit      string      `json:"unit"`
-	Regions   []RegionRow `json:"regions"`
+	Indicator string          `json:"indicator"`
+	NameDA    string          `json:"name_da"`
+	NameEN    string          `json:"name_en"`
+	Unit      indicators.Unit `json:"unit"`
+	Regions   []RegionRow     `json:"regions"`
 }
 
 // RegionRow is one region's series against Denmark's.
@@ -359,14 +380,25 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 	if err != nil {
 		return nil, err
 	}
-	return FromSet(cat, year, rule, set), nil
+	prev, _, err := PreviousSet(ctx, rec, cat, year)
+	if err != nil {
+		return nil, err
+	}
+	return FromSets(cat, year, rule, set, prev), nil
 }
 
 // FromSet builds the report for year from the figures of set: those for
-// periods that ended by the end of the year, assessed at the cut-off.
+// periods that ended by the end of the year, assessed at the cut-off. The
+// changes since the previous report are read from the same figures.
 func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSet) *Report {
+	return FromSets(cat, year, rule, set, nil)
+}
+
+// FromSets is FromSet with prev, the figures the previous year's report
+// rested on (PreviousSet), for the changes since that report.
+func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet) *Report {
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	var obs []store.Observation
+	var obs []indicators.Observation
 	perRun := map[int64]int{}
 	for _, o := range set.Observations {
 		if !o.PeriodEnd.After(yearEnd) {
@@ -379,8 +411,10 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 		Year: year, CutOff: set.CutOff, CutOffRule: rule, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
-		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{},
+		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
+		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
+	r.verdictsAndChanges(cat, snap, set, prev)
 	hist := histories(cat, obs)
 	for _, g := range cat.Goals {
 		r.Summary = append(r.Summary, summarise(snap, g))
@@ -390,7 +424,7 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 		if perRun[run.ID] == 0 && !run.LatestSuccess {
 			continue
 		}
-		r.Runs = append(r.Runs, Run{ID: run.ID, Source: run.Source, Kind: run.Kind, Outcome: run.Outcome, StartedAt: run.StartedAt.UTC(),
+		r.Runs = append(r.Runs, Run{ID: run.ID, Source: run.Source, Kind: string(run.Kind), Outcome: string(run.Outcome), StartedAt: run.StartedAt.UTC(),
 			FinishedAt: utc(run.FinishedAt), Figures: perRun[run.ID], LatestSuccess: run.LatestSuccess})
 	}
 	return r
@@ -407,7 +441,7 @@ func utc(t *time.Time) *time.Time {
 // onTrack and offTrack group the progress states for the summary.
 var (
 	onTrack  = []assess.Status{assess.TargetAchieved, assess.OnTrack}
-	offTrack = []assess.Status{assess.NeedsAcceleration, assess.OffTrack, assess.Deterioration}
+	offTrack = []assess.Status{assess.NeedsAcceleration, assess.NoSignificantChange, assess.OffTrack, assess.Deterioration}
 )
 
 func summarise(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
@@ -523,6 +557,7 @@ func rowOf(cat *indicators.Catalogue, sr *assess.Series) Row {
 		row.Status, row.ReasonDA, row.ReasonEN = p.Status, p.ReasonDA, p.ReasonEN
 		row.StatusDA, row.StatusEN = assess.StatusLabels[p.Status][0], assess.StatusLabels[p.Status][1]
 	}
+	row.PointStatus, row.Changes, row.Trend, row.Projection, row.Windows = sr.PointStatus, sr.Changes, sr.Trend, sr.Projection, sr.Windows
 	return row
 }
 
@@ -536,21 +571,20 @@ func round(v float64) *float64 {
 func targetOf(def *indicators.Indicator) Target {
 	t := def.Target
 	if t == nil {
-		return Target{Kind: "none", TextDA: "intet mål", TextEN: "no target"}
+		return Target{Kind: indicators.TargetNone, TextDA: "intet mål", TextEN: "no target"}
 	}
-	out := Target{Year: t.Year, Basis: t.Basis}
-	switch {
-	case t.Value != nil:
-		out.Kind, out.Value = "value", t.Value
+	out := Target{Kind: t.Kind(), Year: t.Year, Basis: t.Basis}
+	switch out.Kind {
+	case indicators.TargetValue:
+		out.Value = t.Value
 		out.TextDA = fmt.Sprintf("%s i %d", numDA(*t.Value), t.Year)
 		out.TextEN = fmt.Sprintf("%g by %d", *t.Value, t.Year)
-	case t.Rank != 0:
+	case indicators.TargetRank:
 		v := float64(t.Rank)
-		out.Kind, out.Value = "rank", &v
+		out.Value = &v
 		out.TextDA = fmt.Sprintf("%d. plads i %d", t.Rank, t.Year)
 		out.TextEN = fmt.Sprintf("rank %d by %d", t.Rank, t.Year)
 	default:
-		out.Kind = "direction"
 		out.TextDA = fmt.Sprintf("forbedring frem til %d", t.Year)
 		out.TextEN = fmt.Sprintf("improve by %d", t.Year)
 	}
@@ -561,7 +595,7 @@ func regional(cat *indicators.Catalogue, def *indicators.Indicator, a *assess.In
 	out := Regional{Indicator: def.ID, NameDA: def.NameDA, NameEN: def.NameEN, Unit: def.Unit, Regions: []RegionRow{}}
 	for _, sr := range a.Series {
 		g, ok := cat.Geography(sr.Geography)
-		if !ok || g.Kind != "region" {
+		if !ok || g.Kind != indicators.GeoRegion {
 			continue
 		}
 		rr := RegionRow{Row: rowOf(cat, sr), NameDA: g.NameDA, NameEN: g.NameEN, Comparison: assess.NotComparable}
@@ -664,8 +698,8 @@ func initiatives(cat *indicators.Catalogue, goal, year int) ([]Initiative, []Fun
 // every period, oldest first: the stored figures (with their interval,
 // published or Wilson), or for a derived indicator its rank or gap per
 // period, computed as assess computes them.
-func histories(cat *indicators.Catalogue, obs []store.Observation) map[string]map[string][]Value {
-	byIndicator := map[string][]store.Observation{}
+func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[string]map[string][]Value {
+	byIndicator := map[string][]indicators.Observation{}
 	for _, o := range obs {
 		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
 	}
@@ -684,7 +718,7 @@ func histories(cat *indicators.Catalogue, obs []store.Observation) map[string]ma
 				v := Value{Period: o.Period, Value: *o.Value, start: o.PeriodStart, end: o.PeriodEnd}
 				if o.CILower != nil && o.CIUpper != nil {
 					v.CI = &assess.Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: assess.Published}
-				} else if unit == "percent" && o.Numerator != nil && o.Denominator != nil {
+				} else if unit.Share() && o.Numerator != nil && o.Denominator != nil {
 					if lo, hi, ok := assess.Wilson(*o.Numerator, *o.Denominator, assess.Z95); ok {
 						v.CI = &assess.Interval{Lower: 100 * lo, Upper: 100 * hi, Method: assess.WilsonCI}
 					}
@@ -701,14 +735,14 @@ func histories(cat *indicators.Catalogue, obs []store.Observation) map[string]ma
 	return out
 }
 
-func derivedHistory(cat *indicators.Catalogue, def *indicators.Indicator, from []store.Observation, h map[string][]Value) {
+func derivedHistory(cat *indicators.Catalogue, def *indicators.Indicator, from []indicators.Observation, h map[string][]Value) {
 	d := def.Derived
 	src, ok := cat.Indicator(d.From)
 	if !ok {
 		return
 	}
 	type group struct {
-		o    store.Observation
+		o    indicators.Observation
 		figs []assess.CountryFigure
 	}
 	groups := map[string]*group{}

@@ -72,9 +72,9 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 		plain(5, "g3_survival_5y_denmark", "2021-2023", "DK", indicators.Breakdown{"sex": "male"}, 68),
 		plain(5, "g3_survival_5y_denmark", "2021-2023", "DK", indicators.Breakdown{"sex": "female"}, 70.5),
 	}
-	var batch []store.Observation
+	var batch []indicators.Observation
 	for _, f := range figs {
-		o := store.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
+		o := indicators.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
 		if f.hasCounts {
 			o.Numerator, o.Denominator = p(f.num), p(f.den)
 		}
@@ -83,7 +83,7 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 		}
 		batch = append(batch, o)
 	}
-	prepared, err := store.Prepare(cat, batch)
+	prepared, err := indicators.Prepare(cat, batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,12 +123,14 @@ func TestFixtureReport(t *testing.T) {
 	cat := catalogue(t)
 	r := FromSet(cat, 2025, RuleAsOf, fixture(t, cat))
 
-	// Summary. Goal 1: unmet needs and the late-effects clinics on track,
-	// responsibility deteriorating; three indicators have no figures.
+	// Summary. Goal 1: the late-effects clinics on track (a complete count);
+	// unmet needs and responsibility move by their point estimates, but the
+	// catalogue's 2019 baselines have no interval: significance unknown,
+	// counted with the not assessable; three indicators have no figures.
 	// Goal 2: LUP off track (−0.83 % a year). Goal 3: the register's
-	// survival needs acceleration for women; the Nordic series have one
-	// period each.
-	want := map[int][3]int{1: {2, 1, 3}, 2: {0, 1, 2}, 3: {0, 1, 4}}
+	// survival has no intervals here: significance unknown; the Nordic
+	// series have one period each.
+	want := map[int][3]int{1: {1, 0, 5}, 2: {0, 1, 2}, 3: {0, 0, 5}}
 	for _, s := range r.Summary {
 		if got := [3]int{s.OnTrack, s.OffTrack, s.NotAssessable}; got != want[s.Goal] {
 			t.Errorf("goal %d: on track, off track, not assessable = %v, want %v", s.Goal, got, want[s.Goal])
@@ -144,14 +146,24 @@ func TestFixtureReport(t *testing.T) {
 	un := findIndicator(t, r, "g1_unmet_needs_followup")
 	row := un.Rows[0]
 	if row.Baseline.Value != 38 || row.Baseline.Origin != "catalogue" || row.Previous.Value != 36.5 || row.Latest.Period != "2023" ||
-		row.Latest.Value != 35 || *row.Change != -1.5 || *row.ChangeSinceBaseline != -3 || row.Status != assess.OnTrack {
+		row.Latest.Value != 35 || *row.Change != -1.5 || *row.ChangeSinceBaseline != -3 || row.Status != assess.SignificanceUnknown || row.PointStatus != assess.OnTrack {
 		t.Errorf("unmet needs: %+v", row)
 	}
 	if ci := row.Latest.CI; ci == nil || !near(ci.Lower, 32.940189345498666) || ci.Method != assess.WilsonCI {
 		t.Errorf("unmet needs 2023 interval: %+v, want Wilson 32.94–37.12", ci)
 	}
-	if !strings.Contains(row.ReasonEN, "38 → 35, better by 2.03 % a year") {
+	if !strings.Contains(row.ReasonEN, "38 → 35, better by 2.03 % a year") || !strings.HasPrefix(row.ReasonEN, "2019 → 2023: 38 → 35 (-3.0 percentage points); no counts: significance unknown") {
 		t.Errorf("unmet needs reason: %s", row.ReasonEN)
+	}
+	// The last five years, 2021 → 2023, have Wilson intervals from the
+	// counts: 36.5 → 35, −1.5 points, Newcombe's interval −4.5 to 1.5
+	// includes zero.
+	if w := row.Windows; len(w) != 2 || w[1].Window != assess.WindowLastFive || w[1].Status != assess.NoSignificantChange ||
+		w[1].Change.CI.Method != assess.DiffNewcombe || !strings.Contains(w[1].ReasonEN, "95 % CI -4.5 to 1.5): no significant change") {
+		t.Errorf("unmet needs windows: %+v", w)
+	}
+	if c := row.Changes.SincePrevious; c == nil || c.Significance != assess.SigNone {
+		t.Errorf("unmet needs since 2021: %+v", c)
 	}
 	// Regions: 30 % of 500 (26.1–34.2) overlaps Denmark's 32.9–37.1;
 	// 50 % of 500 (45.6–54.4) does not and is higher: worse.
@@ -171,8 +183,16 @@ func TestFixtureReport(t *testing.T) {
 		cl.Status != assess.OnTrack || !strings.Contains(cl.ReasonEN, "(303 % of the pace)") {
 		t.Errorf("clinics: %+v", cl)
 	}
-	if rs := findIndicator(t, r, "g1_responsibility_followup"); rs.Status != assess.Deterioration {
-		t.Errorf("responsibility: %s (%s), want deterioration (21 → 23)", rs.Status, rs.ReasonEN)
+	if rs := findIndicator(t, r, "g1_responsibility_followup"); rs.Status != assess.SignificanceUnknown || rs.Rows[0].PointStatus != assess.Deterioration {
+		t.Errorf("responsibility: %s (%s), want significance unknown (21 → 23 without counts)", rs.Status, rs.ReasonEN)
+	}
+	// Goal 1's verdict: 1 of 6 on track, 3 needed, none significantly
+	// worse, 5 unknown: it cannot be decided yet.
+	if v := r.Verdicts[0]; v.Goal != 1 || v.State != assess.VerdictUndecided || v.OnTrack != 1 || v.Needed != 3 || v.Unknown != 5 {
+		t.Errorf("goal 1 verdict: %+v", v)
+	}
+	if r.Changes.PreviousYear != 0 || len(r.Changes.Indicators) != 0 || !strings.Contains(r.Changes.NoteEN, "first follow-up") {
+		t.Errorf("2025 is the plan's first report: %+v", r.Changes)
 	}
 
 	// LUP: 60 → 59.5, −0.83 % a year: off track. DK-82 65 % of 200
@@ -213,7 +233,7 @@ func TestFixtureReport(t *testing.T) {
 	for _, row := range dk.Rows {
 		st[row.Breakdown["sex"]] = row.Status
 	}
-	if dk.Status != assess.NeedsAcceleration || st["male"] != assess.OnTrack || st["female"] != assess.NeedsAcceleration {
+	if dk.Status != assess.SignificanceUnknown || st["male"] != assess.SignificanceUnknown || st["female"] != assess.SignificanceUnknown {
 		t.Errorf("register survival: %s %v", dk.Status, st)
 	}
 	// Rank history is derived as assess derives it.
@@ -280,7 +300,7 @@ func checkJSON(t *testing.T, r *Report) {
 	if !found {
 		t.Errorf("JSON lacks the clinics on track at 3, 2 short of the target")
 	}
-	for _, want := range []string{`"on_track": 2`, `"off_track": 1`, `"not_assessable": 3`, `"comparison": "worse"`, `"leader": "SE"`} {
+	for _, want := range []string{`"on_track": 1`, `"off_track": 0`, `"not_assessable": 5`, `"verdicts": [`, `"state": "undecided"`, `"significance": "no_significant_change"`, `"comparison": "worse"`, `"leader": "SE"`} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("JSON lacks %s", want)
 		}
@@ -322,14 +342,15 @@ func checkCSV(t *testing.T, r *Report) {
 		}
 	}
 	un := get("g1_unmet_needs_followup", "DK", "")
-	if un[col["latest"]] != "35" || un[col["latest_period"]] != "2023" || un[col["change"]] != "-1.5" || un[col["status"]] != "on_track" ||
+	if un[col["latest"]] != "35" || un[col["latest_period"]] != "2023" || un[col["change"]] != "-1.5" || un[col["status"]] != "significance_unknown" ||
+		un[col["point_status"]] != "on_track" || un[col["change_significance"]] != "unknown" || un[col["status_last_5_years"]] != "no_significant_change" ||
 		!strings.HasPrefix(un[col["ci_lower"]], "32.94") {
 		t.Errorf("CSV unmet needs: %v", un)
 	}
 	if got := get("g1_unmet_needs_followup", "DK-84", "")[col["comparison"]]; got != "worse" {
 		t.Errorf("CSV DK-84 comparison %q", got)
 	}
-	if got := get("g3_survival_5y_denmark", "DK", "sex=female")[col["status"]]; got != "needs_acceleration" {
+	if got := get("g3_survival_5y_denmark", "DK", "sex=female")[col["point_status"]]; got != "needs_acceleration" {
 		t.Errorf("CSV register survival, women: %q", got)
 	}
 	// One row per indicator and breakdown: 14 indicators, with the
@@ -353,9 +374,12 @@ func checkHTML(t *testing.T, r *Report) {
 		`<html lang="da">`, `@page { size: A4; margin: 15mm; }`, `break-before: page`,
 		`<section class="goal" id="goal-1">`, `<section class="goal" id="goal-2">`, `<section class="goal" id="goal-3">`,
 		`<h2>Mål 1: Hjælp og støtte efter endt sygehusbehandling</h2>`, `<p lang="en" class="en">Goal 1: Help and support after hospital treatment</p>`,
-		`<td class="num on-track">2</td><td class="num off-track">1</td><td class="num not-assessable">3</td>`,
+		`<td class="num on-track">1</td><td class="num off-track">0</td><td class="num not-assessable">5</td>`,
+		`<section id="verdict">`, `<h2>Vurdering pr. mål</h2>`, `Kan ikke afgøres endnu`, `Regel: Et mål er på rette spor`,
+		`<section id="changes">`, `Planens første opfølgning`, `<section id="methods">`, `Newcombe RG (1998)`, `Zou GY, Donner A (2008)`,
+		`SEER*Stat`, `Eurostat`, `ingen antal: signifikans ukendt`, `class="pathway"`,
 		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
-		`6 indikatorer: 2 på rette spor, 1 ikke på rette spor, 3 kan ikke vurderes.`,
+		`6 indikatorer: 1 på rette spor, 0 ikke på rette spor, 5 kan ikke vurderes.`,
 		`Tal registreret senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Senfølger <small>(plan-oekonomi, 2025`,
 	} {
 		if !strings.Contains(page, want) {

@@ -57,6 +57,15 @@ type lineChart struct {
 	YMin, YMax float64 // the unit's range
 	From, To   time.Time
 	Empty      string // shown when there are no points
+	// Pathways are straight lines from a baseline to the target value in
+	// the target year: where a series should be on the way (assess.Projection).
+	Pathways []pathway
+}
+
+// pathway is one line from a baseline to the target.
+type pathway struct {
+	FromAt, ToAt time.Time
+	From, To     float64
 }
 
 func esc(s string) string { return html.EscapeString(s) }
@@ -192,6 +201,16 @@ func (c *lineChart) SVG() template.HTML {
 		}
 		legend = append(legend, legendItem{fmt.Sprintf(`<line x1="0" x2="14" y1="-4" y2="-4" stroke="%s" stroke-width="1.5" stroke-dasharray="4 2"/>`, colourTarget),
 			"Mål / target " + c.TargetDA})
+	}
+
+	// The pathway from each baseline to the target, dotted.
+	for _, pw := range c.Pathways {
+		body(`<line class="pathway" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="2 3"><title>%s</title></line>`,
+			sx(pw.FromAt), sx(pw.ToAt), sy(pw.From), sy(pw.To), colourTarget, esc("Målsti / pathway: "+numDA(pw.From)+c.Unit+" → "+numDA(pw.To)+c.Unit))
+	}
+	if len(c.Pathways) > 0 {
+		legend = append(legend, legendItem{fmt.Sprintf(`<line x1="0" x2="14" y1="-4" y2="-4" stroke="%s" stroke-width="1.5" stroke-dasharray="2 3"/>`, colourTarget),
+			"Målsti fra udgangspunkt til mål / pathway from baseline to target"})
 	}
 
 	// The series: intervals, line, points, and the latest value.

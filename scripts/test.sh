@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Run every test against a fresh, throwaway Postgres.
 #
-#   scripts/test.sh                    go vet ./..., go test ./... and every fuzz target
-#                                      for KPV_FUZZTIME (default 10s) each
+#   scripts/test.sh                    go vet ./..., gofmt, staticcheck, deadcode (scripts/lint.sh),
+#                                      go test ./... and every fuzz target for KPV_FUZZTIME
+#                                      (default 10s) each
 #   scripts/test.sh -run Foo ./store/  extra args replace the default ./... for go test
-#                                      (and skip the fuzzing)
+#                                      (and skip the fuzzing and scripts/lint.sh)
 #
 # The tests get KPV_TEST_DATABASE_URL (an admin database; each package creates its own
 # databases from it), KPV_PROMTOOL (installed from Debian's prometheus package when
@@ -69,8 +70,19 @@ need_cmd prometheus prometheus
 need_cmd prometheus-alertmanager prometheus-alertmanager
 need_cmd amtool prometheus-alertmanager
 need_cmd chromium chromium # the HTML report is opened in headless Chromium (cmd/kpv TestReportInBrowser)
+# The Grafana schema check (grafana TestDashboardsMatchGrafanaSchema) runs
+# TypeScript's compiler on @grafana/schema, pinned in its package-lock.json.
+need_cmd npm npm # Debian's npm brings nodejs
+if [ ! -d grafana/schemacheck/node_modules/@grafana/schema ] || [ ! -x grafana/schemacheck/node_modules/typescript/bin/tsc ]; then
+  echo "test.sh: npm ci in grafana/schemacheck" >&2
+  (cd grafana/schemacheck && npm ci --ignore-scripts --no-audit --no-fund >&2)
+fi
 KPV_PROMTOOL="$(command -v promtool)"
 export KPV_PROMTOOL
+# axe-core for the accessibility test (cmd/kpv TestPagesAccessible), pinned in
+# internal/a11y/package-lock.json; npm from Debian when missing.
+need_cmd npm npm
+[ -f internal/a11y/node_modules/axe-core/axe.min.js ] || (cd internal/a11y && npm ci --no-audit --no-fund >&2)
 
 KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_test_admin)"
 export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1
@@ -85,6 +97,10 @@ if [ -n "$unformatted" ]; then
   printf 'test.sh: gofmt needed on:\n%s\n' "$unformatted" >&2
   vet_status=1
 fi
+
+# staticcheck and deadcode (pinned, installed through the module proxy), on
+# the whole tree: with extra args (one package, one test) they are skipped.
+if [ $# -eq 0 ]; then bash scripts/lint.sh || vet_status=$?; fi
 
 fuzz=0
 if [ $# -eq 0 ]; then set -- ./...; fuzz=1; fi
@@ -124,6 +140,6 @@ if [ "$fuzz" = 1 ]; then
   done
 fi
 
-if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet or gofmt failed" >&2; fi
+if [ "$vet_status" -ne 0 ]; then echo "test.sh: go vet, gofmt, staticcheck or deadcode failed" >&2; fi
 if [ "$test_status" -ne 0 ]; then echo "test.sh: go test failed (exit $test_status)" >&2; fi
 if [ "$vet_status" -ne 0 ] || [ "$test_status" -ne 0 ]; then exit 1; fi

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // AsOfSet is the stored figures as they stood at a cut-off: for each
@@ -14,7 +16,7 @@ import (
 // for a past cut-off stays the same however the sources are revised.
 type AsOfSet struct {
 	CutOff       time.Time
-	Observations []Observation
+	Observations []indicators.Observation
 	// Runs are the runs that wrote one of the revisions in Observations,
 	// and each source's latest successful run finished by the cut-off,
 	// oldest first.
@@ -52,18 +54,18 @@ func (s *Store) AsOf(ctx context.Context, cutoff time.Time) (*AsOfSet, error) {
 	}
 	// The runs behind the figures, and per source the latest run that ended
 	// well by the cut-off (its finish is what freshness of a source means).
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.pool.Query(ctx, `
 		WITH latest AS (
 			SELECT DISTINCT ON (source_id) id
 			FROM ingest_runs
-			WHERE outcome IN ('success', 'unchanged') AND finished_at IS NOT NULL AND finished_at <= $2
+			WHERE outcome IN ($3, $4) AND finished_at IS NOT NULL AND finished_at <= $2
 			ORDER BY source_id, finished_at DESC, id DESC)
 		SELECT r.id, r.source_id, r.kind, r.started_at, r.finished_at, r.outcome, r.read_count, r.inserted_count,
 		       r.revised_count, r.unchanged_count, r.rejected_count, COALESCE(r.error, ''), r.detail,
 		       r.id IN (SELECT id FROM latest)
 		FROM ingest_runs r
 		WHERE r.id = ANY($1) OR r.id IN (SELECT id FROM latest)
-		ORDER BY r.id`, ids, cutoff)
+		ORDER BY r.id`, ids, cutoff, RunSuccess, RunUnchanged)
 	if err != nil {
 		return nil, fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
@@ -97,7 +99,7 @@ type RecordVersion struct {
 // RecordVersion returns the current RecordVersion.
 func (s *Store) RecordVersion(ctx context.Context) (RecordVersion, error) {
 	var v RecordVersion
-	err := s.Pool.QueryRow(ctx, `SELECT
+	err := s.pool.QueryRow(ctx, `SELECT
 			(SELECT COALESCE(max(id), 0) FROM observations), (SELECT count(*) FROM observations),
 			(SELECT COALESCE(max(id), 0) FROM ingest_runs), (SELECT count(finished_at) FROM ingest_runs)`).
 		Scan(&v.FiguresMaxID, &v.Figures, &v.RunsMaxID, &v.RunsFinished)

@@ -5,21 +5,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // The figures are invented for the test.
 func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 	ctx := context.Background()
 	s, c := synced(t)
-	dk := func(period string, v float64) store.Observation {
-		return store.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(v)}
+	dk := func(period string, v float64) indicators.Observation {
+		return indicators.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(v)}
 	}
-	first := write(t, s, c, []store.Observation{dk("2023", 35), dk("2024", 34)})
+	first := write(t, s, c, []indicators.Observation{dk("2023", 35), dk("2024", 34)})
 	cutoff := time.Now()
 	time.Sleep(20 * time.Millisecond)
 	// After the cut-off: 2024 is revised and 2025 appears.
-	second := write(t, s, c, []store.Observation{dk("2023", 35), dk("2024", 33), dk("2025", 32)})
+	second := write(t, s, c, []indicators.Observation{dk("2023", 35), dk("2024", 33), dk("2025", 32)})
 	if second.Counts.Revised != 1 || second.Counts.Inserted != 1 {
 		t.Fatalf("second run: %+v", second.Counts)
 	}
@@ -78,7 +78,7 @@ func TestRecordVersionChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := []store.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}}
+	obs := []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}}
 	write(t, s, c, obs)
 	v1, _ := s.RecordVersion(ctx)
 	if v1 == v0 || v1.Figures != 1 {

@@ -50,7 +50,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	// The entry is written even if the request that caused it was cancelled.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return audit(ctx, s.Pool, e)
+	return audit(ctx, s.pool, e)
 }
 
 // AuditIn appends e to the audit log inside tx: an accepted write and its
@@ -90,46 +90,23 @@ type AuditFilter struct {
 
 // AuditLog lists audit entries, newest first.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.Action != "" {
-		where = append(where, "action = "+arg(f.Action))
-	}
-	if f.Outcome != "" {
-		where = append(where, "outcome = "+arg(f.Outcome))
-	}
-	if f.Org != "" {
-		where = append(where, "org = "+arg(f.Org))
-	}
-	if f.TokenID != 0 {
-		where = append(where, "token_id = "+arg(f.TokenID))
-	}
+	var w where
+	w.addIf(f.Action != "", "action = ?", f.Action)
+	w.addIf(f.Outcome != "", "outcome = ?", f.Outcome)
+	w.addIf(f.Org != "", "org = ?", f.Org)
+	w.addIf(f.TokenID != 0, "token_id = ?", f.TokenID)
 	if p, ok := strings.CutSuffix(f.Target, "*"); ok {
-		where = append(where, "starts_with(target, "+arg(p)+")")
-	} else if f.Target != "" {
-		where = append(where, "target = "+arg(f.Target))
+		w.add("starts_with(target, ?)", p)
+	} else {
+		w.addIf(f.Target != "", "target = ?", f.Target)
 	}
-	if !f.Since.IsZero() {
-		where = append(where, "at >= "+arg(f.Since))
-	}
-	if !f.Until.IsZero() {
-		where = append(where, "at <= "+arg(f.Until))
-	}
-	cond := "true"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
+	w.addIf(!f.Since.IsZero(), "at >= ?", f.Since)
+	w.addIf(!f.Until.IsZero(), "at <= ?", f.Until)
 	q := `SELECT id, at, actor, token_id, COALESCE(org, ''), action, target, outcome, COALESCE(status, 0), run_id,
 			COALESCE(request_id, ''), COALESCE(remote_addr, ''), detail
-		FROM audit_log WHERE ` + cond + ` ORDER BY at DESC, id DESC`
-	if f.Limit > 0 {
-		q += " LIMIT " + arg(f.Limit)
-	}
-	if f.Offset > 0 {
-		q += " OFFSET " + arg(f.Offset)
-	}
-	rows, err := s.Pool.Query(ctx, q, args...)
+		FROM audit_log WHERE ` + w.sql() + ` ORDER BY at DESC, id DESC`
+	q += w.page(f.Limit, f.Offset)
+	rows, err := s.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type FetchState struct {
 func (s *Store) FetchState(ctx context.Context, source string) (st FetchState, ok bool, err error) {
 	var etag, lastMod *string
 	var runID *int64
-	err = s.Pool.QueryRow(ctx, `SELECT source_id, origin, etag, last_modified, content_sha256, checked_at, changed_at, run_id
+	err = s.pool.QueryRow(ctx, `SELECT source_id, origin, etag, last_modified, content_sha256, checked_at, changed_at, run_id
 		FROM source_fetches WHERE source_id = $1`, source).
 		Scan(&st.Source, &st.Origin, &etag, &lastMod, &st.SHA256, &st.CheckedAt, &st.ChangedAt, &runID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -60,14 +60,14 @@ func SaveFetchState(ctx context.Context, tx pgx.Tx, st FetchState) error {
 
 // TouchFetchState notes that the source was checked and found unchanged.
 func (s *Store) TouchFetchState(ctx context.Context, source string) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE source_fetches SET checked_at = now() WHERE source_id = $1`, source)
+	_, err := s.pool.Exec(ctx, `UPDATE source_fetches SET checked_at = now() WHERE source_id = $1`, source)
 	return err
 }
 
 // ClaimTick claims a scheduled tick of a source for this replica. It
 // returns false when another replica claimed it first.
 func (s *Store) ClaimTick(ctx context.Context, source string, due time.Time, replica string) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `INSERT INTO source_ticks (source_id, due_at, claimed_by) VALUES ($1, $2, $3)
+	tag, err := s.pool.Exec(ctx, `INSERT INTO source_ticks (source_id, due_at, claimed_by) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`, source, due, replica)
 	if err != nil {
 		return false, fmt.Errorf("claim tick %s of %s: %w", due.Format(time.RFC3339), source, err)
@@ -80,7 +80,7 @@ func (s *Store) ClaimTick(ctx context.Context, source string, due time.Time, rep
 // ingests a source (across replicas, the scheduler and `kpv ingest`). ok is
 // false when another holds it. release unlocks and returns the connection.
 func (s *Store) TryLockSource(ctx context.Context, source string) (release func(), ok bool, err error) {
-	conn, err := s.Pool.Acquire(ctx)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("lock source %s: %w", source, err)
 	}
@@ -113,7 +113,7 @@ func deref(p *string) string {
 
 // FetchStates returns every source's last fetch, by source.
 func (s *Store) FetchStates(ctx context.Context) (map[string]FetchState, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT source_id, origin, COALESCE(etag, ''), COALESCE(last_modified, ''), content_sha256,
+	rows, err := s.pool.Query(ctx, `SELECT source_id, origin, COALESCE(etag, ''), COALESCE(last_modified, ''), content_sha256,
 			checked_at, changed_at, COALESCE(run_id, 0) FROM source_fetches`)
 	if err != nil {
 		return nil, err
@@ -131,10 +131,10 @@ func (s *Store) FetchStates(ctx context.Context) (map[string]FetchState, error) 
 }
 
 // LastRuns returns each source's latest finished run of the given kind.
-func (s *Store) LastRuns(ctx context.Context, kind string) (map[string]Run, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (source_id) id, source_id, kind, started_at, finished_at, outcome,
+func (s *Store) LastRuns(ctx context.Context, kind RunKind) (map[string]Run, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (source_id) id, source_id, kind, started_at, finished_at, outcome,
 			read_count, inserted_count, revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
-		FROM ingest_runs WHERE kind = $1 AND outcome <> 'running' ORDER BY source_id, id DESC`, kind)
+		FROM ingest_runs WHERE kind = $1 AND outcome <> $2 ORDER BY source_id, id DESC`, kind, RunRunning)
 	if err != nil {
 		return nil, err
 	}

@@ -4,174 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
-
-// Observation is one figure: an indicator's value for a period, a geography
-// and a breakdown. On the way in, only the first block is set; reads fill in
-// the revision and where it came from.
-type Observation struct {
-	Indicator   string               `json:"indicator"`
-	Period      string               `json:"period"`
-	Geography   string               `json:"geography"`
-	Breakdown   indicators.Breakdown `json:"breakdown"`
-	Value       *float64             `json:"value"`
-	Numerator   *float64             `json:"numerator,omitempty"`
-	Denominator *float64             `json:"denominator,omitempty"`
-	CILower     *float64             `json:"ci_lower,omitempty"`
-	CIUpper     *float64             `json:"ci_upper,omitempty"`
-	Suppressed  bool                 `json:"suppressed"`
-
-	PeriodStart time.Time `json:"period_start"`
-	PeriodEnd   time.Time `json:"period_end"`
-	Revision    int       `json:"revision,omitempty"`
-	Source      string    `json:"source,omitempty"`
-	RunID       int64     `json:"run_id,omitempty"`
-	RecordedAt  time.Time `json:"recorded_at,omitzero"`
-}
-
-// RowError is a problem with one row of a batch: its position (from 1), the
-// field and what is wrong.
-type RowError struct {
-	Row     int    `json:"row"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
-	// Where names the row in the publisher's file (row, cell or JSON path),
-	// when the batch came from one.
-	Where string `json:"where,omitempty"`
-}
-
-// BatchError rejects a whole batch; it lists every bad row.
-type BatchError struct {
-	Rows []RowError
-	// Read is how many rows were checked, good and bad.
-	Read int
-}
-
-func (e *BatchError) Error() string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d invalid row(s), nothing written", len(e.Rows))
-	for i, r := range e.Rows {
-		if i == 10 {
-			fmt.Fprintf(&sb, "; … and %d more", len(e.Rows)-10)
-			break
-		}
-		if r.Where != "" {
-			fmt.Fprintf(&sb, "; %s, %s: %s", r.Where, r.Field, r.Message)
-		} else {
-			fmt.Fprintf(&sb, "; row %d, %s: %s", r.Row, r.Field, r.Message)
-		}
-	}
-	return sb.String()
-}
-
-// Prepare checks a batch against the catalogue and puts each row in
-// canonical form (geography code, period label and dates), in place: a
-// large batch is not held twice. The batch is accepted whole or rejected
-// whole: the error lists every bad row.
-func Prepare(c *indicators.Catalogue, batch []Observation) ([]Observation, error) {
-	bad := check(c, batch, 0)
-	rejected := make(map[int]bool, len(bad))
-	for _, e := range bad {
-		rejected[e.Row] = true
-	}
-	seen := make(map[string]int, len(batch))
-	for i, o := range batch {
-		if rejected[i+1] {
-			continue
-		}
-		key := o.Indicator + "|" + o.Period + "|" + o.Geography + "|" + o.Breakdown.Key()
-		if first, dup := seen[key]; dup {
-			bad = append(bad, RowError{Row: i + 1, Field: "period", Message: fmt.Sprintf("same indicator, period, geography and breakdown as row %d", first)})
-			continue
-		}
-		seen[key] = i + 1
-	}
-	if len(bad) > 0 {
-		slices.SortStableFunc(bad, func(a, b RowError) int { return a.Row - b.Row })
-		return nil, &BatchError{Rows: bad, Read: len(batch)}
-	}
-	return batch, nil
-}
-
-// PrepareChunk checks one chunk of a batch too large to hold whole, as
-// Prepare does, except for duplicates, which need the whole batch:
-// ObservationWriter.Finish finds those. Rows are numbered from first+1.
-func PrepareChunk(c *indicators.Catalogue, chunk []Observation, first int) ([]Observation, error) {
-	if bad := check(c, chunk, first); len(bad) > 0 {
-		return nil, &BatchError{Rows: bad, Read: len(chunk)}
-	}
-	return chunk, nil
-}
-
-// check checks each row against the catalogue and puts the good ones in
-// canonical form, in place.
-func check(c *indicators.Catalogue, batch []Observation, first int) []RowError {
-	var bad []RowError
-	periods := map[string]indicators.Period{} // a large batch repeats a few periods
-	finite := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
-	for i, o := range batch {
-		row := first + i + 1
-		fail := func(field, format string, args ...any) {
-			bad = append(bad, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
-		}
-		if o.Suppressed && o.Value != nil {
-			fail("value", "a suppressed figure has no value")
-			continue
-		}
-		if !o.Suppressed && o.Value == nil {
-			fail("value", "value is missing (mark the figure suppressed if the publisher withheld it)")
-			continue
-		}
-		if !finite(o.Value) || !finite(o.Numerator) || !finite(o.Denominator) || !finite(o.CILower) || !finite(o.CIUpper) {
-			fail("value", "numbers must be finite")
-			continue
-		}
-		geo, err := c.CheckObservation(o.Indicator, o.Geography, o.Breakdown, o.Value)
-		if err != nil {
-			if fe, ok := err.(*indicators.FieldError); ok {
-				fail(fe.Field, "%s", fe.Message)
-			} else {
-				fail("indicator", "%v", err)
-			}
-			continue
-		}
-		p, ok := periods[o.Period]
-		if !ok {
-			var err error
-			if p, err = indicators.ParsePeriod(o.Period); err != nil {
-				fail("period", "%v", err)
-				continue
-			}
-			periods[o.Period] = p
-		}
-		if o.CILower != nil && o.CIUpper != nil && *o.CILower > *o.CIUpper {
-			fail("ci_lower", "lower bound %v is above upper bound %v", *o.CILower, *o.CIUpper)
-			continue
-		}
-		if o.Value != nil && (o.CILower != nil && *o.Value < *o.CILower || o.CIUpper != nil && *o.Value > *o.CIUpper) {
-			fail("value", "%v lies outside its confidence interval", *o.Value)
-			continue
-		}
-		if o.Numerator != nil && o.Denominator != nil && (*o.Numerator < 0 || *o.Denominator <= 0 || *o.Numerator > *o.Denominator) {
-			fail("numerator", "numerator %v and denominator %v do not form a proportion", *o.Numerator, *o.Denominator)
-			continue
-		}
-		o.Geography, o.Period, o.PeriodStart, o.PeriodEnd = geo, p.Label, p.Start, p.End
-		if o.Breakdown == nil {
-			o.Breakdown = indicators.Breakdown{}
-		}
-		batch[i] = o
-	}
-	return bad
-}
 
 // Counts say what a write did.
 type Counts struct {
@@ -186,7 +24,7 @@ type Counts struct {
 // figure gets revision 1, a changed figure the next revision (the old one
 // stays), an unchanged figure nothing. The batch is copied into a temporary
 // table and merged in one statement, so large batches cost one round trip.
-func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source string, batch []Observation) (Counts, error) {
+func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source string, batch []indicators.Observation) (Counts, error) {
 	if len(batch) == 0 {
 		return Counts{}, nil
 	}
@@ -232,7 +70,7 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 // Copy copies a prepared chunk into the staging table. rows[i] is the
 // caller's number for chunk[i] (its row in the file, say), named in
 // duplicate messages; nil numbers the rows of the batch from 1.
-func (w *ObservationWriter) Copy(ctx context.Context, chunk []Observation, rows []int) error {
+func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observation, rows []int) error {
 	cols := []string{"row", "indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
 		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"}
 	// Rows are made as COPY sends them, not held as a second copy.
@@ -246,13 +84,13 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []Observation, rows 
 		if rows != nil {
 			row = rows[i]
 		}
-		key := o.Breakdown.Key()
-		d, ok := w.dims[key]
+		k := o.Key()
+		d, ok := w.dims[k.Breakdown]
 		if !ok {
 			d, _ = json.Marshal(o.Breakdown)
-			w.dims[key] = d
+			w.dims[k.Breakdown] = d
 		}
-		return []any{row, o.Indicator, o.Period, o.PeriodStart, o.PeriodEnd, o.Geography, key, d,
+		return []any{row, k.Indicator, k.Period, o.PeriodStart, o.PeriodEnd, k.Geography, k.Breakdown, d,
 			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}, nil
 	})
 	if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, src); err != nil {
@@ -324,7 +162,7 @@ func (w *ObservationWriter) duplicates(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("check duplicates: %w", err)
 	}
-	var bad []RowError
+	var bad []indicators.RowError
 	for rows.Next() {
 		var row, first int
 		if err := rows.Scan(&row, &first); err != nil {
@@ -334,7 +172,7 @@ func (w *ObservationWriter) duplicates(ctx context.Context) error {
 		if row == first {
 			continue
 		}
-		e := RowError{Row: row, Field: "period", Message: fmt.Sprintf("same indicator, period, geography and breakdown as row %d", first)}
+		e := indicators.DuplicateRow(row, first)
 		if w.Where != nil {
 			e.Where = w.Where(row)
 		}
@@ -344,7 +182,7 @@ func (w *ObservationWriter) duplicates(ctx context.Context) error {
 		return fmt.Errorf("check duplicates: %w", err)
 	}
 	if len(bad) > 0 {
-		return &BatchError{Rows: bad, Read: w.n}
+		return &indicators.BatchError{Rows: bad, Read: w.n}
 	}
 	return nil
 }
@@ -367,33 +205,18 @@ type ObservationFilter struct {
 
 // Observations returns the observations matching f, ordered by period,
 // geography, breakdown (and revision, with AllRevisions).
-func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]Observation, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.Indicator != "" {
-		where = append(where, "indicator_id = "+arg(f.Indicator))
-	}
-	if len(f.Geographies) > 0 {
-		where = append(where, "geography = ANY("+arg(f.Geographies)+")")
-	}
+func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indicators.Observation, error) {
+	var w where
+	w.addIf(f.Indicator != "", "indicator_id = ?", f.Indicator)
+	w.addIf(len(f.Geographies) > 0, "geography = ANY(?)", f.Geographies)
 	if len(f.Breakdown) > 0 {
 		dims, _ := json.Marshal(f.Breakdown)
-		where = append(where, "dims @> "+arg(dims))
+		w.add("dims @> ?", dims)
 	}
-	if !f.From.IsZero() {
-		where = append(where, "period_end >= "+arg(f.From))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "period_start <= "+arg(f.To))
-	}
-	if !f.AsOf.IsZero() {
-		where = append(where, "recorded_at <= "+arg(f.AsOf))
-	}
-	cond := "true"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
+	w.addIf(!f.From.IsZero(), "period_end >= ?", f.From)
+	w.addIf(!f.To.IsZero(), "period_start <= ?", f.To)
+	w.addIf(!f.AsOf.IsZero(), "recorded_at <= ?", f.AsOf)
+	cond := w.sql()
 	const cols = `indicator_id, period, period_start, period_end, geography, dims, revision, value, numerator, denominator,
 		ci_lower, ci_upper, suppressed, source_id, run_id, recorded_at`
 	var q string
@@ -407,18 +230,13 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]Observ
 				ORDER BY indicator_id, period, geography, breakdown, revision DESC) cur
 			ORDER BY indicator_id, period_start, period, geography, breakdown`
 	}
-	if f.Limit > 0 {
-		q += " LIMIT " + arg(f.Limit)
-	}
-	if f.Offset > 0 {
-		q += " OFFSET " + arg(f.Offset)
-	}
-	rows, err := s.Pool.Query(ctx, q, args...)
+	q += w.page(f.Limit, f.Offset)
+	rows, err := s.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Observation, error) {
-		var o Observation
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
+		var o indicators.Observation
 		err := r.Scan(&o.Indicator, &o.Period, &o.PeriodStart, &o.PeriodEnd, &o.Geography, &o.Breakdown, &o.Revision,
 			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &o.Source, &o.RunID, &o.RecordedAt)
 		return o, err
@@ -430,6 +248,6 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]Observ
 // is added or revised (the count also catches a transaction that commits
 // lower ids after a higher one was read).
 func (s *Store) FiguresVersion(ctx context.Context) (maxID, count int64, err error) {
-	err = s.Pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&maxID, &count)
+	err = s.pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0), count(*) FROM observations`).Scan(&maxID, &count)
 	return maxID, count, err
 }

@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // Run is one entry of the run log: an ingest of a source or a submitted
@@ -15,27 +19,59 @@ import (
 type Run struct {
 	ID         int64           `json:"id"`
 	Source     string          `json:"source"`
-	Kind       string          `json:"kind"`
+	Kind       RunKind         `json:"kind"`
 	StartedAt  time.Time       `json:"started_at"`
 	FinishedAt *time.Time      `json:"finished_at"`
-	Outcome    string          `json:"outcome"`
+	Outcome    RunOutcome      `json:"outcome"`
 	Counts     Counts          `json:"counts"`
 	Error      string          `json:"error,omitempty"`
 	Detail     json.RawMessage `json:"detail,omitempty"`
 }
 
-// RunOutcomes are how a run can end (or "running" while it goes).
-var RunOutcomes = []string{"running", "success", "unchanged", "failed", "interrupted"}
+// RunOutcome is how a run ended, or RunRunning while it goes. The values
+// are those of the run log's outcome column and of the API.
+type RunOutcome string
 
-// RunKinds lists the kinds of run, for validating filters.
-var RunKinds = []string{KindIngest, KindSubmission, KindTest}
+// The outcomes of a run.
+const (
+	RunRunning     RunOutcome = "running"
+	RunSuccess     RunOutcome = "success"
+	RunUnchanged   RunOutcome = "unchanged"
+	RunFailed      RunOutcome = "failed"
+	RunInterrupted RunOutcome = "interrupted"
+)
+
+// RunOutcomes lists the outcomes, for validating filters.
+var RunOutcomes = []RunOutcome{RunRunning, RunSuccess, RunUnchanged, RunFailed, RunInterrupted}
+
+// Valid reports whether o is one of RunOutcomes.
+func (o RunOutcome) Valid() bool { return slices.Contains(RunOutcomes, o) }
+
+// RunKind is what a run did: an ingest of a source, a submitted batch, or
+// a test's run.
+type RunKind string
 
 // The kinds of run the log records.
 const (
-	KindIngest     = "ingest"
-	KindSubmission = "submission"
-	KindTest       = "test"
+	KindIngest     RunKind = "ingest"
+	KindSubmission RunKind = "submission"
+	KindTest       RunKind = "test"
 )
+
+// RunKinds lists the kinds of run, for validating filters.
+var RunKinds = []RunKind{KindIngest, KindSubmission, KindTest}
+
+// Valid reports whether k is one of RunKinds.
+func (k RunKind) Valid() bool { return slices.Contains(RunKinds, k) }
+
+// Names joins a list of outcomes or kinds for an error message.
+func Names[T ~string](xs []T) string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return strings.Join(out, ", ")
+}
 
 // Record runs fn as one logged run of source: the run is entered in the log
 // first (committed on its own, so a failure is recorded too), then fn runs in
@@ -43,7 +79,7 @@ const (
 // kept and the run is logged as failed with fn's error; otherwise it is
 // logged with fn's counts ("unchanged" when nothing was inserted or
 // revised).
-func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx context.Context, tx pgx.Tx, runID int64) (Counts, error)) (Run, error) {
+func (s *Store) Record(ctx context.Context, source string, kind RunKind, fn func(ctx context.Context, tx pgx.Tx, runID int64) (Counts, error)) (Run, error) {
 	run, err := s.OpenRun(ctx, source, kind)
 	if err != nil {
 		return run, err
@@ -60,9 +96,9 @@ func (s *Store) Record(ctx context.Context, source, kind string, fn func(ctx con
 // OpenRun enters a run in the log as running. Callers that do work outside
 // the run's write transaction (an ingest fetches before it writes) pair it
 // with CloseRun; Record does both around one transaction.
-func (s *Store) OpenRun(ctx context.Context, source, kind string) (Run, error) {
-	run := Run{Source: source, Kind: kind, Outcome: "running"}
-	err := s.Pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
+func (s *Store) OpenRun(ctx context.Context, source string, kind RunKind) (Run, error) {
+	run := Run{Source: source, Kind: kind, Outcome: RunRunning}
+	err := s.pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
 		source, kind).Scan(&run.ID, &run.StartedAt)
 	if err != nil {
 		return run, fmt.Errorf("open run log entry: %w", err)
@@ -81,9 +117,9 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 	}
 	switch {
 	case runErr != nil:
-		run.Outcome = "failed"
+		run.Outcome = RunFailed
 		run.Error = runErr.Error()
-		var be *BatchError
+		var be *indicators.BatchError
 		if errors.As(runErr, &be) {
 			run.Counts.Rejected = len(be.Rows)
 			run.Counts.Read = max(run.Counts.Read, be.Read)
@@ -91,9 +127,9 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 		}
 		run.Counts.Inserted, run.Counts.Revised, run.Counts.Unchanged = 0, 0, 0
 	case counts.Inserted+counts.Revised == 0:
-		run.Outcome = "unchanged"
+		run.Outcome = RunUnchanged
 	default:
-		run.Outcome = "success"
+		run.Outcome = RunSuccess
 	}
 	if len(detail) > 0 {
 		run.Detail, _ = json.Marshal(detail)
@@ -106,7 +142,7 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 		errText = &run.Error
 	}
 	c := run.Counts
-	err := s.Pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
+	err := s.pool.QueryRow(closeCtx, `UPDATE ingest_runs SET finished_at = now(), outcome = $2, read_count = $3, inserted_count = $4,
 			revised_count = $5, unchanged_count = $6, rejected_count = $7, error = $8, detail = $9
 		WHERE id = $1 RETURNING finished_at`,
 		run.ID, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, errText, nullJSON(run.Detail)).Scan(&run.FinishedAt)
@@ -120,9 +156,9 @@ func (s *Store) CloseRun(ctx context.Context, run *Run, counts Counts, runErr er
 // interrupted. Call it only while holding the source's ingest lock: then no
 // live process owns those runs (they belonged to a process that died).
 func (s *Store) MarkInterrupted(ctx context.Context, source string) (int64, error) {
-	tag, err := s.Pool.Exec(ctx, `UPDATE ingest_runs SET outcome = 'interrupted', finished_at = now(),
+	tag, err := s.pool.Exec(ctx, `UPDATE ingest_runs SET outcome = $2, finished_at = now(),
 			error = 'the process running it stopped before it finished'
-		WHERE source_id = $1 AND kind = 'ingest' AND outcome = 'running'`, source)
+		WHERE source_id = $1 AND kind = $3 AND outcome = $4`, source, RunInterrupted, KindIngest, RunRunning)
 	return tag.RowsAffected(), err
 }
 
@@ -133,21 +169,25 @@ func nullJSON(b json.RawMessage) any {
 	return []byte(b)
 }
 
-// RunFilter selects entries of the run log; empty fields match all.
+// RunFilter selects entries of the run log; zero fields match all.
 type RunFilter struct {
 	Source  string
-	Outcome string
-	Kind    string
+	Outcome RunOutcome
+	Kind    RunKind
 	Limit   int
 	Offset  int
 }
 
 // Runs lists the run log, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
+	var w where
+	w.addIf(f.Source != "", "source_id = ?", f.Source)
+	w.addIf(f.Outcome != "", "outcome = ?", f.Outcome)
+	w.addIf(f.Kind != "", "kind = ?", f.Kind)
+	q := `SELECT id, source_id, kind, started_at, finished_at, outcome, read_count, inserted_count,
 			revised_count, unchanged_count, rejected_count, COALESCE(error, ''), detail
-		FROM ingest_runs WHERE ($1 = '' OR source_id = $1) AND ($2 = '' OR outcome = $2) AND ($3 = '' OR kind = $3)
-		ORDER BY id DESC LIMIT $4 OFFSET $5`, f.Source, f.Outcome, f.Kind, f.Limit, f.Offset)
+		FROM ingest_runs WHERE ` + w.sql() + ` ORDER BY id DESC` + w.page(f.Limit, f.Offset)
+	rows, err := s.pool.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -166,8 +206,8 @@ func scanRun(r pgx.CollectableRow) (Run, error) {
 // LastSuccesses returns, per source, when its last run that ended in
 // success or unchanged finished.
 func (s *Store) LastSuccesses(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT source_id, max(finished_at) FROM ingest_runs
-		WHERE outcome IN ('success', 'unchanged') AND finished_at IS NOT NULL GROUP BY source_id`)
+	rows, err := s.pool.Query(ctx, `SELECT source_id, max(finished_at) FROM ingest_runs
+		WHERE outcome IN ($1, $2) AND finished_at IS NOT NULL GROUP BY source_id`, RunSuccess, RunUnchanged)
 	if err != nil {
 		return nil, err
 	}

@@ -22,9 +22,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Store is a connection pool to kpv's database.
+// Store is a connection pool to kpv's database. The pool stays inside:
+// everything reads and writes through Store's methods.
 type Store struct {
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool
 }
 
 // Open connects to the database at url (a postgres:// URL or DSN).
@@ -44,11 +45,27 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to Postgres at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &Store{Pool: pool}, nil
+	return &Store{pool: pool}, nil
 }
 
 // Close closes the pool.
-func (s *Store) Close() { s.Pool.Close() }
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers (the readiness probe).
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// QueryRow runs one query outside any run: for tests and checks that read
+// what no method serves (counts, sizes). Writes go through InTx or Record.
+func (s *Store) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return s.pool.QueryRow(ctx, sql, args...)
+}
+
+// Exec runs one statement outside any run: for tests and benchmarks that
+// set up tables of their own, never for kpv's figures.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	_, err := s.pool.Exec(ctx, sql, args...)
+	return err
+}
 
 func (s *Store) migrator() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationFiles, "migrations")
@@ -61,7 +78,7 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := stdlib.OpenDBFromPool(s.Pool)
+	db := stdlib.OpenDBFromPool(s.pool)
 	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
 }
 
@@ -102,5 +119,5 @@ func (s *Store) CheckMigrated(ctx context.Context) error {
 // InTx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise (and on panic).
 func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, fn)
+	return pgx.BeginFunc(ctx, s.pool, fn)
 }

@@ -36,10 +36,10 @@ func synced(t *testing.T) (*store.Store, *indicators.Catalogue) {
 	return s, c
 }
 
-func write(t *testing.T, s *store.Store, c *indicators.Catalogue, batch []store.Observation) store.Run {
+func write(t *testing.T, s *store.Store, c *indicators.Catalogue, batch []indicators.Observation) store.Run {
 	t.Helper()
 	run, err := s.Record(context.Background(), "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		prepared, err := store.Prepare(c, batch)
+		prepared, err := indicators.Prepare(c, batch)
 		if err != nil {
 			return store.Counts{Read: len(batch)}, err
 		}
@@ -80,7 +80,7 @@ func TestSyncCatalogue(t *testing.T) {
 	s, c := synced(t)
 	var goals, inits, inds int
 	var funding2025 float64
-	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM goals), (SELECT count(*) FROM initiatives),
+	err := s.QueryRow(ctx, `SELECT (SELECT count(*) FROM goals), (SELECT count(*) FROM initiatives),
 		(SELECT count(*) FROM indicators WHERE active),
 		(SELECT sum(amount_mdkk)::float8 FROM funding WHERE table_id = 'plan-oekonomi' AND column_label = '2025' AND parent_id IS NULL)`).
 		Scan(&goals, &inits, &inds, &funding2025)
@@ -109,7 +109,7 @@ func TestSyncCatalogue(t *testing.T) {
 		t.Fatalf("sync of edited file: changed=%v err=%v", changed, err)
 	}
 	var oldActive, newActive bool
-	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT active FROM indicators WHERE id='g2_pro_use'), (SELECT active FROM indicators WHERE id='g2_pro_use_v2')`).Scan(&oldActive, &newActive); err != nil {
+	if err := s.QueryRow(ctx, `SELECT (SELECT active FROM indicators WHERE id='g2_pro_use'), (SELECT active FROM indicators WHERE id='g2_pro_use_v2')`).Scan(&oldActive, &newActive); err != nil {
 		t.Fatal(err)
 	}
 	if oldActive || !newActive {
@@ -122,7 +122,7 @@ func TestSyncCatalogue(t *testing.T) {
 func TestRevisionsAreKept(t *testing.T) {
 	ctx := context.Background()
 	s, c := synced(t)
-	batch := []store.Observation{
+	batch := []indicators.Observation{
 		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK", Value: f(38)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "081", Value: f(36), Numerator: f(180), Denominator: f(500)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK-85", Suppressed: true},
@@ -136,7 +136,7 @@ func TestRevisionsAreKept(t *testing.T) {
 		t.Fatalf("same figures again: %+v %s", r2.Counts, r2.Outcome)
 	}
 	var rows int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&rows); err != nil || rows != 3 {
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&rows); err != nil || rows != 3 {
 		t.Fatalf("after a repeated write: %d rows (err %v), want 3", rows, err)
 	}
 	betweenRuns := time.Now()
@@ -178,7 +178,7 @@ func TestRevisionsAreKept(t *testing.T) {
 func TestBadBatchWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	s, c := synced(t)
-	batch := []store.Observation{
+	batch := []indicators.Observation{
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "Atlantis", Value: f(35)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK-82", Value: f(135)},
@@ -187,13 +187,13 @@ func TestBadBatchWritesNothing(t *testing.T) {
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(34)},
 	}
 	run, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		p, err := store.Prepare(c, batch)
+		p, err := indicators.Prepare(c, batch)
 		if err != nil {
 			return store.Counts{Read: len(batch)}, err
 		}
 		return store.WriteObservations(ctx, tx, runID, "barometer", p)
 	})
-	var be *store.BatchError
+	var be *indicators.BatchError
 	if !errors.As(err, &be) {
 		t.Fatalf("want a BatchError, got %v", err)
 	}
@@ -208,7 +208,7 @@ func TestBadBatchWritesNothing(t *testing.T) {
 		t.Errorf("rows not flagged: %v", want)
 	}
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d observations written by a rejected batch", n)
 	}
 	runs, err := s.Runs(ctx, store.RunFilter{Source: "barometer", Limit: 10})
@@ -227,7 +227,7 @@ func TestFailedRunRollsBack(t *testing.T) {
 	s, c := synced(t)
 	boom := errors.New("publisher sent a truncated body")
 	_, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		p, err := store.Prepare(c, []store.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}})
+		p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}})
 		if err != nil {
 			return store.Counts{}, err
 		}
@@ -241,7 +241,7 @@ func TestFailedRunRollsBack(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM observations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d observations kept from a failed run", n)
 	}
 	runs, _ := s.Runs(ctx, store.RunFilter{Source: "", Limit: 10})
@@ -257,7 +257,7 @@ func TestSeveralBatchesInOneRun(t *testing.T) {
 	run, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
 		var total store.Counts
 		for _, period := range []string{"2019", "2023"} {
-			p, err := store.Prepare(c, []store.Observation{{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(30)}})
+			p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(30)}})
 			if err != nil {
 				return total, err
 			}

@@ -57,7 +57,7 @@ func (s *Store) CreateToken(ctx context.Context, role, org, name string) (Token,
 		return Token{}, "", fmt.Errorf("unknown role %q: use %s", role, strings.Join(Roles, " or "))
 	}
 	var known bool
-	if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1 AND active)`, org).Scan(&known); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1 AND active)`, org).Scan(&known); err != nil {
 		return Token{}, "", err
 	}
 	if !known {
@@ -69,7 +69,7 @@ func (s *Store) CreateToken(ctx context.Context, role, org, name string) (Token,
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 	t := Token{Name: name, Role: role, Org: org}
-	err := s.Pool.QueryRow(ctx, `INSERT INTO api_tokens (token_sha256, name, role, org) VALUES ($1, $2, $3, $4)
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_tokens (token_sha256, name, role, org) VALUES ($1, $2, $3, $4)
 		RETURNING id, created_at`, hashToken(secret), name, role, org).Scan(&t.ID, &t.CreatedAt)
 	if err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
@@ -84,7 +84,7 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 		return Token{}, ErrBadToken
 	}
 	var t Token
-	err := s.Pool.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = now()
+	err := s.pool.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = now()
 		WHERE token_sha256 = $1 AND revoked_at IS NULL
 		RETURNING id, name, role, org, created_at, revoked_at, last_used_at`, hashToken(secret)).
 		Scan(&t.ID, &t.Name, &t.Role, &t.Org, &t.CreatedAt, &t.RevokedAt, &t.LastUsedAt)
@@ -96,7 +96,7 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 
 // Tokens lists every token, revoked ones included, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, name, role, org, created_at, revoked_at, last_used_at FROM api_tokens ORDER BY id`)
+	rows, err := s.pool.Query(ctx, `SELECT id, name, role, org, created_at, revoked_at, last_used_at FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 // RevokeToken revokes the token with id; revoking it again changes nothing.
 func (s *Store) RevokeToken(ctx context.Context, id int64) (Token, error) {
 	var t Token
-	err := s.Pool.QueryRow(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1
+	err := s.pool.QueryRow(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1
 		RETURNING id, name, role, org, created_at, revoked_at, last_used_at`, id).
 		Scan(&t.ID, &t.Name, &t.Role, &t.Org, &t.CreatedAt, &t.RevokedAt, &t.LastUsedAt)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -25,7 +25,7 @@ func TestTokens(t *testing.T) {
 	}
 	// Only the hash is kept.
 	var hashed bool
-	if err := s.Pool.QueryRow(ctx, `SELECT token_sha256 = sha256(convert_to($1, 'UTF8')) FROM api_tokens WHERE id = $2`, secret, tok.ID).Scan(&hashed); err != nil || !hashed {
+	if err := s.QueryRow(ctx, `SELECT token_sha256 = sha256(convert_to($1, 'UTF8')) FROM api_tokens WHERE id = $2`, secret, tok.ID).Scan(&hashed); err != nil || !hashed {
 		t.Fatalf("stored form is not the SHA-256 of the secret (%v)", err)
 	}
 	got, err := s.Authenticate(ctx, secret)

@@ -73,6 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
 	}
+	if err := checkEnv(); err != nil {
+		return err
+	}
 	logger := newLogger(stderr)
 	switch args[0] {
 	case "serve":
@@ -109,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func newLogger(w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
-	_ = level.UnmarshalText([]byte(os.Getenv("KPV_LOG_LEVEL")))
+	_ = level.UnmarshalText([]byte(os.Getenv("KPV_LOG_LEVEL"))) // checked by checkEnv
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
@@ -223,7 +226,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
 		Runner: runner, AfterWrite: mon.AfterRun})
 	var sched *ingest.Scheduler
-	if env("KPV_SCHEDULER", "on") != "off" {
+	if strings.ToLower(env("KPV_SCHEDULER", "on")) != "off" {
 		host, _ := os.Hostname()
 		sched, err = ingest.NewScheduler(runner, fmt.Sprintf("%s/%d", host, os.Getpid()))
 		if err != nil {
@@ -280,17 +283,16 @@ func newRunner(cat *indicators.Catalogue, st *store.Store, logger *slog.Logger, 
 		}
 		f.Attempts = n
 	}
-	offline := env("KPV_OFFLINE", "0")
 	metrics := ingest.NewMetrics(reg)
 	var ids []string
 	for _, s := range cat.Sources {
-		if s.Format != "submission" {
+		if s.Format.Fetched() {
 			ids = append(ids, s.ID)
 		}
 	}
 	metrics.Init(ids)
 	return &ingest.Runner{Store: st, Catalogue: cat, Fetcher: f, Metrics: metrics, Logger: logger,
-		Offline: offline == "1" || offline == "true"}, nil
+		Offline: envOn("KPV_OFFLINE")}, nil
 }
 
 // ingestCmd runs `kpv ingest [flags] SOURCE` or `kpv ingest --all`.
@@ -323,7 +325,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		return errors.New("--file reads one source's file: give the source, not --all")
 	case *all:
 		for _, s := range cat.Sources {
-			if s.Format != "submission" {
+			if s.Format.Fetched() {
 				sources = append(sources, s.ID)
 			}
 		}
@@ -351,6 +353,9 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 			return fmt.Errorf("unknown source %q (sources: %s)", id, sourceIDs(cat))
 		}
 		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force}
+		if *file != "" {
+			opt.Progress = newProgress(os.Stderr, id) // drawn only on a terminal
+		}
 		if *all && *offline && src.Snapshot == "" {
 			fmt.Fprintf(stdout, "%s: skipped: no snapshot is shipped (no public figures were found; see the catalogue)\n", id)
 			continue

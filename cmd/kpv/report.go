@@ -16,7 +16,7 @@ import (
 	"github.com/kraeftplan/kpv/report"
 )
 
-const reportUsage = "usage: kpv report YEAR [--format json|csv|html] [--out FILE] [--as-of DATE]"
+const reportUsage = "usage: kpv report YEAR [--format json|csv|html|xlsx] [--out FILE] [--as-of DATE]"
 
 // reportCmd runs `kpv report YEAR`: the yearly follow-up report, as GET
 // /api/v1/reports/YEAR serves it, written to --out (or standard output).
@@ -24,7 +24,7 @@ const reportUsage = "usage: kpv report YEAR [--format json|csv|html] [--out FILE
 func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	format := fs.String("format", "", "json, csv or html (default: from --out's extension, else json)")
+	format := fs.String("format", "", "json, csv, html or xlsx (default: from --out's extension, else json)")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
 	asOfFlag := fs.String("as-of", "", "cut-off: a date (the end of that day, UTC) or an RFC 3339 time; default the end of the year or now, whichever is earlier")
 	// Flags may come before or after the year.
@@ -83,6 +83,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rep.LinkBase = strings.TrimSuffix(cat.Alerting.APIURL, "/") // a file's links lead to kpv's pages
 	body, err := report.Render(rep, *format)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,30 @@ const checkSections = `(() => {
     return {id, found: true, visible: visible(s), heading: (s.querySelector("h2") || {}).textContent || "",
       charts: charts.length, visibleCharts: shown.length, smallestChart: areas.length ? Math.min(...areas) : 0};
   });
+})()`
+
+// openingCheck is what the report's opening shows in the browser.
+type openingCheck struct {
+	VerdictVisible, ChangesVisible     bool
+	VerdictTop, ChangesTop, SummaryTop float64
+	Verdicts, Changes                  int
+	VerdictTexts                       []string
+	Rule                               string
+	NoChanges                          bool
+}
+
+const checkOpening = `(() => {
+  const visible = (el) => { if (!el) return false; const b = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return b.width > 0 && b.height > 0 && s.visibility !== "hidden" && s.display !== "none"; };
+  const top = (el) => el ? el.getBoundingClientRect().top + window.scrollY : -1;
+  const v = document.querySelector("section#verdict"), c = document.querySelector("section#changes"), s = document.querySelector("section#summary");
+  const rows = v ? [...v.querySelectorAll("tbody tr")].filter(visible) : [];
+  const changes = c ? [...c.querySelectorAll("tbody tr")].filter(visible) : [];
+  const none = c ? c.querySelector(".no-changes") : null;
+  const rule = v ? v.querySelector(".rule") : null;
+  return {verdictVisible: visible(v), changesVisible: visible(c), verdictTop: top(v), changesTop: top(c), summaryTop: top(s),
+    verdicts: rows.length, changes: changes.length, verdictTexts: rows.map((r) => r.innerText),
+    rule: rule && visible(rule) ? rule.innerText : "", noChanges: visible(none)};
 })()`
 
 // TestReportInBrowser opens the HTML report of the running service (the
@@ -188,6 +213,31 @@ func TestReportInBrowser(t *testing.T) {
 	}
 	if len(sections) != 3 {
 		t.Errorf("sections: %+v", sections)
+	}
+
+	// The report opens with the verdict per goal and the changes since the
+	// previous year's report, both visible above the summary.
+	opening, err := chromedp.Run(step, chromedp.Evaluate[openingCheck](checkOpening))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("opening: %+v", opening)
+	switch {
+	case !opening.VerdictVisible || !opening.ChangesVisible:
+		t.Errorf("verdict visible %v, changes visible %v", opening.VerdictVisible, opening.ChangesVisible)
+	case !(opening.VerdictTop < opening.SummaryTop && opening.ChangesTop < opening.SummaryTop):
+		t.Errorf("verdict at %.0f px and changes at %.0f px should come before the summary at %.0f px", opening.VerdictTop, opening.ChangesTop, opening.SummaryTop)
+	case opening.Verdicts != 3 || len(opening.VerdictTexts) != 3:
+		t.Errorf("%d verdict rows visible, want one per goal: %q", opening.Verdicts, opening.VerdictTexts)
+	case !strings.Contains(opening.Rule, "Regel: Et mål er på rette spor"):
+		t.Errorf("the verdict's rule is not shown: %q", opening.Rule)
+	case opening.Changes < 1 && !opening.NoChanges:
+		t.Errorf("the changes section shows neither changes nor that there are none")
+	}
+	for _, v := range opening.VerdictTexts {
+		if !strings.Contains(v, "På rette spor") && !strings.Contains(v, "Ikke på rette spor") && !strings.Contains(v, "Kan ikke afgøres endnu") {
+			t.Errorf("verdict row without a verdict: %q", v)
+		}
 	}
 
 	// The report's statuses are the assessment's: the same as the API's

@@ -80,10 +80,10 @@ func getReport(t *testing.T, base, path string, header ...string) reportResponse
 }
 
 // writeFigures records a batch as one run of source.
-func writeFigures(t *testing.T, st *store.Store, cat *indicators.Catalogue, source string, batch []store.Observation) store.Run {
+func writeFigures(t *testing.T, st *store.Store, cat *indicators.Catalogue, source string, batch []indicators.Observation) store.Run {
 	t.Helper()
 	run, err := st.Record(context.Background(), source, store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		prepared, err := store.Prepare(cat, batch)
+		prepared, err := indicators.Prepare(cat, batch)
 		if err != nil {
 			return store.Counts{}, err
 		}
@@ -129,11 +129,11 @@ func TestReportReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := func(x float64) *float64 { return &x }
-	clinics := func(period string, n float64) store.Observation {
-		return store.Observation{Indicator: "g1_regions_late_effects_clinic", Period: period, Geography: "DK", Value: v(n)}
+	clinics := func(period string, n float64) indicators.Observation {
+		return indicators.Observation{Indicator: "g1_regions_late_effects_clinic", Period: period, Geography: "DK", Value: v(n)}
 	}
-	first := writeFigures(t, st, cat, "indberetning", []store.Observation{clinics("2024", 2), clinics("2025", 3)})
-	writeFigures(t, st, cat, "barometer", []store.Observation{
+	first := writeFigures(t, st, cat, "indberetning", []indicators.Observation{clinics("2024", 2), clinics("2025", 3)})
+	writeFigures(t, st, cat, "barometer", []indicators.Observation{
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: v(35), Numerator: v(700), Denominator: v(2000)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK-84", Value: v(50), Numerator: v(250), Denominator: v(500)},
 	})
@@ -217,7 +217,7 @@ func TestReportReproducible(t *testing.T) {
 	}
 
 	// The region submits a correction after the cut-off: 2 in 2025, not 3.
-	rev := writeFigures(t, st, cat, "indberetning", []store.Observation{clinics("2024", 2), clinics("2025", 2)})
+	rev := writeFigures(t, st, cat, "indberetning", []indicators.Observation{clinics("2024", 2), clinics("2025", 2)})
 	if rev.Counts.Revised != 1 {
 		t.Fatalf("revision: %+v", rev.Counts)
 	}

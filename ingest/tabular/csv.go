@@ -337,23 +337,6 @@ func firstNonEmptyLine(text string) string {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// decodeText turns the file's bytes into UTF-8 text; see ReadCSV for the
-// encodings it recognises.
-func decodeText(data []byte) string {
-	switch {
-	case bytes.HasPrefix(data, utf8BOM):
-		data = data[len(utf8BOM):]
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return decodeUTF16(data[2:], false)
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return decodeUTF16(data[2:], true)
-	}
-	if utf8.Valid(data) {
-		return string(data)
-	}
-	return decodeWindows1252(data)
-}
-
 // decodeUTF16 decodes UTF-16 text; a dangling odd byte and unpaired
 // surrogates become U+FFFD so the result is always valid UTF-8.
 func decodeUTF16(data []byte, bigEndian bool) string {

@@ -1,5 +1,7 @@
 package ingest
 
+// Format nordcan-survival: NORDCAN's survival exports.
+
 import (
 	"cmp"
 	"fmt"
@@ -11,7 +13,7 @@ import (
 	"github.com/kraeftplan/kpv/ingest/tabular"
 )
 
-// NORDCAN publishes survival in two shapes (../shared/SOURCES.md):
+// NORDCAN publishes survival in two shapes (samples of both in testdata/):
 //
 //   - the web table export: semicolon-separated, one column per country, a
 //     header row per table naming the cancer entity (and sex), the period

@@ -1,9 +1,16 @@
 package ingest
 
+// Format table: CSV and XLSX tables (LUP appendices, the Barometer survey,
+// eSundhed exports); a CSV file is streamed. Submitted CSV batches are read
+// by the same code (format_submission.go).
+
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -123,4 +130,37 @@ rows:
 			return err
 		}
 	}
+}
+
+// readCSVTable reads a CSV table from in, row by row, into b. A panic in
+// the reader is recovered into an error, as in Parse.
+func readCSVTable(b *batch, name string, in io.ReadSeeker, header func(func(int) string)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: the table adapter failed on this input (panic: %v); nothing was written", name, r)
+			slog.Error("ingest adapter panic", "source", b.src.ID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	rows, err := tabular.NewCSVReader(name, in, tabular.Options{})
+	if err != nil {
+		return err
+	}
+	return readTable(b, &tabular.Grid{Name: name}, rows, header)
+}
+
+// readTableData reads a table held whole: CSV row by row as it is
+// decoded, XLSX as a grid.
+func readTableData(b *batch, name string, data []byte) error {
+	if tabular.IsCSV(name, data) {
+		rows, err := tabular.NewCSVReader(name, bytes.NewReader(data), tabular.Options{})
+		if err != nil {
+			return err
+		}
+		return readTable(b, &tabular.Grid{Name: name}, rows, nil)
+	}
+	g, err := tabular.Read(name, data, tabular.Options{Sheet: b.m.Sheet})
+	if err != nil {
+		return err
+	}
+	return readTable(b, g, &gridRows{g: g, row: -1}, nil)
 }

@@ -1,0 +1,33 @@
+package api
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// Store is what the handlers read and write (*store.Store is one): the
+// API serves most of the store, so this is wider than the monitor's or the
+// report's view of it.
+type Store interface {
+	// readiness
+	Ping(ctx context.Context) error
+	CheckMigrated(ctx context.Context) error
+	// figures and the yearly report
+	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
+	report.Recorder
+	RecordVersion(ctx context.Context) (store.RecordVersion, error)
+	// run log and sources
+	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)
+	LastRuns(ctx context.Context, kind store.RunKind) (map[string]store.Run, error)
+	FetchStates(ctx context.Context) (map[string]store.FetchState, error)
+	// submissions, tokens and the audit log
+	Record(ctx context.Context, source string, kind store.RunKind, fn func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error)) (store.Run, error)
+	Authenticate(ctx context.Context, secret string) (store.Token, error)
+	Audit(ctx context.Context, e store.AuditEntry) (int64, error)
+	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+}

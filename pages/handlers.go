@@ -1,0 +1,312 @@
+package pages
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// indicatorRow is an indicator in a list: its headline and freshness.
+type indicatorRow struct {
+	ID, NameDA, NameEN string
+	Goal               int
+	Status             assess.Status
+	StatusDA, StatusEN string
+	ReasonDA, ReasonEN string
+	FreshDA, FreshEN   string
+}
+
+func (p *Pages) indicatorRow(snap *assess.Snapshot, def *indicators.Indicator) indicatorRow {
+	row := indicatorRow{ID: def.ID, NameDA: def.NameDA, NameEN: def.NameEN, Goal: def.Goal, Status: assess.NotAssessable}
+	row.StatusDA, row.StatusEN = assess.StatusLabels[row.Status][0], assess.StatusLabels[row.Status][1]
+	row.FreshDA, row.FreshEN = assess.FreshLabels[assess.NoData][0], assess.FreshLabels[assess.NoData][1]
+	if a, ok := snap.Indicator(def.ID); ok {
+		row.Status, row.StatusDA, row.StatusEN, row.ReasonDA, row.ReasonEN = a.Status, a.StatusDA, a.StatusEN, a.ReasonDA, a.ReasonEN
+		row.FreshDA, row.FreshEN = assess.FreshLabels[a.Freshness.State][0], assess.FreshLabels[a.Freshness.State][1]
+	}
+	return row
+}
+
+type goalEntry struct {
+	indicators.Goal
+	Summary    report.GoalSummary
+	Indicators []indicatorRow
+}
+
+type sourceRow struct {
+	indicators.Source
+	LastSuccess *time.Time
+}
+
+type indexView struct {
+	layout
+	Goals   []goalEntry
+	Sources []sourceRow
+}
+
+func (p *Pages) page(snap *assess.Snapshot, da, en string, crumbs ...crumb) layout {
+	return layout{TitleDA: da, TitleEN: en, Crumbs: crumbs, AssessedAt: snap.ComputedAt, Year: p.now().Year()}
+}
+
+func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal) goalEntry {
+	e := goalEntry{Goal: g, Summary: report.LiveSummary(snap, g)}
+	for _, def := range p.cat.IndicatorsOfGoal(g.ID) {
+		e.Indicators = append(e.Indicators, p.indicatorRow(snap, def))
+	}
+	return e
+}
+
+func (p *Pages) lastSuccess(snap *assess.Snapshot, source string) *time.Time {
+	for _, s := range snap.Sources {
+		if s.Source == source {
+			return s.LastSuccess
+		}
+	}
+	return nil
+}
+
+// Index serves the index: every goal with its indicators, and the sources.
+func (p *Pages) Index(w http.ResponseWriter, r *http.Request) {
+	snap := p.snapshot(w, r)
+	if snap == nil {
+		return
+	}
+	v := indexView{layout: p.page(snap, p.cat.Plan.TitleDA+" – opfølgning", "Follow-up of "+p.cat.Plan.TitleEN)}
+	for _, g := range p.cat.Goals {
+		v.Goals = append(v.Goals, p.goalEntry(snap, g))
+	}
+	for _, s := range p.cat.Sources {
+		v.Sources = append(v.Sources, sourceRow{Source: s, LastSuccess: p.lastSuccess(snap, s.ID)})
+	}
+	p.render(w, r, http.StatusOK, "index", v)
+}
+
+type goalView struct {
+	layout
+	goalEntry
+	Initiatives []indicators.Initiative
+}
+
+// Goal serves a goal's page.
+func (p *Pages) Goal(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(chi.URLParam(r, "id"))
+	g, ok := p.cat.Goal(id)
+	if err != nil || !ok {
+		p.NotFound(w, r, "Målet "+strconv.Quote(chi.URLParam(r, "id"))+" findes ikke; planens mål er 1, 2 og 3.",
+			"No goal "+strconv.Quote(chi.URLParam(r, "id"))+"; the plan's goals are 1, 2 and 3.")
+		return
+	}
+	snap := p.snapshot(w, r)
+	if snap == nil {
+		return
+	}
+	v := goalView{layout: p.page(snap, fmt.Sprintf("Mål %d: %s", g.ID, g.ShortDA), fmt.Sprintf("Goal %d: %s", g.ID, g.ShortEN)),
+		goalEntry: p.goalEntry(snap, *g)}
+	for _, in := range p.cat.InitiativesOfGoal(g.ID) {
+		v.Initiatives = append(v.Initiatives, *in)
+	}
+	p.render(w, r, http.StatusOK, "goal", v)
+}
+
+// chartTable is a chart's figures as a table: the chart's text
+// alternative.
+type chartTable struct {
+	Caption string
+	Rows    []chartTableRow
+}
+
+type chartTableRow struct {
+	Series, Period string
+	Value          float64
+	CI             *assess.Interval
+	Baseline       bool
+}
+
+type indicatorView struct {
+	layout
+	report.Indicator
+	Def       *indicators.Indicator
+	GoalDA    string
+	GoalEN    string
+	UnitDA    string
+	UnitEN    string
+	Chart     template.HTML
+	Figures   chartTable
+	Regional  *report.Regional
+	RegChart  template.HTML
+	Nordic    []nordicView
+	SourceDef *indicators.Source
+	// LastSuccess is the source's last successful run.
+	LastSuccess *time.Time
+	// NoData: nothing published or submitted yet, so the page says who
+	// owes the figures instead of a bare "not assessable".
+	NoData  bool
+	Release indicators.Release
+	// How figures get in: "submission" (the owner submits), "fetched"
+	// (kpv fetches; corrected at the publisher) or "derived".
+	Intake    string
+	SubmitURL string
+}
+
+type nordicView struct {
+	report.Nordic
+	Chart template.HTML
+}
+
+// Indicator serves an indicator's page.
+func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	def, ok := p.cat.Indicator(id)
+	if !ok {
+		p.NotFound(w, r, "Indikatoren "+strconv.Quote(id)+" findes ikke; oversigten viser dem alle.",
+			"No indicator "+strconv.Quote(id)+"; the index lists them all.")
+		return
+	}
+	snap := p.snapshot(w, r)
+	if snap == nil {
+		return
+	}
+	in, _ := report.LiveIndicator(p.cat, snap, id)
+	g, _ := p.cat.Goal(def.Goal)
+	v := indicatorView{Indicator: in, Def: def, GoalDA: g.ShortDA, GoalEN: g.ShortEN,
+		UnitDA: def.Unit.NameDA(), UnitEN: def.Unit.NameEN(),
+		layout: p.page(snap, def.NameDA, def.NameEN, crumb{GoalPath(g.ID), fmt.Sprintf("Mål %d / Goal %d", g.ID, g.ID)})}
+	v.Chart = report.IndicatorChart(in, p.now().Year())
+	v.Figures = figuresTable(in)
+	if reg, ok := report.LiveRegional(p.cat, snap, id); ok {
+		v.Regional = &reg
+		if len(reg.Regions) > 0 {
+			v.RegChart = report.RegionalChart(in, reg)
+		}
+	}
+	for _, n := range report.LiveNordic(p.cat, snap, id) {
+		v.Nordic = append(v.Nordic, nordicView{Nordic: n, Chart: report.NordicChart(n)})
+	}
+	if src, ok := p.cat.Source(def.Source); ok {
+		v.SourceDef, v.Release = src, src.Release
+		v.LastSuccess = p.lastSuccess(snap, src.ID)
+		switch {
+		case def.Derived != nil:
+			v.Intake = "derived"
+		case src.Format == "submission" || src.Format == "table":
+			v.Intake = "submission"
+		default:
+			v.Intake = "fetched"
+		}
+	}
+	v.SubmitURL = "/api/v1/indicators/" + id + "/observations"
+	v.NoData = in.Freshness.State == assess.NoData
+	p.render(w, r, http.StatusOK, "indicator", v)
+}
+
+// figuresTable lists the figures the indicator's chart draws: Denmark's
+// series, period by period, with the catalogue's baseline where no figure
+// is stored for its period.
+func figuresTable(in report.Indicator) chartTable {
+	t := chartTable{Caption: "Tallene i diagrammet / the figures in the chart"}
+	for _, row := range in.Rows {
+		name := "Danmark / Denmark"
+		if row.BreakdownDA != "" {
+			name = row.BreakdownDA
+			if row.BreakdownEN != row.BreakdownDA {
+				name += " / " + row.BreakdownEN
+			}
+		}
+		seen := map[string]bool{}
+		for _, h := range row.History {
+			seen[h.Period] = true
+		}
+		if b := row.Baseline; b != nil && !seen[b.Period] {
+			t.Rows = append(t.Rows, chartTableRow{Series: name, Period: b.Period, Value: b.Value, Baseline: true})
+		}
+		for _, h := range row.History {
+			t.Rows = append(t.Rows, chartTableRow{Series: name, Period: h.Period, Value: h.Value, CI: h.CI})
+		}
+	}
+	return t
+}
+
+type runRow struct {
+	store.Run
+	ErrorDA, ErrorEN string
+}
+
+type sourceView struct {
+	layout
+	Source      *indicators.Source
+	Indicators  []indicatorRow
+	LastSuccess *time.Time
+	NextRun     *time.Time
+	// Fetched is what was last fetched: when checked and when it last
+	// changed (not the file it came from, which may be a local path).
+	Fetched *store.FetchState
+	Runs    []runRow
+	RunsErr bool
+}
+
+// recentRuns is how many runs a source page shows.
+const recentRuns = 20
+
+// Source serves a source's page with its recent runs and their errors.
+func (p *Pages) Source(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	src, ok := p.cat.Source(id)
+	if !ok {
+		p.NotFound(w, r, "Kilden "+strconv.Quote(id)+" findes ikke; oversigten viser dem alle.",
+			"No source "+strconv.Quote(id)+"; the index lists them all.")
+		return
+	}
+	snap := p.snapshot(w, r)
+	if snap == nil {
+		return
+	}
+	v := sourceView{layout: p.page(snap, src.NameDA, src.NameEN), Source: src, LastSuccess: p.lastSuccess(snap, id)}
+	for i := range p.cat.Indicators {
+		if def := &p.cat.Indicators[i]; def.Source == id {
+			v.Indicators = append(v.Indicators, p.indicatorRow(snap, def))
+		}
+	}
+	if sched, err := indicators.ParseSchedule(src.Schedule); src.Schedule != "" && err == nil {
+		next := sched.Next(p.now())
+		v.NextRun = &next
+	}
+	if p.runs != nil {
+		runs, err := p.runs.Runs(r.Context(), store.RunFilter{Source: id, Limit: recentRuns})
+		if err == nil {
+			for _, run := range runs {
+				if run.Kind == store.KindTest {
+					continue
+				}
+				row := runRow{Run: run}
+				row.ErrorDA, row.ErrorEN = PublicError(run.Kind, run.Error)
+				row.Detail = nil
+				v.Runs = append(v.Runs, row)
+			}
+		}
+		fetches, ferr := p.runs.FetchStates(r.Context())
+		if f, ok := fetches[id]; ferr == nil && ok {
+			f.Origin, f.ETag, f.LastModified = "", "", ""
+			v.Fetched = &f
+		}
+		if err != nil || ferr != nil {
+			p.log.Error("source page: read the run log", "source", id, "err", err, "fetch_err", ferr)
+			v.RunsErr = true
+		}
+	}
+	p.render(w, r, http.StatusOK, "source", v)
+}
+
+// outcomeLabels name a run's outcome in Danish and English.
+var outcomeLabels = map[store.RunOutcome][2]string{
+	store.RunRunning: {"kører", "running"}, store.RunSuccess: {"gennemført", "success"}, store.RunUnchanged: {"uændret", "unchanged"},
+	store.RunFailed: {"fejlet", "failed"}, store.RunInterrupted: {"afbrudt", "interrupted"},
+}

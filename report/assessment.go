@@ -1,0 +1,172 @@
+package report
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// Verdict is a goal's verdict by the catalogue's stated rule.
+type Verdict struct {
+	Goal    int    `json:"goal"`
+	ShortDA string `json:"short_da"`
+	ShortEN string `json:"short_en"`
+	assess.Verdict
+}
+
+// Changes are the indicators whose headline status differs from the
+// previous year's report, worsened first.
+type Changes struct {
+	// PreviousYear is the report compared with (0 for the plan's first
+	// report); PreviousCutOff the moment its figures were read as of.
+	PreviousYear   int                   `json:"previous_year,omitempty"`
+	PreviousCutOff *time.Time            `json:"previous_cut_off,omitempty"`
+	NoteDA         string                `json:"note_da"`
+	NoteEN         string                `json:"note_en"`
+	Indicators     []assess.StatusChange `json:"indicators"`
+}
+
+// Method is a statistical method the report uses, with its source.
+type Method struct {
+	ID       string `json:"id"`
+	NameDA   string `json:"name_da"`
+	NameEN   string `json:"name_en"`
+	UsedDA   string `json:"used_da"`
+	UsedEN   string `json:"used_en"`
+	Citation string `json:"citation"`
+}
+
+// Methods are cited in the report's appendix.
+var Methods = []Method{
+	{"wilson", "Wilson-scoreinterval for en andel", "Wilson score interval for a proportion",
+		"95 %-interval for et tal med tæller og nævner", "95 % interval of a figure with numerator and denominator",
+		"Wilson EB (1927), J Am Stat Assoc 22:209–212; Newcombe RG (1998), Stat Med 17:857–872, method 3"},
+	{"newcombe", "Newcombes hybride scoreinterval for forskellen mellem to andele", "Newcombe's hybrid score interval for a difference of proportions",
+		"ændringens 95 %-interval ud fra tællere og nævnere", "95 % interval of a change from numerators and denominators",
+		"Newcombe RG (1998), 'Interval estimation for the difference between independent proportions: comparison of eleven methods', Stat Med 17:873–890, method 10"},
+	{"mover", "MOVER: forskellen mellem to estimater ud fra deres offentliggjorte intervaller", "MOVER: the difference of two estimates from their published intervals",
+		"ændringens 95 %-interval for tal med offentliggjorte intervaller (fx overlevelse); ved symmetriske intervaller kvadratroden af summen af de kvadrerede halve bredder", "95 % interval of a change for figures with published intervals (e.g. survival); for symmetric intervals the square root of the sum of the squared half-widths",
+		"Zou GY, Donner A (2008), Stat Med 27:1693–1702; Altman DG, Bland JM (2003), 'Interaction revisited: the difference between two estimates', BMJ 326:219"},
+	{"significance", "Signifikans", "Significance",
+		"en retning (forbedring, forværring) angives kun, når ændringens 95 %-interval ikke omfatter nul; uden antal eller intervaller: 'ingen antal: signifikans ukendt'", "a direction (improvement, deterioration) is claimed only when the 95 % interval of the change excludes zero; without counts or intervals: 'no counts: significance unknown'",
+		"OHID Fingertips technical guidance (comparison by 95 % intervals); kpv assess/defend.go"},
+	{"apc", "Årlig procentvis ændring (APC)", "Annual percent change (APC)",
+		"trend over tre eller flere perioder: hældningen b af ln(værdi) på år, APC = 100(e^b − 1), vægtet med de offentliggjorte intervaller, ellers mindste kvadraters metode med t-fordeling (n − 2 frihedsgrader)", "trend over three or more periods: slope b of ln(value) on years, APC = 100(e^b − 1), weighted by the published intervals, else least squares with Student's t (n − 2 df)",
+		"National Cancer Institute, SEER*Stat and Joinpoint: 'Annual Percent Change (APC) and Confidence Interval' (seer.cancer.gov/seerstat/WebHelp/Trend_Algorithms.htm)"},
+	{"progress", "Fremskridt mod målet og to tidsvinduer", "Progress towards the target, two windows",
+		"opnået mod nødvendig årlig vækst; på rette spor ved mindst 95 % af tempoet, acceleration ved 60–95 %; siden udgangspunktet og de seneste fem år", "growth achieved against growth needed; on track at 95 % of the pace or more, needs acceleration at 60–95 %; since the baseline and over the last five years",
+		"Eurostat, 'Sustainable development in the European Union — Monitoring report on progress towards the SDGs in an EU context', methodological annex (long-term and short-term assessment)"},
+	{"projection", "Fremskrivning og målsti", "Projection and pathway",
+		"værdien i målåret og året målet nås i det nuværende tempo (trendens APC, ellers udviklingen siden udgangspunktet); målstien er den rette linje fra udgangspunkt til mål", "the value in the target year and the year the target is reached at the current pace (the trend's APC, else the change since the baseline); the pathway is the straight line from baseline to target",
+		"after Cancer Research UK's projections of cancer ambitions; kpv assess/projection.go"},
+}
+
+// previousFrom is the set a previous report rests on; nil for the plan's
+// first year.
+func previousYear(cat *indicators.Catalogue, year int) (int, bool) {
+	return year - 1, year-1 >= FirstYear(cat)
+}
+
+// PreviousSet reads the figures the previous year's report rested on: as
+// recorded by the end of that year. ok is false for the plan's first year.
+func PreviousSet(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year int) (*store.AsOfSet, bool, error) {
+	prev, ok := previousYear(cat, year)
+	if !ok {
+		return nil, false, nil
+	}
+	set, err := rec.AsOf(ctx, EndOfYear(prev))
+	return set, err == nil, err
+}
+
+// snapshotFor assesses the figures of set for periods that ended by the
+// end of year.
+func snapshotFor(cat *indicators.Catalogue, year int, set *store.AsOfSet) (*assess.Snapshot, []indicators.Observation) {
+	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	var obs []indicators.Observation
+	for _, o := range set.Observations {
+		if !o.PeriodEnd.After(yearEnd) {
+			obs = append(obs, o)
+		}
+	}
+	return assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff}), obs
+}
+
+// verdictsAndChanges fills the report's opening: each goal's verdict and
+// the status changes since the previous year's report (read from prev, or
+// from the same figures for periods ending by the previous year when prev
+// is nil).
+func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap *assess.Snapshot, set, prev *store.AsOfSet) {
+	for _, g := range cat.Goals {
+		sum, _ := snap.Goal(g.ID)
+		if sum.Verdict != nil {
+			r.Verdicts = append(r.Verdicts, Verdict{Goal: g.ID, ShortDA: g.ShortDA, ShortEN: g.ShortEN, Verdict: *sum.Verdict})
+		}
+	}
+	r.Changes = Changes{Indicators: []assess.StatusChange{}}
+	py, ok := previousYear(cat, r.Year)
+	if !ok {
+		r.Changes.NoteDA = "Planens første opfølgning: der er ingen tidligere rapport at sammenligne med."
+		r.Changes.NoteEN = "The plan's first follow-up: there is no previous report to compare with."
+		return
+	}
+	r.Changes.PreviousYear = py
+	r.Changes.NoteDA = "Indikatorer, hvis status er ændret siden rapporten for det foregående år (tal registreret ved dens skæringsdato, perioder afsluttet det år)."
+	r.Changes.NoteEN = "Indicators whose status changed since the previous year's report (figures recorded by its cut-off, periods ended that year)."
+	if prev == nil {
+		prev = set
+		r.Changes.NoteDA += " Tallene er læst som de kendes nu."
+		r.Changes.NoteEN += " The figures are read as known now."
+	} else {
+		t := prev.CutOff.UTC()
+		r.Changes.PreviousCutOff = &t
+	}
+	before, _ := snapshotFor(cat, py, prev)
+	r.Changes.Indicators = assess.StatusChanges(before, snap)
+}
+
+// defenceColumns are a row's CSV columns for significance, trend,
+// projection and the two windows; empty where there is nothing.
+func defenceColumns(row Row) []string {
+	num := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	out := make([]string, 14)
+	out[0] = string(row.PointStatus)
+	if c := row.Changes; c != nil && c.SinceBaseline != nil {
+		out[1] = string(c.SinceBaseline.Significance)
+		if ci := c.SinceBaseline.CI; ci != nil {
+			out[2], out[3] = num(&ci.Lower), num(&ci.Upper)
+		}
+	}
+	if t := row.Trend; t != nil {
+		out[7] = string(t.Significance)
+		if t.CI != nil {
+			out[4], out[5], out[6] = num(&t.APC), num(&t.CI.Lower), num(&t.CI.Upper)
+		}
+	}
+	if p := row.Projection; p != nil {
+		out[8] = num(&p.ProjectedValue)
+		if p.ReachedYear != nil {
+			out[9] = strconv.Itoa(*p.ReachedYear)
+		} else if p.NotAtThisPace {
+			out[9] = "not_at_this_pace"
+		}
+		out[10], out[11] = num(p.PathwayValue), num(p.Distance)
+	}
+	for _, w := range row.Windows {
+		switch w.Window {
+		case assess.WindowSinceBaseline:
+			out[12] = string(w.Status)
+		case assess.WindowLastFive:
+			out[13] = string(w.Status)
+		}
+	}
+	return out
+}
