@@ -29,8 +29,10 @@ import (
 
 // How the cut-off was chosen.
 const (
-	RuleEndOfYear = "end_of_year" // the default for a past year
-	RuleNow       = "now"         // the default for the current year
+	// RulePublishedBy, the default for a past year: the figures published
+	// by the end of the year, as kpv holds them now.
+	RulePublishedBy = "published_by"
+	RuleNow         = "now" // the default for the current year
 	RuleAsOf      = "as_of"       // asked for
 )
 
@@ -42,8 +44,11 @@ type Report struct {
 	// CutOff is the moment the figures are read as of: only revisions
 	// recorded by then count. PeriodsEndingBy is the end of the year: only
 	// periods that ended by then count.
-	CutOff           time.Time `json:"cut_off"`
-	CutOffRule       string    `json:"cut_off_rule"`
+	CutOff     time.Time `json:"cut_off"`
+	CutOffRule string    `json:"cut_off_rule"`
+	// PublishedBy is the other clock: only figures published by then
+	// count (the end of the year, or the cut-off if earlier).
+	PublishedBy      time.Time `json:"published_by"`
 	PeriodsEndingBy  string    `json:"periods_ending_by"`
 	CatalogueVersion string    `json:"catalogue_version"`
 	// Figures is how many figures (latest revisions by the cut-off, for
@@ -341,9 +346,23 @@ func EndOfYear(year int) time.Time {
 	return time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Microsecond)
 }
 
+// Live reports whether a rule's cut-off is the moment of the request (the
+// report changes as figures are recorded).
+func Live(rule string) bool { return rule == RuleNow || rule == RulePublishedBy }
+
+// PublishedBy is the publication cut-off of a year's report read as of
+// cutoff: the end of the year, or cutoff if that is earlier.
+func PublishedBy(year int, cutoff time.Time) time.Time {
+	if end := EndOfYear(year); end.Before(cutoff) {
+		return end
+	}
+	return cutoff
+}
+
 // CutOff checks a year and an optional cut-off (zero: the default) against
 // the clock, and returns the cut-off to use and how it was chosen: asOf
-// if given, else the end of the year or now, whichever is earlier.
+// if given, else now; for a past year the rule is then "published by" its
+// end (PublishedBy), so the report shows what was public by then.
 func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time, string, error) {
 	first, last := FirstYear(cat), now.Year()
 	if year < first || year > last {
@@ -358,15 +377,15 @@ func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time
 		}
 		return asOf.UTC().Truncate(time.Microsecond), RuleAsOf, nil
 	}
-	if end := EndOfYear(year); end.Before(now) {
-		return end, RuleEndOfYear, nil
+	if EndOfYear(year).Before(now) {
+		return now.UTC().Truncate(time.Microsecond), RulePublishedBy, nil
 	}
 	return now.UTC().Truncate(time.Microsecond), RuleNow, nil
 }
 
 // Recorder gives the figures as of a cut-off (*store.Store does).
 type Recorder interface {
-	AsOf(ctx context.Context, cutoff time.Time) (*store.AsOfSet, error)
+	AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*store.AsOfSet, error)
 }
 
 // Build reads the figures as of the cut-off (see CutOff) and builds the
@@ -376,11 +395,11 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 	if err != nil {
 		return nil, err
 	}
-	set, err := rec.AsOf(ctx, cutoff)
+	set, err := rec.AsOf(ctx, cutoff, PublishedBy(year, cutoff))
 	if err != nil {
 		return nil, err
 	}
-	prev, _, err := PreviousSet(ctx, rec, cat, year)
+	prev, _, err := PreviousSet(ctx, rec, cat, year, cutoff)
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +427,7 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 	}
 	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
 	r := &Report{
-		Year: year, CutOff: set.CutOff, CutOffRule: rule, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
+		Year: year, CutOff: set.CutOff, CutOffRule: rule, PublishedBy: set.PublishedBy, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
