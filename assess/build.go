@@ -519,10 +519,18 @@ type groupRanking struct {
 // rankGroups ranks Denmark among countries for every period and breakdown
 // of a comparison series.
 func rankGroups(obs []indicators.Observation, countries []string, polarity indicators.Polarity) map[string]*groupRanking {
+	// A rank is computed within one publisher's release, never across two
+	// (each release recomputes earlier periods): where a period's figures
+	// come from several releases, the newest release's are ranked and the
+	// countries it lacks are missing.
+	type release struct {
+		published time.Time
+		figs      []CountryFigure
+	}
 	type group struct {
-		period Point
-		b      indicators.Breakdown
-		figs   []CountryFigure
+		period   Point
+		b        indicators.Breakdown
+		releases map[string]*release
 	}
 	groups := map[string]*group{}
 	for _, o := range obs {
@@ -532,15 +540,29 @@ func rankGroups(obs []indicators.Observation, countries []string, polarity indic
 		k := o.Period + "|" + o.Breakdown.Key()
 		g := groups[k]
 		if g == nil {
-			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown}
+			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown, releases: map[string]*release{}}
 			groups[k] = g
 		}
+		rel := g.releases[o.Release]
+		if rel == nil {
+			rel = &release{}
+			g.releases[o.Release] = rel
+		}
+		if o.PublishedAt.After(rel.published) {
+			rel.published = o.PublishedAt
+		}
 		f := figureOf(o)
-		g.figs = append(g.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
+		rel.figs = append(rel.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
 	}
 	out := map[string]*groupRanking{}
 	for k, g := range groups {
-		r, ok := Rank(Home, g.figs, countries, polarity)
+		var newest *release
+		for _, label := range slices.Sorted(maps.Keys(g.releases)) {
+			if rel := g.releases[label]; newest == nil || rel.published.After(newest.published) {
+				newest = rel
+			}
+		}
+		r, ok := Rank(Home, newest.figs, countries, polarity)
 		if ok {
 			out[k] = &groupRanking{Period: g.period, Breakdown: g.b, Ranking: r}
 		}
