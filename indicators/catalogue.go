@@ -336,11 +336,11 @@ type Release struct {
 	// Month is the month of the year a publication usually appears (1–12).
 	Month int `yaml:"month,omitempty" json:"month,omitempty"`
 	// LagMonths is how long after a period ends its figures appear.
-	LagMonths int    `yaml:"lag_months" json:"lag_months"`
+	LagMonths int `yaml:"lag_months" json:"lag_months"`
 	// Label is the publisher's current release (NORDCAN "9.6"), recorded
 	// on every figure fetched from the source.
 	Label string `yaml:"label,omitempty" json:"label,omitempty"`
-	Note      string `yaml:"note,omitempty" json:"note,omitempty"`
+	Note  string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // Indicator measures one of the goals.

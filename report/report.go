@@ -32,8 +32,8 @@ const (
 	// RulePublishedBy, the default for a past year: the figures published
 	// by the end of the year, as kpv holds them now.
 	RulePublishedBy = "published_by"
-	RuleNow         = "now" // the default for the current year
-	RuleAsOf      = "as_of"       // asked for
+	RuleNow         = "now"   // the default for the current year
+	RuleAsOf        = "as_of" // asked for
 )
 
 // Report is the follow-up report for one year.

@@ -17,7 +17,7 @@ import (
 type AsOfSet struct {
 	// PublishedBy, if set, is the publication cut-off the figures were
 	// read with.
-	PublishedBy time.Time
+	PublishedBy  time.Time
 	CutOff       time.Time
 	Observations []indicators.Observation
 	// Runs are the runs that wrote one of the revisions in Observations,

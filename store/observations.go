@@ -212,8 +212,8 @@ type ObservationFilter struct {
 	// recorded before kpv kept the publication date count as published
 	// when recorded).
 	PublishedBy time.Time
-	Limit  int
-	Offset int
+	Limit       int
+	Offset      int
 }
 
 // Observations returns the observations matching f, ordered by period,
