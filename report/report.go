@@ -133,6 +133,10 @@ type Indicator struct {
 	// Rows are Denmark's series, one per breakdown (one row with no
 	// figures when there are none).
 	Rows []Row `json:"rows"`
+	// ReportingStatus, for an indicator without figures by the cut-off,
+	// says who owes them, from which source and release, and how the
+	// owner submits.
+	ReportingStatus *indicators.ReportingStatus `json:"reporting_status,omitempty"`
 }
 
 // Target is what the plan aims for.
@@ -542,6 +546,10 @@ func indicatorEntry(cat *indicators.Catalogue, def *indicators.Indicator, a *ass
 		row := rowOf(cat, sr)
 		row.History = hist[sr.Breakdown.Key()]
 		in.Rows = append(in.Rows, row)
+	}
+	if len(a.Series) == 0 {
+		rs := cat.ReportingStatus(def)
+		in.ReportingStatus = &rs
 	}
 	if len(in.Rows) == 0 {
 		in.Rows = append(in.Rows, Row{Geography: assess.Home, Breakdown: indicators.Breakdown{}, Status: a.Status,

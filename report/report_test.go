@@ -129,8 +129,10 @@ func TestFixtureReport(t *testing.T) {
 	// counted with the not assessable; three indicators have no figures.
 	// Goal 2: LUP off track (−0.83 % a year). Goal 3: the register's
 	// survival has no intervals here: significance unknown; the Nordic
-	// series have one period each.
-	want := map[int][3]int{1: {1, 0, 5}, 2: {0, 1, 2}, 3: {0, 0, 5}}
+	// series have one period each; the five context indicators (pathway
+	// times, mortality, its rank, deaths, NORDCAN mortality) have no
+	// figures in the fixture.
+	want := map[int][3]int{1: {1, 0, 5}, 2: {0, 1, 2}, 3: {0, 0, 10}}
 	for _, s := range r.Summary {
 		if got := [3]int{s.OnTrack, s.OffTrack, s.NotAssessable}; got != want[s.Goal] {
 			t.Errorf("goal %d: on track, off track, not assessable = %v, want %v", s.Goal, got, want[s.Goal])
@@ -358,8 +360,8 @@ func checkCSV(t *testing.T, r *Report) {
 	// unmet 1, late effects 1 (no figures), responsibility 1, clinics 1,
 	// palliative 1, GP 1, LUP 1, barometer 1, PRO 1, Nordic 2, rank 2,
 	// gap 2, rank by site 1, register 2 = 18; regions 4.
-	if n := len(rows) - 1; n != 22 {
-		t.Errorf("CSV has %d rows, want 22", n)
+	if n := len(rows) - 1; n != 27 {
+		t.Errorf("CSV has %d rows, want 27", n)
 	}
 }
 
@@ -380,7 +382,7 @@ func checkHTML(t *testing.T, r *Report) {
 		`SEER*Stat`, `Eurostat`, `ingen antal: signifikans ukendt`, `class="pathway"`,
 		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
 		`6 indikatorer: 1 på rette spor, 0 ikke på rette spor, 5 kan ikke vurderes.`,
-		`Tal registreret senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Senfølger <small>(plan-oekonomi, 2025`,
+		`registreret i kpv senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Indberetningsstatus:</strong> ingen tal endnu. Ansvarlig: Danske Regioner`, `Senfølger <small>(plan-oekonomi, 2025`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("HTML lacks %q", want)
@@ -389,10 +391,10 @@ func checkHTML(t *testing.T, r *Report) {
 	if strings.Contains(page, "<script") {
 		t.Error("HTML has a script")
 	}
-	// One chart per indicator (14), per regional comparison with figures
+	// One chart per indicator (19), per regional comparison with figures
 	// (unmet needs, LUP) and per Nordic table (2).
-	if n := strings.Count(page, "<svg "); n != 18 {
-		t.Errorf("HTML has %d charts, want 18", n)
+	if n := strings.Count(page, "<svg "); n != 23 {
+		t.Errorf("HTML has %d charts, want 23", n)
 	}
 	// The clinics' chart has its target line and the threshold bands.
 	chart := regexp.MustCompile(`(?s)<article class="indicator" id="ind-g1_regions_late_effects_clinic">.*?</article>`).FindString(page)
