@@ -96,8 +96,8 @@ type Goal struct {
 	ShortDA    string      `json:"short_da"`
 	ShortEN    string      `json:"short_en"`
 	Indicators []Indicator `json:"indicators"`
-	// Regional compares the regions with Denmark (goals 1 and 2): one entry
-	// per indicator published by region.
+	// Regional compares the regions with Denmark: one entry per indicator
+	// published by region.
 	Regional []Regional `json:"regional,omitempty"`
 	// Nordic ranks Denmark among the Nordic countries (goal 3).
 	Nordic      []Nordic     `json:"nordic,omitempty"`
@@ -496,7 +496,7 @@ func goalSection(cat *indicators.Catalogue, snap *assess.Snapshot, hist map[stri
 		a, _ := snap.Indicator(def.ID)
 		in := indicatorEntry(cat, def, a, hist[def.ID])
 		out.Indicators = append(out.Indicators, in)
-		if g.ID != 3 && slices.Contains(def.Breakdowns, "region") {
+		if slices.Contains(def.Breakdowns, "region") {
 			out.Regional = append(out.Regional, regional(cat, def, a))
 		}
 		src, ok := sources[def.Source]

@@ -225,8 +225,12 @@ func TestFixtureReport(t *testing.T) {
 			t.Errorf("Nordic %s: %+v", n.Sex, n)
 		}
 	}
-	if len(g3.Regional) != 0 {
-		t.Errorf("goal 3 has a regional comparison: %+v", g3.Regional)
+	// Goal 3's indicators published by region are compared too; the
+	// fixture has no regional figures for them.
+	for _, reg := range g3.Regional {
+		if len(reg.Regions) != 0 {
+			t.Errorf("goal 3 regional comparison with figures the fixture lacks: %+v", reg)
+		}
 	}
 	// Register survival: men 67 → 68 (+1.49 %: on track), women 70 →
 	// 70.5 (+0.71 %: needs acceleration); the headline is the weaker.
