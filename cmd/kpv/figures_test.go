@@ -100,7 +100,10 @@ func TestBundledFiguresMustShow(t *testing.T) {
 			Indicators []struct {
 				Indicator       string
 				Rows            []struct{ Latest *struct{ Period string } }
-				ReportingStatus *struct{ Owner, HowEN string } `json:"reporting_status"`
+				ReportingStatus *struct {
+					Owner string
+					HowEN string `json:"how_en"`
+				} `json:"reporting_status"`
 			}
 		}
 	}
