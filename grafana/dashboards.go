@@ -531,6 +531,16 @@ ORDER BY s.id`, "table")},
 			"matcher": map[string]any{"id": "byName", "options": "Næste forventet"}, "properties": []any{map[string]any{"id": "unit", "value": "dateTimeAsIso"}}}),
 		Options: map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}, 12, 8)
+	l.add(&Panel{Type: "table", Title: "Indberetningsstatus: indikatorer uden tal", Datasource: promDS,
+		Description: "Indicators without figures (kpv_indicator_reporting_status): the source expected to carry them, how they get in (fetched, file, submission, derived) and the owner who owes them. The indicator's page in kpv says how the owner submits.",
+		Targets: []*Target{promInstant("A", `max by (indicator, owner, source, channel) (kpv_indicator_reporting_status == 1)`, "", true)},
+		Transformations: []map[string]any{
+			{"id": "filterFieldsByName", "options": map[string]any{"include": map[string]any{"names": []string{"indicator", "owner", "source", "channel"}}}},
+			{"id": "organize", "options": map[string]any{"renameByName": map[string]any{"indicator": "Indikator", "owner": "Ansvarlig", "source": "Forventet kilde", "channel": "Sådan kommer tallene ind"}}},
+		},
+		FieldConfig: tableFieldConfig(apiColumnLink("Indikator")),
+		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
+	}, 24, 8)
 	l.add(&Panel{Type: "timeseries", Title: "Ingest-kørsler", Datasource: promDS,
 		Description: "Ingest runs per source and outcome (success, unchanged, failed, interrupted, skipped) over time.",
 		Targets:     []*Target{promRange("A", `sum by (source, outcome) (increase(kpv_ingest_runs_total[$__rate_interval]))`, "{{source}} {{outcome}}")},
