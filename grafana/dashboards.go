@@ -545,7 +545,7 @@ ORDER BY s.id`, "table")},
 	}, 12, 8)
 	l.add(&Panel{Type: "table", Title: "Indberetningsstatus: indikatorer uden tal", Datasource: promDS,
 		Description: "Indicators without figures (kpv_indicator_reporting_status): the source expected to carry them, how they get in (fetched, file, submission, derived) and the owner who owes them. The indicator's page in kpv says how the owner submits.",
-		Targets: []*Target{promInstant("A", `max by (indicator, owner, source, channel) (kpv_indicator_reporting_status == 1)`, "", true)},
+		Targets:     []*Target{promInstant("A", `max by (indicator, owner, source, channel) (kpv_indicator_reporting_status == 1)`, "", true)},
 		Transformations: []map[string]any{
 			{"id": "filterFieldsByName", "options": map[string]any{"include": map[string]any{"names": []string{"indicator", "owner", "source", "channel"}}}},
 			{"id": "organize", "options": map[string]any{"renameByName": map[string]any{"indicator": "Indikator", "owner": "Ansvarlig", "source": "Forventet kilde", "channel": "Sådan kommer tallene ind"}}},
