@@ -324,6 +324,10 @@ type Mapping struct {
 	Filter map[string]string `yaml:"filter,omitempty" json:"filter,omitempty"`
 	// Sheet is the XLSX sheet to read ("" for the first).
 	Sheet string `yaml:"sheet,omitempty" json:"sheet,omitempty"`
+	// RegionsPublishedFrom refuses regional figures published before a
+	// date, with the reason (eSundhed's regional survival extracts before
+	// 3 November 2023 had the regions' names swapped).
+	RegionsPublishedFrom *Refusal `yaml:"regions_published_from,omitempty" json:"regions_published_from,omitempty"`
 	// Scale multiplies every figure, e.g. 100 when the publisher gives
 	// proportions and the indicator is in percent. 0 means 1.
 	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`

@@ -20,12 +20,23 @@ func ParsePublished(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a publication date (YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time)", s)
 }
 
+// Refusal refuses figures published before Date (YYYY-MM-DD), saying why.
+type Refusal struct {
+	Date   string `yaml:"date" json:"date"`
+	Reason string `yaml:"reason" json:"reason"`
+}
+
 // validateSnapshots checks a source's shipped files: one way of naming
 // them, each with a publication date that parses.
 func validateSnapshots(p *problems, s Source) {
 	where := "source " + s.ID
 	if s.Snapshot != "" && len(s.Snapshots) > 0 {
 		p.add(s.Line, "%s: give snapshot or snapshots, not both", where)
+	}
+	if m := s.Mapping; m != nil && m.RegionsPublishedFrom != nil {
+		if _, err := ParsePublished(m.RegionsPublishedFrom.Date); err != nil || m.RegionsPublishedFrom.Reason == "" {
+			p.add(s.Line, "%s: mapping.regions_published_from needs a date (YYYY-MM-DD) and a reason", where)
+		}
 	}
 	for i, f := range s.Snapshots {
 		if f.File == "" {

@@ -218,6 +218,13 @@ func (b *batch) add(where string, o indicators.Observation, fields map[string]st
 		}
 		o.PublishedAt = t
 	}
+	if r := b.m.RegionsPublishedFrom; r != nil && !o.PublishedAt.IsZero() {
+		from, _ := indicators.ParsePublished(r.Date)
+		if g, ok := b.cat.Geography(o.Geography); ok && g.Kind == indicators.GeoRegion && o.PublishedAt.Before(from) {
+			b.reject(where, "published", "a regional figure published %s, before %s, is refused: %s", o.PublishedAt.Format(time.DateOnly), r.Date, r.Reason)
+			return
+		}
+	}
 	b.read++
 	b.obs = append(b.obs, o)
 	b.where = append(b.where, where)

@@ -94,3 +94,20 @@ func TestNordcanShapeChanges(t *testing.T) {
 		expectRejection(t, c, src, "x.csv", tc)
 	}
 }
+
+// An eSundhed regional survival extract published before 3 November 2023
+// had the regions' names swapped: its regional rows are refused with the
+// reason, and nothing of it is taken; the national rows of a later one are
+// kept, as are regional rows published after the fix.
+func TestSwappedRegionalExtractRefused(t *testing.T) {
+	c := catalogue(t)
+	src := source(t, c, "sds-kraeftoverlevelse")
+	head := "Diagnoseperiode;Køn;Område;Overlevelsestid;Relativ overlevelse (%);Nedre 95 % KI;Øvre 95 % KI;Udgivet\n"
+	expectRejection(t, c, src, "old.csv", rejection{"extract before the fix",
+		head + "2019-2021;I alt;Hele landet;5 år;68;;;2023-06-15\n2019-2021;I alt;Region Sjælland;5 år;67;;;2023-06-15\n",
+		"a regional figure published 2023-06-15, before 2023-11-03, is refused: eSundhed's regional survival extracts before 3 November 2023 had the regions' names swapped"})
+	obs, err := Parse(c, src, "new.csv", []byte(head+"2019-2021;I alt;Region Sjælland;5 år;67;;;2024-01-10\n"))
+	if err != nil || len(obs) != 1 || obs[0].Geography != "DK-85" {
+		t.Errorf("an extract after the fix: %v %v", obs, err)
+	}
+}
