@@ -182,6 +182,8 @@ func Build(in Input) *Snapshot {
 				rankings[d.From] = rankGroups(byIndicator[d.From], d.Countries, from.Polarity)
 			}
 			obs, ranks = derive(def, rankings[d.From])
+		} else {
+			obs = withinRelease(obs)
 		}
 		a := assessIndicator(cat, def, obs, ranks, planStart, in.Now)
 		s.Indicators = append(s.Indicators, a)
@@ -641,4 +643,33 @@ func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) 
 		parts = append(parts, name)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// withinRelease keeps, of each series (geography and breakdown) whose
+// figures carry several publisher's releases, those of the newest release
+// (the one with the latest publication): a release recomputes the earlier
+// periods, so a change is never measured across two.
+func withinRelease(obs []indicators.Observation) []indicators.Observation {
+	newest := map[string]indicators.Observation{}
+	mixed := false
+	for _, o := range obs {
+		k := o.Geography + "|" + o.Breakdown.Key()
+		n, ok := newest[k]
+		if ok && n.Release != o.Release {
+			mixed = true
+		}
+		if !ok || o.PublishedAt.After(n.PublishedAt) {
+			newest[k] = o
+		}
+	}
+	if !mixed {
+		return obs
+	}
+	out := make([]indicators.Observation, 0, len(obs))
+	for _, o := range obs {
+		if o.Release == newest[o.Geography+"|"+o.Breakdown.Key()].Release {
+			out = append(out, o)
+		}
+	}
+	return out
 }
