@@ -137,7 +137,7 @@ func TestRulesCarryLabelsAnnotationsAndPolarity(t *testing.T) {
 					t.Errorf("%s %s: no %s annotation", g.Name, r.Alert, a)
 				}
 			}
-			if r.Labels["indicator"] != serviceScope && !strings.HasSuffix(r.Annotations["indicator_url"], "/sider/indikatorer/"+r.Labels["indicator"]) {
+			if r.Labels["indicator"] != serviceScope && r.Labels["indicator"] != planScope && !strings.HasSuffix(r.Annotations["indicator_url"], "/sider/indikatorer/"+r.Labels["indicator"]) {
 				t.Errorf("%s %s: indicator_url %q", g.Name, r.Alert, r.Annotations["indicator_url"])
 			}
 			if !bytes.Contains(runbook, []byte("## "+r.Alert+"\n")) {

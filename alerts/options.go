@@ -22,6 +22,7 @@ type Options struct {
 	DownFor      time.Duration // kpv not answering its scrapes
 	AbsentFor    time.Duration // Prometheus has no kpv target at all
 	StaleFor     time.Duration // the assessment not rebuilt for a while
+	FollowUpFor  time.Duration // a milestone overdue, a round's item missing
 
 	// StaleAfter is how old the assessment may be before it is stale: a
 	// few of kpv's refresh intervals (KPV_REFRESH_INTERVAL, 5m).
@@ -44,6 +45,7 @@ func DefaultOptions() Options {
 		AbsentFor:    10 * time.Minute,
 		StaleFor:     10 * time.Minute,
 		StaleAfter:   20 * time.Minute,
+		FollowUpFor:  time.Hour,
 
 		GroupWait:     time.Minute,
 		GroupInterval: 10 * time.Minute,

@@ -30,7 +30,8 @@ const (
 )
 
 // AlertNames lists every kind of rule kpv generates.
-var AlertNames = []string{AlertCritical, AlertWarning, AlertOffTrack, AlertRank, AlertOverdue, AlertSource, AlertDown, AlertAbsent, AlertStale}
+var AlertNames = []string{AlertCritical, AlertWarning, AlertOffTrack, AlertRank, AlertOverdue, AlertSource, AlertDown, AlertAbsent, AlertStale,
+	AlertMilestoneOverdue, AlertFollowUpMissing}
 
 // RuleFile is a Prometheus rule file.
 type RuleFile struct {
@@ -65,6 +66,7 @@ func Rules(cat *indicators.Catalogue, o Options) (*RuleFile, error) {
 		}
 		f.Groups = append(f.Groups, RuleGroup{Name: "kpv-indicator-" + in.ID, Rules: rules})
 	}
+	f.Groups = append(f.Groups, RuleGroup{Name: "kpv-plan-follow-up", Rules: g.planRules()}) // plan.go
 	f.Groups = append(f.Groups, RuleGroup{Name: "kpv-service", Rules: g.serviceRules()})
 	return &f, nil
 }

@@ -30,6 +30,9 @@ type Server struct {
 	runner     IngestRunner
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
+	// afterPlanWrite is called after an accepted status report, spending,
+	// commentary or approval (the follow-up metrics' refresh).
+	afterPlanWrite func()
 }
 
 // Assessor gives the current assessment (the monitor's snapshot, the same
@@ -57,6 +60,9 @@ type Options struct {
 	// AfterWrite is called after an accepted submission (the monitor's
 	// refresh, as after an ingest run).
 	AfterWrite func(store.Run)
+	// AfterPlanWrite is called after an accepted follow-up submission or
+	// report approval.
+	AfterPlanWrite func()
 }
 
 // New returns the API's handler.
@@ -64,7 +70,7 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 	s.metrics = m
 
@@ -103,6 +109,7 @@ func New(o Options) http.Handler {
 			Post("/ingest/{source}/run", s.triggerIngest)
 		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.auditLog)
 		r.Get("/reports/{year}", s.reportHandler())
+		s.planRoutes(r) // the plan's own follow-up (plan.go)
 	})
 	s.routePages(r, o)
 	return r

@@ -17,10 +17,7 @@ func (s *Server) routePages(r chi.Router, o Options) {
 	}
 	if o.Store != nil {
 		opts.Runs = o.Store
+		opts.Plan = o.Store
 	}
-	p := pages.New(opts)
-	r.Get(pages.Prefix, p.Index)
-	r.Get(pages.Prefix+"/maal/{id}", p.Goal)
-	r.Get(pages.Prefix+"/indikatorer/{id}", p.Indicator)
-	r.Get(pages.Prefix+"/kilder/{id}", p.Source)
+	pages.New(opts).Mount(r)
 }

@@ -113,6 +113,10 @@ func FuzzWriteEndpoints(f *testing.F) {
 		{"/api/v1/ingest/barometer/run", ""},
 		{"/api/v1/ingest/lup/run?force=true", ""},
 		{"/api/v1/ingest/%00/run", ""},
+		// The plan's follow-up (plan.go).
+		{"/api/v1/initiatives/26/status-reports", `{"year":2025,"status":"delayed","milestones_reached":[{"milestone":"i26-rygestopmedicin","date":"2025-03-01"}],"narrative_da":"a","next_steps_da":"b"}`},
+		{"/api/v1/funding/palliation-kommuner/spending", `{"year":2025,"spent":70.5,"committed":2}`},
+		{"/api/v1/indicators/g1_unmet_needs_followup/commentary", `{"year":2025,"why_da":"a","actions_da":"b","by":"SST","by_when":"2026-12-31"}`},
 	} {
 		for i := range ctypes {
 			f.Add(seed.path, uint8(i), []byte(seed.body))

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -42,6 +43,9 @@ type reportCache struct {
 	entries  map[string]*reportEntry
 	building map[string]chan struct{} // closed when the key's build ends
 	builds   prometheus.Counter
+	// decorate adds the publication part (draft, follow-up, changes) as of
+	// a moment (report_versions.go).
+	decorate func(ctx context.Context, rep *report.Report, at time.Time) error
 }
 
 type reportEntry struct {
@@ -80,7 +84,7 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
-	cache := &reportCache{entries: map[string]*reportEntry{}, building: map[string]chan struct{}{}, builds: s.metrics.reportBuilds}
+	cache := &reportCache{entries: map[string]*reportEntry{}, building: map[string]chan struct{}{}, builds: s.metrics.reportBuilds, decorate: s.decorateReport}
 	return func(w http.ResponseWriter, r *http.Request) { s.report(w, r, cache) }
 }
 
@@ -122,7 +126,20 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 		s.internalError(w, r, err)
 		return
 	}
-	e, err := cache.get(r.Context(), s.store, s.cat, year, cutoff, rule, now)
+	// The follow-up part is read as of the cut-off asked for, else now (the
+	// year's status reports come in after it ends); a new submission or
+	// approval, or a new day (milestones fall due), makes a new cache key.
+	followAt := now
+	if rule == report.RuleAsOf {
+		followAt = cutoff
+	}
+	subs, pubs, err := s.store.PlanVersion(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	tag := fmt.Sprintf("plan:%d:%d:%s", subs, pubs, followAt.UTC().Format(time.DateOnly))
+	e, err := cache.get(r.Context(), s.store, s.cat, year, cutoff, rule, now, tag, followAt)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -150,8 +167,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 
 // get returns the cached report for year and cut-off if it still holds,
 // else builds it.
-func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time) (*reportEntry, error) {
-	key := strconv.Itoa(year) + "|" + rule
+func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time, tag string, followAt time.Time) (*reportEntry, error) {
+	key := strconv.Itoa(year) + "|" + rule + "|" + tag
 	if !report.Live(rule) {
 		key += "|" + cutoff.Format(time.RFC3339Nano)
 	}
@@ -174,7 +191,7 @@ func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalog
 				c.mu.Unlock()
 				close(done)
 			}()
-			return c.build(ctx, st, cat, key, e, year, cutoff, rule, now, settled)
+			return c.build(ctx, st, cat, key, e, year, cutoff, rule, now, settled, followAt)
 		}
 		c.mu.Unlock()
 		select { // another request is building this report: use its result
@@ -187,7 +204,7 @@ func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalog
 
 // build makes the report for key unless the cached entry e is still
 // current, and caches it.
-func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool) (*reportEntry, error) {
+func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool, followAt time.Time) (*reportEntry, error) {
 	var version store.RecordVersion
 	if !settled {
 		var err error
@@ -207,7 +224,13 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 		return nil, err
 	}
 	c.builds.Inc()
-	e = &reportEntry{version: version, built: now, report: report.FromSets(cat, year, rule, set, prev), bodies: map[string]renderedReport{}}
+	rep := report.FromSets(cat, year, rule, set, prev)
+	if c.decorate != nil {
+		if err := c.decorate(ctx, rep, followAt); err != nil {
+			return nil, err
+		}
+	}
+	e = &reportEntry{version: version, built: now, report: rep, bodies: map[string]renderedReport{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= reportCacheSize {

@@ -30,4 +30,11 @@ type Store interface {
 	Authenticate(ctx context.Context, secret string) (store.Token, error)
 	Audit(ctx context.Context, e store.AuditEntry) (int64, error)
 	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+	// the plan's follow-up and published reports
+	report.Publications
+	AddPlanSubmission(ctx context.Context, sub store.PlanSubmission, audit store.AuditEntry) (store.PlanSubmission, error)
+	PlanVersion(ctx context.Context) (int64, int64, error)
+	NextReportVersion(ctx context.Context, year int) (int, error)
+	PublishReport(ctx context.Context, files []store.PublishedReport, tokenID *int64, audit store.AuditEntry) error
+	PublishedReportBody(ctx context.Context, year, version int, format string) (store.PublishedReport, error)
 }

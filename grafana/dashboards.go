@@ -710,5 +710,6 @@ ORDER BY array_position(ARRAY[`+litList(lineOrder(g.cat))+`]::text[], f.line_id)
 		FieldConfig: tableFieldConfig(),
 		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}, 24, 12)
+	g.followUpPanels(l) // followup.go
 	return d
 }

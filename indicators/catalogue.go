@@ -37,6 +37,7 @@ type Catalogue struct {
 	Dimensions     []Dimension    `yaml:"dimensions" json:"dimensions"`
 	Sources        []Source       `yaml:"sources" json:"sources"`
 	Indicators     []Indicator    `yaml:"indicators" json:"indicators"`
+	Milestones     []Milestone    `yaml:"milestones" json:"milestones"`
 	Alerting       Alerting       `yaml:"alerting" json:"alerting"`
 	Verdict        VerdictRule    `yaml:"verdict" json:"verdict"`
 

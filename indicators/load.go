@@ -87,6 +87,7 @@ func recordLines(c *Catalogue, root *yaml.Node) {
 	set("dimensions", len(c.Dimensions), func(i, l int) { c.Dimensions[i].Line = l })
 	set("sources", len(c.Sources), func(i, l int) { c.Sources[i].Line = l })
 	set("indicators", len(c.Indicators), func(i, l int) { c.Indicators[i].Line = l })
+	set("milestones", len(c.Milestones), func(i, l int) { c.Milestones[i].Line = l })
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		m := root.Content[0]
 		for i := 0; i+1 < len(m.Content); i += 2 {

@@ -69,6 +69,7 @@ func (c *Catalogue) validate() error {
 	v.dimensions()
 	v.sourcesSection()
 	v.alerting()
+	v.c.validateMilestones(&v.problems, v.cite)
 	validateVerdict(&v.problems, v.c)
 	v.indicators()
 	if len(v.list) > 0 {

@@ -51,6 +51,9 @@ type indexView struct {
 	layout
 	Goals   []goalEntry
 	Sources []sourceRow
+	// The plan's own follow-up: its pages and the initiatives.
+	Milestones, Overdue, Round string
+	Initiatives                []indicators.Initiative
 }
 
 func (p *Pages) page(snap *assess.Snapshot, da, en string, crumbs ...crumb) layout {
@@ -80,7 +83,8 @@ func (p *Pages) Index(w http.ResponseWriter, r *http.Request) {
 	if snap == nil {
 		return
 	}
-	v := indexView{layout: p.page(snap, p.cat.Plan.TitleDA+" – opfølgning", "Follow-up of "+p.cat.Plan.TitleEN)}
+	v := indexView{layout: p.page(snap, p.cat.Plan.TitleDA+" – opfølgning", "Follow-up of "+p.cat.Plan.TitleEN),
+		Milestones: MilestonesPath("", ""), Overdue: MilestonesPath("", "overdue"), Round: RoundPath(0, ""), Initiatives: p.cat.Initiatives}
 	for _, g := range p.cat.Goals {
 		v.Goals = append(v.Goals, p.goalEntry(snap, g))
 	}

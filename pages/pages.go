@@ -23,6 +23,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/report"
@@ -54,7 +56,10 @@ type Options struct {
 	Catalogue *indicators.Catalogue
 	Assessor  Assessor
 	// Runs gives the source pages their runs; nil shows none.
-	Runs   RunLog
+	Runs RunLog
+	// Plan gives the follow-up pages (milestones, round, initiatives) the
+	// submissions and figures held; nil answers 503 there.
+	Plan   PlanReader
 	Logger *slog.Logger
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
@@ -65,6 +70,7 @@ type Pages struct {
 	cat    *indicators.Catalogue
 	assess Assessor
 	runs   RunLog
+	plan   PlanReader
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -77,7 +83,19 @@ func New(o Options) *Pages {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Pages{cat: o.Catalogue, assess: o.Assessor, runs: o.Runs, log: o.Logger, now: o.Now}
+	return &Pages{cat: o.Catalogue, assess: o.Assessor, runs: o.Runs, plan: o.Plan, log: o.Logger, now: o.Now}
+}
+
+// Mount adds the pages' routes to r.
+func (p *Pages) Mount(r chi.Router) {
+	r.Get(Prefix, p.Index)
+	r.Get(Prefix+"/maal/{id}", p.Goal)
+	r.Get(Prefix+"/indikatorer/{id}", p.Indicator)
+	r.Get(Prefix+"/kilder/{id}", p.Source)
+	r.Get(Prefix+"/milepaele", p.Milestones)
+	r.Get(Prefix+"/runde", p.Round)
+	r.Get(Prefix+"/runde/{year}", p.Round)
+	r.Get(Prefix+"/initiativer/{n}", p.Initiative)
 }
 
 //go:embed templates/*.html templates/pages.css
@@ -104,6 +122,8 @@ var funcs = template.FuncMap{
 	"ipath":  IndicatorPath,
 	"gpath":  GoalPath,
 	"spath":  SourcePath,
+	"inpath": InitiativePath,
+	"day":    func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	"css":    func() template.CSS { return template.CSS(stylesheet) },
 	"outcome": func(o store.RunOutcome) string {
 		if l, ok := outcomeLabels[o]; ok {
@@ -130,7 +150,7 @@ var funcs = template.FuncMap{
 
 var templates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"index", "goal", "indicator", "source", "error"} {
+	for _, name := range []string{"index", "goal", "indicator", "source", "error", "milestones", "round", "initiative"} {
 		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

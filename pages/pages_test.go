@@ -53,12 +53,9 @@ func server(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	snap := assess.Build(assess.Input{Catalogue: cat, Now: now})
-	p := pages.New(pages.Options{Catalogue: cat, Assessor: fixedSnapshot{snap}, Runs: runLog{}, Now: func() time.Time { return now }})
+	p := pages.New(pages.Options{Catalogue: cat, Assessor: fixedSnapshot{snap}, Runs: runLog{}, Plan: planLog{}, Now: func() time.Time { return now }})
 	r := chi.NewRouter()
-	r.Get(pages.Prefix, p.Index)
-	r.Get(pages.Prefix+"/maal/{id}", p.Goal)
-	r.Get(pages.Prefix+"/indikatorer/{id}", p.Indicator)
-	r.Get(pages.Prefix+"/kilder/{id}", p.Source)
+	p.Mount(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv

@@ -71,6 +71,9 @@ type Report struct {
 	// alerts), so a saved report links to them too and the same report is
 	// the same bytes from the API and from `kpv report`.
 	LinkBase string `json:"-"`
+	// Publication: draft or published, the plan's follow-up, changes
+	// (followup.go; set by the API).
+	Publication
 }
 
 // GoalSummary counts a goal's indicators by their headline status: on

@@ -34,6 +34,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kraeftplan/kpv/api"
+	"github.com/kraeftplan/kpv/followup"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/monitor"
@@ -223,8 +224,19 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	runner.AfterRun = mon.AfterRun
+	// The plan's follow-up (status, milestones, money, the round) for
+	// /metrics, rebuilt after each submission and with the assessment.
+	plan := followup.NewTracker(followup.TrackerOptions{Catalogue: cat, Store: st, Logger: logger, Snapshot: mon.Snapshot})
+	if err := plan.Refresh(ctx); err != nil {
+		return err
+	}
+	reg.MustRegister(plan)
+	go plan.Run(ctx, refreshEvery)
+	// New figures change what the round has received: refresh both.
+	afterRun := func(r store.Run) { mon.AfterRun(r); plan.AfterWrite() }
+	runner.AfterRun = afterRun
 	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
-		Runner: runner, AfterWrite: mon.AfterRun})
+		Runner: runner, AfterWrite: afterRun, AfterPlanWrite: plan.AfterWrite})
 	var sched *ingest.Scheduler
 	if strings.ToLower(env("KPV_SCHEDULER", "on")) != "off" {
 		host, _ := os.Hostname()

@@ -77,7 +77,8 @@ const readPage = `(() => ({
 }))()`
 
 // TestPagesAccessible opens an indicator page of each kind, a goal page, a
-// source page, the index and the yearly report of the running service (the
+// source page, the index, the follow-up's milestones, round and initiative
+// pages and the yearly report of the running service (the
 // bundled published figures) in headless Chromium, runs axe-core's WCAG
 // 2.1 A and AA rules on each and requires zero violations, and writes a
 // full-page screenshot of each under build/pages. The indicator page must
@@ -103,6 +104,12 @@ func TestPagesAccessible(t *testing.T) {
 		{"goal", "/sider/maal/1", "Mål 1: ", 0},
 		{"source", "/sider/kilder/nordcan-survival", "", 0},
 		{"index", "/sider", "", 0},
+		// The plan's own follow-up: what the alerts' milestones_url and round_url open.
+		{"milestones", "/sider/milepaele?ansvarlig=regioner&tilstand=overdue", "Milepæle: overskredet – Danske Regioner", 0},
+		{"milestones-all", "/sider/milepaele", "Milepæle i Kræftplan V", 0},
+		{"round", "/sider/runde", "Årets indberetning ", 0},
+		{"round-org", "/sider/runde?org=region-syddanmark", "Årets indberetning ", 0},
+		{"initiative", "/sider/initiativer/5", "Initiativ 5: ", 0},
 		{"report", fmt.Sprintf("/api/v1/reports/%d?format=html", year), "", 3},
 	}
 	// The check can fail: a page with an unnamed image, no language and no
@@ -281,5 +288,106 @@ func TestAlertLinkOpensIndicatorPage(t *testing.T) {
 	t.Logf("followed %d indicator_url links", followed)
 	if followed == 0 {
 		t.Error("no critical-threshold rule with an indicator_url in alerts/rules.yml")
+	}
+}
+
+// TestAlertLinkOpensFollowUpPages follows the milestones_url and round_url
+// of every follow-up rule in the generated alerts/rules.yml on the running
+// service: each opens the organisation's page (overdue milestones, its
+// part of the round), not JSON.
+func TestAlertLinkOpensFollowUpPages(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "alerts", "rules.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules struct {
+		Groups []struct {
+			Rules []struct {
+				Alert       string            `yaml:"alert"`
+				Labels      map[string]string `yaml:"labels"`
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(raw, &rules); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := indicators.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	public := strings.TrimSuffix(cat.Alerting.APIURL, "/")
+	base := serveBundled(t)
+	followed := map[string]int{}
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			var link, h1 string
+			org, _ := cat.Organisation(r.Labels["owner"])
+			switch r.Alert {
+			case "KPVMilestoneOverdue":
+				link, h1 = r.Annotations["milestones_url"], "Milepæle: overskredet – "
+			case "KPVFollowUpMissing":
+				link, h1 = r.Annotations["round_url"], "Årets indberetning "
+			default:
+				continue
+			}
+			if org == nil {
+				t.Fatalf("%s: owner %q is not an organisation", r.Alert, r.Labels["owner"])
+			}
+			if !strings.HasPrefix(link, public+"/sider/") {
+				t.Fatalf("%s %s: link %q is not a page under the catalogue's api_url %s", r.Alert, org.ID, link, public)
+			}
+			req, _ := http.NewRequest("GET", base+strings.TrimPrefix(link, public), nil)
+			req.Header.Set("Accept", "text/html")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("%s: %d %s", link, resp.StatusCode, resp.Header.Get("Content-Type"))
+				continue
+			}
+			m := regexp.MustCompile(`<h1>([^<]*)</h1>`).FindSubmatch(body)
+			if m == nil || !strings.HasPrefix(html.UnescapeString(string(m[1])), h1) || !strings.HasSuffix(html.UnescapeString(string(m[1])), " – "+org.NameDA) {
+				t.Errorf("%s (alert %s): not %s's page:\n%.400s", link, r.Alert, org.ID, body)
+				continue
+			}
+			if r.Alert == "KPVMilestoneOverdue" && bytes.Contains(body, []byte(`class="m-upcoming"`)) {
+				t.Errorf("%s: lists upcoming milestones", link)
+			}
+			if followed[r.Alert] == 0 {
+				t.Logf("%s (alert %s) → 200 %s, %d bytes, %q", link, r.Alert, resp.Header.Get("Content-Type"), len(body), html.UnescapeString(string(m[1])))
+			}
+			followed[r.Alert]++
+		}
+	}
+	t.Logf("followed %v", followed)
+	if followed["KPVMilestoneOverdue"] == 0 || followed["KPVFollowUpMissing"] == 0 {
+		t.Errorf("follow-up rules with links in alerts/rules.yml: %v", followed)
+	}
+
+	// The yearly report links its initiatives and its round to their pages.
+	resp, err := http.Get(fmt.Sprintf("%s/api/v1/reports/%d?format=html", base, time.Now().Year()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, kind := range []string{"/sider/runde/", "/sider/initiativer/"} {
+		m := regexp.MustCompile(`href="` + regexp.QuoteMeta(public+kind) + `([0-9]+)"`).FindSubmatch(report)
+		if m == nil {
+			t.Errorf("the report has no link to %s…", kind)
+			continue
+		}
+		page, err := http.Get(base + kind + string(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.Body.Close()
+		if page.StatusCode != 200 {
+			t.Errorf("the report's link %s%s: %d", kind, m[1], page.StatusCode)
+		}
 	}
 }

@@ -79,11 +79,21 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	rep, err := report.Build(ctx, st, cat, year, asOf, time.Now())
+	now := time.Now()
+	rep, err := report.Build(ctx, st, cat, year, asOf, now)
 	if err != nil {
 		return err
 	}
 	rep.LinkBase = strings.TrimSuffix(cat.Alerting.APIURL, "/") // a file's links lead to kpv's pages
+	// The plan's follow-up as the API adds it: as of the cut-off asked
+	// for, else now; a draft unless approved (GET …/versions/{v}).
+	followAt := now
+	if !asOf.IsZero() {
+		followAt = rep.CutOff
+	}
+	if err := report.Decorate(ctx, st, cat, rep, followAt); err != nil {
+		return err
+	}
 	body, err := report.Render(rep, *format)
 	if err != nil {
 		return err

@@ -214,6 +214,17 @@ func TestReportInBrowser(t *testing.T) {
 	if len(sections) != 3 {
 		t.Errorf("sections: %+v", sections)
 	}
+	// The plan's own follow-up: the initiatives per focus area with their
+	// status and money, and the money table by recipient (issue 16).
+	fu, err := chromedp.Run(step, chromedp.Evaluate[followUpCheck](checkFollowUp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("initiatives section: visible %v, %d initiative rows in %d focus-area money tables, %d recipient rows, heading %q",
+		fu.Visible, fu.Initiatives, fu.AreaTables, fu.RecipientRows, fu.Heading)
+	if !fu.Visible || fu.Initiatives != 36 || fu.AreaTables != 4 || fu.RecipientRows < 2 || !fu.MoneyVisible {
+		t.Errorf("the initiatives section with its money tables is not shown: %+v", fu)
+	}
 
 	// The report opens with the verdict per goal and the changes since the
 	// previous year's report, both visible above the summary.
@@ -300,3 +311,27 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("the printed report has %d pages; each goal should start a page", pages)
 	}
 }
+
+// followUpCheck is what checkFollowUp finds of the initiatives section.
+type followUpCheck struct {
+	Visible       bool   `json:"visible"`
+	Heading       string `json:"heading"`
+	Initiatives   int    `json:"initiatives"`
+	AreaTables    int    `json:"areaTables"`
+	RecipientRows int    `json:"recipientRows"`
+	MoneyVisible  bool   `json:"moneyVisible"`
+}
+
+const checkFollowUp = `(() => {
+  const visible = (el) => {
+    if (!el) return false;
+    const b = el.getBoundingClientRect(), st = getComputedStyle(el);
+    return b.width > 0 && b.height > 0 && st.display !== "none" && st.visibility !== "hidden";
+  };
+  const s = document.querySelector("section#initiatives");
+  const money = document.querySelector("table#money-by-recipient");
+  return {visible: visible(s), heading: s ? (s.querySelector("h2") || {}).textContent : "",
+    initiatives: s ? s.querySelectorAll("table.money tr[id^=initiative-]").length : 0,
+    areaTables: s ? s.querySelectorAll("table[id^=money-focus-area-]").length : 0,
+    recipientRows: money ? money.querySelectorAll("tbody tr").length : 0, moneyVisible: visible(money)};
+})()`

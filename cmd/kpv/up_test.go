@@ -109,6 +109,37 @@ func TestMakeUp(t *testing.T) {
 	if list.Count != 36 {
 		t.Errorf("initiatives: %d, want 36", list.Count)
 	}
+	// Every initiative shows its documented milestones (or that the
+	// documents give none) and the reporting status of the round under way.
+	var ms struct {
+		Count int
+		Items []struct{ Due, Quote string }
+	}
+	getJSON(t, base+"/api/v1/milestones", &ms)
+	if ms.Count < 20 {
+		t.Errorf("milestones: %d, want the documents' 20 or more", ms.Count)
+	}
+	for n := 1; n <= 36; n++ {
+		var fu struct {
+			Initiative struct {
+				Status         string
+				Milestones     []struct{ Due, Quote string }
+				MilestonesNote string `json:"milestones_note_da"`
+			}
+		}
+		getJSON(t, fmt.Sprintf("%s/api/v1/initiatives/%d/follow-up", base, n), &fu)
+		if x := fu.Initiative; x.Status == "" || (len(x.Milestones) == 0 && x.MilestonesNote == "") {
+			t.Errorf("initiative %d: no reporting status, or neither milestones nor a note that the documents give none: %+v", n, x)
+		}
+	}
+	var round struct {
+		Round struct{ Expected, Received int }
+	}
+	getJSON(t, base+"/api/v1/rounds/current", &round)
+	t.Logf("%d milestones; the round under way expects %d items, %d received", ms.Count, round.Round.Expected, round.Round.Received)
+	if round.Round.Expected == 0 {
+		t.Error("the round under way expects nothing")
+	}
 	var funding struct {
 		Tables []struct {
 			ID           string

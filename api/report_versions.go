@@ -1,0 +1,225 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kraeftplan/kpv/followup"
+	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/store"
+)
+
+func versionURL(year, version int) string { return report.VersionURL(year, version) }
+
+// decorateReport adds the publication part (report.Decorate).
+func (s *Server) decorateReport(ctx context.Context, rep *report.Report, at time.Time) error {
+	return report.Decorate(ctx, s.store, s.cat, rep, at)
+}
+
+// approveReport freezes the year's report as a new published version:
+// built as of now, rendered in every format, each stored with its SHA-256
+// and served byte for byte from then on. The answer lists the versions'
+// addresses and digests.
+func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	target := "report:" + chi.URLParam(r, "year")
+	year, err := strconv.Atoi(chi.URLParam(r, "year"))
+	now := time.Now().UTC()
+	reject := func(status int, prob Problem) {
+		prob.Status = status
+		s.audit(r, p, actionApprove, target, store.AuditRejected, status, nil, map[string]any{"problem": prob.Detail})
+		writeProblem(w, r, prob)
+	}
+	if err != nil || year < followup.FirstYear || year > now.Year() {
+		reject(http.StatusNotFound, Problem{Type: problemNotFound, Title: "Not found",
+			Detail: fmt.Sprintf("no report for %q: the plan's years are %d–%d", chi.URLParam(r, "year"), followup.FirstYear, now.Year())})
+		return
+	}
+	if q := r.URL.Query(); len(q) > 0 {
+		if errs := checkParams(q); len(errs) > 0 {
+			reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: errs[0].Parameter + ": " + errs[0].Message, Errors: errs})
+			return
+		}
+	}
+	cutoff, _, err := report.CutOff(s.cat, year, now, now)
+	if err != nil {
+		reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: err.Error()})
+		return
+	}
+	set, err := s.store.AsOf(r.Context(), cutoff, report.PublishedBy(year, cutoff))
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	rep := report.FromSet(s.cat, year, report.RuleAsOf, set)
+	if err := s.decorateReport(r.Context(), rep, cutoff); err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	version, err := s.store.NextReportVersion(r.Context(), year)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	rep.Status, rep.Version = report.StatusPublished, version
+	rep.PublishedVersions = nil
+	if version == 1 {
+		rep.ChangesSince, rep.VersionChanges = 0, nil
+	}
+	changes, _ := json.Marshal(rep.VersionChanges)
+	if rep.VersionChanges == nil {
+		changes = []byte("[]")
+	}
+	var files []store.PublishedReport
+	out := map[string]any{"year": year, "version": version, "cut_off": cutoff, "url": versionURL(year, version), "changes": json.RawMessage(changes)}
+	digests := map[string]any{}
+	for _, f := range report.Formats {
+		body, err := report.Render(rep, f)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		sum := sha256.Sum256(body)
+		files = append(files, store.PublishedReport{Year: year, Version: version, Format: f, SHA256: hex.EncodeToString(sum[:]),
+			CutOff: cutoff, ApprovedAt: now, Org: p.Org, Changes: changes, Body: body})
+		digests[f] = map[string]any{"sha256": hex.EncodeToString(sum[:]), "url": versionURL(year, version) + "?format=" + f, "bytes": len(body)}
+	}
+	out["formats"] = digests
+	err = s.store.PublishReport(r.Context(), files, &p.TokenID,
+		s.auditEntry(r, p, actionApprove, target, store.AuditAccepted, http.StatusCreated, nil, map[string]any{"version": version, "formats": digests}))
+	if errors.Is(err, store.ErrVersionTaken) {
+		reject(http.StatusConflict, Problem{Type: problemConflict, Title: "Approved meanwhile",
+			Detail: fmt.Sprintf("version %d of %d was approved by another request at the same time; GET %s", version, year, strings.TrimSuffix(versionURL(year, version), "/"+strconv.Itoa(version)))})
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	if s.afterPlanWrite != nil {
+		s.afterPlanWrite()
+	}
+	w.Header().Set("Location", versionURL(year, version))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(out)
+}
+
+func yearParam(w http.ResponseWriter, r *http.Request) (int, bool) {
+	year, err := strconv.Atoi(chi.URLParam(r, "year"))
+	if err != nil || year < followup.FirstYear || year > time.Now().Year() {
+		notFound(w, r, fmt.Sprintf("no report for %q: the plan's years are %d–%d", chi.URLParam(r, "year"), followup.FirstYear, time.Now().Year()))
+		return 0, false
+	}
+	return year, true
+}
+
+// reportVersions lists a year's published versions with each format's
+// address and SHA-256.
+func (s *Server) reportVersions(w http.ResponseWriter, r *http.Request) {
+	if errs := checkParams(r.URL.Query()); len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	year, ok := yearParam(w, r)
+	if !ok {
+		return
+	}
+	pubs, err := s.store.PublishedReports(r.Context(), year)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	type format struct {
+		SHA256 string `json:"sha256"`
+		URL    string `json:"url"`
+	}
+	type version struct {
+		Version    int               `json:"version"`
+		URL        string            `json:"url"`
+		CutOff     time.Time         `json:"cut_off"`
+		ApprovedAt time.Time         `json:"approved_at"`
+		ApprovedBy string            `json:"approved_by"`
+		Changes    json.RawMessage   `json:"changes"`
+		Formats    map[string]format `json:"formats"`
+	}
+	out := []version{}
+	for _, p := range pubs {
+		if len(out) == 0 || out[len(out)-1].Version != p.Version {
+			out = append(out, version{Version: p.Version, URL: versionURL(year, p.Version), CutOff: p.CutOff.UTC(), ApprovedAt: p.ApprovedAt.UTC(),
+				ApprovedBy: p.Org, Changes: p.Changes, Formats: map[string]format{}})
+		}
+		out[len(out)-1].Formats[p.Format] = format{p.SHA256, versionURL(year, p.Version) + "?format=" + p.Format}
+	}
+	status := report.StatusDraft
+	if len(out) > 0 {
+		status = report.StatusPublished
+	}
+	writeJSON(w, r, map[string]any{"year": year, "status": status, "versions": out, "draft": fmt.Sprintf("/api/v1/reports/%d", year)})
+}
+
+// reportVersion serves a published version in a format, byte for byte as
+// approved, with its SHA-256 as ETag and in X-Content-SHA256.
+func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	errs := checkParams(q, "format")
+	format := q.Get("format")
+	if format == "" {
+		format = report.Formats[0]
+	}
+	if !slices.Contains(report.Formats, format) {
+		errs = append(errs, ParamError{"format", "unknown format " + strconv.Quote(format) + "; use " + strings.Join(report.Formats, ", ")})
+	}
+	if len(errs) > 0 {
+		badParams(w, r, errs)
+		return
+	}
+	year, ok := yearParam(w, r)
+	if !ok {
+		return
+	}
+	version, err := strconv.Atoi(chi.URLParam(r, "version"))
+	if err != nil || version < 1 {
+		notFound(w, r, fmt.Sprintf("no version %q: versions are numbered from 1", chi.URLParam(r, "version")))
+		return
+	}
+	p, err := s.store.PublishedReportBody(r.Context(), year, version, format)
+	if errors.Is(err, store.ErrNoSuchReport) {
+		notFound(w, r, fmt.Sprintf("report %d has no published version %d; GET /api/v1/reports/%d/versions lists them", year, version, year))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	etag := `"` + p.SHA256 + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("X-Content-SHA256", p.SHA256)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", report.ContentType(format))
+	if format != "json" {
+		disp := "inline"
+		if format == "csv" {
+			disp = "attachment"
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="kpv-report-%d-v%d.%s"`, disp, year, version, format))
+	}
+	_, _ = w.Write(p.Body)
+}

@@ -1,0 +1,678 @@
+package followup
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// FundingTable is the table spending is reported against: the plan's own
+// Økonomi table, which has a column per year.
+const FundingTable = "plan-oekonomi"
+
+// RoundDue is when a year's round is due: the last day of January after
+// the year (kpv's default, for the owners to confirm, like the alert
+// thresholds).
+func RoundDue(year int) time.Time {
+	return time.Date(year+1, time.February, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+}
+
+// CurrentRound is the round under way at now: the year before, whose
+// reports are due in January and owed until they come.
+func CurrentRound(now time.Time) int {
+	y := now.Year() - 1
+	if y < FirstYear {
+		return FirstYear
+	}
+	return y
+}
+
+// Input is what a follow-up section is built from.
+type Input struct {
+	Catalogue *indicators.Catalogue
+	Year      int
+	// Submissions are every revision recorded by At (any year: status
+	// reports of earlier years count for milestones reached).
+	Submissions []store.PlanSubmission
+	// Figures are the figures held by At for periods ending in Year.
+	Figures []store.FigureHeld
+	// OffTrack are the indicators off track or deteriorating, which need
+	// the owner's commentary (OffTrackIn gives them from an assessment).
+	OffTrack map[string]bool
+	// At is the moment the section describes: milestones due by then and
+	// not reached are overdue.
+	At time.Time
+}
+
+// Section is the plan's follow-up for a year as of a moment.
+type Section struct {
+	Year       int       `json:"year"`
+	At         time.Time `json:"at"`
+	FocusAreas []Area    `json:"focus_areas"`
+	// PlanMilestones are the plan's own (initiative 0), e.g. the agreement
+	// on the funds from 2026.
+	PlanMilestones []MilestoneView `json:"plan_milestones"`
+	StatusCount    []Count         `json:"status_counts"`
+	// OverdueMilestones counts milestones past their date and not reported reached.
+	OverdueMilestones int               `json:"overdue_milestones"`
+	Money             Money             `json:"money"`
+	Commentary        []CommentaryEntry `json:"commentary"`
+	// MissingCommentary lists indicators off track or deteriorating
+	// without commentary for the year.
+	MissingCommentary []string `json:"missing_commentary"`
+	Round             Round    `json:"round"`
+}
+
+// Count is how many initiatives have a status.
+type Count struct {
+	Status   string `json:"status"`
+	StatusDA string `json:"status_da"`
+	StatusEN string `json:"status_en"`
+	N        int    `json:"n"`
+}
+
+// Area is a focus area with its initiatives.
+type Area struct {
+	ID          int          `json:"id"`
+	NameDA      string       `json:"name_da"`
+	NameEN      string       `json:"name_en"`
+	Initiatives []Initiative `json:"initiatives"`
+}
+
+// Initiative is where one initiative stands.
+type Initiative struct {
+	Number   int      `json:"number"`
+	NameDA   string   `json:"name_da"`
+	NameEN   string   `json:"name_en"`
+	Lead     []string `json:"lead"`
+	Status   string   `json:"status"`
+	StatusDA string   `json:"status_da"`
+	StatusEN string   `json:"status_en"`
+	// Report is the latest status report for the year, nil if none.
+	Report *ReportView `json:"report"`
+	// Milestones are the documents' dated commitments; MilestonesNote says
+	// so when the documents give none.
+	Milestones       []MilestoneView `json:"milestones"`
+	MilestonesNoteDA string          `json:"milestones_note_da,omitempty"`
+	MilestonesNoteEN string          `json:"milestones_note_en,omitempty"`
+	Money            MoneyRow        `json:"money"`
+}
+
+// ReportView is a stored status report with its provenance.
+type ReportView struct {
+	StatusReport
+	Org        string    `json:"org"`
+	Revision   int       `json:"revision"`
+	Revisions  int       `json:"revisions"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Milestone states.
+const (
+	Reached  = "reached"
+	Overdue  = "overdue"
+	Upcoming = "upcoming"
+)
+
+// MilestoneView is a milestone with its state at the section's moment.
+type MilestoneView struct {
+	*indicators.Milestone
+	State     string `json:"state"`
+	StateDA   string `json:"state_da"`
+	StateEN   string `json:"state_en"`
+	ReachedOn string `json:"reached_on,omitempty"`
+}
+
+func stateLabel(s string) (string, string) {
+	switch s {
+	case Reached:
+		return "Nået", "Reached"
+	case Overdue:
+		return "Overskredet", "Overdue"
+	}
+	return "Kommende", "Upcoming"
+}
+
+// MoneyRow is allocated, spent, committed and unspent (allocated less
+// spent) in DKK million for the year. Reported says how many of the lines
+// behind it have a spending report; Lines how many there are.
+type MoneyRow struct {
+	Key       string   `json:"key"`
+	NameDA    string   `json:"name_da"`
+	NameEN    string   `json:"name_en"`
+	Allocated float64  `json:"allocated"`
+	Spent     *float64 `json:"spent"`
+	Committed *float64 `json:"committed"`
+	Unspent   *float64 `json:"unspent"`
+	Lines     int      `json:"lines"`
+	Reported  int      `json:"reported"`
+	// Overspent: reported spending exceeds the allocation.
+	Overspent bool `json:"overspent"`
+	// Recipient is the organisation that reports a line.
+	Recipient string `json:"recipient,omitempty"`
+}
+
+// Money is the year's allocations against spending, by line, initiative,
+// goal and recipient. A line paying for several initiatives (or goals)
+// counts in full for each: its amount is not split.
+type Money struct {
+	Unit         string     `json:"unit"`
+	Column       string     `json:"column"`
+	Lines        []MoneyRow `json:"lines"`
+	ByInitiative []MoneyRow `json:"by_initiative"`
+	ByGoal       []MoneyRow `json:"by_goal"`
+	ByRecipient  []MoneyRow `json:"by_recipient"`
+	Total        MoneyRow   `json:"total"`
+}
+
+// CommentaryEntry is the latest commentary on an indicator for the year.
+type CommentaryEntry struct {
+	Indicator string `json:"indicator"`
+	Commentary
+	Org        string    `json:"org"`
+	Revision   int       `json:"revision"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Round is what the year's round expects from whom, and what has come.
+type Round struct {
+	Year          int        `json:"year"`
+	Due           time.Time  `json:"due"`
+	PastDue       bool       `json:"past_due"`
+	Expected      int        `json:"expected"`
+	Received      int        `json:"received"`
+	Organisations []OrgRound `json:"organisations"`
+}
+
+// Item kinds of a round.
+const (
+	ItemFigures    = "figures"
+	ItemStatus     = "status"
+	ItemSpending   = "spending"
+	ItemCommentary = "commentary"
+)
+
+// ItemKinds lists them, for the metrics.
+var ItemKinds = []string{ItemFigures, ItemStatus, ItemSpending, ItemCommentary}
+
+// OrgRound is one organisation's part of the round.
+type OrgRound struct {
+	Org          string  `json:"org"`
+	NameDA       string  `json:"name_da"`
+	NameEN       string  `json:"name_en"`
+	Expected     int     `json:"expected"`
+	Received     int     `json:"received"`
+	Late         int     `json:"late"`
+	Completeness float64 `json:"completeness"`
+	Items        []Item  `json:"items"`
+}
+
+// Item is one thing owed: its kind, what it is about, when it is due,
+// whether it came, and whether it is late (past due and not come).
+type Item struct {
+	Kind     string    `json:"kind"`
+	Subject  string    `json:"subject"`
+	NameDA   string    `json:"name_da"`
+	NameEN   string    `json:"name_en"`
+	Due      time.Time `json:"due"`
+	Received bool      `json:"received"`
+	Late     bool      `json:"late"`
+}
+
+// RecipientOrg is the organisation that reports spending for a funding
+// recipient: the regions' joint organisation, KL for the municipalities,
+// the ministry for the state's own lines.
+func RecipientOrg(recipient string) string {
+	switch recipient {
+	case "kommuner":
+		return "kl"
+	case "", "i alt", "staten":
+		return "ism"
+	}
+	return recipient
+}
+
+// SpendingLine is a line spending is reported on: a part ("Heraf …") by
+// its recipient, or a line without parts by the ministry.
+type SpendingLine struct {
+	ID          string
+	NameDA      string
+	NameEN      string
+	Recipient   string // organisation
+	Initiatives []int
+	Allocated   float64
+}
+
+// SpendingLines lists the lines of the plan's table reported on for year
+// (the amounts of its column for that year, or "varigt" after 2030).
+func SpendingLines(cat *indicators.Catalogue, year int) ([]SpendingLine, string) {
+	var t *indicators.FundingTable
+	for i := range cat.FundingTables {
+		if cat.FundingTables[i].ID == FundingTable {
+			t = &cat.FundingTables[i]
+		}
+	}
+	if t == nil {
+		return nil, ""
+	}
+	col := t.Column(strconv.Itoa(year))
+	label := strconv.Itoa(year)
+	if col < 0 {
+		col, label = t.Column("varigt"), "varigt"
+	}
+	if col < 0 {
+		return nil, ""
+	}
+	var out []SpendingLine
+	for _, l := range t.Lines {
+		if len(l.Parts) == 0 {
+			out = append(out, SpendingLine{l.ID, l.NameDA, l.NameEN, RecipientOrg(l.Recipient), l.Initiatives, l.Amounts[col]})
+			continue
+		}
+		for _, p := range l.Parts {
+			inits := p.Initiatives
+			if len(inits) == 0 {
+				inits = l.Initiatives
+			}
+			out = append(out, SpendingLine{p.ID, l.NameDA + " – " + p.NameDA, l.NameEN + " – " + p.NameEN, RecipientOrg(p.Recipient), inits, p.Amounts[col]})
+		}
+	}
+	return out, label
+}
+
+// latest returns the latest revision per subject of kind for year, and
+// the revision counts.
+func latest(subs []store.PlanSubmission, kind string, year int) (map[string]store.PlanSubmission, map[string]int) {
+	last, n := map[string]store.PlanSubmission{}, map[string]int{}
+	for _, s := range subs {
+		if s.Kind != kind || s.Year != year {
+			continue
+		}
+		n[s.Subject]++
+		if p, ok := last[s.Subject]; !ok || s.ID > p.ID {
+			last[s.Subject] = s
+		}
+	}
+	return last, n
+}
+
+// Build works out the section.
+func Build(in Input) *Section {
+	cat := in.Catalogue
+	s := &Section{Year: in.Year, At: in.At.UTC(), FocusAreas: []Area{}, Commentary: []CommentaryEntry{}, MissingCommentary: []string{}}
+	reports, revs := latest(in.Submissions, store.KindStatus, in.Year)
+
+	// A milestone is reached when any status report of the initiative (of
+	// any year, recorded by At) says so; the earliest date given counts.
+	reached := map[string]string{}
+	for _, sub := range in.Submissions {
+		if sub.Kind != store.KindStatus {
+			continue
+		}
+		var r StatusReport
+		if json.Unmarshal(sub.Body, &r) != nil {
+			continue
+		}
+		for _, m := range r.MilestonesReached {
+			if d, ok := reached[m.Milestone]; !ok || m.Date < d {
+				reached[m.Milestone] = m.Date
+			}
+		}
+	}
+
+	money := buildMoney(cat, in)
+	s.Money = money
+	byInit := map[string]MoneyRow{}
+	for _, r := range money.ByInitiative {
+		byInit[r.Key] = r
+	}
+
+	counts := map[string]int{}
+	for _, fa := range cat.FocusAreas {
+		area := Area{ID: fa.ID, NameDA: fa.NameDA, NameEN: fa.NameEN, Initiatives: []Initiative{}}
+		for _, ini := range cat.Initiatives {
+			if ini.FocusArea != fa.ID {
+				continue
+			}
+			x := Initiative{Number: ini.Number, NameDA: ini.NameDA, NameEN: ini.NameEN, Lead: ini.Lead, Status: NoReport, Milestones: []MilestoneView{}}
+			subject := fmt.Sprintf("initiative:%d", ini.Number)
+			if sub, ok := reports[subject]; ok {
+				var r StatusReport
+				_ = json.Unmarshal(sub.Body, &r)
+				x.Status = r.Status
+				x.Report = &ReportView{StatusReport: r, Org: sub.Org, Revision: sub.Revision, Revisions: revs[subject], RecordedAt: sub.RecordedAt.UTC()}
+			}
+			x.StatusDA, x.StatusEN = StatusLabel(x.Status)
+			counts[x.Status]++
+			for _, m := range cat.MilestonesOf(ini.Number) {
+				v := s.milestone(m, reached)
+				x.Milestones = append(x.Milestones, v)
+			}
+			if len(x.Milestones) == 0 {
+				x.MilestonesNoteDA, x.MilestonesNoteEN = indicators.NoMilestonesDA, indicators.NoMilestonesEN
+			}
+			x.Money = byInit[strconv.Itoa(ini.Number)]
+			area.Initiatives = append(area.Initiatives, x)
+		}
+		s.FocusAreas = append(s.FocusAreas, area)
+	}
+	s.PlanMilestones = []MilestoneView{}
+	for _, m := range cat.MilestonesOf(0) {
+		s.PlanMilestones = append(s.PlanMilestones, s.milestone(m, reached))
+	}
+	for _, st := range AllStatuses {
+		da, en := StatusLabel(st)
+		s.StatusCount = append(s.StatusCount, Count{st, da, en, counts[st]})
+	}
+
+	comments, _ := latest(in.Submissions, store.KindCommentary, in.Year)
+	for _, ind := range cat.Indicators {
+		sub, ok := comments["indicator:"+ind.ID]
+		if ok {
+			var c Commentary
+			_ = json.Unmarshal(sub.Body, &c)
+			s.Commentary = append(s.Commentary, CommentaryEntry{Indicator: ind.ID, Commentary: c, Org: sub.Org, Revision: sub.Revision, RecordedAt: sub.RecordedAt.UTC()})
+		} else if in.OffTrack[ind.ID] {
+			s.MissingCommentary = append(s.MissingCommentary, ind.ID)
+		}
+	}
+	s.Round = buildRound(cat, in, money, comments)
+	return s
+}
+
+func (s *Section) milestone(m *indicators.Milestone, reached map[string]string) MilestoneView {
+	v := MilestoneView{Milestone: m, State: Upcoming}
+	if d, ok := reached[m.ID]; ok {
+		v.State, v.ReachedOn = Reached, d
+	} else if !s.At.Before(m.DueDate().AddDate(0, 0, 1)) {
+		v.State = Overdue
+		s.OverdueMilestones++
+	}
+	v.StateDA, v.StateEN = stateLabel(v.State)
+	return v
+}
+
+// Overdue lists the milestones overdue at the section's moment.
+func (s *Section) Overdue() []MilestoneView {
+	var out []MilestoneView
+	for _, m := range s.PlanMilestones {
+		if m.State == Overdue {
+			out = append(out, m)
+		}
+	}
+	for _, a := range s.FocusAreas {
+		for _, in := range a.Initiatives {
+			for _, m := range in.Milestones {
+				if m.State == Overdue {
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// OffTrackIn lists the indicators an assessment finds off track or
+// deteriorating: their owners owe a commentary.
+func OffTrackIn(snap *assess.Snapshot) map[string]bool {
+	out := map[string]bool{}
+	if snap == nil {
+		return out
+	}
+	for _, a := range snap.Indicators {
+		if NeedsCommentary(a.Status) {
+			out[a.ID] = true
+		}
+	}
+	return out
+}
+
+// NeedsCommentary says whether a headline status must be explained.
+func NeedsCommentary(s assess.Status) bool {
+	return s == assess.OffTrack || s == assess.Deterioration
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+func buildMoney(cat *indicators.Catalogue, in Input) Money {
+	lines, col := SpendingLines(cat, in.Year)
+	m := Money{Column: col, Lines: []MoneyRow{}, ByInitiative: []MoneyRow{}, ByGoal: []MoneyRow{}, ByRecipient: []MoneyRow{}}
+	for _, t := range cat.FundingTables {
+		if t.ID == FundingTable {
+			m.Unit = t.Unit
+		}
+	}
+	spend, _ := latest(in.Submissions, store.KindSpending, in.Year)
+	add := func(into map[string]*MoneyRow, key, da, en string, r MoneyRow) {
+		a, ok := into[key]
+		if !ok {
+			a = &MoneyRow{Key: key, NameDA: da, NameEN: en}
+			into[key] = a
+		}
+		a.Allocated = round3(a.Allocated + r.Allocated)
+		a.Lines++
+		if r.Spent != nil {
+			a.Reported++
+			a.Spent = sum(a.Spent, *r.Spent)
+			a.Committed = sum(a.Committed, *r.Committed)
+		}
+	}
+	inits, goals, recips := map[string]*MoneyRow{}, map[string]*MoneyRow{}, map[string]*MoneyRow{}
+	total := map[string]*MoneyRow{}
+	for _, l := range lines {
+		r := MoneyRow{Key: l.ID, NameDA: l.NameDA, NameEN: l.NameEN, Allocated: l.Allocated, Lines: 1, Recipient: l.Recipient}
+		if sub, ok := spend["funding:"+l.ID]; ok {
+			var sp Spending
+			_ = json.Unmarshal(sub.Body, &sp)
+			r.Spent, r.Committed, r.Reported = sp.Spent, sp.Committed, 1
+		}
+		finish(&r)
+		m.Lines = append(m.Lines, r)
+		goalSet := map[int]bool{}
+		for _, n := range l.Initiatives {
+			if n < 1 || n > len(cat.Initiatives) {
+				continue
+			}
+			ini := cat.Initiatives[n-1]
+			add(inits, strconv.Itoa(n), ini.NameDA, ini.NameEN, r)
+			for _, g := range ini.Goals {
+				goalSet[g] = true
+			}
+		}
+		for g := range goalSet {
+			if goal, ok := cat.Goal(g); ok {
+				add(goals, strconv.Itoa(g), goal.ShortDA, goal.ShortEN, r)
+			}
+		}
+		if o, ok := cat.Organisation(l.Recipient); ok {
+			add(recips, o.ID, o.NameDA, o.NameEN, r)
+		}
+		add(total, "total", "I alt", "Total", r)
+	}
+	flat := func(x map[string]*MoneyRow) []MoneyRow {
+		out := []MoneyRow{}
+		for _, r := range x {
+			finish(r)
+			out = append(out, *r)
+		}
+		sort.Slice(out, func(i, j int) bool {
+			a, ea := strconv.Atoi(out[i].Key)
+			b, eb := strconv.Atoi(out[j].Key)
+			if ea == nil && eb == nil {
+				return a < b
+			}
+			return out[i].Key < out[j].Key
+		})
+		return out
+	}
+	m.ByInitiative, m.ByGoal, m.ByRecipient = flat(inits), flat(goals), flat(recips)
+	if t := flat(total); len(t) == 1 {
+		m.Total = t[0]
+	}
+	return m
+}
+
+func sum(p *float64, v float64) *float64 {
+	x := v
+	if p != nil {
+		x += *p
+	}
+	x = round3(x)
+	return &x
+}
+
+// finish works out unspent (allocated less spent, where any is reported)
+// and whether spending exceeds the allocation.
+func finish(r *MoneyRow) {
+	if r.Spent == nil {
+		r.Unspent = nil
+		return
+	}
+	u := round3(r.Allocated - *r.Spent)
+	r.Unspent = &u
+	r.Overspent = *r.Spent > r.Allocated+1e-9
+}
+
+func buildRound(cat *indicators.Catalogue, in Input, money Money, comments map[string]store.PlanSubmission) Round {
+	due := RoundDue(in.Year)
+	r := Round{Year: in.Year, Due: due, PastDue: in.At.After(due)}
+	byOrg := map[string]*OrgRound{}
+	owe := func(org string, it Item) {
+		o, ok := byOrg[org]
+		if !ok {
+			oc, _ := cat.Organisation(org)
+			o = &OrgRound{Org: org, Items: []Item{}}
+			if oc != nil {
+				o.NameDA, o.NameEN = oc.NameDA, oc.NameEN
+			}
+			byOrg[org] = o
+		}
+		if it.Due.IsZero() {
+			it.Due = due
+		}
+		it.Late = !it.Received && in.At.After(it.Due)
+		o.Items = append(o.Items, it)
+	}
+	held := map[string]bool{}
+	for _, f := range in.Figures {
+		held[f.Indicator+"|"+f.Geography] = true
+		held[f.Indicator+"|*"] = true
+	}
+	// Figures: every indicator whose figures come by submission or from a
+	// yearly report table, from its owner, for periods ending in the year,
+	// due when the source's release lag has passed; Danske Regioner's
+	// regional ones from each region for itself (the regions see their own
+	// gaps). A survey published every few years is not owed every year.
+	for _, ind := range cat.Indicators {
+		src, _ := cat.Source(ind.Source)
+		if ind.Derived != nil || src == nil || (src.Format != "submission" && src.Format != "table") || src.Release.EveryMonths > 12 {
+			continue
+		}
+		figDue := time.Date(in.Year+1, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, src.Release.LagMonths, 0).Add(-time.Nanosecond)
+		subject := "indicator:" + ind.ID
+		if ind.Owner == "regioner" && slices.Contains(ind.Breakdowns, "region") {
+			for _, o := range cat.Organisations {
+				if o.Region == "" {
+					continue
+				}
+				owe(o.ID, Item{Kind: ItemFigures, Subject: subject, NameDA: ind.NameDA + " – " + o.NameDA, NameEN: ind.NameEN + " – " + o.NameEN,
+					Due: figDue, Received: held[ind.ID+"|"+o.Region]})
+			}
+			continue
+		}
+		owe(ind.Owner, Item{Kind: ItemFigures, Subject: subject, NameDA: ind.NameDA, NameEN: ind.NameEN, Due: figDue, Received: held[ind.ID+"|*"]})
+	}
+	// Status reports: from each lead organisation of an initiative and each
+	// organisation responsible for one of its milestones, each its own (a
+	// region's report counts for Danske Regioner too).
+	sent := map[string]bool{}
+	for _, sub := range in.Submissions {
+		if sub.Kind == store.KindStatus && sub.Year == in.Year {
+			sent[sub.Subject+"|"+sub.Org] = true
+			if o, ok := cat.Organisation(sub.Org); ok && o.Region != "" {
+				sent[sub.Subject+"|regioner"] = true
+			}
+		}
+	}
+	for _, ini := range cat.Initiatives {
+		subject := fmt.Sprintf("initiative:%d", ini.Number)
+		orgs := slices.Clone(ini.Lead)
+		for _, m := range cat.MilestonesOf(ini.Number) {
+			if !slices.Contains(orgs, m.Owner) {
+				orgs = append(orgs, m.Owner)
+			}
+		}
+		for _, org := range orgs {
+			if org == "other" {
+				continue
+			}
+			owe(org, Item{Kind: ItemStatus, Subject: subject, NameDA: fmt.Sprintf("Statusrapport: initiativ %d. %s", ini.Number, ini.NameDA),
+				NameEN: fmt.Sprintf("Status report: initiative %d. %s", ini.Number, ini.NameEN), Received: sent[subject+"|"+org]})
+		}
+	}
+	for _, l := range money.Lines {
+		if l.Allocated <= 0 {
+			continue
+		}
+		owe(l.Recipient, Item{Kind: ItemSpending, Subject: "funding:" + l.Key, NameDA: "Forbrug: " + l.NameDA, NameEN: "Spending: " + l.NameEN, Received: l.Spent != nil})
+	}
+	for _, ind := range cat.Indicators {
+		subject := "indicator:" + ind.ID
+		if _, ok := comments[subject]; ok || in.OffTrack[ind.ID] {
+			owe(ind.Owner, Item{Kind: ItemCommentary, Subject: subject, NameDA: "Kommentar: " + ind.NameDA, NameEN: "Commentary: " + ind.NameEN, Received: ok})
+		}
+	}
+	for _, o := range cat.Organisations {
+		x, ok := byOrg[o.ID]
+		if !ok {
+			continue
+		}
+		x.Expected = len(x.Items)
+		for _, it := range x.Items {
+			if it.Received {
+				x.Received++
+			}
+			if it.Late {
+				x.Late++
+			}
+		}
+		x.Completeness = 1
+		if x.Expected > 0 {
+			x.Completeness = math.Round(float64(x.Received)/float64(x.Expected)*1000) / 1000
+		}
+		r.Expected += x.Expected
+		r.Received += x.Received
+		r.Organisations = append(r.Organisations, *x)
+	}
+	return r
+}
+
+// Missing counts an organisation's late items (past due, not received),
+// per kind.
+func (o OrgRound) Missing() map[string]int {
+	m := map[string]int{}
+	for _, it := range o.Items {
+		if it.Late {
+			m[it.Kind]++
+		}
+	}
+	return m
+}
+
+// Org returns one organisation's part of the round.
+func (r Round) Org(id string) (OrgRound, bool) {
+	for _, o := range r.Organisations {
+		if o.Org == id {
+			return o, true
+		}
+	}
+	return OrgRound{}, false
+}
