@@ -371,8 +371,8 @@ func TestSourcesShowWhatWasLastFetched(t *testing.T) {
 		}
 	}
 	f.get(t, "/api/v1/sources", http.StatusOK, &list)
-	if list.Count != 5 {
-		t.Fatalf("%d sources, want the catalogue's 5", list.Count)
+	if list.Count != 9 {
+		t.Fatalf("%d sources, want the catalogue's 9", list.Count)
 	}
 	for _, s := range list.Items {
 		switch s.ID {

@@ -76,7 +76,7 @@ func newLiveServer(t *testing.T) *liveServer {
 func (l *liveServer) loadSnapshots(t *testing.T) {
 	t.Helper()
 	for _, src := range l.cat.Sources {
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
 		run, err := l.runner.Run(context.Background(), src.ID, ingest.Options{})

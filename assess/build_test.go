@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -16,14 +17,10 @@ func shipped(t *testing.T, cat *indicators.Catalogue) []indicators.Observation {
 	var all []indicators.Observation
 	for i := range cat.Sources {
 		src := &cat.Sources[i]
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
-		data, name, err := ingest.Snapshot(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obs, err := ingest.Parse(cat, src, name, data)
+		obs, _, err := ingest.SnapshotFigures(cat, src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,13 +119,25 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 	if v := series(t, gap, "DK", "sex=female").Latest.Value; round(v, 1) != 2.2 {
 		t.Errorf("gap, women %.2f, want 72.0 − 69.8 = 2.2", v)
 	}
-	if len(s.Nordic) != 2 {
-		t.Fatalf("Nordic ranks %+v, want entity 990 for each sex", s.Nordic)
-	}
+	// Denmark's ranks: all sites (990, NORDCAN 9.0 via the 2021 article)
+	// third of three; by site (9.2, 2016–2020) last of four for breast and
+	// prostate, first for colon and rectum on point estimates, with
+	// intervals so a tie with the leader is told; lung mortality
+	// (Eurostat 2023, lower is better) last of five.
+	want := map[string]int{"990|female": 3, "990|male": 3, "180|female": 4, "240|male": 4, "90|male": 1, "90|female": 1,
+		"100|male": 1, "100|female": 1, "160|female": 5, "160|male": 5, "160|total": 5}
+	got := map[string]int{}
 	for _, n := range s.Nordic {
-		if n.CancerSite != "990" || n.Rank != 3 || n.Period != "2014-2018" || n.Indicator != "g3_survival_5y_nordic" {
-			t.Errorf("Nordic rank %+v", n)
+		got[n.CancerSite+"|"+n.Sex] = n.Rank
+		if n.CancerSite != "990" && n.CancerSite != "160" && (n.Period != "2016-2020" || n.Compared != 4) {
+			t.Errorf("Nordic rank %+v, want 2016-2020 among 4", n)
 		}
+		if n.CancerSite == "180" && (n.TieWithLeader == nil || *n.TieWithLeader) {
+			t.Errorf("breast: tie with leader %v, want false (90.2 [89.5-90.9] against Sweden's 92.3 [91.7-92.8])", n.TieWithLeader)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Nordic ranks %v, want %v", got, want)
 	}
 	// The comparator countries are not assessed for progress.
 	nordic := get("g3_survival_5y_nordic")
@@ -136,9 +145,10 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 		t.Errorf("Norway: progress %v latest %v", sr.Progress, sr.Latest)
 	}
 
-	// Freshness: NORDCAN's latest period ended 2018; the next was due by
-	// mid-2022. The Barometer (every 4 years, a year's lag) is current.
-	if fr := nordic.Freshness; fr.State != Overdue || fr.LatestPeriod != "2014-2018" {
+	// Freshness: NORDCAN's latest period shipped ended 2020 (release 9.2);
+	// the next was due by mid-2024. The Barometer (every 4 years, a year's
+	// lag) is current.
+	if fr := nordic.Freshness; fr.State != Overdue || fr.LatestPeriod != "2016-2020" || fr.NextDue.Format("2006-01-02") != "2024-06-30" {
 		t.Errorf("NORDCAN freshness %+v", fr)
 	}
 	if fr := rank.Freshness; fr.State != Overdue {

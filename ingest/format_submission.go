@@ -49,7 +49,7 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 		return nil, nil, nil, errors.New("the CSV batch is empty: it needs a header row and one row per figure")
 	}
 	dims := submittedDimensions(in)
-	known := append(append([]string{"indicator", "period", "geography", "suppressed"}, submittedNumbers...), dims...)
+	known := append(append([]string{"indicator", "period", "geography", "suppressed", "published"}, submittedNumbers...), dims...)
 	m := indicators.Mapping{Columns: map[string]string{}}
 	for i, h := range g.Rows[0] {
 		h = strings.ToLower(strings.TrimSpace(h))

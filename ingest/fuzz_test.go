@@ -77,3 +77,15 @@ func FuzzParseJSONStat(f *testing.F) {
 	f.Add([]byte(`{"version":"2.0","class":"dataset","id":["OMRÅDE","KØN","Tid"],"size":[1,1,1],"dimension":{"OMRÅDE":{"category":{"index":["000"]}},"KØN":{"category":{"index":["M"]}},"Tid":{"category":{"index":["2024K1"]}}},"value":{"0":1}}`))
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, c, src, data) })
 }
+
+// FuzzParseNordcanAPI: NORDCAN's JSON endpoint answer, from the shipped
+// 9.6 snapshot and a changed shape.
+func FuzzParseNordcanAPI(f *testing.F) {
+	c := catalogue(f)
+	src := source(f, c, "nordcan-mortality")
+	snap, _ := Snapshots.ReadFile("snapshots/nordcan-mortality-9.6.json")
+	f.Add(snap)
+	f.Add([]byte(`{"dataset":[{"country":208,"sex":2,"type":1,"year":2024,"cancer":160}],"error":null}`))
+	f.Add([]byte(`{"dataset":null,"error":"no data"}`))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, c, src, data) })
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -350,35 +351,41 @@ func TestShippedSnapshotsParse(t *testing.T) {
 	goals := map[int]bool{}
 	entries, _ := Snapshots.ReadDir("snapshots")
 	used := map[string]bool{"README.md": true}
+	total, sources := 0, 0
 	for i := range c.Sources {
 		src := &c.Sources[i]
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
-		used[src.Snapshot] = true
-		data, name, err := Snapshot(src)
+		obs, _, err := SnapshotFigures(c, src)
 		if err != nil {
-			t.Fatal(err)
-		}
-		obs, err := Parse(c, src, name, data)
-		if err != nil {
-			t.Errorf("snapshot %s: %v", name, err)
+			t.Errorf("source %s: %v", src.ID, err)
 			continue
 		}
-		if !bytes.Contains(readme, []byte("`"+name+"`")) {
-			t.Errorf("snapshot %s has no entry with its citations in snapshots/README.md", name)
-		}
-		// Table snapshots cite a publication on every row.
-		if src.Format == indicators.FormatTable {
-			for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
-				if !strings.Contains(line, "http") && !strings.Contains(line, "samme side") {
-					t.Errorf("%s row %d has no citation: %s", name, i+2, line)
+		total, sources = total+len(obs), sources+1
+		for _, f := range src.Files() {
+			used[strings.Split(f.File, "/")[0]] = true
+			if !bytes.Contains(readme, []byte("`"+f.File+"`")) && !bytes.Contains(readme, []byte("`"+strings.TrimPrefix(f.File, "nordcan-9.2/")+"`")) {
+				t.Errorf("snapshot %s has no entry with its citations in snapshots/README.md", f.File)
+			}
+			// Table snapshots cite a publication on every row.
+			if src.Format == indicators.FormatTable {
+				data, _ := Snapshots.ReadFile("snapshots/" + f.File)
+				for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+					if !strings.Contains(line, "http") && !strings.Contains(line, "samme side") {
+						t.Errorf("%s row %d has no citation: %s", f.File, i+2, line)
+					}
 				}
 			}
 		}
 		for _, o := range obs {
 			in, _ := c.Indicator(o.Indicator)
 			goals[in.Goal] = true
+			// Every shipped figure says when it was published, before
+			// the clock of whoever loads it.
+			if o.PublishedAt.IsZero() || o.PublishedAt.After(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("%s %s %s %s: published %v", src.ID, o.Indicator, o.Period, o.Geography, o.PublishedAt)
+			}
 		}
 	}
 	for _, e := range entries {
@@ -390,6 +397,11 @@ func TestShippedSnapshotsParse(t *testing.T) {
 	if !goals[1] || !goals[3] {
 		t.Errorf("snapshots cover goals %v; want goals 1 and 3", goals)
 	}
+	// The issue's target: at least 300 figures from at least 6 sources.
+	if total < 300 || sources < 6 {
+		t.Errorf("snapshots hold %d figures from %d sources; want at least 300 from 6", total, sources)
+	}
+	t.Logf("%d figures from %d sources", total, sources)
 }
 
 func TestSubmissionSourcesAreNotFetched(t *testing.T) {

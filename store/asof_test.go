@@ -24,7 +24,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 		t.Fatalf("second run: %+v", second.Counts)
 	}
 
-	then, err := s.AsOf(ctx, cutoff)
+	then, err := s.AsOf(ctx, cutoff, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 		t.Errorf("last success as of the cut-off: %v (%v)", at, ok)
 	}
 
-	now, err := s.AsOf(ctx, time.Now())
+	now, err := s.AsOf(ctx, time.Now(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 	}
 
 	// Asking again for the old cut-off gives the same set.
-	again, err := s.AsOf(ctx, cutoff)
+	again, err := s.AsOf(ctx, cutoff, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,8 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_in (
 		row integer, indicator_id text, period text, period_start date, period_end date, geography text, breakdown text, dims jsonb,
 		value double precision, numerator double precision, denominator double precision,
-		ci_lower double precision, ci_upper double precision, suppressed boolean) ON COMMIT DROP;
+		ci_lower double precision, ci_upper double precision, suppressed boolean,
+		published_at timestamptz, release text) ON COMMIT DROP;
 		TRUNCATE obs_in`); err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 // duplicate messages; nil numbers the rows of the batch from 1.
 func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observation, rows []int) error {
 	cols := []string{"row", "indicator_id", "period", "period_start", "period_end", "geography", "breakdown", "dims",
-		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"}
+		"value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed", "published_at", "release"}
 	// Rows are made as COPY sends them, not held as a second copy.
 	i := -1
 	src := pgx.CopyFromFunc(func() ([]any, error) {
@@ -90,8 +91,12 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 			d, _ = json.Marshal(o.Breakdown)
 			w.dims[k.Breakdown] = d
 		}
+		var published *time.Time
+		if !o.PublishedAt.IsZero() {
+			published = &o.PublishedAt
+		}
 		return []any{row, k.Indicator, k.Period, o.PeriodStart, o.PeriodEnd, k.Geography, k.Breakdown, d,
-			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}, nil
+			o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed, published, o.Release}, nil
 	})
 	if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"obs_in"}, cols, src); err != nil {
 		return fmt.Errorf("copy observations: %w", err)
@@ -135,21 +140,25 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 		WITH latest AS (
 			SELECT DISTINCT ON (o.indicator_id, o.period, o.geography, o.breakdown)
 			       o.indicator_id, o.period, o.geography, o.breakdown, o.revision,
-			       o.value, o.numerator, o.denominator, o.ci_lower, o.ci_upper, o.suppressed
+			       o.value, o.numerator, o.denominator, o.ci_lower, o.ci_upper, o.suppressed, o.release
 			FROM observations o
 			JOIN obs_in i USING (indicator_id, period, geography, breakdown)
 			ORDER BY o.indicator_id, o.period, o.geography, o.breakdown, o.revision DESC
 		), written AS (
 		INSERT INTO observations (indicator_id, period, period_start, period_end, geography, breakdown, dims, revision,
-		                          value, numerator, denominator, ci_lower, ci_upper, suppressed, source_id, run_id)
+		                          value, numerator, denominator, ci_lower, ci_upper, suppressed, source_id, run_id,
+		                          published_at, release)
 		SELECT i.indicator_id, i.period, i.period_start, i.period_end, i.geography, i.breakdown, i.dims,
 		       COALESCE(l.revision, 0) + 1,
-		       i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, $1, $2
+		       i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, $1, $2,
+		       COALESCE(i.published_at, now()), COALESCE(i.release, '')
 		FROM obs_in i
 		LEFT JOIN latest l USING (indicator_id, period, geography, breakdown)
+		-- A new release's recomputed figure is a revision even where the
+		-- value is the same: it carries the new label.
 		WHERE l.revision IS NULL
-		   OR (i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed)
-		      IS DISTINCT FROM (l.value, l.numerator, l.denominator, l.ci_lower, l.ci_upper, l.suppressed)
+		   OR (i.value, i.numerator, i.denominator, i.ci_lower, i.ci_upper, i.suppressed, COALESCE(i.release, ''))
+		      IS DISTINCT FROM (l.value, l.numerator, l.denominator, l.ci_lower, l.ci_upper, l.suppressed, l.release)
 		RETURNING revision)
 		SELECT count(*) FILTER (WHERE revision = 1), count(*) FILTER (WHERE revision > 1) FROM written`,
 		w.source, w.runID).Scan(&n.Inserted, &n.Revised)
@@ -209,9 +218,13 @@ type ObservationFilter struct {
 	// AllRevisions returns every revision instead of the latest.
 	AllRevisions bool
 	// AsOf, when set, ignores revisions recorded after it.
-	AsOf   time.Time
-	Limit  int
-	Offset int
+	AsOf time.Time
+	// PublishedBy, when set, ignores revisions published after it (figures
+	// recorded before kpv kept the publication date count as published
+	// when recorded).
+	PublishedBy time.Time
+	Limit       int
+	Offset      int
 }
 
 // Observations returns the observations matching f, ordered by period,
@@ -227,9 +240,10 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	w.addIf(!f.From.IsZero(), "period_end >= ?", f.From)
 	w.addIf(!f.To.IsZero(), "period_start <= ?", f.To)
 	w.addIf(!f.AsOf.IsZero(), "recorded_at <= ?", f.AsOf)
+	w.addIf(!f.PublishedBy.IsZero(), "COALESCE(published_at, recorded_at) <= ?", f.PublishedBy)
 	cond := w.sql()
 	const cols = `indicator_id, period, period_start, period_end, geography, dims, revision, value, numerator, denominator,
-		ci_lower, ci_upper, suppressed, source_id, run_id, recorded_at`
+		ci_lower, ci_upper, suppressed, source_id, run_id, recorded_at, COALESCE(published_at, recorded_at), release`
 	var q string
 	if f.AllRevisions {
 		q = `SELECT ` + cols + ` FROM observations WHERE ` + cond + `
@@ -249,7 +263,8 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
 		var o indicators.Observation
 		err := r.Scan(&o.Indicator, &o.Period, &o.PeriodStart, &o.PeriodEnd, &o.Geography, &o.Breakdown, &o.Revision,
-			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &o.Source, &o.RunID, &o.RecordedAt)
+			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &o.Source, &o.RunID, &o.RecordedAt,
+			&o.PublishedAt, &o.Release)
 		return o, err
 	})
 }
