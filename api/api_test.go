@@ -18,6 +18,7 @@ import (
 	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -29,10 +30,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	st := pgtest.NewStore(t)
 	if _, err := st.SyncCatalogue(context.Background(), cat); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // shipped returns the figures of every shipped snapshot, as an offline
@@ -28,8 +29,6 @@ func shipped(t *testing.T, cat *indicators.Catalogue) []indicators.Observation {
 	}
 	return all
 }
-
-func f(v float64) *float64 { return &v }
 
 // obs prepares hand-made figures (as a submission would be).
 func obs(t *testing.T, cat *indicators.Catalogue, batch []indicators.Observation) []indicators.Observation {
@@ -55,10 +54,7 @@ func series(t *testing.T, a *Indicator, geo, breakdown string) *Series {
 }
 
 func TestBuildFromShippedSnapshots(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now,
 		LastSuccess: map[string]time.Time{"barometer": now.Add(-time.Hour)}})
 
@@ -178,13 +174,10 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 // LUP-like figures with respondent counts: Wilson intervals for Denmark
 // and each region, compared by overlap.
 func TestRegionalComparison(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	const id = "g2_involved_decisions_lup"
 	row := func(period, geo string, k, n float64) indicators.Observation {
-		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Value: f(100 * k / n), Numerator: f(k), Denominator: f(n)}
+		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Value: testkit.Float(100 * k / n), Numerator: testkit.Float(k), Denominator: testkit.Float(n)}
 	}
 	batch := []indicators.Observation{
 		row("2025", "DK", 6000, 10000),
@@ -194,7 +187,7 @@ func TestRegionalComparison(t *testing.T) {
 		row("2026", "DK-83", 1400, 2000), // 67.9–71.9: above
 		row("2026", "DK-84", 500, 1000),  // 46.9–53.1: below
 		// A published interval is used as given.
-		{Indicator: id, Period: "2026", Geography: "DK-85", Value: f(56.5), CILower: f(55), CIUpper: f(58)},
+		{Indicator: id, Period: "2026", Geography: "DK-85", Value: testkit.Float(56.5), CILower: testkit.Float(55), CIUpper: testkit.Float(58)},
 	}
 	s := Build(Input{Catalogue: cat, Observations: obs(t, cat, batch), Now: now})
 	a, _ := s.Indicator(id)
@@ -225,9 +218,9 @@ func TestRegionalComparison(t *testing.T) {
 	var pooled []indicators.Observation
 	for i, geo := range []string{"DK-81", "DK-82", "DK-83", "DK-84", "DK-85"} {
 		n := float64(1000 + 100*i)
-		pooled = append(pooled, indicators.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: f(70), Numerator: f(0.7 * n), Denominator: f(n)})
+		pooled = append(pooled, indicators.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: testkit.Float(70), Numerator: testkit.Float(0.7 * n), Denominator: testkit.Float(n)})
 	}
-	pooled[4].Numerator, pooled[4].Value = f(0.5*1400), f(50)
+	pooled[4].Numerator, pooled[4].Value = testkit.Float(0.5*1400), testkit.Float(50)
 	s = Build(Input{Catalogue: cat, Observations: obs(t, cat, pooled), Now: now})
 	a, _ = s.Indicator(gp)
 	c := series(t, a, "DK-85", "").Comparison
@@ -249,10 +242,7 @@ func TestRegionalComparison(t *testing.T) {
 // both windows are judged, the verdict follows the catalogue's rule, and
 // Danish survival (four periods) has a trend and a projection.
 func TestBuildDefendsEveryStatus(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now})
 	late, _ := s.Indicator("g1_late_effects_need_unmet")
 	psy := series(t, late, "DK", "need_type=psychological")

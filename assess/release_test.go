@@ -6,19 +6,17 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // A rank is computed within one release: Norway's figure from NORDCAN 9.0
 // is not ranked against Denmark's and Sweden's from 9.2, which recomputed
 // the period; Norway is missing from the 9.2 ranking instead.
 func TestRankWithinOneRelease(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	fig := func(geo string, v float64, release string, published time.Time) indicators.Observation {
 		return indicators.Observation{Indicator: "g3_survival_5y_nordic", Period: "2014-2018", Geography: geo,
-			Breakdown: indicators.Breakdown{"sex": "male", "cancer_site": "990"}, Value: f(v), Release: release, PublishedAt: published}
+			Breakdown: indicators.Breakdown{"sex": "male", "cancer_site": "990"}, Value: testkit.Float(v), Release: release, PublishedAt: published}
 	}
 	v90, v92 := time.Date(2021, 3, 19, 0, 0, 0, 0, time.UTC), time.Date(2022, 10, 31, 0, 0, 0, 0, time.UTC)
 	s := Build(Input{Catalogue: cat, Now: now, Observations: obs(t, cat, []indicators.Observation{
@@ -35,13 +33,10 @@ func TestRankWithinOneRelease(t *testing.T) {
 // NORDCAN 9.0 and its 2016-2020 figure from 9.2 are not one series' two
 // periods; only the newer release's figures count.
 func TestChangeWithinOneRelease(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	fig := func(period string, v float64, release string, published time.Time) indicators.Observation {
 		return indicators.Observation{Indicator: "g3_survival_5y_nordic", Period: period, Geography: "DK",
-			Breakdown: indicators.Breakdown{"sex": "female", "cancer_site": "180"}, Value: f(v), Release: release, PublishedAt: published}
+			Breakdown: indicators.Breakdown{"sex": "female", "cancer_site": "180"}, Value: testkit.Float(v), Release: release, PublishedAt: published}
 	}
 	s := Build(Input{Catalogue: cat, Now: now, Observations: obs(t, cat, []indicators.Observation{
 		fig("2011-2015", 80, "9.0", time.Date(2021, 3, 19, 0, 0, 0, 0, time.UTC)),

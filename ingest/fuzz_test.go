@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // The fuzz targets feed arbitrary bytes through each adapter as the runner
@@ -42,7 +43,7 @@ func checkParse(t *testing.T, c *indicators.Catalogue, src *indicators.Source, d
 }
 
 func FuzzParseNordcan(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	src := source(f, c, "nordcan-survival")
 	for _, s := range []string{"nordcan-wide.csv", "nordcan-long.csv"} {
 		f.Add(read(f, s))
@@ -54,7 +55,7 @@ func FuzzParseNordcan(f *testing.F) {
 }
 
 func FuzzParseTable(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	lup := source(f, c, "lup")
 	baro := source(f, c, "barometer")
 	f.Add(read(f, "lup.csv"), false)
@@ -70,7 +71,7 @@ func FuzzParseTable(f *testing.F) {
 }
 
 func FuzzParseJSONStat(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	src := statbankSource(f, c)
 	f.Add(read(f, "statbank.json"))
 	f.Add(read(f, "pxweb-sparse.json"))
@@ -81,7 +82,7 @@ func FuzzParseJSONStat(f *testing.F) {
 // FuzzParseNordcanAPI: NORDCAN's JSON endpoint answer, from the shipped
 // 9.6 snapshot and a changed shape.
 func FuzzParseNordcanAPI(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	src := source(f, c, "nordcan-mortality")
 	snap, _ := Snapshots.ReadFile("snapshots/nordcan-mortality-9.6.json")
 	f.Add(snap)

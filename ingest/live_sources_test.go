@@ -14,6 +14,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -85,7 +86,7 @@ func TestLiveSourcesAgainstAPublisher(t *testing.T) {
 	srv := httptest.NewServer(pub)
 	defer srv.Close()
 	st := pgtest.NewStore(t)
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	for id, path := range map[string]string{"eurostat-asdr2": "/eurostat/api/dissemination/statistics/1.0/data/HLTH_CD_ASDR2", "statbank-doda1": "/v1/data",
 		"nordcan-mortality": "/api/nordcan/v2/96/data/population/1/1_2/208_246_352_578_752/980_160_180_240_520/?ages_group=0_17&year_start=2000&year_end=2024"} {
 		src := source(t, c, id)

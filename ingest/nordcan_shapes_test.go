@@ -1,6 +1,10 @@
 package ingest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kraeftplan/kpv/internal/testkit"
+)
 
 // The real NORDCAN 9.2 exports shipped in snapshots/nordcan-9.2 are read in
 // their own shapes: colon and rectum put men and women side by side under
@@ -9,7 +13,7 @@ import "testing"
 // as the repositories holding them say: the mapping says so).
 // The figures are the exports' own, checked by hand against the files.
 func TestNordcanRealExports(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	for _, tc := range []struct {
 		file, sex string
 		n         int
@@ -55,7 +59,7 @@ func TestNordcanRealExports(t *testing.T) {
 				t.Errorf("%d figures, want %d", len(obs), tc.n)
 			}
 			for _, ck := range tc.checks {
-				checkFigure(t, figure(t, obs, "2016-2020", ck.geo, ck.key), ptr(ck.v), ptr(ck.lo), ptr(ck.hi), false)
+				checkFigure(t, figure(t, obs, "2016-2020", ck.geo, ck.key), testkit.Float(ck.v), testkit.Float(ck.lo), testkit.Float(ck.hi), false)
 			}
 		})
 	}
@@ -66,7 +70,7 @@ func TestNordcanRealExports(t *testing.T) {
 // are colon, men, 2016-2020 from the 9.2 export; the 1-year ones are format
 // fixtures, which the reader must drop.
 func TestNordcanSpanningHeading(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	file := "1-year survival,,,,,5-years survival,,,\n" +
 		"Colon (Males),Denmark,Finland,Norway,Sweden,Denmark,Finland,Norway,Sweden\n" +
 		"2016-2020,1.0[0.5-1.5],2.0[1.5-2.5],3.0[2.5-3.5],4.0[3.5-4.5],72.9[71.6-74.2],66.1[64.5-67.8],69.8[68.4-71.2],68.7[67.5-69.8]\n"
@@ -77,13 +81,13 @@ func TestNordcanSpanningHeading(t *testing.T) {
 	if len(obs) != 4 {
 		t.Fatalf("%d figures, want the 4 five-year ones", len(obs))
 	}
-	checkFigure(t, figure(t, obs, "2016-2020", "DK", "cancer_site=90,sex=male"), ptr(72.9), ptr(71.6), ptr(74.2), false)
-	checkFigure(t, figure(t, obs, "2016-2020", "SE", "cancer_site=90,sex=male"), ptr(68.7), ptr(67.5), ptr(69.8), false)
+	checkFigure(t, figure(t, obs, "2016-2020", "DK", "cancer_site=90,sex=male"), testkit.Float(72.9), testkit.Float(71.6), testkit.Float(74.2), false)
+	checkFigure(t, figure(t, obs, "2016-2020", "SE", "cancer_site=90,sex=male"), testkit.Float(68.7), testkit.Float(67.5), testkit.Float(69.8), false)
 }
 
 // A heading whose shape changed fails naming what changed, and gives nothing.
 func TestNordcanShapeChanges(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := source(t, c, "nordcan-survival")
 	for _, tc := range []rejection{
 		{"a country three times", "Colon;Denmark;Denmark;Denmark\n2016-2020;1.0[0.5-1.5];2.0[1.5-2.5];3.0[2.5-3.5]\n", "Denmark is named 3 times in the heading"},
@@ -100,7 +104,7 @@ func TestNordcanShapeChanges(t *testing.T) {
 // reason, and nothing of it is taken; the national rows of a later one are
 // kept, as are regional rows published after the fix.
 func TestSwappedRegionalExtractRefused(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := source(t, c, "sds-kraeftoverlevelse")
 	head := "Diagnoseperiode;Køn;Område;Overlevelsestid;Relativ overlevelse (%);Nedre 95 % KI;Øvre 95 % KI;Udgivet\n"
 	expectRejection(t, c, src, "old.csv", rejection{"extract before the fix",

@@ -13,19 +13,9 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
-
-func catalogue(t *testing.T) *indicators.Catalogue {
-	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func p(v float64) *float64 { return &v }
 
 // fixture is a set of figures as of a cut-off. The figures are invented
 // for the test (they are not published figures); the expected statuses
@@ -74,12 +64,12 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 	}
 	var batch []indicators.Observation
 	for _, f := range figs {
-		o := indicators.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
+		o := indicators.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: testkit.Float(f.v)}
 		if f.hasCounts {
-			o.Numerator, o.Denominator = p(f.num), p(f.den)
+			o.Numerator, o.Denominator = testkit.Float(f.num), testkit.Float(f.den)
 		}
 		if f.hasCI {
-			o.CILower, o.CIUpper = p(f.lo), p(f.hi)
+			o.CILower, o.CIUpper = testkit.Float(f.lo), testkit.Float(f.hi)
 		}
 		batch = append(batch, o)
 	}
@@ -120,7 +110,7 @@ func findIndicator(t *testing.T, r *Report, id string) Indicator {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 func TestFixtureReport(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	r := FromSet(cat, 2025, RuleAsOf, fixture(t, cat))
 
 	// Summary. Goal 1: the late-effects clinics on track (a complete count);
@@ -410,7 +400,7 @@ func checkHTML(t *testing.T, r *Report) {
 }
 
 func TestCutOff(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	cut, rule, err := CutOff(cat, 2025, time.Time{}, now)
 	// A past year: as kpv holds the figures now, those published by the
@@ -445,7 +435,7 @@ func TestCutOff(t *testing.T) {
 }
 
 func TestFundingColumn(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	var plan, agreement *indicators.FundingTable
 	for i := range cat.FundingTables {
 		switch cat.FundingTables[i].ID {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // TestBundledFiguresMustShow loads the bundled snapshots as `make up` does
@@ -24,7 +26,7 @@ func TestBundledFiguresMustShow(t *testing.T) {
 			Detail          map[string]any
 		}
 	}
-	getJSON(t, base+"/api/v1/ingest/runs?limit=100", &runs)
+	testkit.GetJSON(t, base+"/api/v1/ingest/runs?limit=100", &runs)
 	total, sources := 0, 0
 	for _, r := range runs.Items {
 		if r.Outcome == "success" && r.Counts.Inserted > 0 {
@@ -54,7 +56,7 @@ func TestBundledFiguresMustShow(t *testing.T) {
 			}
 		}
 	}
-	getJSON(t, base+"/api/v1/indicators/g3_nordic_rank_by_site", &rank)
+	testkit.GetJSON(t, base+"/api/v1/indicators/g3_nordic_rank_by_site", &rank)
 	got := map[string]float64{}
 	for _, sr := range rank.Assessment.Series {
 		if sr.Ranking == nil || sr.Ranking.Compared != 4 || sr.Latest.Period != "2016-2020" {
@@ -77,7 +79,7 @@ func TestBundledFiguresMustShow(t *testing.T) {
 			}
 		}
 	}
-	getJSON(t, base+"/api/v1/indicators/g3_cancer_pathways_within_standard_time", &pathways)
+	testkit.GetJSON(t, base+"/api/v1/indicators/g3_cancer_pathways_within_standard_time", &pathways)
 	var regions []string
 	for _, sr := range pathways.Assessment.Series {
 		if strings.HasPrefix(sr.Geography, "DK-") && sr.Comparison != nil && sr.Comparison.Period == "2025K4" {
@@ -107,7 +109,7 @@ func TestBundledFiguresMustShow(t *testing.T) {
 			}
 		}
 	}
-	getJSON(t, base+"/api/v1/reports/2025", &rep)
+	testkit.GetJSON(t, base+"/api/v1/reports/2025", &rep)
 	if rep.CutOffRule != "published_by" || rep.PublishedBy != "2025-12-31T23:59:59.999999Z" || rep.Figures == 0 {
 		t.Errorf("report 2025: rule %q, published by %s, %d figures", rep.CutOffRule, rep.PublishedBy, rep.Figures)
 	}

@@ -21,9 +21,9 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/kraeftplan/kpv/grafana"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // No Grafana server can run here, so the dashboards are tested through
@@ -58,10 +58,7 @@ func TestGrafanaDashboardQueries(t *testing.T) {
 	// Indicators fed only by a live API with no snapshot (StatBank DODA1)
 	// have no figures offline: their history panel is empty until the
 	// first fetch, which is right. Every other panel must return data.
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	var noOffline []string
 	for _, in := range cat.Indicators {
 		if src, ok := cat.Source(in.Source); ok && in.Derived == nil && src.Format.Fetched() && len(src.Files()) == 0 && src.Request != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -123,10 +124,7 @@ func TestReportReproducible(t *testing.T) {
 	if err := run(ctx, []string{"migrate"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
