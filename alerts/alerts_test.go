@@ -19,22 +19,14 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files (same as `go run ./cmd/kpv generate`)")
 
-func catalogue(t *testing.T) *indicators.Catalogue {
-	t.Helper()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cat
-}
-
 // The checked-in files are what the catalogue generates today.
 func TestGeneratedFilesAreCurrent(t *testing.T) {
-	files, err := Generate(catalogue(t))
+	files, err := Generate(testkit.Catalogue(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +103,7 @@ func TestEveryRuleKindIsUnitTested(t *testing.T) {
 // Every rule carries what routing and the people reading it need; thresholds
 // point the right way for the indicator's polarity.
 func TestRulesCarryLabelsAnnotationsAndPolarity(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	rf, err := Rules(cat, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +199,7 @@ func TestFailingAfter(t *testing.T) {
 // failing source also to the operator.
 func TestRoutesReachTheOwner(t *testing.T) {
 	amtool := tool(t, "amtool", "prometheus-alertmanager")
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	route := func(labels ...string) string {
 		args := append([]string{"config", "routes", "test", "--config.file=" + AlertmanagerFile}, labels...)
 		// The last line is the receivers; amtool may warn before it.
@@ -243,7 +235,7 @@ func TestRoutesReachTheOwner(t *testing.T) {
 // is critical; critical alerts are not muted.
 func TestInhibitionInARealAlertmanager(t *testing.T) {
 	dir := t.TempDir()
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	// No mail leaves the test: the relay is a closed local port.
 	cat.Alerting.SMTP.Smarthost = promstack.FreeAddr(t)
 	files, err := Generate(cat)
@@ -323,7 +315,7 @@ func TestRuleFileShape(t *testing.T) {
 	if err := yaml.Unmarshal(b, &rf); err != nil {
 		t.Fatal(err)
 	}
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	var names []string
 	for _, g := range rf.Groups {
 		names = append(names, g.Name)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // mail is one message a mail sink received.
@@ -92,7 +93,7 @@ func smtpSink(t *testing.T) (addr string, received func() []mail) {
 // subject naming the goal.
 func TestAlertIsEmailedToTheOwner(t *testing.T) {
 	addr, received := smtpSink(t)
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	cat.Alerting.SMTP.Smarthost = addr
 	o := DefaultOptions()
 	o.GroupWait, o.GroupInterval = time.Second, time.Second

@@ -18,6 +18,7 @@ import (
 	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -29,10 +30,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	st := pgtest.NewStore(t)
 	if _, err := st.SyncCatalogue(context.Background(), cat); err != nil {
 		t.Fatal(err)
@@ -405,8 +403,8 @@ func TestSourcesShowWhatWasLastFetched(t *testing.T) {
 		}
 	}
 	f.get(t, "/api/v1/sources", http.StatusOK, &list)
-	if list.Count != 5 {
-		t.Fatalf("%d sources, want the catalogue's 5", list.Count)
+	if list.Count != 9 {
+		t.Fatalf("%d sources, want the catalogue's 9", list.Count)
 	}
 	for _, s := range list.Items {
 		switch s.ID {

@@ -15,6 +15,7 @@ import (
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/monitor"
 	"github.com/kraeftplan/kpv/store"
 )
@@ -33,10 +34,7 @@ type liveServer struct {
 func newLiveServer(t *testing.T) *liveServer {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	st := pgtest.NewStore(t)
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
 		t.Fatal(err)
@@ -76,7 +74,7 @@ func newLiveServer(t *testing.T) *liveServer {
 func (l *liveServer) loadSnapshots(t *testing.T) {
 	t.Helper()
 	for _, src := range l.cat.Sources {
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
 		run, err := l.runner.Run(context.Background(), src.ID, ingest.Options{})

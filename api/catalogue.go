@@ -185,6 +185,9 @@ type indicatorView struct {
 	// Assessment is the indicator's whole assessment (in single views): the
 	// same snapshot /metrics serves.
 	Assessment *assess.Indicator `json:"assessment,omitempty"`
+	// ReportingStatus says, for an indicator without figures, who owes
+	// them and how they get in (in single views).
+	ReportingStatus *indicators.ReportingStatus `json:"reporting_status,omitempty"`
 }
 
 // statusView is an indicator's headline assessment.

@@ -21,6 +21,7 @@ import (
 	"github.com/kraeftplan/kpv/api"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -243,10 +244,7 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	srv := httptest.NewServer(api.New(api.Options{Catalogue: cat, Store: st, Registerer: prometheus.NewRegistry(), Gatherer: prometheus.NewRegistry()}))
 	defer srv.Close()
 	cfg, _ := pgx.ParseConfig(url)

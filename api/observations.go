@@ -73,6 +73,10 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 		Latest []indicators.Observation `json:"latest"`
 	}{indicatorView: s.indicatorView(in), Latest: []indicators.Observation{}}
 	out.Assessment = assessmentOf(s.snapshot(), in.ID)
+	if out.Assessment == nil || len(out.Assessment.Series) == 0 {
+		rs := s.cat.ReportingStatus(in)
+		out.ReportingStatus = &rs
+	}
 	for _, k := range order {
 		out.Latest = append(out.Latest, latest[k])
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/api"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -26,10 +26,7 @@ import (
 // the answer is a result or a problem+json naming the bad parameter, never
 // a server error or a crash.
 func FuzzQueryParameters(f *testing.F) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		f.Fatal(err)
-	}
+	cat := testkit.Catalogue(f)
 	st := pgtest.NewStore(f)
 	if _, err := st.SyncCatalogue(context.Background(), cat); err != nil {
 		f.Fatal(err)
@@ -85,10 +82,7 @@ func FuzzQueryParameters(f *testing.F) {
 // written, as it would be.
 func FuzzWriteEndpoints(f *testing.F) {
 	ctx := context.Background()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		f.Fatal(err)
-	}
+	cat := testkit.Catalogue(f)
 	st := pgtest.NewStore(f)
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
 		f.Fatal(err)

@@ -172,14 +172,14 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 // else builds it.
 func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string, now time.Time, tag string, followAt time.Time) (*reportEntry, error) {
 	key := strconv.Itoa(year) + "|" + rule + "|" + tag
-	if rule != report.RuleNow {
+	if !report.Live(rule) {
 		key += "|" + cutoff.Format(time.RFC3339Nano)
 	}
-	settled := rule != report.RuleNow && cutoff.Before(now.Add(-reportSettle))
+	settled := !report.Live(rule) && cutoff.Before(now.Add(-reportSettle))
 	for {
 		c.mu.Lock()
 		e := c.entries[key]
-		if e != nil && (settled || rule == report.RuleNow && now.Sub(e.built) < reportNowMinAge) {
+		if e != nil && (settled || report.Live(rule) && now.Sub(e.built) < reportNowMinAge) {
 			c.mu.Unlock()
 			return e, nil
 		}
@@ -214,15 +214,15 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 		if version, err = st.RecordVersion(ctx); err != nil {
 			return nil, err
 		}
-		if e != nil && e.version == version && (rule != report.RuleNow || now.Sub(e.built) < reportNowTTL) {
+		if e != nil && e.version == version && (!report.Live(rule) || now.Sub(e.built) < reportNowTTL) {
 			return e, nil
 		}
 	}
-	set, err := st.AsOf(ctx, cutoff)
+	set, err := st.AsOf(ctx, cutoff, report.PublishedBy(year, cutoff))
 	if err != nil {
 		return nil, err
 	}
-	prev, _, err := report.PreviousSet(ctx, st, cat, year) // for the changes since last year's report
+	prev, _, err := report.PreviousSet(ctx, st, cat, year, cutoff) // for the changes since last year's report
 	if err != nil {
 		return nil, err
 	}

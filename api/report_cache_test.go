@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/api"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -37,10 +37,7 @@ func reportBuilds(t *testing.T, reg *prometheus.Registry) float64 {
 // each; a report as of now is reused for a few seconds, then rebuilt when
 // figures were written meanwhile.
 func TestReportCacheBuildsOnce(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
@@ -81,7 +78,7 @@ func TestReportCacheBuildsOnce(t *testing.T) {
 
 	// A run recorded meanwhile (an empty test run) changes what the report
 	// rests on: it is rebuilt once the cached one is a few seconds old.
-	_, err = st.Record(ctx, "indberetning", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
+	_, err := st.Record(ctx, "indberetning", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
 		return store.Counts{}, nil
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: err.Error()})
 		return
 	}
-	set, err := s.store.AsOf(r.Context(), cutoff)
+	set, err := s.store.AsOf(r.Context(), cutoff, report.PublishedBy(year, cutoff))
 	if err != nil {
 		s.internalError(w, r, err)
 		return

@@ -276,6 +276,9 @@ type jsonRow struct {
 	CILower     *float64             `json:"ci_lower"`
 	CIUpper     *float64             `json:"ci_upper"`
 	Suppressed  bool                 `json:"suppressed"`
+	// Published is when the owner published the figure (a date); the
+	// time of the submission if absent.
+	Published string `json:"published"`
 }
 
 // parseJSONBatch reads {"observations": [...]}. A body that is not such an
@@ -314,7 +317,7 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 			if errors.As(err, &te) {
 				field, msg = te.Field, fmt.Sprintf("expected %s, got a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
 			} else if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-				field, msg = strings.Trim(f, `"`), "unknown field; a row has period, geography, breakdown, value, numerator, denominator, ci_lower, ci_upper, suppressed"
+				field, msg = strings.Trim(f, `"`), "unknown field; a row has period, geography, breakdown, value, numerator, denominator, ci_lower, ci_upper, suppressed, published"
 			}
 			if field == "" {
 				field = "row" // a row that is not an object, or a field with an empty name
@@ -328,8 +331,16 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 		if jr.Geography == "" {
 			jr.Geography = "DK"
 		}
-		rows = append(rows, indicators.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
-			Value: jr.Value, Numerator: jr.Numerator, Denominator: jr.Denominator, CILower: jr.CILower, CIUpper: jr.CIUpper, Suppressed: jr.Suppressed})
+		o := indicators.Observation{Indicator: in.ID, Period: jr.Period, Geography: jr.Geography, Breakdown: jr.Breakdown,
+			Value: jr.Value, Numerator: jr.Numerator, Denominator: jr.Denominator, CILower: jr.CILower, CIUpper: jr.CIUpper, Suppressed: jr.Suppressed}
+		if jr.Published != "" {
+			t, err := indicators.ParsePublished(jr.Published)
+			if err != nil {
+				bad = append(bad, indicators.RowError{Row: i + 1, Field: "published", Message: err.Error(), Where: pos})
+			}
+			o.PublishedAt = t
+		}
+		rows = append(rows, o)
 		where = append(where, pos)
 	}
 	return rows, where, bad, nil

@@ -203,6 +203,8 @@ func build(in Input, prev *Snapshot, changed map[string]bool) *Snapshot {
 				rankings[d.From] = rankGroups(byIndicator[d.From], d.Countries, from.Polarity)
 			}
 			obs, ranks = derive(def, rankings[d.From])
+		} else {
+			obs = withinRelease(obs)
 		}
 		a := assessIndicator(cat, def, obs, ranks, planStart, in.Now)
 		s.Indicators = append(s.Indicators, a)
@@ -544,10 +546,18 @@ type groupRanking struct {
 // rankGroups ranks Denmark among countries for every period and breakdown
 // of a comparison series.
 func rankGroups(obs []indicators.Observation, countries []string, polarity indicators.Polarity) map[string]*groupRanking {
+	// A rank is computed within one publisher's release, never across two
+	// (each release recomputes earlier periods): where a period's figures
+	// come from several releases, the newest release's are ranked and the
+	// countries it lacks are missing.
+	type release struct {
+		published time.Time
+		figs      []CountryFigure
+	}
 	type group struct {
-		period Point
-		b      indicators.Breakdown
-		figs   []CountryFigure
+		period   Point
+		b        indicators.Breakdown
+		releases map[string]*release
 	}
 	groups := map[string]*group{}
 	for _, o := range obs {
@@ -557,15 +567,29 @@ func rankGroups(obs []indicators.Observation, countries []string, polarity indic
 		k := o.Period + "|" + o.Breakdown.Key()
 		g := groups[k]
 		if g == nil {
-			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown}
+			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown, releases: map[string]*release{}}
 			groups[k] = g
 		}
+		rel := g.releases[o.Release]
+		if rel == nil {
+			rel = &release{}
+			g.releases[o.Release] = rel
+		}
+		if o.PublishedAt.After(rel.published) {
+			rel.published = o.PublishedAt
+		}
 		f := figureOf(o)
-		g.figs = append(g.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
+		rel.figs = append(rel.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
 	}
 	out := map[string]*groupRanking{}
 	for k, g := range groups {
-		r, ok := Rank(Home, g.figs, countries, polarity)
+		var newest *release
+		for _, label := range slices.Sorted(maps.Keys(g.releases)) {
+			if rel := g.releases[label]; newest == nil || rel.published.After(newest.published) {
+				newest = rel
+			}
+		}
+		r, ok := Rank(Home, newest.figs, countries, polarity)
 		if ok {
 			out[k] = &groupRanking{Period: g.period, Breakdown: g.b, Ranking: r}
 		}
@@ -644,4 +668,33 @@ func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) 
 		parts = append(parts, name)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// withinRelease keeps, of each series (geography and breakdown) whose
+// figures carry several publisher's releases, those of the newest release
+// (the one with the latest publication): a release recomputes the earlier
+// periods, so a change is never measured across two.
+func withinRelease(obs []indicators.Observation) []indicators.Observation {
+	newest := map[string]indicators.Observation{}
+	mixed := false
+	for _, o := range obs {
+		k := o.Geography + "|" + o.Breakdown.Key()
+		n, ok := newest[k]
+		if ok && n.Release != o.Release {
+			mixed = true
+		}
+		if !ok || o.PublishedAt.After(n.PublishedAt) {
+			newest[k] = o
+		}
+	}
+	if !mixed {
+		return obs
+	}
+	out := make([]indicators.Observation, 0, len(obs))
+	for _, o := range obs {
+		if o.Release == newest[o.Geography+"|"+o.Breakdown.Key()].Release {
+			out = append(out, o)
+		}
+	}
+	return out
 }

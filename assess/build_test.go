@@ -1,12 +1,14 @@
 package assess
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // shipped returns the figures of every shipped snapshot, as an offline
@@ -16,14 +18,10 @@ func shipped(t *testing.T, cat *indicators.Catalogue) []indicators.Observation {
 	var all []indicators.Observation
 	for i := range cat.Sources {
 		src := &cat.Sources[i]
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
-		data, name, err := ingest.Snapshot(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obs, err := ingest.Parse(cat, src, name, data)
+		obs, _, err := ingest.SnapshotFigures(cat, src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,8 +29,6 @@ func shipped(t *testing.T, cat *indicators.Catalogue) []indicators.Observation {
 	}
 	return all
 }
-
-func f(v float64) *float64 { return &v }
 
 // obs prepares hand-made figures (as a submission would be).
 func obs(t *testing.T, cat *indicators.Catalogue, batch []indicators.Observation) []indicators.Observation {
@@ -58,10 +54,7 @@ func series(t *testing.T, a *Indicator, geo, breakdown string) *Series {
 }
 
 func TestBuildFromShippedSnapshots(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now,
 		LastSuccess: map[string]time.Time{"barometer": now.Add(-time.Hour)}})
 
@@ -122,13 +115,25 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 	if v := series(t, gap, "DK", "sex=female").Latest.Value; round(v, 1) != 2.2 {
 		t.Errorf("gap, women %.2f, want 72.0 − 69.8 = 2.2", v)
 	}
-	if len(s.Nordic) != 2 {
-		t.Fatalf("Nordic ranks %+v, want entity 990 for each sex", s.Nordic)
-	}
+	// Denmark's ranks: all sites (990, NORDCAN 9.0 via the 2021 article)
+	// third of three; by site (9.2, 2016–2020) last of four for breast and
+	// prostate, first for colon and rectum on point estimates, with
+	// intervals so a tie with the leader is told; lung mortality
+	// (Eurostat 2023, lower is better) last of five.
+	want := map[string]int{"990|female": 3, "990|male": 3, "180|female": 4, "240|male": 4, "90|male": 1, "90|female": 1,
+		"100|male": 1, "100|female": 1, "160|female": 5, "160|male": 5, "160|total": 5}
+	got := map[string]int{}
 	for _, n := range s.Nordic {
-		if n.CancerSite != "990" || n.Rank != 3 || n.Period != "2014-2018" || n.Indicator != "g3_survival_5y_nordic" {
-			t.Errorf("Nordic rank %+v", n)
+		got[n.CancerSite+"|"+n.Sex] = n.Rank
+		if n.CancerSite != "990" && n.CancerSite != "160" && (n.Period != "2016-2020" || n.Compared != 4) {
+			t.Errorf("Nordic rank %+v, want 2016-2020 among 4", n)
 		}
+		if n.CancerSite == "180" && (n.TieWithLeader == nil || *n.TieWithLeader) {
+			t.Errorf("breast: tie with leader %v, want false (90.2 [89.5-90.9] against Sweden's 92.3 [91.7-92.8])", n.TieWithLeader)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Nordic ranks %v, want %v", got, want)
 	}
 	// The comparator countries are not assessed for progress.
 	nordic := get("g3_survival_5y_nordic")
@@ -136,9 +141,10 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 		t.Errorf("Norway: progress %v latest %v", sr.Progress, sr.Latest)
 	}
 
-	// Freshness: NORDCAN's latest period ended 2018; the next was due by
-	// mid-2022. The Barometer (every 4 years, a year's lag) is current.
-	if fr := nordic.Freshness; fr.State != Overdue || fr.LatestPeriod != "2014-2018" {
+	// Freshness: NORDCAN's latest period shipped ended 2020 (release 9.2);
+	// the next was due by mid-2024. The Barometer (every 4 years, a year's
+	// lag) is current.
+	if fr := nordic.Freshness; fr.State != Overdue || fr.LatestPeriod != "2016-2020" || fr.NextDue.Format("2006-01-02") != "2024-06-30" {
 		t.Errorf("NORDCAN freshness %+v", fr)
 	}
 	if fr := rank.Freshness; fr.State != Overdue {
@@ -168,13 +174,10 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 // LUP-like figures with respondent counts: Wilson intervals for Denmark
 // and each region, compared by overlap.
 func TestRegionalComparison(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	const id = "g2_involved_decisions_lup"
 	row := func(period, geo string, k, n float64) indicators.Observation {
-		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Value: f(100 * k / n), Numerator: f(k), Denominator: f(n)}
+		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Value: testkit.Float(100 * k / n), Numerator: testkit.Float(k), Denominator: testkit.Float(n)}
 	}
 	batch := []indicators.Observation{
 		row("2025", "DK", 6000, 10000),
@@ -184,7 +187,7 @@ func TestRegionalComparison(t *testing.T) {
 		row("2026", "DK-83", 1400, 2000), // 67.9–71.9: above
 		row("2026", "DK-84", 500, 1000),  // 46.9–53.1: below
 		// A published interval is used as given.
-		{Indicator: id, Period: "2026", Geography: "DK-85", Value: f(56.5), CILower: f(55), CIUpper: f(58)},
+		{Indicator: id, Period: "2026", Geography: "DK-85", Value: testkit.Float(56.5), CILower: testkit.Float(55), CIUpper: testkit.Float(58)},
 	}
 	s := Build(Input{Catalogue: cat, Observations: obs(t, cat, batch), Now: now})
 	a, _ := s.Indicator(id)
@@ -215,9 +218,9 @@ func TestRegionalComparison(t *testing.T) {
 	var pooled []indicators.Observation
 	for i, geo := range []string{"DK-81", "DK-82", "DK-83", "DK-84", "DK-85"} {
 		n := float64(1000 + 100*i)
-		pooled = append(pooled, indicators.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: f(70), Numerator: f(0.7 * n), Denominator: f(n)})
+		pooled = append(pooled, indicators.Observation{Indicator: gp, Period: "2025", Geography: geo, Value: testkit.Float(70), Numerator: testkit.Float(0.7 * n), Denominator: testkit.Float(n)})
 	}
-	pooled[4].Numerator, pooled[4].Value = f(0.5*1400), f(50)
+	pooled[4].Numerator, pooled[4].Value = testkit.Float(0.5*1400), testkit.Float(50)
 	s = Build(Input{Catalogue: cat, Observations: obs(t, cat, pooled), Now: now})
 	a, _ = s.Indicator(gp)
 	c := series(t, a, "DK-85", "").Comparison
@@ -239,10 +242,7 @@ func TestRegionalComparison(t *testing.T) {
 // both windows are judged, the verdict follows the catalogue's rule, and
 // Danish survival (four periods) has a trend and a projection.
 func TestBuildDefendsEveryStatus(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now})
 	late, _ := s.Indicator("g1_late_effects_need_unmet")
 	psy := series(t, late, "DK", "need_type=psychological")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // Newcombe RG (1998), "Interval estimation for the difference between
@@ -175,7 +176,7 @@ func TestFitTrend(t *testing.T) {
 // 53 × 1.06^1.5 = 57.84. The target is reached after
 // 4 ln(60/53) / ln 1.06 = 8.52 years: in 2033.
 func TestProjectHandCase(t *testing.T) {
-	target := &indicators.Target{Value: f(60), Year: 2030}
+	target := &indicators.Target{Value: testkit.Float(60), Year: 2030}
 	b, l := fig("2020", 50, nil).Point, fig("2024", 53, nil).Point
 	p := Project(&b, l, target, indicators.HigherIsBetter, nil)
 	if p.PaceFrom != PaceBaseline || round(100*p.Pace, 4) != 1.4674 || round(p.ProjectedValue, 2) != 57.84 ||

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // TestRebuildEqualsBuild checks that an incremental rebuild gives the
@@ -44,7 +45,7 @@ func TestRebuildEqualsBuild(t *testing.T) {
 
 	// One indicator gets a new figure.
 	added := append(append([]indicators.Observation{}, all...), obs(t, cat, []indicators.Observation{
-		{Indicator: "g1_unmet_needs_followup", Period: "2025", Geography: "DK", Value: f(30)}})...)
+		{Indicator: "g1_unmet_needs_followup", Period: "2025", Geography: "DK", Value: testkit.Float(30)}})...)
 	in := Input{Catalogue: cat, Observations: of(added, "g1_unmet_needs_followup"), Now: now, LastSuccess: last, Figures: len(added)}
 	got := Rebuild(prev, in, map[string]bool{"g1_unmet_needs_followup": true})
 	same("one indicator changed", got, Build(Input{Catalogue: cat, Observations: added, Now: now, LastSuccess: last}))

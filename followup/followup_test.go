@@ -7,18 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
-
-func catalogue(t testing.TB) *indicators.Catalogue {
-	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
@@ -27,11 +18,9 @@ func sub(id int64, kind, subject, org string, year int, body any) store.PlanSubm
 	return store.PlanSubmission{ID: id, Kind: kind, Subject: subject, Year: year, Org: org, Body: b, RecordedAt: now}
 }
 
-func f(v float64) *float64 { return &v }
-
 // Bad input names every field that is wrong, so an owner can fix all at once.
 func TestParseNamesEveryBadField(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	for _, tc := range []struct {
 		name  string
 		parse func() error
@@ -91,17 +80,17 @@ func TestParseNamesEveryBadField(t *testing.T) {
 // money rolls up without counting unreported lines as 0, and the round
 // says who still owes what.
 func TestBuild(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	subs := []store.PlanSubmission{
 		sub(1, store.KindStatus, "initiative:26", "kl", 2025, StatusReport{Year: 2025, Status: OnSchedule, NarrativeDA: "a", NextStepsDA: "b"}),
 		sub(2, store.KindStatus, "initiative:26", "kl", 2025, StatusReport{Year: 2025, Status: Delayed, NarrativeDA: "a", NextStepsDA: "b",
 			MilestonesReached: []ReachedMilestone{{"i26-rygestopmedicin", "2025-09-01"}}}),
 		sub(3, store.KindStatus, "initiative:12", "region-syddanmark", 2025, StatusReport{Year: 2025, Status: OnSchedule, NarrativeDA: "a", NextStepsDA: "b"}),
-		sub(4, store.KindSpending, "funding:palliation-kommuner", "kl", 2025, Spending{Year: 2025, Spent: f(80), Committed: f(2.5)}),
+		sub(4, store.KindSpending, "funding:palliation-kommuner", "kl", 2025, Spending{Year: 2025, Spent: testkit.Float(80), Committed: testkit.Float(2.5)}),
 		// Over the allocation of 43 (2025): accepted, and shown.
-		sub(5, store.KindSpending, "funding:palliation-regioner", "regioner", 2025, Spending{Year: 2025, Spent: f(50), Committed: f(0)}),
+		sub(5, store.KindSpending, "funding:palliation-regioner", "regioner", 2025, Spending{Year: 2025, Spent: testkit.Float(50), Committed: testkit.Float(0)}),
 		// Another year's spending does not count for 2025.
-		sub(6, store.KindSpending, "funding:senfoelger-regioner", "regioner", 2026, Spending{Year: 2026, Spent: f(1), Committed: f(0)}),
+		sub(6, store.KindSpending, "funding:senfoelger-regioner", "regioner", 2026, Spending{Year: 2026, Spent: testkit.Float(1), Committed: testkit.Float(0)}),
 		sub(7, store.KindCommentary, "indicator:g3_nordic_rank_all_sites", "ism", 2025, Commentary{Year: 2025, WhyDA: "w", ActionsDA: "a", By: "ISM", ByWhen: "2026-12-31"}),
 	}
 	subs[0].Revision, subs[1].Revision = 1, 2 // as the store numbers them

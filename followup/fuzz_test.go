@@ -3,13 +3,15 @@ package followup
 import (
 	"errors"
 	"testing"
+
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // FuzzParseSubmissions: whatever an organisation sends, the checks answer
 // with the parsed submission or field errors, never a panic or another
 // kind of error.
 func FuzzParseSubmissions(f *testing.F) {
-	cat := catalogue(f)
+	cat := testkit.Catalogue(f)
 	for _, s := range []string{
 		`{"year": 2025, "status": "on_schedule", "narrative_da": "a", "next_steps_da": "b", "milestones_reached": [{"milestone": "i26-rygestopmedicin", "date": "2025-03-01"}]}`,
 		`{"year": 2025, "spent": 70.5, "committed": 2}`,

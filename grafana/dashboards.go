@@ -352,14 +352,19 @@ func (g *gen) nordicPanel(ind indicators.Indicator) *Panel {
 	}
 }
 
-func nordicRankStat(ind indicators.Indicator) *Panel {
-	sel := fmt.Sprintf(`indicator="%s", cancer_site="${cancer_site}", sex=~"${sex:regex}"`, ind.ID)
+func nordicRankStat(ind indicators.Indicator, site string) *Panel {
+	sel := fmt.Sprintf(`indicator="%s", cancer_site="%s", sex=~"${sex:regex}"`, ind.ID, site)
+	// The selected entity, or every ranked entity where it has none.
+	anySite := fmt.Sprintf(`indicator="%s", sex=~"${sex:regex}"`, ind.ID)
+	expr := func(metric string) string {
+		return fmt.Sprintf("%s{%s} or (%s{%s} unless on() %s{%s})", metric, sel, metric, anySite, metric, sel)
+	}
 	return &Panel{
 		Type: "stat", Title: "Danmarks placering nu", Datasource: promDS,
 		Description: "Denmark's rank among the Nordic countries with a figure in the latest period, for the selected cancer entity and sex, and the points behind the leader (kpv's assessment).",
 		Targets: []*Target{
-			promInstant("A", "kpv_nordic_rank{"+sel+"}", "Placering {{sex}}", false),
-			promInstant("B", "kpv_nordic_gap_to_leader{"+sel+"}", "Point efter nr. 1 {{sex}}", false),
+			promInstant("A", expr("kpv_nordic_rank"), "Placering {{cancer_site}} {{sex}}", false),
+			promInstant("B", expr("kpv_nordic_gap_to_leader"), "Point efter nr. 1 {{cancer_site}} {{sex}}", false),
 		},
 		Links:       []Link{indicatorPageLink(ind.ID)},
 		FieldConfig: map[string]any{"defaults": map[string]any{"unit": "none", "color": map[string]any{"mode": "fixed", "fixedColor": "blue"}}, "overrides": []any{}},
@@ -449,7 +454,14 @@ func (g *gen) goal(goal indicators.Goal) *Dashboard {
 		case has(ind, "country"):
 			l.add(g.historyPanel(ind), 8, 9)
 			l.add(g.nordicPanel(ind), 8, 9)
-			l.add(nordicRankStat(ind), 4, 9)
+			// Denmark's rank exists where a derived indicator ranks the
+			// series (NORDCAN's mortality is shown, not ranked).
+			if sites := g.rankedSites(ind.ID); len(sites) > 0 {
+				l.add(nordicRankStat(ind, g.siteSelector(sites)), 4, 9)
+			}
+			if has(ind, "region") {
+				l.add(g.regionalPanel(ind), 9, 9)
+			}
 		case has(ind, "region"):
 			l.add(g.historyPanel(ind), 11, 9)
 			l.add(g.regionalPanel(ind), 9, 9)
@@ -531,6 +543,16 @@ ORDER BY s.id`, "table")},
 			"matcher": map[string]any{"id": "byName", "options": "Næste forventet"}, "properties": []any{map[string]any{"id": "unit", "value": "dateTimeAsIso"}}}),
 		Options: map[string]any{"showHeader": true, "cellHeight": "sm"},
 	}, 12, 8)
+	l.add(&Panel{Type: "table", Title: "Indberetningsstatus: indikatorer uden tal", Datasource: promDS,
+		Description: "Indicators without figures (kpv_indicator_reporting_status): the source expected to carry them, how they get in (fetched, file, submission, derived) and the owner who owes them. The indicator's page in kpv says how the owner submits.",
+		Targets:     []*Target{promInstant("A", `max by (indicator, owner, source, channel) (kpv_indicator_reporting_status == 1)`, "", true)},
+		Transformations: []map[string]any{
+			{"id": "filterFieldsByName", "options": map[string]any{"include": map[string]any{"names": []string{"indicator", "owner", "source", "channel"}}}},
+			{"id": "organize", "options": map[string]any{"renameByName": map[string]any{"indicator": "Indikator", "owner": "Ansvarlig", "source": "Forventet kilde", "channel": "Sådan kommer tallene ind"}}},
+		},
+		FieldConfig: tableFieldConfig(apiColumnLink("Indikator")),
+		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
+	}, 24, 8)
 	l.add(&Panel{Type: "timeseries", Title: "Ingest-kørsler", Datasource: promDS,
 		Description: "Ingest runs per source and outcome (success, unchanged, failed, interrupted, skipped) over time.",
 		Targets:     []*Target{promRange("A", `sum by (source, outcome) (increase(kpv_ingest_runs_total[$__rate_interval]))`, "{{source}} {{outcome}}")},

@@ -20,7 +20,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -126,6 +128,28 @@ func number(d *Dashboard) error {
 
 type gen struct {
 	cat *indicators.Catalogue
+}
+
+// rankedSites lists the cancer sites for which a derived indicator ranks
+// Denmark by id's figures (none: the series is shown, not ranked).
+func (g *gen) rankedSites(id string) []string {
+	var sites []string
+	for _, ind := range g.cat.Indicators {
+		if ind.Derived != nil && ind.Derived.From == id && ind.Derived.Method == indicators.NordicRank {
+			sites = append(sites, ind.Derived.CancerSites...)
+		}
+	}
+	return sites
+}
+
+// siteSelector is the cancer_site a rank panel shows: the dashboard's
+// variable where its default is among the ranked sites, else the first
+// ranked site (Eurostat's all cancers are entity 980, not 990).
+func (g *gen) siteSelector(sites []string) string {
+	if len(g.cat.CancerEntities) > 0 && slices.Contains(sites, strconv.Itoa(g.cat.CancerEntities[0].Code)) {
+		return "${cancer_site}"
+	}
+	return sites[0]
 }
 
 func (g *gen) goalIndicators(goal int) []indicators.Indicator {

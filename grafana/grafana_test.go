@@ -14,20 +14,12 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the checked-in dashboards and provisioning files")
 
 const regenerate = "regenerate with `go test ./grafana -update` (or `go run ./cmd/kpv generate`)"
-
-func loadCatalogue(t *testing.T) *indicators.Catalogue {
-	t.Helper()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cat
-}
 
 func generate(t *testing.T, cat *indicators.Catalogue) map[string][]byte {
 	t.Helper()
@@ -41,7 +33,7 @@ func generate(t *testing.T, cat *indicators.Catalogue) map[string][]byte {
 // TestCheckedInFilesAreCurrent fails when grafana/ differs from what the
 // catalogue generates (with -update it rewrites them instead).
 func TestCheckedInFilesAreCurrent(t *testing.T) {
-	cat := loadCatalogue(t)
+	cat := testkit.Catalogue(t)
 	if *update {
 		if err := Write(cat, "."); err != nil {
 			t.Fatal(err)
@@ -134,7 +126,7 @@ func eachString(v any, f func(string)) {
 // TestDashboardStructure checks what Grafana would otherwise reject or show
 // wrong: panel ids, grid positions, data sources, variables.
 func TestDashboardStructure(t *testing.T) {
-	files := generate(t, loadCatalogue(t))
+	files := generate(t, testkit.Catalogue(t))
 	uids := provisionedUIDs(t, files)
 	if uids[PrometheusUID] != "prometheus" || uids[PostgresUID] != "grafana-postgresql-datasource" {
 		t.Fatalf("provisioned data sources: %v", uids)
@@ -240,7 +232,7 @@ func indicatorPanels(d *Dashboard, id string) int {
 // TestEveryIndicatorHasPanels: each goal's dashboard has the status and
 // history of every indicator of the goal; the overview names them all.
 func TestEveryIndicatorHasPanels(t *testing.T) {
-	cat := loadCatalogue(t)
+	cat := testkit.Catalogue(t)
 	ds := dashboards(t, generate(t, cat))
 	for _, goal := range cat.Goals {
 		d := ds["dashboards/"+GoalUID(goal.ID)+".json"]

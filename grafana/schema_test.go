@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // The Grafana schema check: each dashboard's JSON is assigned, as an object
@@ -116,7 +118,7 @@ func checkSchema(t *testing.T, files map[string][]byte) []schemaError {
 // Grafana's published schema: a property Grafana does not know, a misspelt
 // panel option, a wrong type or a value outside an option's enum fails.
 func TestDashboardsMatchGrafanaSchema(t *testing.T) {
-	files := generate(t, loadCatalogue(t))
+	files := generate(t, testkit.Catalogue(t))
 	dash := map[string][]byte{}
 	panels := 0
 	for path, b := range files {
@@ -157,7 +159,7 @@ func firstPanel(panels []any, typ string) map[string]any {
 // TestGrafanaSchemaCheckCatchesMistakes: the same check fails on dashboards
 // with one mistake each, and the error names the property and its line.
 func TestGrafanaSchemaCheckCatchesMistakes(t *testing.T) {
-	files := generate(t, loadCatalogue(t))
+	files := generate(t, testkit.Catalogue(t))
 	src := files["dashboards/"+GoalUID(1)+".json"]
 	cases := []struct {
 		name   string

@@ -64,7 +64,10 @@ func (g *gen) seriesSQL(ind indicators.Indicator, f varFilter, dkOnly bool) stri
 		w = append(w, "o.dims->>'sex' IN (${sex:sqlstring})")
 	}
 	if f.cancerSite {
-		w = append(w, "o.dims->>'cancer_site' IN (${cancer_site:sqlstring})")
+		// The selected cancer entity, or every entity the indicator has
+		// where it has no figure for the selected one (Eurostat's all
+		// cancers are 980, not NORDCAN's 990).
+		w = append(w, "(o.dims->>'cancer_site' IN (${cancer_site:sqlstring}) OR NOT EXISTS (SELECT 1 FROM current_observations x WHERE x.indicator_id = o.indicator_id AND x.dims->>'cancer_site' IN (${cancer_site:sqlstring})))")
 	}
 	and := ""
 	if len(w) > 0 {

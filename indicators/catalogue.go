@@ -253,11 +253,39 @@ type Source struct {
 	// Snapshot is the file of real published figures shipped with kpv
 	// (ingest/snapshots), read instead of URL when kpv runs offline.
 	Snapshot string `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`
+	// Snapshots, instead of Snapshot, lists several shipped files, each
+	// with when its figures were published, the publisher's release and
+	// fixed values for what the file itself does not say.
+	Snapshots []SnapshotFile `yaml:"snapshots,omitempty" json:"snapshots,omitempty"`
 	// Request says how to ask a statistics office's API (jsonstat sources).
 	Request *Request `yaml:"request,omitempty" json:"request,omitempty"`
 	// Mapping says how the publisher's rows or cells become observations.
 	Mapping *Mapping `yaml:"mapping,omitempty" json:"mapping,omitempty"`
 	Line    int      `yaml:"-" json:"-"`
+}
+
+// SnapshotFile is one shipped file of a source's real published figures.
+type SnapshotFile struct {
+	File string `yaml:"file" json:"file"`
+	// Published is when its figures were published (YYYY-MM-DD, or
+	// YYYY-MM / YYYY where only that is known).
+	Published string `yaml:"published" json:"published"`
+	// Release is the publisher's release label, e.g. NORDCAN "9.2".
+	Release string `yaml:"release,omitempty" json:"release,omitempty"`
+	// Fixed values for fields the file does not carry (the sex of a
+	// single-sex export).
+	Fixed map[string]string `yaml:"fixed,omitempty" json:"fixed,omitempty"`
+}
+
+// Files lists the source's shipped snapshot files.
+func (s *Source) Files() []SnapshotFile {
+	if len(s.Snapshots) > 0 {
+		return s.Snapshots
+	}
+	if s.Snapshot != "" {
+		return []SnapshotFile{{File: s.Snapshot}}
+	}
+	return nil
 }
 
 // Request is a query to a statistics office's API. URL is the source's URL:
@@ -297,6 +325,10 @@ type Mapping struct {
 	Filter map[string]string `yaml:"filter,omitempty" json:"filter,omitempty"`
 	// Sheet is the XLSX sheet to read ("" for the first).
 	Sheet string `yaml:"sheet,omitempty" json:"sheet,omitempty"`
+	// RegionsPublishedFrom refuses regional figures published before a
+	// date, with the reason (eSundhed's regional survival extracts before
+	// 3 November 2023 had the regions' names swapped).
+	RegionsPublishedFrom *Refusal `yaml:"regions_published_from,omitempty" json:"regions_published_from,omitempty"`
 	// Scale multiplies every figure, e.g. 100 when the publisher gives
 	// proportions and the indicator is in percent. 0 means 1.
 	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
@@ -309,8 +341,11 @@ type Release struct {
 	// Month is the month of the year a publication usually appears (1–12).
 	Month int `yaml:"month,omitempty" json:"month,omitempty"`
 	// LagMonths is how long after a period ends its figures appear.
-	LagMonths int    `yaml:"lag_months" json:"lag_months"`
-	Note      string `yaml:"note,omitempty" json:"note,omitempty"`
+	LagMonths int `yaml:"lag_months" json:"lag_months"`
+	// Label is the publisher's current release (NORDCAN "9.6"), recorded
+	// on every figure fetched from the source.
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
+	Note  string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // Indicator measures one of the goals.

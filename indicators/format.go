@@ -22,11 +22,14 @@ const (
 	// FormatSubmission is figures no publisher's API carries, submitted by
 	// their owners through the API.
 	FormatSubmission Format = "submission"
+	// FormatNordcanAPI is the JSON answer of NORDCAN's incidence and
+	// mortality endpoint ({"dataset":[…],"error":…}).
+	FormatNordcanAPI Format = "nordcan-api"
 )
 
 // Formats lists every format, in the order messages name them.
 func Formats() []Format {
-	return []Format{FormatJSONStat, FormatNordcanSurvival, FormatTable, FormatSubmission}
+	return []Format{FormatJSONStat, FormatNordcanSurvival, FormatTable, FormatSubmission, FormatNordcanAPI}
 }
 
 // Known reports whether f is one of Formats.
@@ -64,6 +67,8 @@ func (f Format) RequiredColumn() (field, names string) {
 		return "period", "the dimension that holds the period"
 	case FormatTable:
 		return "value", "the value column"
+	case FormatNordcanAPI:
+		return "value", "the rate field to store (asr_e2013, asr_n, …)"
 	}
 	return "", ""
 }

@@ -22,6 +22,11 @@ type Observation struct {
 	CILower     *float64  `json:"ci_lower,omitempty"`
 	CIUpper     *float64  `json:"ci_upper,omitempty"`
 	Suppressed  bool      `json:"suppressed"`
+	// PublishedAt is when the publisher released the figure (kpv's second
+	// clock, next to RecordedAt); zero on the way in means "at recording".
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	// Release is the publisher's release label (NORDCAN "9.2"), "" if none.
+	Release string `json:"release,omitempty"`
 
 	PeriodStart time.Time `json:"period_start"`
 	PeriodEnd   time.Time `json:"period_end"`

@@ -18,6 +18,8 @@ const (
 	UnitRank             Unit = "rank"
 	UnitRegions          Unit = "regions"
 	UnitCount            Unit = "count"
+	// UnitPer100000 is a rate per 100,000 (age-standardised death rates).
+	UnitPer100000 Unit = "per_100000"
 )
 
 type unitSpec struct {
@@ -49,6 +51,8 @@ var units = map[Unit]unitSpec{
 		wordDA: " regioner", wordEN: " regions", verb: "%.0f", grafana: "none", change: UnitRegions, exact: true},
 	UnitCount: {nameDA: "antal", nameEN: "count", min: 0, max: math.Inf(1),
 		verb: "%.0f", grafana: "none", change: UnitCount, exact: true},
+	UnitPer100000: {nameDA: "pr. 100.000", nameEN: "per 100,000", min: 0, max: 100000,
+		suffix: "\u00a0pr.\u00a0100.000", wordDA: " pr. 100.000", wordEN: " per 100,000", verb: "%.1f", grafana: "none", change: UnitPer100000, exact: true},
 }
 
 // Exact reports whether figures in u are complete counts (the number of

@@ -492,18 +492,19 @@ func (v *validator) thresholds(in Indicator) {
 
 // MappingFields are the observation fields a source mapping may fill, besides
 // breakdown dimensions.
-var MappingFields = []string{"indicator", "period", "geography", "value", "numerator", "denominator", "ci_lower", "ci_upper"}
+var MappingFields = []string{"indicator", "period", "geography", "value", "numerator", "denominator", "ci_lower", "ci_upper", "published"}
 
 // RequestAPIs are the statistics-office APIs a jsonstat source may query.
-var RequestAPIs = []string{"statbank", "pxweb-v1", "pxweb-v2"}
+var RequestAPIs = []string{"statbank", "pxweb-v1", "pxweb-v2", "eurostat"}
 
 // validateSourceIngest checks that a fetched source says how to read it: a
 // request for JSON-stat APIs, a mapping whose fields exist, and indicators
 // that name this source.
 func validateSourceIngest(p *problems, c *Catalogue, s Source, dims map[string]Dimension) {
 	where := "source " + s.ID
+	validateSnapshots(p, s)
 	if s.Format.Submitted() {
-		if s.Request != nil || s.Mapping != nil || s.Snapshot != "" {
+		if s.Request != nil || s.Mapping != nil || len(s.Files()) > 0 {
 			p.add(s.Line, "%s: a submission source has no request, mapping or snapshot", where)
 		}
 		return

@@ -19,9 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/api"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -35,10 +35,7 @@ const (
 // 300 ms timeout and two attempts.
 func faultRunner(t *testing.T, st *store.Store, url string) *ingest.Runner {
 	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Catalogue(t)
 	src, _ := c.Source("nordcan-survival")
 	src.URL = url
 	if _, err := st.SyncCatalogue(context.Background(), c); err != nil {
@@ -113,7 +110,7 @@ func TestFaultySourceFailsCleanly(t *testing.T) {
 			var page struct {
 				Items []store.Run `json:"items"`
 			}
-			getJSONInto(t, apiSrv.URL+"/api/v1/ingest/runs?source=nordcan-survival&outcome=failed&limit=1", &page)
+			testkit.GetJSON(t, apiSrv.URL+"/api/v1/ingest/runs?source=nordcan-survival&outcome=failed&limit=1", &page)
 			if len(page.Items) != 1 || page.Items[0].ID != run.ID || !strings.Contains(page.Items[0].Error, tc.wantErr) ||
 				page.Items[0].FinishedAt == nil {
 				t.Errorf("/api/v1/ingest/runs?outcome=failed: %+v; want run %d, finished, with its error", page.Items, run.ID)
@@ -162,19 +159,4 @@ func counter(t *testing.T, reg *prometheus.Registry, source, outcome string) flo
 	}
 	t.Fatalf("kpv_ingest_runs_total{source=%q,outcome=%q} is not exposed", source, outcome)
 	return 0
-}
-
-func getJSONInto(t *testing.T, url string, into any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d", url, resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
 }

@@ -23,6 +23,10 @@ func readJSONStat(b *batch, name string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	// The answer's own date ("updated") is when its figures were published.
+	if t, err := indicators.ParsePublished(d.Updated); err == nil && d.Updated != "" {
+		b.published = t
+	}
 	pos := map[string]int{}
 	for i, id := range d.ID {
 		pos[id] = i
@@ -98,6 +102,8 @@ func jsonstatRequest(src *indicators.Source) (*http.Request, error) {
 		return pxwebV1Request(src.URL, q)
 	case "pxweb-v2":
 		return pxwebV2Request(src.URL, q)
+	case "eurostat":
+		return eurostatRequest(src.URL, q)
 	}
 	return nil, fmt.Errorf("source %s: unknown request api %q", src.ID, q.API)
 }

@@ -3,6 +3,7 @@ package ingest
 // Format nordcan-survival: NORDCAN's survival exports.
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -25,7 +26,7 @@ import (
 //
 // readNordcan tells them apart by the header.
 func readNordcan(b *batch, name string, data []byte) error {
-	g, err := tabular.ReadCSV(name, data, tabular.Options{Comma: ';'})
+	g, err := tabular.ReadCSV(name, data, tabular.Options{Comma: sniffComma(data)})
 	if err != nil {
 		return err
 	}
@@ -76,9 +77,10 @@ func (b *batch) labelParts(label string) (entity, sex string, ok bool) {
 }
 
 func readNordcanWide(b *batch, g *tabular.Grid) error {
-	var countries []string // per column, "" for none
-	var headings []string
-	entity, sex := b.m.Fixed["cancer_site"], b.m.Fixed["sex"]
+	var cols []nordcanCol // per column; country "" for none
+	var headings, spans []string
+	entity, sex, end := b.m.Fixed["cancer_site"], b.m.Fixed["sex"], ""
+	wantEnd, filterEnd := b.m.Filter["end"]
 	for r, row := range g.Rows {
 		if isBlank(row) {
 			continue
@@ -90,16 +92,17 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 			b.reject(g.Pos(r, 0, first), "period", "%q is not a diagnosis period such as 2016-2020: %v", first, perr)
 			continue
 		}
+		// A spanning row says which follow-up the columns below hold.
+		if s := spanRow(row); !isPeriod && s != nil {
+			spans = s
+			continue
+		}
 		// A heading row names the entity (and sex) first, then countries.
 		if !isPeriod && !isBlank(row[1:]) {
-			cs, bad := b.countryColumns(row)
-			if bad > 0 {
-				b.reject(g.Pos(r, bad, row[bad]), "geography", "%q is not a country in the catalogue", strings.TrimSpace(row[bad]))
-				return nil
-			}
-			countries, headings = cs, row
-			if first != "" {
-				e, s, ok := b.labelParts(first)
+			label, labelEnd := splitFollowUp(first)
+			labelSex := ""
+			if label != "" {
+				e, s, ok := b.labelParts(label)
 				if !ok {
 					b.reject(g.Pos(r, 0, first), "cancer_site", "%q names no cancer entity or sex in the catalogue", first)
 					return nil
@@ -108,9 +111,18 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 					entity = e
 				}
 				if s != "" {
-					sex = s
+					sex, labelSex = s, s
 				}
 			}
+			cs, bad, err := b.headingColumns(row, spans, labelSex)
+			if err != nil {
+				return fmt.Errorf("%s: %w", g.Pos(r, 0, ""), err)
+			}
+			if bad > 0 {
+				b.reject(g.Pos(r, bad, row[bad]), "geography", "%q is not a country in the catalogue", strings.TrimSpace(row[bad]))
+				return nil
+			}
+			cols, headings, end, spans = cs, row, labelEnd, nil
 			continue
 		}
 		// A row with only its first cell filled is a label ("Males"),
@@ -129,21 +141,26 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 			}
 			continue
 		}
-		if countries == nil {
+		if cols == nil {
 			return fmt.Errorf("%s: figures before a heading row naming the countries", g.Pos(r, 0, ""))
 		}
 		if sex == "" {
 			sex = "total"
 		}
 		for c := 1; c < len(row); c++ {
-			if c >= len(countries) || countries[c] == "" {
+			if c >= len(cols) || cols[c].country == "" {
 				if strings.TrimSpace(row[c]) != "" {
 					b.reject(g.Pos(r, c, ""), "geography", "a figure in a column with no country heading")
 				}
 				continue
 			}
+			// Keep only the follow-up the mapping asks for, where the
+			// table says which one a column holds.
+			if colEnd := cmp.Or(cols[c].end, end); filterEnd && colEnd != "" && colEnd != wantEnd {
+				continue
+			}
 			where := g.Pos(r, c, headings[c])
-			fields := map[string]string{"period": first, "geography": countries[c], "sex": sex, "cancer_site": entity}
+			fields := map[string]string{"period": first, "geography": cols[c].country, "sex": cmp.Or(cols[c].sex, sex), "cancer_site": entity}
 			cell := strings.TrimSpace(row[c])
 			if tabular.IsSuppressed(cell) {
 				b.addValue(where, fields, nil, nil, nil)

@@ -49,7 +49,7 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 		return nil, nil, nil, errors.New("the CSV batch is empty: it needs a header row and one row per figure")
 	}
 	dims := submittedDimensions(in)
-	known := append(append([]string{"indicator", "period", "geography", "suppressed"}, submittedNumbers...), dims...)
+	known := append(append([]string{"indicator", "period", "geography", "suppressed", "published"}, submittedNumbers...), dims...)
 	m := indicators.Mapping{Columns: map[string]string{}}
 	for i, h := range g.Rows[0] {
 		h = strings.ToLower(strings.TrimSpace(h))
@@ -74,19 +74,20 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 			bad = append(bad, indicators.RowError{Row: 0, Field: need, Where: g.Name + ": row 1 (header)", Message: "missing column " + need})
 		}
 	}
-	// A cell beyond the header's columns would be dropped unread: refuse
-	// it, naming the cell (an empty trailing cell is fine).
-	for r := 1; r < len(g.Rows); r++ {
-		for c := len(g.Rows[0]); c < len(g.Rows[r]); c++ {
-			if strings.TrimSpace(g.Rows[r][c]) != "" {
-				bad = append(bad, indicators.RowError{Row: r, Field: fmt.Sprintf("column %d", c+1), Where: g.Pos(r, c, ""),
-					Message: fmt.Sprintf("a cell beyond the header's %d columns", len(g.Rows[0]))})
-			}
-		}
-	}
 	if len(bad) > 0 {
 		// Without a usable header no row can be read.
 		return nil, nil, bad, nil
+	}
+	// A cell beyond the header's columns would be dropped unread: refuse
+	// its row, naming the cell (an empty trailing cell is fine).
+	extra := map[int]indicators.RowError{}
+	for r := 1; r < len(g.Rows); r++ {
+		for c := len(g.Rows[0]); c < len(g.Rows[r]); c++ {
+			if _, seen := extra[r]; !seen && strings.TrimSpace(g.Rows[r][c]) != "" {
+				extra[r] = indicators.RowError{Row: r, Field: fmt.Sprintf("column %d", c+1), Where: g.Pos(r, c, ""),
+					Message: fmt.Sprintf("a cell beyond the header's %d columns", len(g.Rows[0]))}
+			}
+		}
 	}
 
 	// The batch is read as a table of the indicator's own source, pinned
@@ -98,17 +99,24 @@ func ReadSubmittedCSV(cat *indicators.Catalogue, in *indicators.Indicator, name 
 	}
 	// Every figure row gave either an observation or a bad row, in order:
 	// put them back in place so that row i+1 is rows[i].
+	// A row with a cell beyond the header is refused whole (one problem per
+	// row, as for every other problem).
 	n := len(b.obs) + len(b.bad)
 	rows, where = make([]indicators.Observation, n), make([]string, n)
 	good, k := 0, 0 // b.bad is in row order
 	for i := range n {
 		if k < len(b.bad) && b.bad[k].Row == i+1 {
 			where[i] = b.bad[k].Where
+			bad = append(bad, b.bad[k])
 			k++
 			continue
 		}
 		rows[i], where[i] = b.obs[good], b.where[good]
 		good++
+		if e, ok := extra[i+1]; ok {
+			rows[i], where[i] = indicators.Observation{}, e.Where
+			bad = append(bad, e)
+		}
 	}
-	return rows, where, b.bad, nil
+	return rows, where, bad, nil
 }

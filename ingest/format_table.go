@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,9 +56,13 @@ func readTable(b *batch, file *tabular.Grid, rows rowReader, header func(where f
 		fields = append(fields, f)
 	}
 	sort.Strings(fields)
+	// The publication date column is optional: a table that lacks it
+	// (an owner's file) gets the batch's date.
 	var want []string
 	for _, f := range fields {
-		want = append(want, b.m.Columns[f])
+		if f != "published" {
+			want = append(want, b.m.Columns[f])
+		}
 	}
 	filters := make([]string, 0, len(b.m.Filter))
 	for h := range b.m.Filter {
@@ -85,6 +90,18 @@ func readTable(b *batch, file *tabular.Grid, rows rowReader, header func(where f
 		top.Rows = append(top.Rows, row)
 		if cols, err = top.HeaderAt(len(top.Rows)-1, want); err != nil {
 			return fmt.Errorf("%s: %w", file.Name, err)
+		}
+	}
+	if h := b.m.Columns["published"]; h != "" {
+		found := false
+		for i, c := range top.Rows[len(top.Rows)-1] {
+			if strings.EqualFold(strings.Join(strings.Fields(c), " "), strings.Join(strings.Fields(h), " ")) {
+				cols[h], found = i, true
+				break
+			}
+		}
+		if !found {
+			fields = slices.DeleteFunc(fields, func(f string) bool { return f == "published" })
 		}
 	}
 	valueCol, valueHeading := cols[b.m.Columns["value"]], b.m.Columns["value"]

@@ -37,6 +37,9 @@ var formats = map[indicators.Format]format{
 	indicators.FormatTable:           {read: readTableData, streams: tabular.IsCSV, stream: readCSVTable},
 	// Figures arrive through the API (ReadSubmittedCSV); nothing to fetch.
 	indicators.FormatSubmission: {},
+	// NORDCAN's incidence and mortality endpoint; the release is in the
+	// catalogue's URL, so a plain GET.
+	indicators.FormatNordcanAPI: {read: readNordcanAPI, json: true},
 }
 
 // newRequest builds the HTTP request for a source: its format's request

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // Every format of the catalogue's vocabulary, and every format a shipped
@@ -31,7 +32,7 @@ func TestEveryFormatIsRegistered(t *testing.T) {
 			t.Errorf("ingest/formats.go registers %q, which indicators.Formats() does not list", f)
 		}
 	}
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	for _, src := range c.Sources {
 		if _, ok := formats[src.Format]; !ok {
 			t.Errorf("source %s has format %q, which has no reader in ingest/formats.go", src.ID, src.Format)
@@ -44,7 +45,7 @@ func TestEveryFormatIsRegistered(t *testing.T) {
 // position, through ingest.Parse on a table source and through
 // ReadSubmittedCSV, which the submissions API uses.
 func TestSubmittedTableReadsLikeATableFile(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	in, _ := c.Indicator("g2_involved_decisions_lup")
 	lup := *source(t, c, in.Source)
 	// The LUP table as a submitter would write it: kpv's field names as
@@ -89,7 +90,7 @@ func describe(e indicators.RowError) string {
 // the submission's own rules: an empty value is missing, not suppressed;
 // suppression is a mark or suppressed=true; no geography is Denmark.
 func TestSubmittedTable(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	in, _ := c.Indicator("g2_involved_decisions_lup")
 	rows, where, bad, err := ReadSubmittedCSV(c, in, "batch.csv", []byte(
 		"period;geography;value;suppressed\n2024;Region Midtjylland;61,5;\n2024;DK-81;..;\n2024;;;true\n2024;DK-83;;\n\n2024;DK-84;1;maybe\n"))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // The fuzz targets feed arbitrary bytes through each adapter as the runner
@@ -42,7 +43,7 @@ func checkParse(t *testing.T, c *indicators.Catalogue, src *indicators.Source, d
 }
 
 func FuzzParseNordcan(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	src := source(f, c, "nordcan-survival")
 	for _, s := range []string{"nordcan-wide.csv", "nordcan-long.csv"} {
 		f.Add(read(f, s))
@@ -54,7 +55,7 @@ func FuzzParseNordcan(f *testing.F) {
 }
 
 func FuzzParseTable(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	lup := source(f, c, "lup")
 	baro := source(f, c, "barometer")
 	f.Add(read(f, "lup.csv"), false)
@@ -70,10 +71,22 @@ func FuzzParseTable(f *testing.F) {
 }
 
 func FuzzParseJSONStat(f *testing.F) {
-	c := catalogue(f)
+	c := testkit.Catalogue(f)
 	src := statbankSource(f, c)
 	f.Add(read(f, "statbank.json"))
 	f.Add(read(f, "pxweb-sparse.json"))
 	f.Add([]byte(`{"version":"2.0","class":"dataset","id":["OMRÅDE","KØN","Tid"],"size":[1,1,1],"dimension":{"OMRÅDE":{"category":{"index":["000"]}},"KØN":{"category":{"index":["M"]}},"Tid":{"category":{"index":["2024K1"]}}},"value":{"0":1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, c, src, data) })
+}
+
+// FuzzParseNordcanAPI: NORDCAN's JSON endpoint answer, from the shipped
+// 9.6 snapshot and a changed shape.
+func FuzzParseNordcanAPI(f *testing.F) {
+	c := testkit.Catalogue(f)
+	src := source(f, c, "nordcan-mortality")
+	snap, _ := Snapshots.ReadFile("snapshots/nordcan-mortality-9.6.json")
+	f.Add(snap)
+	f.Add([]byte(`{"dataset":[{"country":208,"sex":2,"type":1,"year":2024,"cancer":160}],"error":null}`))
+	f.Add([]byte(`{"dataset":null,"error":"no data"}`))
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, c, src, data) })
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest/tabular"
@@ -44,13 +45,20 @@ type batch struct {
 	// row of another is refused, and an empty figure is only missing (a
 	// submitter withholds one with a mark or suppressed=true).
 	posted string
+
+	// published is when the publication was released, for figures whose
+	// row does not say (a snapshot's citation date, the answer's own date,
+	// Last-Modified); zero leaves it to the store (the time of recording).
+	// release is the publisher's release label for every figure.
+	published time.Time
+	release   string
 }
 
 // chunkSize is how many rows a streamed batch holds at a time.
 const chunkSize = 20000
 
 func newBatch(cat *indicators.Catalogue, src *indicators.Source) *batch {
-	b := &batch{cat: cat, src: src}
+	b := &batch{cat: cat, src: src, release: src.Release.Label}
 	if src.Mapping != nil {
 		b.m = *src.Mapping
 	}
@@ -199,6 +207,23 @@ func (b *batch) add(where string, o indicators.Observation, fields map[string]st
 			b.breakdowns = map[string]indicators.Breakdown{}
 		}
 		b.breakdowns[o.Breakdown.Key()] = o.Breakdown
+	}
+	// The two clocks: a row's own publication date, else the batch's.
+	o.PublishedAt, o.Release = b.published, b.release
+	if text := strings.TrimSpace(fields["published"]); text != "" {
+		t, err := indicators.ParsePublished(text)
+		if err != nil {
+			b.reject(where, "published", "%v", err)
+			return
+		}
+		o.PublishedAt = t
+	}
+	if r := b.m.RegionsPublishedFrom; r != nil && !o.PublishedAt.IsZero() {
+		from, _ := indicators.ParsePublished(r.Date)
+		if g, ok := b.cat.Geography(o.Geography); ok && g.Kind == indicators.GeoRegion && o.PublishedAt.Before(from) {
+			b.reject(where, "published", "a regional figure published %s, before %s, is refused: %s", o.PublishedAt.Format(time.DateOnly), r.Date, r.Reason)
+			return
+		}
 	}
 	b.read++
 	b.obs = append(b.obs, o)

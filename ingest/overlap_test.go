@@ -16,9 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kraeftplan/kpv/api"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -66,10 +66,7 @@ func slowPublisher(t *testing.T, delay time.Duration) *httptest.Server {
 // overlapRunner points the four fetched sources at the publisher.
 func overlapRunner(t *testing.T, st *store.Store, base string) *ingest.Runner {
 	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Catalogue(t)
 	for _, id := range fetchedSources {
 		src, ok := c.Source(id)
 		if !ok {

@@ -8,20 +8,13 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
-
-func catalogue(t testing.TB) *indicators.Catalogue {
-	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func source(t testing.TB, c *indicators.Catalogue, id string) *indicators.Source {
 	t.Helper()
@@ -53,8 +46,6 @@ func figure(t *testing.T, obs []indicators.Observation, period, geo, breakdown s
 	return indicators.Observation{}
 }
 
-func ptr(v float64) *float64 { return &v }
-
 func eq(p *float64, want *float64) bool {
 	if p == nil || want == nil {
 		return p == nil && want == nil
@@ -80,7 +71,7 @@ func deref(p *float64) any {
 }
 
 func TestNordcanWideExport(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	obs, err := Parse(c, source(t, c, "nordcan-survival"), "nordcan-wide.csv", read(t, "nordcan-wide.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -95,14 +86,14 @@ func TestNordcanWideExport(t *testing.T) {
 		}
 	}
 	// The plain cell, a space before "[", a trailing "*", a suppressed "–".
-	checkFigure(t, figure(t, obs, "2014-2018", "DK", "cancer_site=990,sex=male"), ptr(67.2), ptr(66.9), ptr(67.5), false)
-	checkFigure(t, figure(t, obs, "2014-2018", "FI", "cancer_site=990,sex=male"), ptr(68.1), ptr(67.7), ptr(68.5), false)
-	checkFigure(t, figure(t, obs, "2016-2020", "IS", "cancer_site=990,sex=male"), ptr(71.0), ptr(69.6), ptr(72.4), false)
+	checkFigure(t, figure(t, obs, "2014-2018", "DK", "cancer_site=990,sex=male"), testkit.Float(67.2), testkit.Float(66.9), testkit.Float(67.5), false)
+	checkFigure(t, figure(t, obs, "2014-2018", "FI", "cancer_site=990,sex=male"), testkit.Float(68.1), testkit.Float(67.7), testkit.Float(68.5), false)
+	checkFigure(t, figure(t, obs, "2016-2020", "IS", "cancer_site=990,sex=male"), testkit.Float(71.0), testkit.Float(69.6), testkit.Float(72.4), false)
 	checkFigure(t, figure(t, obs, "2016-2020", "FI", "cancer_site=990,sex=male"), nil, nil, nil, true)
 	// The heading repeated per sex switches the sex.
-	checkFigure(t, figure(t, obs, "2014-2018", "SE", "cancer_site=990,sex=female"), ptr(72.0), ptr(71.8), ptr(72.2), false)
+	checkFigure(t, figure(t, obs, "2014-2018", "SE", "cancer_site=990,sex=female"), testkit.Float(72.0), testkit.Float(71.8), testkit.Float(72.2), false)
 	// A heading naming only the entity, then a row naming the sex.
-	checkFigure(t, figure(t, obs, "2016-2020", "NO", "cancer_site=90,sex=male"), ptr(67.3), ptr(66.4), ptr(68.2), false)
+	checkFigure(t, figure(t, obs, "2016-2020", "NO", "cancer_site=90,sex=male"), testkit.Float(67.3), testkit.Float(66.4), testkit.Float(68.2), false)
 	o := figure(t, obs, "2016-2020", "NO", "cancer_site=90,sex=male")
 	if o.PeriodStart.Year() != 2016 || o.PeriodEnd.Year() != 2020 {
 		t.Errorf("period 2016-2020 runs %v to %v", o.PeriodStart, o.PeriodEnd)
@@ -110,7 +101,7 @@ func TestNordcanWideExport(t *testing.T) {
 }
 
 func TestNordcanLongOutput(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	obs, err := Parse(c, source(t, c, "nordcan-survival"), "nordcan-long.csv", read(t, "nordcan-long.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -120,12 +111,12 @@ func TestNordcanLongOutput(t *testing.T) {
 		t.Fatalf("got %d figures, want 4 (5-year rows only)", len(obs))
 	}
 	// period_5 is the first year; country a name; sex 2 is female.
-	checkFigure(t, figure(t, obs, "2015-2019", "DK", "cancer_site=180,sex=female"), ptr(89.499496), ptr(88.66069), ptr(90.273544), false)
-	checkFigure(t, figure(t, obs, "2015-2019", "FI", "cancer_site=160,sex=female"), ptr(29.0), ptr(28.3), ptr(29.7), false)
+	checkFigure(t, figure(t, obs, "2015-2019", "DK", "cancer_site=180,sex=female"), testkit.Float(89.499496), testkit.Float(88.66069), testkit.Float(90.273544), false)
+	checkFigure(t, figure(t, obs, "2015-2019", "FI", "cancer_site=160,sex=female"), testkit.Float(29.0), testkit.Float(28.3), testkit.Float(29.7), false)
 }
 
 func TestNordcanRejections(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := source(t, c, "nordcan-survival")
 	head := "entity;entity_display_order;entity_description_en;end;cns;locns;upcns;sex;period_5;country\n"
 	for _, tc := range []rejection{
@@ -147,7 +138,7 @@ func TestNordcanRejections(t *testing.T) {
 
 // lupSource is the catalogue's LUP source, read from the test file.
 func TestTableCSVWithDanishNumbers(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	obs, err := Parse(c, source(t, c, "lup"), "lup.csv", read(t, "lup.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -156,17 +147,17 @@ func TestTableCSVWithDanishNumbers(t *testing.T) {
 		t.Fatalf("got %d figures, want 4", len(obs))
 	}
 	o := figure(t, obs, "2024", "DK-84", "")
-	checkFigure(t, o, ptr(64.0), nil, nil, false)
-	if !eq(o.Numerator, ptr(790)) || !eq(o.Denominator, ptr(1234)) {
+	checkFigure(t, o, testkit.Float(64.0), nil, nil, false)
+	if !eq(o.Numerator, testkit.Float(790)) || !eq(o.Denominator, testkit.Float(1234)) {
 		t.Errorf("counts %v/%v, want 790/1234 (thousands point)", deref(o.Numerator), deref(o.Denominator))
 	}
 	// "–" is suppressed, never zero.
 	checkFigure(t, figure(t, obs, "2024", "DK-83", ""), nil, nil, nil, true)
-	checkFigure(t, figure(t, obs, "2024", "DK", ""), ptr(63.1), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2024", "DK", ""), testkit.Float(63.1), nil, nil, false)
 }
 
 func TestTableXLSXWithSuppressedCell(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "Tabel 4"
@@ -197,13 +188,13 @@ func TestTableXLSXWithSuppressedCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkFigure(t, figure(t, obs, "2024", "DK-81", ""), ptr(58.6), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2024", "DK-81", ""), testkit.Float(58.6), nil, nil, false)
 	checkFigure(t, figure(t, obs, "2024", "DK-82", ""), nil, nil, nil, true)
-	checkFigure(t, figure(t, obs, "2024", "DK-85", ""), ptr(64.2), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2024", "DK-85", ""), testkit.Float(64.2), nil, nil, false)
 }
 
 func TestTableRejections(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := source(t, c, "lup")
 	head := "År;Region;Antal besvarelser;Antal i høj eller meget høj grad;Andel i høj eller meget høj grad (%)\n"
 	for _, tc := range []rejection{
@@ -237,7 +228,7 @@ func statbankSource(t testing.TB, c *indicators.Catalogue) *indicators.Source {
 }
 
 func TestJSONStatStatBank(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	obs, err := Parse(c, statbankSource(t, c), "statbank.json", read(t, "statbank.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -246,14 +237,14 @@ func TestJSONStatStatBank(t *testing.T) {
 		t.Fatalf("got %d figures, want 12", len(obs))
 	}
 	// Row-major, last dimension fastest: value[1] is 000, M, 2023.
-	checkFigure(t, figure(t, obs, "2023", "DK", "sex=male"), ptr(62.5), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2023", "DK", "sex=male"), testkit.Float(62.5), nil, nil, false)
 	// value[5] (081, M, 2023) is null with status "..": suppressed, never zero.
 	checkFigure(t, figure(t, obs, "2023", "DK-81", "sex=male"), nil, nil, nil, true)
-	checkFigure(t, figure(t, obs, "2022", "DK-84", "sex=female"), ptr(65.0), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2022", "DK-84", "sex=female"), testkit.Float(65.0), nil, nil, false)
 }
 
 func TestJSONStatPxWebSparse(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := *source(t, c, "nordcan-survival")
 	src.Format = indicators.FormatJSONStat
 	src.Request = &indicators.Request{API: "pxweb-v2", Lang: "en"}
@@ -269,15 +260,15 @@ func TestJSONStatPxWebSparse(t *testing.T) {
 	if len(obs) != 8 {
 		t.Fatalf("got %d figures, want 8 (every position, absent ones suppressed)", len(obs))
 	}
-	checkFigure(t, figure(t, obs, "2022", "NO", "cancer_site=990,sex=female"), ptr(73.1), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2022", "NO", "cancer_site=990,sex=female"), testkit.Float(73.1), nil, nil, false)
 	// Position 3 is absent from the sparse value object (status ".."): suppressed.
 	checkFigure(t, figure(t, obs, "2023", "NO", "cancer_site=990,sex=female"), nil, nil, nil, true)
 	// Position 4 has a value and status "e" (estimate): kept.
-	checkFigure(t, figure(t, obs, "2022", "SE", "cancer_site=990,sex=male"), ptr(70.2), nil, nil, false)
+	checkFigure(t, figure(t, obs, "2022", "SE", "cancer_site=990,sex=male"), testkit.Float(70.2), nil, nil, false)
 }
 
 func TestJSONStatRejections(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := statbankSource(t, c)
 	good := string(read(t, "statbank.json"))
 	for _, tc := range []rejection{
@@ -291,7 +282,7 @@ func TestJSONStatRejections(t *testing.T) {
 }
 
 func TestRequestsFollowTheAPIs(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	sb := statbankSource(t, c)
 	req, err := newRequest(sb)
 	if err != nil {
@@ -331,7 +322,7 @@ func TestRequestsFollowTheAPIs(t *testing.T) {
 }
 
 func TestAdapterPanicBecomesError(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	src := source(t, c, "nordcan-survival")
 	// A nil catalogue makes the adapter dereference nil: a stand-in for an
 	// adapter bug. The run must fail cleanly, not crash.
@@ -342,7 +333,7 @@ func TestAdapterPanicBecomesError(t *testing.T) {
 }
 
 func TestShippedSnapshotsParse(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	readme, err := Snapshots.ReadFile("snapshots/README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -350,35 +341,41 @@ func TestShippedSnapshotsParse(t *testing.T) {
 	goals := map[int]bool{}
 	entries, _ := Snapshots.ReadDir("snapshots")
 	used := map[string]bool{"README.md": true}
+	total, sources := 0, 0
 	for i := range c.Sources {
 		src := &c.Sources[i]
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
-		used[src.Snapshot] = true
-		data, name, err := Snapshot(src)
+		obs, _, err := SnapshotFigures(c, src)
 		if err != nil {
-			t.Fatal(err)
-		}
-		obs, err := Parse(c, src, name, data)
-		if err != nil {
-			t.Errorf("snapshot %s: %v", name, err)
+			t.Errorf("source %s: %v", src.ID, err)
 			continue
 		}
-		if !bytes.Contains(readme, []byte("`"+name+"`")) {
-			t.Errorf("snapshot %s has no entry with its citations in snapshots/README.md", name)
-		}
-		// Table snapshots cite a publication on every row.
-		if src.Format == indicators.FormatTable {
-			for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
-				if !strings.Contains(line, "http") && !strings.Contains(line, "samme side") {
-					t.Errorf("%s row %d has no citation: %s", name, i+2, line)
+		total, sources = total+len(obs), sources+1
+		for _, f := range src.Files() {
+			used[strings.Split(f.File, "/")[0]] = true
+			if !bytes.Contains(readme, []byte("`"+f.File+"`")) && !bytes.Contains(readme, []byte("`"+strings.TrimPrefix(f.File, "nordcan-9.2/")+"`")) {
+				t.Errorf("snapshot %s has no entry with its citations in snapshots/README.md", f.File)
+			}
+			// Table snapshots cite a publication on every row.
+			if src.Format == indicators.FormatTable {
+				data, _ := Snapshots.ReadFile("snapshots/" + f.File)
+				for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+					if !strings.Contains(line, "http") && !strings.Contains(line, "samme side") {
+						t.Errorf("%s row %d has no citation: %s", f.File, i+2, line)
+					}
 				}
 			}
 		}
 		for _, o := range obs {
 			in, _ := c.Indicator(o.Indicator)
 			goals[in.Goal] = true
+			// Every shipped figure says when it was published, before
+			// the clock of whoever loads it.
+			if o.PublishedAt.IsZero() || o.PublishedAt.After(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("%s %s %s %s: published %v", src.ID, o.Indicator, o.Period, o.Geography, o.PublishedAt)
+			}
 		}
 	}
 	for _, e := range entries {
@@ -390,10 +387,15 @@ func TestShippedSnapshotsParse(t *testing.T) {
 	if !goals[1] || !goals[3] {
 		t.Errorf("snapshots cover goals %v; want goals 1 and 3", goals)
 	}
+	// The issue's target: at least 300 figures from at least 6 sources.
+	if total < 300 || sources < 6 {
+		t.Errorf("snapshots hold %d figures from %d sources; want at least 300 from 6", total, sources)
+	}
+	t.Logf("%d figures from %d sources", total, sources)
 }
 
 func TestSubmissionSourcesAreNotFetched(t *testing.T) {
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	_, err := Parse(c, source(t, c, "indberetning"), "x", []byte("x"))
 	if err == nil || !strings.Contains(err.Error(), "submitted through the API") {
 		t.Errorf("got %v", err)

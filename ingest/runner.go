@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -43,6 +44,12 @@ var ErrBusy = errors.New("another run of this source is in progress")
 // an error naming its row, cell or JSON path; a panic in an adapter is
 // recovered into an error, so one bad file cannot stop the scheduler.
 func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []indicators.Observation, err error) {
+	return parse(cat, src, name, data, time.Time{})
+}
+
+// parse is Parse with the publication date of figures whose publication
+// does not give one (zero: the time of recording).
+func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte, published time.Time) (obs []indicators.Observation, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
@@ -60,6 +67,7 @@ func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 		return nil, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
 	}
 	b := newBatch(cat, src)
+	b.published = published
 	if err := f.read(b, name, data); err != nil {
 		return nil, err
 	}
@@ -80,8 +88,13 @@ func looksLikeJSON(data []byte) bool {
 	return len(head) > 0 && (head[0] == '{' || head[0] == '[') && json.Valid(head)
 }
 
-// Snapshot returns the shipped snapshot of src and its name.
+// Snapshot returns the shipped snapshot of src and its name (the first
+// file of a source that ships several).
 func Snapshot(src *indicators.Source) ([]byte, string, error) {
+	if len(src.Snapshots) > 0 {
+		b, err := fs.ReadFile(Snapshots, "snapshots/"+src.Snapshots[0].File)
+		return b, src.Snapshots[0].File, err
+	}
 	if src.Snapshot == "" {
 		return nil, "", fmt.Errorf("source %s ships no snapshot: no public figures were found to ship (see the source and its indicators in the catalogue); use --file or the source's URL", src.ID)
 	}
@@ -251,6 +264,8 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 			return store.Counts{}, detail, fmt.Errorf("read %s: %w", opt.File, err)
 		}
 		p = payload{Origin: "file:" + abs, Body: f}
+	case (opt.Snapshot || r.Offline) && len(src.Snapshots) > 0:
+		return r.ingestSnapshots(ctx, src, runID, prev, hasPrev, opt, detail)
 	case opt.Snapshot || r.Offline:
 		body, name, err := Snapshot(src)
 		if err != nil {
@@ -309,7 +324,7 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 	if err != nil {
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	}
-	obs, err := Parse(r.Catalogue, src, name, data)
+	obs, err := parse(r.Catalogue, src, name, data, lastModified(p.LastModified))
 	if opt.File != "" && opt.Progress != nil {
 		opt.Progress.Finished(len(obs), size)
 	}
@@ -368,6 +383,7 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 			return err
 		}
 		b := newBatch(r.Catalogue, src)
+		b.published = lastModified(state.LastModified)
 		b.write = func(obs []indicators.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
 		in := body
 		if prog != nil {
@@ -413,4 +429,89 @@ func (r *Runner) logger() *slog.Logger {
 		return r.Logger
 	}
 	return slog.Default()
+}
+
+// lastModified reads a Last-Modified header as the publication date of
+// figures whose publication gives none; zero if absent or unreadable.
+func lastModified(h string) time.Time {
+	t, err := http.ParseTime(h)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// SnapshotFigures reads every shipped file of a source that ships several
+// (NORDCAN's exports, one per cancer site and release), each with its own
+// publication date, release and fixed values, and returns the figures and
+// the content hash of the files with the mapping.
+func SnapshotFigures(cat *indicators.Catalogue, src *indicators.Source) ([]indicators.Observation, string, error) {
+	h := sha256.New()
+	var all []indicators.Observation
+	for _, f := range src.Files() {
+		data, err := fs.ReadFile(Snapshots, "snapshots/"+f.File)
+		if err != nil {
+			return nil, "", fmt.Errorf("source %s: snapshot %s: %w", src.ID, f.File, err)
+		}
+		h.Write(data)
+		var published time.Time
+		if f.Published != "" {
+			if published, err = indicators.ParsePublished(f.Published); err != nil {
+				return nil, "", fmt.Errorf("source %s: snapshot %s: %w", src.ID, f.File, err)
+			}
+		}
+		one := *src
+		if f.Release != "" {
+			one.Release.Label = f.Release
+		}
+		if len(f.Fixed) > 0 {
+			m := indicators.Mapping{}
+			if src.Mapping != nil {
+				m = *src.Mapping
+			}
+			fixed := map[string]string{}
+			for k, v := range m.Fixed {
+				fixed[k] = v
+			}
+			for k, v := range f.Fixed {
+				fixed[k] = v
+			}
+			m.Fixed = fixed
+			one.Mapping = &m
+		}
+		obs, err := parse(cat, &one, f.File, data, published)
+		if err != nil {
+			return nil, "", err
+		}
+		all = append(all, obs...)
+	}
+	m, _ := json.Marshal(src.Mapping)
+	h.Write(m)
+	if _, err := indicators.Prepare(cat, all); err != nil {
+		return nil, "", err
+	}
+	return all, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ingestSnapshots writes a source's several shipped files as one batch.
+func (r *Runner) ingestSnapshots(ctx context.Context, src *indicators.Source, runID int64, prev store.FetchState, hasPrev bool, opt Options, detail map[string]any) (store.Counts, map[string]any, error) {
+	all, sum, err := SnapshotFigures(r.Catalogue, src)
+	if err != nil {
+		return store.Counts{}, detail, err
+	}
+	detail["origin"], detail["sha256"], detail["files"] = "snapshot:"+src.ID, sum, len(src.Snapshots)
+	if hasPrev && prev.SHA256 == sum && !opt.Force {
+		detail["same_content_as_run"] = prev.RunID
+		return store.Counts{}, detail, r.Store.TouchFetchState(ctx, src.ID)
+	}
+	state := store.FetchState{Source: src.ID, Origin: "snapshot:" + src.ID, SHA256: sum, RunID: runID}
+	var counts store.Counts
+	err = r.Store.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, all); err != nil {
+			return err
+		}
+		return store.SaveFetchState(ctx, tx, state)
+	})
+	return counts, detail, err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -29,7 +30,7 @@ const (
 // points at url, with a fetcher quick enough for tests.
 func testRunner(t *testing.T, st *store.Store, url string) *Runner {
 	t.Helper()
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	source(t, c, "nordcan-survival").URL = url
 	if _, err := st.SyncCatalogue(context.Background(), c); err != nil {
 		t.Fatal(err)

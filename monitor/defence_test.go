@@ -9,16 +9,14 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // The Barometer's psychological late effects, 67 → 71 % without counts:
 // /metrics says significance unknown, never a direction; every goal has
 // one verdict; the series labels stay those of the other series metrics.
 func TestDefenceMetrics(t *testing.T) {
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	v := func(x float64) *float64 { return &x }
 	obs, err := indicators.Prepare(cat, []indicators.Observation{
 		{Indicator: "g1_late_effects_need_unmet", Period: "2019", Geography: "DK", Breakdown: indicators.Breakdown{"need_type": "psychological"}, Value: v(67)},

@@ -24,6 +24,7 @@ type descs struct {
 	value, ciLower, ciUpper, baseline, progress, ratio *prometheus.Desc
 	comparison                                         *prometheus.Desc
 	target, targetYear, threshold, status, freshness   *prometheus.Desc
+	reporting                                          *prometheus.Desc
 	latestPeriodEnd, nextDue                           *prometheus.Desc
 	goalIndicators                                     *prometheus.Desc
 	nordicRank, nordicCompared, nordicTie, nordicGap   *prometheus.Desc
@@ -66,6 +67,7 @@ func newDescs(cat *indicators.Catalogue) *descs {
 	d.threshold = nd("kpv_indicator_threshold", "Alert threshold of an indicator: a value at or beyond it, in the bad direction, breaches it.", with(indicatorLabels, "level", "polarity"))
 	d.status = nd("kpv_indicator_status", "Headline progress of an indicator (the weakest of Denmark's series), as a state set.", with(indicatorLabels, "status"))
 	d.freshness = nd("kpv_indicator_freshness", "Whether an indicator's data are as recent as its source's release cadence promises, as a state set.", with(indicatorLabels, "state"))
+	d.reporting = nd("kpv_indicator_reporting_status", "For an indicator without figures: 1, with the source expected to carry them and how they get in (channel: fetched, file, submission, derived); the API's reporting_status says who owes them and how to submit. Absent once the indicator has figures.", with(indicatorLabels, "source", "channel"))
 	d.latestPeriodEnd = nd("kpv_indicator_latest_period_end_timestamp_seconds", "Last day of the latest period an indicator has figures for, as a Unix time.", indicatorLabels)
 	d.nextDue = nd("kpv_indicator_next_release_due_timestamp_seconds", "When the next period's figures are due by the source's release cadence, as a Unix time.", indicatorLabels)
 	d.goalIndicators = nd("kpv_goal_indicators", "Number of a goal's indicators in each headline progress state.", []string{"goal", "status"})
@@ -166,6 +168,10 @@ func (d *descs) indicatorMetrics(cat *indicators.Catalogue, a *assess.Indicator)
 	}
 	for _, st := range assess.FreshStates {
 		add(d.freshness, flag(a.Freshness.State == st), append(ind, string(st))...)
+	}
+	if len(a.Series) == 0 {
+		rs := cat.ReportingStatus(def)
+		add(d.reporting, 1, append(ind, rs.Source, rs.Channel)...)
 	}
 	if f := a.Freshness; f.LatestPeriodEnd != nil {
 		add(d.latestPeriodEnd, float64(f.LatestPeriodEnd.Unix()), ind...)

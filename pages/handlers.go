@@ -159,6 +159,9 @@ type indicatorView struct {
 	// (kpv fetches; corrected at the publisher) or "derived".
 	Intake    string
 	SubmitURL string
+	// Reporting is the catalogue's reporting status: the expected source
+	// and release, and how the owner gets the figures in.
+	Reporting indicators.ReportingStatus
 }
 
 type nordicView struct {
@@ -209,6 +212,9 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 	}
 	v.SubmitURL = "/api/v1/indicators/" + id + "/observations"
 	v.NoData = in.Freshness.State == assess.NoData
+	if v.NoData {
+		v.Reporting = p.cat.ReportingStatus(def)
+	}
 	p.render(w, r, http.StatusOK, "indicator", v)
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kraeftplan/kpv/assess"
-	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/store"
 )
@@ -48,10 +48,7 @@ func (runLog) FetchStates(context.Context) (map[string]store.FetchState, error) 
 
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	snap := assess.Build(assess.Input{Catalogue: cat, Now: now})
 	p := pages.New(pages.Options{Catalogue: cat, Assessor: fixedSnapshot{snap}, Runs: runLog{}, Plan: planLog{}, Now: func() time.Time { return now }})
 	r := chi.NewRouter()

@@ -71,14 +71,15 @@ func previousYear(cat *indicators.Catalogue, year int) (int, bool) {
 	return year - 1, year-1 >= FirstYear(cat)
 }
 
-// PreviousSet reads the figures the previous year's report rested on: as
-// recorded by the end of that year. ok is false for the plan's first year.
-func PreviousSet(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year int) (*store.AsOfSet, bool, error) {
+// PreviousSet reads the figures the previous year's report rests on, as
+// kpv holds them at cutoff: those published by the end of that year. ok is
+// false for the plan's first year.
+func PreviousSet(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year int, cutoff time.Time) (*store.AsOfSet, bool, error) {
 	prev, ok := previousYear(cat, year)
 	if !ok {
 		return nil, false, nil
 	}
-	set, err := rec.AsOf(ctx, EndOfYear(prev))
+	set, err := rec.AsOf(ctx, cutoff, PublishedBy(prev, cutoff))
 	return set, err == nil, err
 }
 

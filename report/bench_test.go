@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/ingest"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/report"
 )
 
@@ -17,10 +17,7 @@ import (
 // rendered with their charts.
 func BenchmarkReportHTML(b *testing.B) {
 	ctx := context.Background()
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		b.Fatal(err)
-	}
+	cat := testkit.Catalogue(b)
 	st := pgtest.NewStore(b)
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
 		b.Fatal(err)
@@ -28,7 +25,7 @@ func BenchmarkReportHTML(b *testing.B) {
 	r := &ingest.Runner{Store: st, Catalogue: cat}
 	figures := 0
 	for _, src := range cat.Sources {
-		if src.Snapshot == "" {
+		if len(src.Files()) == 0 {
 			continue
 		}
 		run, err := r.Run(ctx, src.ID, ingest.Options{Snapshot: true})

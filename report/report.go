@@ -29,9 +29,11 @@ import (
 
 // How the cut-off was chosen.
 const (
-	RuleEndOfYear = "end_of_year" // the default for a past year
-	RuleNow       = "now"         // the default for the current year
-	RuleAsOf      = "as_of"       // asked for
+	// RulePublishedBy, the default for a past year: the figures published
+	// by the end of the year, as kpv holds them now.
+	RulePublishedBy = "published_by"
+	RuleNow         = "now"   // the default for the current year
+	RuleAsOf        = "as_of" // asked for
 )
 
 // Report is the follow-up report for one year.
@@ -42,8 +44,11 @@ type Report struct {
 	// CutOff is the moment the figures are read as of: only revisions
 	// recorded by then count. PeriodsEndingBy is the end of the year: only
 	// periods that ended by then count.
-	CutOff           time.Time `json:"cut_off"`
-	CutOffRule       string    `json:"cut_off_rule"`
+	CutOff     time.Time `json:"cut_off"`
+	CutOffRule string    `json:"cut_off_rule"`
+	// PublishedBy is the other clock: only figures published by then
+	// count (the end of the year, or the cut-off if earlier).
+	PublishedBy      time.Time `json:"published_by"`
 	PeriodsEndingBy  string    `json:"periods_ending_by"`
 	CatalogueVersion string    `json:"catalogue_version"`
 	// Figures is how many figures (latest revisions by the cut-off, for
@@ -94,8 +99,8 @@ type Goal struct {
 	ShortDA    string      `json:"short_da"`
 	ShortEN    string      `json:"short_en"`
 	Indicators []Indicator `json:"indicators"`
-	// Regional compares the regions with Denmark (goals 1 and 2): one entry
-	// per indicator published by region.
+	// Regional compares the regions with Denmark: one entry per indicator
+	// published by region.
 	Regional []Regional `json:"regional,omitempty"`
 	// Nordic ranks Denmark among the Nordic countries (goal 3).
 	Nordic      []Nordic     `json:"nordic,omitempty"`
@@ -131,6 +136,10 @@ type Indicator struct {
 	// Rows are Denmark's series, one per breakdown (one row with no
 	// figures when there are none).
 	Rows []Row `json:"rows"`
+	// ReportingStatus, for an indicator without figures by the cut-off,
+	// says who owes them, from which source and release, and how the
+	// owner submits.
+	ReportingStatus *indicators.ReportingStatus `json:"reporting_status,omitempty"`
 }
 
 // Target is what the plan aims for.
@@ -344,9 +353,23 @@ func EndOfYear(year int) time.Time {
 	return time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Microsecond)
 }
 
+// Live reports whether a rule's cut-off is the moment of the request (the
+// report changes as figures are recorded).
+func Live(rule string) bool { return rule == RuleNow || rule == RulePublishedBy }
+
+// PublishedBy is the publication cut-off of a year's report read as of
+// cutoff: the end of the year, or cutoff if that is earlier.
+func PublishedBy(year int, cutoff time.Time) time.Time {
+	if end := EndOfYear(year); end.Before(cutoff) {
+		return end
+	}
+	return cutoff
+}
+
 // CutOff checks a year and an optional cut-off (zero: the default) against
 // the clock, and returns the cut-off to use and how it was chosen: asOf
-// if given, else the end of the year or now, whichever is earlier.
+// if given, else now; for a past year the rule is then "published by" its
+// end (PublishedBy), so the report shows what was public by then.
 func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time, string, error) {
 	first, last := FirstYear(cat), now.Year()
 	if year < first || year > last {
@@ -361,15 +384,15 @@ func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time
 		}
 		return asOf.UTC().Truncate(time.Microsecond), RuleAsOf, nil
 	}
-	if end := EndOfYear(year); end.Before(now) {
-		return end, RuleEndOfYear, nil
+	if EndOfYear(year).Before(now) {
+		return now.UTC().Truncate(time.Microsecond), RulePublishedBy, nil
 	}
 	return now.UTC().Truncate(time.Microsecond), RuleNow, nil
 }
 
 // Recorder gives the figures as of a cut-off (*store.Store does).
 type Recorder interface {
-	AsOf(ctx context.Context, cutoff time.Time) (*store.AsOfSet, error)
+	AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*store.AsOfSet, error)
 }
 
 // Build reads the figures as of the cut-off (see CutOff) and builds the
@@ -379,11 +402,11 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 	if err != nil {
 		return nil, err
 	}
-	set, err := rec.AsOf(ctx, cutoff)
+	set, err := rec.AsOf(ctx, cutoff, PublishedBy(year, cutoff))
 	if err != nil {
 		return nil, err
 	}
-	prev, _, err := PreviousSet(ctx, rec, cat, year)
+	prev, _, err := PreviousSet(ctx, rec, cat, year, cutoff)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +434,7 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 	}
 	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
 	r := &Report{
-		Year: year, CutOff: set.CutOff, CutOffRule: rule, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
+		Year: year, CutOff: set.CutOff, CutOffRule: rule, PublishedBy: set.PublishedBy, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
@@ -476,7 +499,7 @@ func goalSection(cat *indicators.Catalogue, snap *assess.Snapshot, hist map[stri
 		a, _ := snap.Indicator(def.ID)
 		in := indicatorEntry(cat, def, a, hist[def.ID])
 		out.Indicators = append(out.Indicators, in)
-		if g.ID != 3 && slices.Contains(def.Breakdowns, "region") {
+		if slices.Contains(def.Breakdowns, "region") {
 			out.Regional = append(out.Regional, regional(cat, def, a))
 		}
 		src, ok := sources[def.Source]
@@ -526,6 +549,10 @@ func indicatorEntry(cat *indicators.Catalogue, def *indicators.Indicator, a *ass
 		row := rowOf(cat, sr)
 		row.History = hist[sr.Breakdown.Key()]
 		in.Rows = append(in.Rows, row)
+	}
+	if len(a.Series) == 0 {
+		rs := cat.ReportingStatus(def)
+		in.ReportingStatus = &rs
 	}
 	if len(in.Rows) == 0 {
 		in.Rows = append(in.Rows, Row{Geography: assess.Home, Breakdown: indicators.Breakdown{}, Status: a.Status,

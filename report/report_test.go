@@ -13,19 +13,9 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
-
-func catalogue(t *testing.T) *indicators.Catalogue {
-	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func p(v float64) *float64 { return &v }
 
 // fixture is a set of figures as of a cut-off. The figures are invented
 // for the test (they are not published figures); the expected statuses
@@ -74,12 +64,12 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 	}
 	var batch []indicators.Observation
 	for _, f := range figs {
-		o := indicators.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: p(f.v)}
+		o := indicators.Observation{Indicator: f.ind, Period: f.period, Geography: f.geo, Breakdown: f.b, Value: testkit.Float(f.v)}
 		if f.hasCounts {
-			o.Numerator, o.Denominator = p(f.num), p(f.den)
+			o.Numerator, o.Denominator = testkit.Float(f.num), testkit.Float(f.den)
 		}
 		if f.hasCI {
-			o.CILower, o.CIUpper = p(f.lo), p(f.hi)
+			o.CILower, o.CIUpper = testkit.Float(f.lo), testkit.Float(f.hi)
 		}
 		batch = append(batch, o)
 	}
@@ -120,7 +110,7 @@ func findIndicator(t *testing.T, r *Report, id string) Indicator {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 func TestFixtureReport(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	r := FromSet(cat, 2025, RuleAsOf, fixture(t, cat))
 
 	// Summary. Goal 1: the late-effects clinics on track (a complete count);
@@ -129,8 +119,10 @@ func TestFixtureReport(t *testing.T) {
 	// counted with the not assessable; three indicators have no figures.
 	// Goal 2: LUP off track (−0.83 % a year). Goal 3: the register's
 	// survival has no intervals here: significance unknown; the Nordic
-	// series have one period each.
-	want := map[int][3]int{1: {1, 0, 5}, 2: {0, 1, 2}, 3: {0, 0, 5}}
+	// series have one period each; the five context indicators (pathway
+	// times, mortality, its rank, deaths, NORDCAN mortality) have no
+	// figures in the fixture.
+	want := map[int][3]int{1: {1, 0, 5}, 2: {0, 1, 2}, 3: {0, 0, 10}}
 	for _, s := range r.Summary {
 		if got := [3]int{s.OnTrack, s.OffTrack, s.NotAssessable}; got != want[s.Goal] {
 			t.Errorf("goal %d: on track, off track, not assessable = %v, want %v", s.Goal, got, want[s.Goal])
@@ -223,8 +215,12 @@ func TestFixtureReport(t *testing.T) {
 			t.Errorf("Nordic %s: %+v", n.Sex, n)
 		}
 	}
-	if len(g3.Regional) != 0 {
-		t.Errorf("goal 3 has a regional comparison: %+v", g3.Regional)
+	// Goal 3's indicators published by region are compared too; the
+	// fixture has no regional figures for them.
+	for _, reg := range g3.Regional {
+		if len(reg.Regions) != 0 {
+			t.Errorf("goal 3 regional comparison with figures the fixture lacks: %+v", reg)
+		}
 	}
 	// Register survival: men 67 → 68 (+1.49 %: on track), women 70 →
 	// 70.5 (+0.71 %: needs acceleration); the headline is the weaker.
@@ -358,8 +354,8 @@ func checkCSV(t *testing.T, r *Report) {
 	// unmet 1, late effects 1 (no figures), responsibility 1, clinics 1,
 	// palliative 1, GP 1, LUP 1, barometer 1, PRO 1, Nordic 2, rank 2,
 	// gap 2, rank by site 1, register 2 = 18; regions 4.
-	if n := len(rows) - 1; n != 22 {
-		t.Errorf("CSV has %d rows, want 22", n)
+	if n := len(rows) - 1; n != 27 {
+		t.Errorf("CSV has %d rows, want 27", n)
 	}
 }
 
@@ -380,7 +376,7 @@ func checkHTML(t *testing.T, r *Report) {
 		`SEER*Stat`, `Eurostat`, `ingen antal: signifikans ukendt`, `class="pathway"`,
 		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
 		`6 indikatorer: 1 på rette spor, 0 ikke på rette spor, 5 kan ikke vurderes.`,
-		`Tal registreret senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Senfølger <small>(plan-oekonomi, 2025`,
+		`registreret i kpv senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Indberetningsstatus:</strong> ingen tal endnu. Ansvarlig: Danske Regioner`, `Senfølger <small>(plan-oekonomi, 2025`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("HTML lacks %q", want)
@@ -389,10 +385,10 @@ func checkHTML(t *testing.T, r *Report) {
 	if strings.Contains(page, "<script") {
 		t.Error("HTML has a script")
 	}
-	// One chart per indicator (14), per regional comparison with figures
+	// One chart per indicator (19), per regional comparison with figures
 	// (unmet needs, LUP) and per Nordic table (2).
-	if n := strings.Count(page, "<svg "); n != 18 {
-		t.Errorf("HTML has %d charts, want 18", n)
+	if n := strings.Count(page, "<svg "); n != 23 {
+		t.Errorf("HTML has %d charts, want 23", n)
 	}
 	// The clinics' chart has its target line and the threshold bands.
 	chart := regexp.MustCompile(`(?s)<article class="indicator" id="ind-g1_regions_late_effects_clinic">.*?</article>`).FindString(page)
@@ -404,18 +400,20 @@ func checkHTML(t *testing.T, r *Report) {
 }
 
 func TestCutOff(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	cut, rule, err := CutOff(cat, 2025, time.Time{}, now)
-	if err != nil || rule != RuleEndOfYear || cut.Format(time.RFC3339Nano) != "2025-12-31T23:59:59.999999Z" {
-		t.Errorf("2025: %v %s %v", cut, rule, err)
+	// A past year: as kpv holds the figures now, those published by the
+	// end of the year.
+	if err != nil || rule != RulePublishedBy || !cut.Equal(now) || PublishedBy(2025, cut).Format(time.RFC3339Nano) != "2025-12-31T23:59:59.999999Z" {
+		t.Errorf("2025: %v %s %v, published by %v", cut, rule, err, PublishedBy(2025, cut))
 	}
 	cut, rule, err = CutOff(cat, 2026, time.Time{}, now)
 	if err != nil || rule != RuleNow || !cut.Equal(now) {
 		t.Errorf("2026: %v %s %v", cut, rule, err)
 	}
 	asOf := time.Date(2026, 6, 30, 23, 59, 59, 0, time.UTC)
-	if cut, rule, err = CutOff(cat, 2025, asOf, now); err != nil || rule != RuleAsOf || !cut.Equal(asOf) {
+	if cut, rule, err = CutOff(cat, 2025, asOf, now); err != nil || rule != RuleAsOf || !cut.Equal(asOf) || !PublishedBy(2025, cut).Equal(EndOfYear(2025)) {
 		t.Errorf("as of: %v %s %v", cut, rule, err)
 	}
 	for _, c := range []struct {
@@ -437,7 +435,7 @@ func TestCutOff(t *testing.T) {
 }
 
 func TestFundingColumn(t *testing.T) {
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	var plan, agreement *indicators.FundingTable
 	for i := range cat.FundingTables {
 		switch cat.FundingTables[i].ID {

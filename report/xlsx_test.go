@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -31,7 +32,7 @@ const (
 // needs withheld by the publisher (later than Denmark's latest, 2023).
 func suppressedFixture(t *testing.T) *Report {
 	t.Helper()
-	cat := catalogue(t)
+	cat := testkit.Catalogue(t)
 	set := fixture(t, cat)
 	extra, err := indicators.Prepare(cat, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2024", Geography: "DK", Suppressed: true}})
 	if err != nil {

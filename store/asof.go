@@ -15,6 +15,9 @@ import (
 // those figures rest on. Revisions recorded later are not seen, so the set
 // for a past cut-off stays the same however the sources are revised.
 type AsOfSet struct {
+	// PublishedBy, if set, is the publication cut-off the figures were
+	// read with.
+	PublishedBy  time.Time
 	CutOff       time.Time
 	Observations []indicators.Observation
 	// Runs are the runs that wrote one of the revisions in Observations,
@@ -36,11 +39,12 @@ type AsOfRun struct {
 }
 
 // AsOf returns the figures as recorded by cutoff (recorded_at <= cutoff)
-// and the runs they rest on.
-func (s *Store) AsOf(ctx context.Context, cutoff time.Time) (*AsOfSet, error) {
-	set := &AsOfSet{CutOff: cutoff, LastSuccess: map[string]time.Time{}}
+// and, unless publishedBy is zero, published by publishedBy, with the runs
+// they rest on.
+func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfSet, error) {
+	set := &AsOfSet{CutOff: cutoff, PublishedBy: publishedBy, LastSuccess: map[string]time.Time{}}
 	var err error
-	set.Observations, err = s.Observations(ctx, ObservationFilter{AsOf: cutoff})
+	set.Observations, err = s.Observations(ctx, ObservationFilter{AsOf: cutoff, PublishedBy: publishedBy})
 	if err != nil {
 		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // The figures are invented for the test.
@@ -13,7 +14,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 	ctx := context.Background()
 	s, c := synced(t)
 	dk := func(period string, v float64) indicators.Observation {
-		return indicators.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(v)}
+		return indicators.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: testkit.Float(v)}
 	}
 	first := write(t, s, c, []indicators.Observation{dk("2023", 35), dk("2024", 34)})
 	cutoff := time.Now()
@@ -24,7 +25,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 		t.Fatalf("second run: %+v", second.Counts)
 	}
 
-	then, err := s.AsOf(ctx, cutoff)
+	then, err := s.AsOf(ctx, cutoff, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 		t.Errorf("last success as of the cut-off: %v (%v)", at, ok)
 	}
 
-	now, err := s.AsOf(ctx, time.Now())
+	now, err := s.AsOf(ctx, time.Now(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 	}
 
 	// Asking again for the old cut-off gives the same set.
-	again, err := s.AsOf(ctx, cutoff)
+	again, err := s.AsOf(ctx, cutoff, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestRecordVersionChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}}
+	obs := []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: testkit.Float(35)}}
 	write(t, s, c, obs)
 	v1, _ := s.RecordVersion(ctx)
 	if v1.Figures == v0.Figures || v1.FiguresMaxID == v0.FiguresMaxID {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -37,7 +38,7 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 	if err := s.MigrateTo(ctx, seriesMigration-1); err != nil {
 		t.Fatal(err)
 	}
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	if _, err := s.SyncCatalogue(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -75,23 +76,23 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 				y := 2009 + 5*p
 				start, end := fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-12-31", y+4)
 				v := 60 + float64(p)
-				insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 1, &v, nil, nil, f(v-1), f(v+1), "nordcan-survival", "nordcan1", base)
+				insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 1, &v, nil, nil, testkit.Float(v-1), testkit.Float(v+1), "nordcan-survival", "nordcan1", base)
 				if geo == "DK" && p == 1 {
-					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 2, f(v+0.5), nil, nil, f(v-0.5), f(v+1.5), "nordcan-survival", "nordcan2", base.Add(24*time.Hour))
-					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 3, f(v+0.7), nil, nil, nil, nil, "nordcan-survival", "nordcan2", base.Add(48*time.Hour))
+					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 2, testkit.Float(v+0.5), nil, nil, testkit.Float(v-0.5), testkit.Float(v+1.5), "nordcan-survival", "nordcan2", base.Add(24*time.Hour))
+					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 3, testkit.Float(v+0.7), nil, nil, nil, nil, "nordcan-survival", "nordcan2", base.Add(48*time.Hour))
 				}
 			}
 		}
 	}
 	// The Barometer by region with counts; a suppressed cell, then revised to a value.
 	for _, geo := range []string{"DK", "DK-81", "DK-82"} {
-		insert("g1_unmet_needs_followup", "2023", "2023-01-01", "2023-12-31", geo, "", "{}", 1, f(35), f(350), f(1000), nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
+		insert("g1_unmet_needs_followup", "2023", "2023-01-01", "2023-12-31", geo, "", "{}", 1, testkit.Float(35), testkit.Float(350), testkit.Float(1000), nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
 	}
 	insert("g1_unmet_needs_followup", "2019", "2019-01-01", "2019-12-31", "DK-83", "", "{}", 1, nil, nil, nil, nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
-	insert("g1_unmet_needs_followup", "2019", "2019-01-01", "2019-12-31", "DK-83", "", "{}", 2, f(41), nil, nil, nil, nil, "barometer", "barometer", base.Add(72*time.Hour))
+	insert("g1_unmet_needs_followup", "2019", "2019-01-01", "2019-12-31", "DK-83", "", "{}", 2, testkit.Float(41), nil, nil, nil, nil, "barometer", "barometer", base.Add(72*time.Hour))
 	// A suppressed cell that stays suppressed, and a submitted figure.
 	insert("g1_unmet_needs_followup", "2023", "2023-01-01", "2023-12-31", "DK-84", "", "{}", 1, nil, nil, nil, nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
-	insert("g1_gp_followup_plan", "2025", "2025-01-01", "2025-12-31", "DK-85", "", "{}", 1, f(12.5), f(25), f(200), nil, nil, "indberetning", "submission", base.Add(72*time.Hour))
+	insert("g1_gp_followup_plan", "2025", "2025-01-01", "2025-12-31", "DK-85", "", "{}", 1, testkit.Float(12.5), testkit.Float(25), testkit.Float(200), nil, nil, "indberetning", "submission", base.Add(72*time.Hour))
 	if rows != 23 {
 		t.Fatalf("wrote %d rows, the test expects 23", rows)
 	}
@@ -235,7 +236,7 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 		t.Errorf("revision history:\n got %q\nwant %q", got, beforeHistory)
 	}
 	for i, cut := range cutoffs {
-		set, err := s.AsOf(ctx, cut)
+		set, err := s.AsOf(ctx, cut, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +261,7 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 	run, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK-83", Value: f(40)}})
+		p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK-83", Value: testkit.Float(40)}})
 		if err != nil {
 			return store.Counts{}, err
 		}

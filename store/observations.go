@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,7 +64,10 @@ type ObservationWriter struct {
 	// gave each (a duplicate of it is refused in Finish).
 	fresh  map[int32][]int32
 	direct int // rows copied straight in
-	dups   []indicators.RowError
+	// now is the transaction's start, the published_at of a figure whose
+	// publisher gave no date (what a merge's now() is).
+	now  time.Time
+	dups []indicators.RowError
 	// Where names a row (as numbered in Copy) in the publisher's file for
 	// the duplicate messages of Finish; nil leaves them unnamed.
 	Where func(row int) string
@@ -92,12 +96,17 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 	// caller's number for each row, for the duplicate messages.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS obs_k (row integer, series_id integer, period_id integer,
 		value double precision, numerator double precision, denominator double precision,
-		ci_lower double precision, ci_upper double precision, suppressed boolean, release text NOT NULL DEFAULT '') ON COMMIT DROP;
+		ci_lower double precision, ci_upper double precision, suppressed boolean,
+		published_at timestamptz NOT NULL, release text NOT NULL) ON COMMIT DROP;
 		TRUNCATE obs_k`); err != nil {
 		return nil, err
 	}
-	return &ObservationWriter{tx: tx, runID: runID, source: source, series: map[string]int32{}, periods: map[periodKey]int32{},
-		fresh: map[int32][]int32{}}, nil
+	w := &ObservationWriter{tx: tx, runID: runID, source: source, series: map[string]int32{}, periods: map[periodKey]int32{},
+		fresh: map[int32][]int32{}}
+	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&w.now); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // Copy copies a prepared chunk into the staging table. rows[i] is the
@@ -159,20 +168,22 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 		}
 		return nil
 	}
-	err := copyRows("obs_k", []string{"row", "series_id", "period_id", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"},
+	err := copyRows("obs_k", []string{"row", "series_id", "period_id", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
+		"published_at", "release"},
 		staged, func(o *indicators.Observation, row int) []any {
 			return []any{row, w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}],
-				o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}
+				o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed, w.published(o), o.Release}
 		})
 	if err != nil {
 		return err
 	}
 	// A batch with a duplicate is refused whole in Finish: its rows need not go in.
 	if len(w.dups) == 0 {
-		err = copyRows("figures", []string{"run_id", "series_id", "period_id", "revision", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed"},
+		err = copyRows("figures", []string{"run_id", "series_id", "period_id", "revision", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
+			"published_at", "release"},
 			direct, func(o *indicators.Observation, _ int) []any {
 				return []any{w.runID, w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}], 1,
-					o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed}
+					o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed, w.published(o), o.Release}
 			})
 		if err != nil {
 			return err
@@ -181,6 +192,15 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 	}
 	w.n += len(chunk)
 	return nil
+}
+
+// published is when o was published: the publisher's date, else now (as
+// the merge has it).
+func (w *ObservationWriter) published(o *indicators.Observation) time.Time {
+	if o.PublishedAt.IsZero() {
+		return w.now
+	}
+	return o.PublishedAt
 }
 
 // resolve finds the ids of the chunk's series and periods not yet known,
@@ -316,8 +336,10 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 			      IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, f.release)
 		), moved AS (
 			INSERT INTO figure_history SELECT * FROM old RETURNING series_id
+		-- A new release's recomputed figure is a revision even where the
+		-- value is the same: it carries the new label.
 		), revised AS (
-			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, recorded_at = now(), published_at = NULL,
+			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, recorded_at = now(), published_at = k.published_at,
 			       value = k.value, numerator = k.numerator, denominator = k.denominator,
 			       ci_lower = k.ci_lower, ci_upper = k.ci_upper, suppressed = k.suppressed, release = k.release,
 			       revision = f.revision + 1
@@ -336,9 +358,9 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	err = tx.QueryRow(ctx, `
 		WITH inserted AS (
 			INSERT INTO figures (run_id, value, numerator, denominator, ci_lower, ci_upper,
-			                     series_id, period_id, revision, suppressed, release)
+			                     series_id, period_id, revision, suppressed, published_at, release)
 			SELECT $1, k.value, k.numerator, k.denominator, k.ci_lower, k.ci_upper,
-			       k.series_id, k.period_id, 1, k.suppressed, k.release
+			       k.series_id, k.period_id, 1, k.suppressed, k.published_at, k.release
 			FROM obs_k k
 			WHERE NOT EXISTS (SELECT 1 FROM figures f WHERE f.series_id = k.series_id AND f.period_id = k.period_id)
 			RETURNING series_id
@@ -406,6 +428,10 @@ type ObservationFilter struct {
 	AllRevisions bool
 	// AsOf, when set, ignores revisions recorded after it.
 	AsOf time.Time
+	// PublishedBy, when set, ignores revisions published after it (figures
+	// recorded before kpv kept the publication date count as published
+	// when recorded).
+	PublishedBy time.Time
 	// After, when set, starts after this figure in the order Observations
 	// returns (keyset paging: the cost of a page does not grow with how
 	// far into the figures it starts, as an Offset's does).
@@ -458,7 +484,8 @@ func ParseCursor(s string) (Cursor, error) {
 // The columns of an observation, from the series s, period p, figure f and
 // run r of the queries below.
 const observationCols = `s.indicator_id, p.period, p.period_start, p.period_end, s.geography, s.dims, f.revision,
-	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, f.recorded_at`
+	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, f.recorded_at,
+	COALESCE(f.published_at, f.recorded_at), f.release`
 
 // Observations returns the observations matching f, ordered by indicator,
 // period, geography, breakdown (and revision, with AllRevisions). The
@@ -488,25 +515,36 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 				w.arg(c.Indicator), w.arg(c.PeriodStart), w.arg(c.Period), w.arg(c.Geography), w.arg(c.Breakdown)))
 		}
 	}
+	// seen is the condition on a revision of AsOf and PublishedBy, for
+	// table alias t.
+	var seenArgs []string
+	if !f.AsOf.IsZero() {
+		seenArgs = append(seenArgs, "t.recorded_at <= "+w.arg(f.AsOf))
+	}
+	if !f.PublishedBy.IsZero() {
+		seenArgs = append(seenArgs, "COALESCE(t.published_at, t.recorded_at) <= "+w.arg(f.PublishedBy))
+	}
+	seen := func(alias string) string {
+		return strings.ReplaceAll(strings.Join(seenArgs, " AND "), "t.", alias+".")
+	}
 	var figs string
 	switch {
-	case f.AsOf.IsZero() && !f.AllRevisions:
+	case seenArgs == nil && !f.AllRevisions:
 		figs = `figures`
-	case f.AsOf.IsZero():
+	case seenArgs == nil:
 		figs = `(SELECT * FROM figures UNION ALL SELECT * FROM figure_history)`
 	case f.AllRevisions:
-		figs = `(SELECT * FROM figures WHERE recorded_at <= ` + w.arg(f.AsOf) + `
-			UNION ALL SELECT * FROM figure_history WHERE recorded_at <= ` + w.arg(f.AsOf) + `)`
+		figs = `(SELECT * FROM figures c WHERE ` + seen("c") + `
+			UNION ALL SELECT * FROM figure_history h WHERE ` + seen("h") + `)`
 	default:
-		// The latest revision of each figure recorded by then: the current
-		// one if it was (it is the highest revision), else the highest such
-		// in the history — read only for figures revised after the cut-off.
-		cut := w.arg(f.AsOf)
-		figs = `(SELECT * FROM figures WHERE recorded_at <= ` + cut + `
+		// The latest revision of each figure seen by then: the current one
+		// if it was (it is the highest revision), else the highest such in
+		// the history — read only for figures whose current one was not.
+		figs = `(SELECT * FROM figures c WHERE ` + seen("c") + `
 			UNION ALL
 			(SELECT DISTINCT ON (h.series_id, h.period_id) h.* FROM figure_history h
-			JOIN figures c ON c.series_id = h.series_id AND c.period_id = h.period_id AND c.recorded_at > ` + cut + `
-			WHERE h.recorded_at <= ` + cut + `
+			JOIN figures c ON c.series_id = h.series_id AND c.period_id = h.period_id AND NOT (` + seen("c") + `)
+			WHERE ` + seen("h") + `
 			ORDER BY h.series_id, h.period_id, h.revision DESC))`
 	}
 	q := `SELECT ` + observationCols + `
@@ -540,12 +578,13 @@ func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observati
 		strs[v] = v
 		return v
 	}
-	var ind, period, geo, dimsJSON, source []byte
+	var ind, period, geo, dimsJSON, source, release []byte
 	var sid int32
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
 		var o indicators.Observation
 		dst := []any{&ind, &period, &o.PeriodStart, &o.PeriodEnd, &geo, &dimsJSON, &o.Revision,
-			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt}
+			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt,
+			&o.PublishedAt, &release}
 		if series != nil {
 			dst = append(dst, &sid)
 		}
@@ -556,7 +595,7 @@ func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observati
 		if err != nil {
 			return o, err
 		}
-		o.Indicator, o.Period, o.Geography, o.Source = intern(ind), intern(period), intern(geo), intern(source)
+		o.Indicator, o.Period, o.Geography, o.Source, o.Release = intern(ind), intern(period), intern(geo), intern(source), intern(release)
 		b, ok := dims[string(dimsJSON)]
 		if !ok {
 			if err := json.Unmarshal(dimsJSON, &b); err != nil {

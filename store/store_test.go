@@ -11,25 +11,15 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
-
-func catalogue(t testing.TB) *indicators.Catalogue {
-	t.Helper()
-	c, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func f(v float64) *float64 { return &v }
 
 // synced returns a migrated store with the embedded catalogue loaded.
 func synced(t testing.TB) (*store.Store, *indicators.Catalogue) {
 	t.Helper()
 	s := pgtest.NewStore(t)
-	c := catalogue(t)
+	c := testkit.Catalogue(t)
 	if _, err := s.SyncCatalogue(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +113,8 @@ func TestRevisionsAreKept(t *testing.T) {
 	ctx := context.Background()
 	s, c := synced(t)
 	batch := []indicators.Observation{
-		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK", Value: f(38)},
-		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "081", Value: f(36), Numerator: f(180), Denominator: f(500)},
+		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK", Value: testkit.Float(38)},
+		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "081", Value: testkit.Float(36), Numerator: testkit.Float(180), Denominator: testkit.Float(500)},
 		{Indicator: "g1_unmet_needs_followup", Period: "2019", Geography: "DK-85", Suppressed: true},
 	}
 	r1 := write(t, s, c, batch)
@@ -142,7 +132,7 @@ func TestRevisionsAreKept(t *testing.T) {
 	betweenRuns := time.Now()
 	time.Sleep(10 * time.Millisecond)
 
-	batch[0].Value = f(37)
+	batch[0].Value = testkit.Float(37)
 	r3 := write(t, s, c, batch)
 	if r3.Counts != (store.Counts{Read: 3, Revised: 1, Unchanged: 2}) {
 		t.Fatalf("one changed figure: %+v", r3.Counts)
@@ -179,12 +169,12 @@ func TestBadBatchWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	s, c := synced(t)
 	batch := []indicators.Observation{
-		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)},
-		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "Atlantis", Value: f(35)},
-		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK-82", Value: f(135)},
-		{Indicator: "g1_unmet_needs_followup", Period: "last year", Geography: "DK-83", Value: f(35)},
-		{Indicator: "no_such_indicator", Period: "2023", Geography: "DK", Value: f(1)},
-		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(34)},
+		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: testkit.Float(35)},
+		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "Atlantis", Value: testkit.Float(35)},
+		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK-82", Value: testkit.Float(135)},
+		{Indicator: "g1_unmet_needs_followup", Period: "last year", Geography: "DK-83", Value: testkit.Float(35)},
+		{Indicator: "no_such_indicator", Period: "2023", Geography: "DK", Value: testkit.Float(1)},
+		{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: testkit.Float(34)},
 	}
 	run, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
 		p, err := indicators.Prepare(c, batch)
@@ -227,7 +217,7 @@ func TestFailedRunRollsBack(t *testing.T) {
 	s, c := synced(t)
 	boom := errors.New("publisher sent a truncated body")
 	_, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
-		p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: f(35)}})
+		p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: "2023", Geography: "DK", Value: testkit.Float(35)}})
 		if err != nil {
 			return store.Counts{}, err
 		}
@@ -257,7 +247,7 @@ func TestSeveralBatchesInOneRun(t *testing.T) {
 	run, err := s.Record(ctx, "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {
 		var total store.Counts
 		for _, period := range []string{"2019", "2023"} {
-			p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: f(30)}})
+			p, err := indicators.Prepare(c, []indicators.Observation{{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: testkit.Float(30)}})
 			if err != nil {
 				return total, err
 			}

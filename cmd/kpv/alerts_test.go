@@ -17,8 +17,8 @@ import (
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/grafana"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // webhookAlert is one alert of an Alertmanager webhook notification.
@@ -89,10 +89,7 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	for i := range cat.Organisations {
 		c := &cat.Organisations[i].Contact
 		c.Email, c.Webhook = "", fmt.Sprintf("http://%s/%s", ln.Addr(), c.Receiver)
@@ -207,10 +204,7 @@ func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 			t.Errorf("kpv generate wrote an alerts/%s that differs from the checked-in one", name)
 		}
 	}
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	dashboards, err := grafana.Generate(cat)
 	if err != nil {
 		t.Fatal(err)

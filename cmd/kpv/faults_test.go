@@ -213,7 +213,7 @@ func TestSIGKILLDuringIngest(t *testing.T) {
 	again := exec.Command(bin, "ingest", "nordcan-survival", "--offline")
 	again.Env = append(os.Environ(), env...)
 	out, err := again.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "nordcan-survival: success: read 8, inserted 8") {
+	if err != nil || !strings.Contains(string(out), "nordcan-survival: success: read 248, inserted 248") {
 		t.Fatalf("kpv ingest after the kill: %v\n%s", err, out)
 	}
 	rows, err := watcher.Query(ctx, `SELECT outcome, (SELECT count(*) FROM observations o WHERE o.run_id = r.id) FROM ingest_runs r ORDER BY id`)
@@ -229,7 +229,7 @@ func TestSIGKILLDuringIngest(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s:%d", o, n))
 	}
-	if want := "interrupted:0 success:8"; strings.Join(got, " ") != want {
+	if want := "interrupted:0 success:248"; strings.Join(got, " ") != want {
 		t.Errorf("run log (outcome:figures): %s, want %s", strings.Join(got, " "), want)
 	}
 }

@@ -19,8 +19,8 @@ import (
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/followup"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/report"
 )
 
@@ -179,10 +179,7 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 	srv := &http.Server{Handler: hooks}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	for i := range cat.Organisations {
 		c := &cat.Organisations[i].Contact
 		c.Email, c.Webhook = "", fmt.Sprintf("http://%s/%s", ln.Addr(), c.Receiver)

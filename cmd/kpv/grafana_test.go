@@ -23,6 +23,7 @@ import (
 	"github.com/kraeftplan/kpv/grafana"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // No Grafana server can run here, so the dashboards are tested through
@@ -53,6 +54,24 @@ func TestGrafanaDashboardQueries(t *testing.T) {
 	files, _ := filepath.Glob("../../grafana/dashboards/*.json")
 	if len(files) == 0 {
 		t.Fatal("no dashboards in grafana/dashboards")
+	}
+	// Indicators fed only by a live API with no snapshot (StatBank DODA1)
+	// have no figures offline: their history panel is empty until the
+	// first fetch, which is right. Every other panel must return data.
+	cat := testkit.Catalogue(t)
+	var noOffline []string
+	for _, in := range cat.Indicators {
+		if src, ok := cat.Source(in.Source); ok && in.Derived == nil && src.Format.Fetched() && len(src.Files()) == 0 && src.Request != nil {
+			noOffline = append(noOffline, "'"+in.ID+"'")
+		}
+	}
+	offlineEmpty := func(q string) bool {
+		for _, id := range noOffline {
+			if strings.Contains(q, "indicator_id = "+id) {
+				return true
+			}
+		}
+		return false
 	}
 	var panels, promQueries, sqlQueries int
 	latest := map[string]float64{} // Denmark's latest figures as the overview's SQL shows them
@@ -110,7 +129,9 @@ func TestGrafanaDashboardQueries(t *testing.T) {
 						t.Errorf("%s: %v\n%s", where, err, q)
 						continue
 					}
-					if len(rows) == 0 {
+					if len(rows) == 0 && offlineEmpty(q) {
+						t.Logf("%s: no figures offline (a live source without a snapshot)", where)
+					} else if len(rows) == 0 {
 						t.Errorf("%s: no rows from Postgres for\n%s", where, q)
 					}
 					if d.UID == grafana.OverviewUID && strings.HasPrefix(p.Title, "Seneste tal") {

@@ -374,7 +374,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		if *file != "" {
 			opt.Progress = newProgress(os.Stderr, id) // drawn only on a terminal
 		}
-		if *all && *offline && src.Snapshot == "" {
+		if *all && *offline && len(src.Files()) == 0 {
 			fmt.Fprintf(stdout, "%s: skipped: no snapshot is shipped (no public figures were found; see the catalogue)\n", id)
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // promtool finds promtool (KPV_PROMTOOL, else PATH). Under `make test` a
@@ -141,13 +142,13 @@ func TestMetricsOnARealScrape(t *testing.T) {
 		}
 	}
 	for g := 1; g <= 3; g++ {
-		getJSON(t, fmt.Sprintf("%s/api/v1/goals/%d", base, g), &goal)
+		testkit.GetJSON(t, fmt.Sprintf("%s/api/v1/goals/%d", base, g), &goal)
 		for _, in := range goal.Indicators {
 			if status[in.ID] == "" || in.Assessment.Status != status[in.ID] {
 				t.Errorf("goal %d, %s: API says %q, metrics %q", g, in.ID, in.Assessment.Status, status[in.ID])
 			}
 			var one struct{ Assessment struct{ Status string } }
-			getJSON(t, base+"/api/v1/indicators/"+in.ID, &one)
+			testkit.GetJSON(t, base+"/api/v1/indicators/"+in.ID, &one)
 			if one.Assessment.Status != status[in.ID] {
 				t.Errorf("/indicators/%s says %q, metrics %q", in.ID, one.Assessment.Status, status[in.ID])
 			}
@@ -163,8 +164,10 @@ func TestMetricsOnARealScrape(t *testing.T) {
 		Nordic     []struct{ Rank int }
 		Goals      []struct{ Goal int }
 	}
-	getJSON(t, base+"/api/v1/assessment", &whole)
-	if len(whole.Indicators) != 14 || len(whole.Nordic) != 2 || len(whole.Goals) != 3 {
+	testkit.GetJSON(t, base+"/api/v1/assessment", &whole)
+	// 19 indicators; Nordic ranks: survival 990 (2 sexes), by site (breast,
+	// prostate, colon and rectum by sex: 6), lung mortality (3 sexes).
+	if len(whole.Indicators) != 19 || len(whole.Nordic) != 11 || len(whole.Goals) != 3 {
 		t.Errorf("/api/v1/assessment: %d indicators, %d Nordic ranks, %d goals", len(whole.Indicators), len(whole.Nordic), len(whole.Goals))
 	}
 	for _, in := range whole.Indicators {

@@ -21,8 +21,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/a11y"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // browser starts headless Chromium for a test and returns a context whose
@@ -245,10 +245,7 @@ func TestAlertLinkOpensIndicatorPage(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &rules); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	public := strings.TrimSuffix(cat.Alerting.APIURL, "/")
 	base := serveBundled(t)
 	followed := 0
@@ -312,10 +309,7 @@ func TestAlertLinkOpensFollowUpPages(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &rules); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.Catalogue(t)
 	public := strings.TrimSuffix(cat.Alerting.APIURL, "/")
 	base := serveBundled(t)
 	followed := map[string]int{}

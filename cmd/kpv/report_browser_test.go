@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // chromium finds the browser (KPV_CHROMIUM, else chromium on PATH). Under
@@ -264,8 +265,8 @@ func TestReportInBrowser(t *testing.T) {
 			Status struct{ Progress string }
 		}
 	}
-	getJSON(t, fmt.Sprintf("%s/api/v1/reports/%d", base, year), &rep)
-	getJSON(t, base+"/api/v1/indicators", &list)
+	testkit.GetJSON(t, fmt.Sprintf("%s/api/v1/reports/%d", base, year), &rep)
+	testkit.GetJSON(t, base+"/api/v1/indicators", &list)
 	want := map[string]string{}
 	for _, in := range list.Items {
 		want[in.ID] = in.Status.Progress

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,8 +13,8 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/alerts"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/promstack"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // TestMakeUp runs the README's first command as a user would (scripts/up.sh,
@@ -101,11 +100,11 @@ func TestMakeUp(t *testing.T) {
 
 	t.Logf("ready after %s", time.Since(started).Round(time.Millisecond))
 	var list struct{ Count int }
-	getJSON(t, base+"/api/v1/goals", &list)
+	testkit.GetJSON(t, base+"/api/v1/goals", &list)
 	if list.Count != 3 {
 		t.Errorf("goals: %d, want 3", list.Count)
 	}
-	getJSON(t, base+"/api/v1/initiatives", &list)
+	testkit.GetJSON(t, base+"/api/v1/initiatives", &list)
 	if list.Count != 36 {
 		t.Errorf("initiatives: %d, want 36", list.Count)
 	}
@@ -115,7 +114,7 @@ func TestMakeUp(t *testing.T) {
 		Count int
 		Items []struct{ Due, Quote string }
 	}
-	getJSON(t, base+"/api/v1/milestones", &ms)
+	testkit.GetJSON(t, base+"/api/v1/milestones", &ms)
 	if ms.Count < 20 {
 		t.Errorf("milestones: %d, want the documents' 20 or more", ms.Count)
 	}
@@ -127,7 +126,7 @@ func TestMakeUp(t *testing.T) {
 				MilestonesNote string `json:"milestones_note_da"`
 			}
 		}
-		getJSON(t, fmt.Sprintf("%s/api/v1/initiatives/%d/follow-up", base, n), &fu)
+		testkit.GetJSON(t, fmt.Sprintf("%s/api/v1/initiatives/%d/follow-up", base, n), &fu)
 		if x := fu.Initiative; x.Status == "" || (len(x.Milestones) == 0 && x.MilestonesNote == "") {
 			t.Errorf("initiative %d: no reporting status, or neither milestones nor a note that the documents give none: %+v", n, x)
 		}
@@ -135,7 +134,7 @@ func TestMakeUp(t *testing.T) {
 	var round struct {
 		Round struct{ Expected, Received int }
 	}
-	getJSON(t, base+"/api/v1/rounds/current", &round)
+	testkit.GetJSON(t, base+"/api/v1/rounds/current", &round)
 	t.Logf("%d milestones; the round under way expects %d items, %d received", ms.Count, round.Round.Expected, round.Round.Received)
 	if round.Round.Expected == 0 {
 		t.Error("the round under way expects nothing")
@@ -147,7 +146,7 @@ func TestMakeUp(t *testing.T) {
 			StatedTotals map[string]float64 `json:"stated_totals"`
 		}
 	}
-	getJSON(t, base+"/api/v1/funding?year=2025&table=plan-oekonomi", &funding)
+	testkit.GetJSON(t, base+"/api/v1/funding?year=2025&table=plan-oekonomi", &funding)
 	if len(funding.Tables) != 1 || funding.Tables[0].StatedTotals["2025"] != 618 ||
 		funding.Tables[0].Sums["2025"] < 617 || funding.Tables[0].Sums["2025"] > 619 {
 		t.Errorf("funding 2025: %+v, want the plan's 618", funding.Tables)
@@ -163,7 +162,7 @@ func TestMakeUp(t *testing.T) {
 				Value  *float64
 			}
 		}
-		getJSON(t, base+"/api/v1/indicators/"+id+"/observations", &obs)
+		testkit.GetJSON(t, base+"/api/v1/indicators/"+id+"/observations", &obs)
 		if obs.Count == 0 {
 			t.Errorf("%s: no observations after make up", id)
 		}
@@ -171,7 +170,7 @@ func TestMakeUp(t *testing.T) {
 	var runs struct {
 		Items []struct{ Source, Outcome string }
 	}
-	getJSON(t, base+"/api/v1/ingest/runs", &runs)
+	testkit.GetJSON(t, base+"/api/v1/ingest/runs", &runs)
 	loaded := map[string]string{}
 	for _, r := range runs.Items {
 		loaded[r.Source] = r.Outcome
@@ -203,11 +202,8 @@ func TestMakeUp(t *testing.T) {
 			Groups []struct{ Rules []struct{ Health string } }
 		}
 	}
-	getJSON(t, prom.URL+"/api/v1/rules", &rules)
-	cat, err := indicators.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	testkit.GetJSON(t, prom.URL+"/api/v1/rules", &rules)
+	cat := testkit.Catalogue(t)
 	want, err := alerts.Rules(cat, alerts.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -227,12 +223,12 @@ func TestMakeUp(t *testing.T) {
 	var ams struct {
 		Data struct{ ActiveAlertmanagers []struct{ URL string } }
 	}
-	getJSON(t, prom.URL+"/api/v1/alertmanagers", &ams)
+	testkit.GetJSON(t, prom.URL+"/api/v1/alertmanagers", &ams)
 	if len(ams.Data.ActiveAlertmanagers) != 1 || !strings.Contains(ams.Data.ActiveAlertmanagers[0].URL, amAddr) {
 		t.Errorf("Prometheus's Alertmanagers: %+v, want %s", ams.Data.ActiveAlertmanagers, amAddr)
 	}
 	var amStatus struct{ Cluster struct{ Status string } }
-	getJSON(t, "http://"+amAddr+"/api/v2/status", &amStatus)
+	testkit.GetJSON(t, "http://"+amAddr+"/api/v2/status", &amStatus)
 	t.Logf("Prometheus %s: %d rule groups, %d rules loaded; Alertmanager %s (cluster %q)", prom.URL, len(rules.Data.Groups), nRules, amAddr, amStatus.Cluster.Status)
 	if !strings.Contains(logs.String(), "http://"+promAddr) || !strings.Contains(logs.String(), "http://"+amAddr) {
 		t.Errorf("up.sh did not print the Prometheus and Alertmanager URLs:\n%s", logs.String())
@@ -273,18 +269,3 @@ type logFile struct{ path string }
 func (l logFile) String() string { b, _ := os.ReadFile(l.path); return string(b) }
 
 func freeAddr(t *testing.T) string { return promstack.FreeAddr(t) }
-
-func getJSON(t *testing.T, url string, into any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d", url, resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
-		t.Fatal(fmt.Errorf("GET %s: %w", url, err))
-	}
-}

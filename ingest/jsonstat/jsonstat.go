@@ -135,7 +135,7 @@ func decodeDataset(raw json.RawMessage, prefix string, needClass bool) (*Dataset
 	var obj struct {
 		Class, Label, Source, Updated string
 		ID                            []string            `json:"id"`
-		Size                          []int               `json:"size"`
+		Size                          []count             `json:"size"`
 		Role                          map[string][]string `json:"role"`
 		Dimension, Value, Status      json.RawMessage
 	}
@@ -159,18 +159,20 @@ func decodeDataset(raw json.RawMessage, prefix string, needClass bool) (*Dataset
 	}
 	// id, size and role sit at the root of a 2.0 dataset, but inside
 	// "dimension", next to the dimensions themselves, in 1.x.
-	id, size, role, metaPath := obj.ID, obj.Size, obj.Role, prefix
+	id, size, role, metaPath := obj.ID, counts(obj.Size), obj.Role, prefix
 	if obj.ID == nil {
 		// Looked up by exact key: a struct would also match a dimension
 		// called "SIZE", as encoding/json ignores case.
 		metaPath = at("dimension")
+		var sz []count
 		if err := cmp.Or(
 			unmarshal(dims["id"], field(metaPath, "id"), &id),
-			unmarshal(dims["size"], field(metaPath, "size"), &size),
+			unmarshal(dims["size"], field(metaPath, "size"), &sz),
 			unmarshal(dims["role"], field(metaPath, "role"), &role),
 		); err != nil {
 			return nil, err
 		}
+		size = counts(sz)
 	}
 	d := &Dataset{Label: obj.Label, Source: obj.Source, Updated: obj.Updated,
 		ID: id, Size: size, Dims: map[string]*Dimension{}, Role: role, prefix: prefix}
@@ -295,7 +297,7 @@ func categoryIDs(index json.RawMessage, labels map[string]string, path string) (
 		}
 		return ids, nil
 	case '{':
-		var obj map[string]*int
+		var obj map[string]*count
 		if err := unmarshal(index, path, &obj); err != nil {
 			return nil, err
 		}
@@ -304,7 +306,7 @@ func categoryIDs(index json.RawMessage, labels map[string]string, path string) (
 		ids, filled := make([]string, len(obj)), make([]bool, len(obj))
 		for _, id := range slices.Sorted(maps.Keys(obj)) {
 			switch p := obj[id]; {
-			case p == nil || *p < 0 || *p >= len(obj):
+			case p == nil || *p < 0 || int(*p) >= len(obj):
 				return nil, errorf(key(path, id), "position out of range for %d categories", len(obj))
 			case filled[*p]:
 				return nil, errorf(key(path, id), "position %d already used by %.64q", *p, ids[*p])
@@ -315,6 +317,37 @@ func categoryIDs(index json.RawMessage, labels map[string]string, path string) (
 		return ids, nil
 	}
 	return nil, errorf(path, "want an array or an object")
+}
+
+// count is a non-negative integer as publishers write it: 3, or "3" (some
+// PxWeb installations and hand-built answers quote size and index
+// positions). Anything else is refused with what was found.
+type count int
+
+func (c *count) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(s) >= 2 && s[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || !positionRE.MatchString(s) {
+		return &json.UnmarshalTypeError{Value: "the value " + strconv.Quote(s), Type: reflect.TypeFor[int]()}
+	}
+	*c = count(n)
+	return nil
+}
+
+func counts(cs []count) []int {
+	if cs == nil {
+		return nil
+	}
+	out := make([]int, len(cs))
+	for i, c := range cs {
+		out[i] = int(c)
+	}
+	return out
 }
 
 // decodeValues reads value: a dense array with null for absent values, or a

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 func decodeFile(t *testing.T, name string) *Dataset {
@@ -25,8 +27,6 @@ func decodeFile(t *testing.T, name string) *Dataset {
 }
 
 func decodeString(s string) (*Dataset, error) { return Decode(strings.NewReader(s)) }
-
-func ptr(f float64) *float64 { return &f }
 
 // The publishers' metadata survives decoding: the shape of the cube, and in
 // 1.x the id/size/role hidden inside "dimension" rather than mistaken for
@@ -83,17 +83,17 @@ func TestCells(t *testing.T) {
 		status string
 		path   string
 	}{
-		{"statbank-1x.json", 0, []string{"000", "M", "2022"}, ptr(100), "", "dataset.value[0]"},
-		{"statbank-1x.json", 5, []string{"081", "M", "2023"}, ptr(201), "", "dataset.value[5]"},
+		{"statbank-1x.json", 0, []string{"000", "M", "2022"}, testkit.Float(100), "", "dataset.value[0]"},
+		{"statbank-1x.json", 5, []string{"081", "M", "2023"}, testkit.Float(201), "", "dataset.value[5]"},
 		{"statbank-1x.json", 7, []string{"081", "K", "2023"}, nil, "..", "dataset.value[7]"},
-		{"statbank-1x.json", 11, []string{"082", "K", "2023"}, ptr(311), "", "dataset.value[11]"},
-		{"pxweb-v2-sparse.json", 1, []string{"0301", "2023", "Personer1"}, ptr(2.5), "", `value["1"]`},
+		{"statbank-1x.json", 11, []string{"082", "K", "2023"}, testkit.Float(311), "", "dataset.value[11]"},
+		{"pxweb-v2-sparse.json", 1, []string{"0301", "2023", "Personer1"}, testkit.Float(2.5), "", `value["1"]`},
 		{"pxweb-v2-sparse.json", 2, []string{"4601", "2022", "Personer1"}, nil, "..", `value["2"]`},
-		{"pxweb-v2-sparse.json", 3, []string{"4601", "2023", "Personer1"}, ptr(3.5), "", `value["3"]`},
+		{"pxweb-v2-sparse.json", 3, []string{"4601", "2023", "Personer1"}, testkit.Float(3.5), "", `value["3"]`},
 		{"pxweb-v2-sparse.json", 5, []string{"5001", "2023", "Personer1"}, nil, ":", `value["5"]`},
-		{"pxweb-v1-dense.json", 3, []string{"00", "2", "BE0101N1", "2023"}, ptr(21), "B", "value[3]"},
+		{"pxweb-v1-dense.json", 3, []string{"00", "2", "BE0101N1", "2023"}, testkit.Float(21), "B", "value[3]"},
 		{"pxweb-v1-dense.json", 6, []string{"01", "2", "BE0101N1", "2022"}, nil, "..", "value[6]"},
-		{"pxweb-v1-dense.json", 7, []string{"01", "2", "BE0101N1", "2023"}, ptr(41), "", "value[7]"},
+		{"pxweb-v1-dense.json", 7, []string{"01", "2", "BE0101N1", "2023"}, testkit.Float(41), "", "value[7]"},
 	} {
 		d := decodeFile(t, tc.file)
 		c := d.Cells()[tc.index]
@@ -216,9 +216,9 @@ func TestLargeSparseCube(t *testing.T) {
 		status string
 	}{
 		{0, []string{"c0", "c0"}, nil, ".."},
-		{1001, []string{"c1", "c1"}, ptr(2), ""},
+		{1001, []string{"c1", "c1"}, testkit.Float(2), ""},
 		{999998, []string{"c999", "c998"}, nil, ""},
-		{999999, []string{"c999", "c999"}, ptr(5), ""},
+		{999999, []string{"c999", "c999"}, testkit.Float(5), ""},
 	} {
 		c := cells[tc.index]
 		if !slices.Equal(c.Codes, tc.codes) || c.Status != tc.status || (c.Value == nil) != (tc.value == nil) || c.Value != nil && *c.Value != *tc.value {
@@ -294,7 +294,9 @@ func TestDecodeErrors(t *testing.T) {
 			`jsonstat: dimension["a"].category.index: missing, and category.label has 2 entries (want 1)`},
 		{"role names unknown dimension", strings.Replace(v2(""), `"class":"dataset"`, `"class":"dataset","role":{"time":["t"]}`, 1),
 			`jsonstat: role["time"][0]: "t" is not a dimension in id`},
-		{"size of wrong type", v2(`size=[2,"3"]`), `jsonstat: size: got string, want an integer`},
+		{"size of wrong type", v2(`size=[2,"three"]`), `jsonstat: size: got the value "three", want an integer`},
+		{"size negative as a string", v2(`size=[2,"-3"]`), `jsonstat: size[1]: -3 categories, want at least 1`},
+		{"index position not a number", v2(`dimension={"a":{"category":{"index":["x","y"]}},"b":{"category":{"index":{"p":"0","q":"one","r":"2"}}}}`), `got the value "one", want an integer`},
 		{"cube too large", v2(`size=[100000,100000]`), `jsonstat: size: cube has more than 2000000 cells`},
 		{"cube product overflows", `{"version":"2.0","class":"dataset","id":["a","b","c","d","e"],"size":[100000,100000,100000,100000,100000],"dimension":{},"value":[]}`,
 			`jsonstat: size: cube has more than 2000000 cells`},
