@@ -213,6 +213,14 @@ func build(in Input, prev *Snapshot, changed map[string]bool) *Snapshot {
 	if reuseNordic {
 		s.Nordic = prev.Nordic
 	} else {
+		// Every ranking, also of the derived indicators prev's assessment
+		// was kept for (Rebuild is given all their figures then).
+		for i := range cat.Indicators {
+			if d := cat.Indicators[i].Derived; d != nil && rankings[d.From] == nil {
+				from, _ := cat.Indicator(d.From)
+				rankings[d.From] = rankGroups(byIndicator[d.From], d.Countries, from.Polarity)
+			}
+		}
 		s.Nordic = nordicRanks(rankings)
 	}
 	for _, g := range cat.Goals {

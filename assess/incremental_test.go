@@ -2,6 +2,7 @@ package assess
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,10 +54,16 @@ func TestRebuildEqualsBuild(t *testing.T) {
 		t.Errorf("the changed indicator was not assessed again: latest period %q", a.Freshness.LatestPeriod)
 	}
 
-	// The Nordic figures change: the ranks derived from them follow.
-	nordic := "g3_survival_5y_nordic"
-	in = Input{Catalogue: cat, Observations: of(all, nordic), Now: now, LastSuccess: last, Figures: len(all)}
-	same("the Nordic figures changed", Rebuild(prev, in, map[string]bool{nordic: true}),
+	// The Nordic figures change: the ranks derived from them follow (the
+	// figures of every indicator a rank is derived from are passed).
+	var from []string
+	for _, def := range cat.Indicators {
+		if def.Derived != nil && !slices.Contains(from, def.Derived.From) {
+			from = append(from, def.Derived.From)
+		}
+	}
+	in = Input{Catalogue: cat, Observations: of(all, from...), Now: now, LastSuccess: last, Figures: len(all)}
+	same("the Nordic figures changed", Rebuild(prev, in, map[string]bool{"g3_survival_5y_nordic": true}),
 		Build(Input{Catalogue: cat, Observations: all, Now: now, LastSuccess: last}))
 
 	// Nothing changed, three years on: every indicator reused, overdue now.
