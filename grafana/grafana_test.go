@@ -263,10 +263,7 @@ func TestNewIndicatorGetsPanels(t *testing.T) {
 	}
 	end := start + strings.Index(src[start:], "\n\n")
 	extra := strings.Replace(src[start:end], `"g2_pro_use"`, `"g2_test_extra"`, 1)
-	cat, err := indicators.Parse("catalogue+extra.yaml", []byte(strings.TrimRight(src, "\n")+"\n\n"+extra+"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testkit.CatalogueWith(t, map[string]string{"indicators": extra + "\n"})
 	ds := dashboards(t, generate(t, cat))
 	if got := indicatorPanels(ds["dashboards/"+GoalUID(2)+".json"], "g2_test_extra"); got < 3 {
 		t.Errorf("goal 2 dashboard: %d panels for the new indicator, want status, history and regions", got)

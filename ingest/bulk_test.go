@@ -27,6 +27,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -73,22 +74,12 @@ var benchSexes = []string{"Mænd", "Kvinder", "I alt"}
 // and loaded with the real loader, so it is validated like the shipped one.
 func benchCatalogue(tb testing.TB, indicatorCount int) *indicators.Catalogue {
 	tb.Helper()
-	y := string(indicators.Embedded)
-	insertAfter := func(key, text string) {
-		i := strings.Index(y, "\n"+key+":\n")
-		if i < 0 {
-			tb.Fatalf("catalogue has no %s", key)
-		}
-		i += len(key) + 3
-		y = y[:i] + text + y[i:]
-	}
 	var geo strings.Builder
 	for _, m := range municipalities {
 		fmt.Fprintf(&geo, "  - {code: \"M%d\", kind: \"region\", name_da: \"%s Kommune\", name_en: \"%s Municipality\", aliases: [\"%d\"]}\n",
 			m.code, m.name, m.name, m.code)
 	}
-	insertAfter("geographies", geo.String())
-	insertAfter("sources", `  - id: "`+benchSource+`"
+	source := `  - id: "` + benchSource + `"
     name_da: "Benchmark: kommunetabel (syntetisk)"
     name_en: "Benchmark: municipality table (synthetic)"
     publisher: "kpv benchmark"
@@ -101,7 +92,7 @@ func benchCatalogue(tb testing.TB, indicatorCount int) *indicators.Catalogue {
       columns: {indicator: "Indikator", period: "Periode", geography: "Kommune", sex: "Køn", value: "Andel (%)"}
       codes:
         sex: {"Mænd": "male", "Kvinder": "female", "I alt": "total"}
-`)
+`
 	var ind strings.Builder
 	for i := range indicatorCount {
 		fmt.Fprintf(&ind, `  - id: "bench_%02d"
@@ -121,12 +112,7 @@ func benchCatalogue(tb testing.TB, indicatorCount int) *indicators.Catalogue {
     methodology_en: "Synthetic load for the benchmark; no data."
 `, i, i, i, benchSource)
 	}
-	insertAfter("indicators", ind.String())
-	c, err := indicators.Parse("bench-catalogue.yaml", []byte(y))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
+	return testkit.CatalogueWith(tb, map[string]string{"geographies": geo.String(), "sources": source, "indicators": ind.String()})
 }
 
 // benchRows calls emit for every figure of the synthetic table, in file

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
 // benchCatalogue is the shipped catalogue with n extra indicators, each
@@ -14,10 +15,8 @@ import (
 func benchCatalogue(tb testing.TB, n int) *indicators.Catalogue {
 	tb.Helper()
 	var sb strings.Builder
-	sb.Write(indicators.Embedded)
 	for i := range n {
-		fmt.Fprintf(&sb, `
-  - id: "bench_%03d"
+		fmt.Fprintf(&sb, `  - id: "bench_%03d"
     goal: %d
     name_da: "Benchmark-indikator %d"
     name_en: "Benchmark indicator %d"
@@ -32,11 +31,7 @@ func benchCatalogue(tb testing.TB, n int) *indicators.Catalogue {
     methodology: "Benchmark fixture."
 `, i, 1+i%3, i, i)
 	}
-	cat, err := indicators.Parse("bench-catalogue.yaml", []byte(sb.String()))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cat
+	return testkit.CatalogueWith(tb, map[string]string{"indicators": sb.String()})
 }
 
 // benchFigures returns two periods of figures, with counts, for every

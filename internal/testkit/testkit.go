@@ -6,6 +6,7 @@ package testkit
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -38,4 +39,26 @@ func GetJSON(t testing.TB, url string, into any) {
 	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
+}
+
+// CatalogueWith is the shipped catalogue with YAML text inserted at the
+// start of top-level list sections (for example "indicators" or
+// "geographies"), loaded and validated by the real loader, as a synthetic
+// or edited catalogue for a test or benchmark.
+func CatalogueWith(tb testing.TB, sections map[string]string) *indicators.Catalogue {
+	tb.Helper()
+	y := string(indicators.Embedded)
+	for key, text := range sections {
+		i := strings.Index(y, "\n"+key+":\n")
+		if i < 0 {
+			tb.Fatalf("the catalogue has no section %s", key)
+		}
+		i += len(key) + 3
+		y = y[:i] + strings.TrimLeft(text, "\n") + y[i:]
+	}
+	c, err := indicators.Parse("catalogue+test.yaml", []byte(y))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
