@@ -89,30 +89,8 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
-	cat := testkit.Catalogue(t)
-	for i := range cat.Organisations {
-		c := &cat.Organisations[i].Contact
-		c.Email, c.Webhook = "", fmt.Sprintf("http://%s/%s", ln.Addr(), c.Receiver)
-	}
-	o := alerts.DefaultOptions()
-	o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor = 0, 0, 0, 0, 0
-	o.GroupWait, o.GroupInterval = time.Second, time.Second
-	files, err := alerts.GenerateWith(cat, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	am := promstack.StartAlertmanager(t, filepath.Join(dir, alerts.AlertmanagerFile))
-	prom := promstack.StartPrometheus(t, promstack.PrometheusConfig{
-		Targets:      []string{strings.TrimPrefix(base, "http://")},
-		RuleFiles:    []string{filepath.Join(dir, alerts.RulesFile)},
-		Alertmanager: strings.TrimPrefix(am.URL, "http://"),
-		Interval:     time.Second,
+	prom, am := startAlerting(t, base, ln.Addr().String(), func(o *alerts.Options) {
+		o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor = 0, 0, 0, 0, 0
 	})
 	// The bundled Barometer 2019 figure: 38 %, at the warning level (38), under the critical (43).
 	prom.WaitFor(t, `kpv_indicator_value{indicator="g1_unmet_needs_followup",geography="DK"} == 38`, 30*time.Second)
@@ -222,4 +200,38 @@ func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 	if err := run(context.Background(), []string{"generate", "--dir", t.TempDir()}, &out, io.Discard); err == nil {
 		t.Error("kpv generate into a directory that is not the repository succeeded")
 	}
+}
+
+// startAlerting starts a real Alertmanager and a Prometheus scraping kpv at
+// base every second with the rules generated from the shipped catalogue,
+// every organisation's alerts going to webhookAddr/RECEIVER; forZero sets
+// the "for:" durations the test needs at 0.
+func startAlerting(t *testing.T, base, webhookAddr string, forZero func(*alerts.Options)) (*promstack.Prometheus, *promstack.Alertmanager) {
+	t.Helper()
+	cat := testkit.Catalogue(t)
+	for i := range cat.Organisations {
+		c := &cat.Organisations[i].Contact
+		c.Email, c.Webhook = "", fmt.Sprintf("http://%s/%s", webhookAddr, c.Receiver)
+	}
+	o := alerts.DefaultOptions()
+	forZero(&o)
+	o.GroupWait, o.GroupInterval = time.Second, time.Second
+	files, err := alerts.GenerateWith(cat, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	am := promstack.StartAlertmanager(t, filepath.Join(dir, alerts.AlertmanagerFile))
+	prom := promstack.StartPrometheus(t, promstack.PrometheusConfig{
+		Targets:      []string{strings.TrimPrefix(base, "http://")},
+		RuleFiles:    []string{filepath.Join(dir, alerts.RulesFile)},
+		Alertmanager: strings.TrimPrefix(am.URL, "http://"),
+		Interval:     time.Second,
+	})
+	return prom, am
 }

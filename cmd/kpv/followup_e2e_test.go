@@ -10,8 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,8 +17,6 @@ import (
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/followup"
-	"github.com/kraeftplan/kpv/internal/promstack"
-	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/report"
 )
 
@@ -179,30 +175,8 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 	srv := &http.Server{Handler: hooks}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	cat := testkit.Catalogue(t)
-	for i := range cat.Organisations {
-		c := &cat.Organisations[i].Contact
-		c.Email, c.Webhook = "", fmt.Sprintf("http://%s/%s", ln.Addr(), c.Receiver)
-	}
-	o := alerts.DefaultOptions()
-	o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor, o.FollowUpFor = 0, 0, 0, 0, 0, 0
-	o.GroupWait, o.GroupInterval = time.Second, time.Second
-	files, err := alerts.GenerateWith(cat, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	am := promstack.StartAlertmanager(t, filepath.Join(dir, alerts.AlertmanagerFile))
-	prom := promstack.StartPrometheus(t, promstack.PrometheusConfig{
-		Targets:      []string{strings.TrimPrefix(base, "http://")},
-		RuleFiles:    []string{filepath.Join(dir, alerts.RulesFile)},
-		Alertmanager: strings.TrimPrefix(am.URL, "http://"),
-		Interval:     time.Second,
+	prom, am := startAlerting(t, base, ln.Addr().String(), func(o *alerts.Options) {
+		o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor, o.FollowUpFor = 0, 0, 0, 0, 0, 0
 	})
 	prom.WaitFor(t, `kpv_initiatives{status="on_schedule"} == 2`, 30*time.Second)
 	prom.WaitFor(t, `kpv_funding_spent_dkk_million{recipient="kl"} == 80`, 30*time.Second)
