@@ -148,31 +148,38 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 		first[pid] = int32(row)
 		direct = append(direct, i)
 	}
-	copyRows := func(table string, cols []string, idx []int, values func(vals []any, o *indicators.Observation, id rowIDs, row int)) error {
+	copyRows := func(table string, cols []string, idx []int, values func(e *rowEncoder, o *indicators.Observation, id rowIDs, row int)) error {
 		if len(idx) == 0 {
 			return nil
 		}
-		// Rows are made as COPY sends them, not held as a second copy,
-		// into one slice reused for every row.
-		src := &rowSource{vals: make([]any, len(cols)), next: func(j int, vals []any) {
+		// Rows are encoded as COPY sends them, not held as a second copy.
+		err := copyBinary(ctx, w.tx, table, cols, len(idx), func(j int, e *rowEncoder) {
 			i := idx[j]
 			row := w.n + i + 1
 			if rows != nil {
 				row = rows[i]
 			}
-			values(vals, &chunk[i], ids[i], row)
-		}, n: len(idx), j: -1}
-		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
+			values(e, &chunk[i], ids[i], row)
+		})
+		if err != nil {
 			return fmt.Errorf("copy observations: %w", err)
 		}
 		return nil
 	}
 	err = copyRows("obs_k", []string{"row", "series_id", "period_id", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
 		"published_at", "release"},
-		staged, func(v []any, o *indicators.Observation, id rowIDs, row int) {
-			v[0], v[1], v[2] = int32(row), id.series, id.period
-			v[3], v[4], v[5], v[6], v[7], v[8] = o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed
-			v[9], v[10] = w.published(o), o.Release
+		staged, func(e *rowEncoder, o *indicators.Observation, id rowIDs, row int) {
+			e.int4(int32(row))
+			e.int4(id.series)
+			e.int4(id.period)
+			e.float8(o.Value)
+			e.float8(o.Numerator)
+			e.float8(o.Denominator)
+			e.float8(o.CILower)
+			e.float8(o.CIUpper)
+			e.bool(o.Suppressed)
+			e.timestamptz(w.published(o))
+			e.text(o.Release)
 		})
 	if err != nil {
 		return err
@@ -181,10 +188,19 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 	if len(w.dups) == 0 {
 		err = copyRows("figures", []string{"run_id", "series_id", "period_id", "revision", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
 			"published_at", "release"},
-			direct, func(v []any, o *indicators.Observation, id rowIDs, _ int) {
-				v[0], v[1], v[2], v[3] = w.runID, id.series, id.period, int32(1)
-				v[4], v[5], v[6], v[7], v[8], v[9] = o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed
-				v[10], v[11] = w.published(o), o.Release
+			direct, func(e *rowEncoder, o *indicators.Observation, id rowIDs, _ int) {
+				e.int8(w.runID)
+				e.int4(id.series)
+				e.int4(id.period)
+				e.int4(1)
+				e.float8(o.Value)
+				e.float8(o.Numerator)
+				e.float8(o.Denominator)
+				e.float8(o.CILower)
+				e.float8(o.CIUpper)
+				e.bool(o.Suppressed)
+				e.timestamptz(w.published(o))
+				e.text(o.Release)
 			})
 		if err != nil {
 			return err
@@ -197,27 +213,6 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 
 // rowIDs are a row's series and period ids.
 type rowIDs struct{ series, period int32 }
-
-// rowSource is a pgx.CopyFromSource that fills one values slice per row
-// in place: pgx encodes each row before asking for the next, so the slice
-// is not allocated per row, as a CopyFromFunc's would be.
-type rowSource struct {
-	vals []any
-	next func(j int, vals []any)
-	n, j int
-}
-
-func (s *rowSource) Next() bool {
-	s.j++
-	return s.j < s.n
-}
-
-func (s *rowSource) Values() ([]any, error) {
-	s.next(s.j, s.vals)
-	return s.vals, nil
-}
-
-func (s *rowSource) Err() error { return nil }
 
 // published is when o was published: the publisher's date, else now (as
 // the merge has it).
@@ -235,31 +230,55 @@ func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Obse
 	var dims [][]byte
 	var labels []string
 	var starts, ends []time.Time
-	keys := make([]seriesRef, len(chunk))
+	ids := make([]rowIDs, len(chunk))
+	var missing []int // rows whose series is not known yet
 	seen := map[seriesRef]bool{}
 	seenP := map[periodKey]bool{}
-	// The breakdown's key for the breakdown of the previous row: rows
-	// share breakdown maps (one per distinct breakdown) and come in runs.
-	var lastDims indicators.Breakdown
-	var lastKey string
+	// Each breakdown's key, by map: rows share breakdown maps (one per
+	// distinct breakdown), so a key is made once per map, not per row.
+	type keyOf struct {
+		dims indicators.Breakdown
+		key  string
+	}
+	var keys []keyOf
+	var prevP periodKey // rows come in runs of one period
+	bkKey := func(d indicators.Breakdown) string {
+		if len(d) == 0 {
+			return ""
+		}
+		for _, k := range keys {
+			if sameMap(k.dims, d) {
+				return k.key
+			}
+		}
+		k := d.Key()
+		if len(keys) < 64 {
+			keys = append(keys, keyOf{d, k})
+		}
+		return k
+	}
 	for i := range chunk {
 		o := &chunk[i]
-		if len(o.Breakdown) == 0 || !sameMap(o.Breakdown, lastDims) {
-			lastDims, lastKey = o.Breakdown, o.Breakdown.Key()
-		}
-		sk := seriesRef{o.Indicator, o.Geography, lastKey}
-		keys[i] = sk
-		if _, ok := w.series[sk]; !ok && !seen[sk] {
-			seen[sk] = true
-			d, _ := json.Marshal(o.Breakdown)
-			if o.Breakdown == nil {
-				d = []byte("{}")
+		sk := seriesRef{o.Indicator, o.Geography, bkKey(o.Breakdown)}
+		if id, ok := w.series[sk]; ok {
+			ids[i].series = id
+		} else {
+			missing = append(missing, i)
+			if !seen[sk] {
+				seen[sk] = true
+				d, _ := json.Marshal(o.Breakdown)
+				if o.Breakdown == nil {
+					d = []byte("{}")
+				}
+				inds, geos, bks, dims = append(inds, sk.indicator), append(geos, sk.geography), append(bks, sk.breakdown), append(dims, d)
 			}
-			inds, geos, bks, dims = append(inds, sk.indicator), append(geos, sk.geography), append(bks, sk.breakdown), append(dims, d)
 		}
-		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); w.periods[pk] == 0 && !seenP[pk] {
-			seenP[pk] = true
-			labels, starts, ends = append(labels, o.Period), append(starts, o.PeriodStart), append(ends, o.PeriodEnd)
+		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); i == 0 || pk != prevP {
+			prevP = pk
+			if w.periods[pk] == 0 && !seenP[pk] {
+				seenP[pk] = true
+				labels, starts, ends = append(labels, o.Period), append(starts, o.PeriodStart), append(ends, o.PeriodEnd)
+			}
 		}
 	}
 	// Made if missing, then read: a series another transaction made
@@ -313,7 +332,10 @@ func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Obse
 			return nil, fmt.Errorf("periods: %w", err)
 		}
 	}
-	ids := make([]rowIDs, len(chunk))
+	for _, i := range missing {
+		o := &chunk[i]
+		ids[i].series = w.series[seriesRef{o.Indicator, o.Geography, bkKey(o.Breakdown)}]
+	}
 	var lastP periodKey
 	var lastPID int32
 	for i := range chunk {
@@ -321,7 +343,7 @@ func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Obse
 		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); pk != lastP || lastPID == 0 {
 			lastP, lastPID = pk, w.periods[pk]
 		}
-		ids[i] = rowIDs{w.series[keys[i]], lastPID}
+		ids[i].period = lastPID
 	}
 	return ids, nil
 }
