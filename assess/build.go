@@ -209,8 +209,9 @@ func newBuilder(in Input, prev *Snapshot, changed map[string]bool) *Builder {
 // Add assesses the indicators whose figures obs holds. Every current figure
 // of an indicator must come in the same call; figures of several
 // indicators may. A derived indicator's own figures are ignored (it is
-// computed from another's). The builder keeps obs only where a derived
-// indicator is computed from them; otherwise the caller may drop it.
+// computed from another's). Add keeps no reference to obs (it copies the
+// figures a derived indicator is computed from), so the caller may reuse
+// it.
 func (b *Builder) Add(obs []indicators.Observation) {
 	b.figures += len(obs)
 	if len(obs) == 0 {
@@ -244,7 +245,7 @@ func (b *Builder) Add(obs []indicators.Observation) {
 func (b *Builder) add(id string, obs []indicators.Observation) {
 	cat := b.in.Catalogue
 	if b.fromSet[id] {
-		b.from[id] = obs
+		b.from[id] = slices.Clone(obs)
 	}
 	def, ok := cat.Indicator(id)
 	if !ok || def.Derived != nil {
@@ -361,8 +362,9 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	var keys []string
 	var latest *Point
 	suppressedLatest := map[string]time.Time{}
+	var sk seriesKeys
 	for _, o := range obs {
-		key := o.Geography + "|" + o.Breakdown.Key()
+		key := sk.of(&o)
 		sr, ok := bySeries[key]
 		if !ok {
 			sr = &Series{Geography: o.Geography, Breakdown: o.Breakdown}
@@ -770,8 +772,9 @@ func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) 
 func withinRelease(obs []indicators.Observation) []indicators.Observation {
 	newest := map[string]indicators.Observation{}
 	mixed := false
+	var keys seriesKeys
 	for _, o := range obs {
-		k := o.Geography + "|" + o.Breakdown.Key()
+		k := keys.of(&o)
 		n, ok := newest[k]
 		if ok && n.Release != o.Release {
 			mixed = true
@@ -785,9 +788,27 @@ func withinRelease(obs []indicators.Observation) []indicators.Observation {
 	}
 	out := make([]indicators.Observation, 0, len(obs))
 	for _, o := range obs {
-		if o.Release == newest[o.Geography+"|"+o.Breakdown.Key()].Release {
+		if o.Release == newest[keys.of(&o)].Release {
 			out = append(out, o)
 		}
 	}
 	return out
+}
+
+// seriesKeys gives figures' series keys (geography|breakdown key), reusing
+// the last one while the figures are of the same series, as a series'
+// figures mostly come together: building a key sorts and joins the
+// breakdown, once per series instead of once per figure.
+type seriesKeys struct {
+	geo string
+	b   indicators.Breakdown
+	key string
+	ok  bool
+}
+
+func (k *seriesKeys) of(o *indicators.Observation) string {
+	if !k.ok || o.Geography != k.geo || !maps.Equal(o.Breakdown, k.b) {
+		k.geo, k.b, k.key, k.ok = o.Geography, o.Breakdown, o.Geography+"|"+o.Breakdown.Key(), true
+	}
+	return k.key
 }

@@ -107,8 +107,11 @@ func assemble(parts []*group, headers map[string][]byte, prev map[segmentKey]*se
 	for i := 1; i < len(parts); i += blockParts {
 		blocks = append(blocks, parts[i:min(i+blockParts, len(parts))])
 	}
+	for _, h := range headers {
+		size += len(h)
+	}
 	segments = map[segmentKey]*segment{}
-	buf := bytes.NewBuffer(make([]byte, 0, size+64*len(headers)))
+	buf := bytes.NewBuffer(make([]byte, 0, size))
 	var z bytes.Buffer
 	zw := flateWriters.Get().(*flate.Writer)
 	defer flateWriters.Put(zw)

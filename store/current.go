@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -17,7 +20,8 @@ import (
 // series when ids is nil) one indicator at a time, and hands each
 // indicator's to fn (indicators in id order; figures in no particular
 // order), so a reader of a million figures holds one indicator's at a time.
-// fn may keep the slice. It is the assessment's read: it selects only the
+// The slice is reused for the next indicator: fn must not keep it (the
+// figures' number pointers it may keep). It is the assessment's read: it selects only the
 // columns the assessment uses, and names each figure's series and period
 // from the small series and periods tables, read once, not per row. The
 // figures' Source and RecordedAt are left empty (PublishedAt is the
@@ -84,6 +88,7 @@ func (s *Store) CurrentFigures(ctx context.Context, ids []int32, fn func(indicat
 	}
 
 	releases := map[string]string{} // each release label kept once
+	var figs []indicators.Observation
 	for _, indicator := range slices.Sorted(maps.Keys(byIndicator)) {
 		rows, err := s.pool.Query(ctx, `SELECT series_id, period_id, revision, value, numerator, denominator,
 			ci_lower, ci_upper, suppressed, run_id, COALESCE(published_at, recorded_at), release
@@ -91,7 +96,7 @@ func (s *Store) CurrentFigures(ctx context.Context, ids []int32, fn func(indicat
 		if err != nil {
 			return err
 		}
-		var figs []indicators.Observation
+		figs = figs[:0]
 		var floats []float64 // the figures' numbers, allocated in blocks
 		num := func(v pgtype.Float8) *float64 {
 			if !v.Valid {
@@ -103,15 +108,21 @@ func (s *Store) CurrentFigures(ctx context.Context, ids []int32, fn func(indicat
 			floats = append(floats, v.Float64)
 			return &floats[len(floats)-1]
 		}
-		var sid, pid int32
-		var rev int32
+		raw := binaryColumns(rows.FieldDescriptions())
+		var sid, pid, rev int32
 		var value, numerator, denominator, lower, upper pgtype.Float8
 		var suppressed bool
 		var run int64
 		var published time.Time
 		var release []byte
 		for rows.Next() {
-			if err := rows.Scan(&sid, &pid, &rev, &value, &numerator, &denominator, &lower, &upper,
+			if raw {
+				// Decoded here: through Scan, decoding was most of the read.
+				v := rows.RawValues()
+				sid, pid, rev = int32(binary.BigEndian.Uint32(v[0])), int32(binary.BigEndian.Uint32(v[1])), int32(binary.BigEndian.Uint32(v[2]))
+				value, numerator, denominator, lower, upper = float8(v[3]), float8(v[4]), float8(v[5]), float8(v[6]), float8(v[7])
+				suppressed, run, published, release = v[8][0] != 0, int64(binary.BigEndian.Uint64(v[9])), timestamptz(v[10]), v[11]
+			} else if err := rows.Scan(&sid, &pid, &rev, &value, &numerator, &denominator, &lower, &upper,
 				&suppressed, &run, &published, &release); err != nil {
 				rows.Close()
 				return err
@@ -135,4 +146,38 @@ func (s *Store) CurrentFigures(ctx context.Context, ids []int32, fn func(indicat
 		}
 	}
 	return nil
+}
+
+// binaryColumns reports whether the figures' columns come in Postgres's
+// binary format with the types decoded by hand above (pgx asks for it
+// unless the connection uses the simple protocol, which gets text: then
+// the rows are scanned).
+func binaryColumns(fields []pgconn.FieldDescription) bool {
+	want := []uint32{pgtype.Int4OID, pgtype.Int4OID, pgtype.Int4OID, pgtype.Float8OID, pgtype.Float8OID, pgtype.Float8OID,
+		pgtype.Float8OID, pgtype.Float8OID, pgtype.BoolOID, pgtype.Int8OID, pgtype.TimestamptzOID, pgtype.TextOID}
+	if len(fields) != len(want) {
+		return false
+	}
+	for i, f := range fields {
+		// A text column's bytes are the same in either format.
+		if f.DataTypeOID != want[i] || f.Format != pgtype.BinaryFormatCode && f.DataTypeOID != pgtype.TextOID {
+			return false
+		}
+	}
+	return true
+}
+
+// float8 decodes a binary float8, NULL (nil) as not valid.
+func float8(b []byte) pgtype.Float8 {
+	if b == nil {
+		return pgtype.Float8{}
+	}
+	return pgtype.Float8{Float64: math.Float64frombits(binary.BigEndian.Uint64(b)), Valid: true}
+}
+
+// timestamptz decodes a binary timestamptz (microseconds since 2000-01-01
+// UTC) as pgx does, in the local time zone.
+func timestamptz(b []byte) time.Time {
+	us := int64(binary.BigEndian.Uint64(b))
+	return time.Unix(946_684_800+us/1_000_000, (us%1_000_000)*1000)
 }
