@@ -242,13 +242,10 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 		b = assess.NewRebuilder(m.Snapshot(), in, changed)
 	}
 	if full || len(ids) > 0 {
-		// Each indicator's figures are assessed as they arrive and dropped.
-		err := m.store.CurrentFigures(ctx, ids, func(indicator string, figs []indicators.Observation) error {
+		if err := m.read(ctx, ids, func(indicator string, figs []indicators.Observation) {
 			counts[indicator] = len(figs)
 			b.Add(figs)
-			return nil
-		})
-		if err != nil {
+		}); err != nil {
 			return err
 		}
 	}
@@ -260,6 +257,36 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 	m.swap(snap)
 	m.series, m.counts = series, counts
 	return nil
+}
+
+// read hands the current figures of the series ids (all when nil) to
+// assess indicator by indicator, as they are read: while one indicator is
+// assessed the next is read, and at most three indicators' figures are
+// held (the one assessed, one waiting, one being read), however many
+// figures there are.
+func (m *Monitor) read(ctx context.Context, ids []int32, assess func(indicator string, figs []indicators.Observation)) error {
+	type batch struct {
+		indicator string
+		figs      []indicators.Observation
+	}
+	ready := make(chan batch, 1)
+	free := make(chan []indicators.Observation, 2) // the buffers not being assessed or waiting
+	free <- nil
+	free <- nil
+	done := make(chan error, 1)
+	go func() {
+		done <- m.store.CurrentFigures(ctx, ids, func(indicator string, figs []indicators.Observation) error {
+			buf := <-free
+			ready <- batch{indicator, append(buf[:0], figs...)}
+			return nil
+		})
+		close(ready)
+	}()
+	for bt := range ready {
+		assess(bt.indicator, bt.figs)
+		free <- bt.figs
+	}
+	return <-done
 }
 
 // AfterRun refreshes after an ingest run; it suits ingest.Runner.AfterRun.
