@@ -308,6 +308,11 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	if err := w.duplicates(ctx); err != nil {
 		return n, err
 	}
+	// Every figure of the run is recorded at the transaction's start: the
+	// run keeps that instant once (migration 00060), not each figure.
+	if _, err := tx.Exec(ctx, `UPDATE ingest_runs SET recorded_at = now() WHERE id = $1`, w.runID); err != nil {
+		return n, fmt.Errorf("merge observations (run %d): %w", w.runID, err)
+	}
 	n.Inserted = w.direct // the fresh series' figures, already in
 	ids := make([]int32, 0, len(w.series))
 	for _, id := range w.series {
@@ -339,7 +344,7 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 		-- A new release's recomputed figure is a revision even where the
 		-- value is the same: it carries the new label.
 		), revised AS (
-			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, recorded_at = now(), published_at = k.published_at,
+			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, published_at = k.published_at,
 			       value = k.value, numerator = k.numerator, denominator = k.denominator,
 			       ci_lower = k.ci_lower, ci_upper = k.ci_upper, suppressed = k.suppressed, release = k.release,
 			       revision = f.revision + 1
@@ -484,8 +489,8 @@ func ParseCursor(s string) (Cursor, error) {
 // The columns of an observation, from the series s, period p, figure f and
 // run r of the queries below.
 const observationCols = `s.indicator_id, p.period, p.period_start, p.period_end, s.geography, s.dims, f.revision,
-	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, f.recorded_at,
-	COALESCE(f.published_at, f.recorded_at), f.release`
+	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, r.recorded_at,
+	COALESCE(f.published_at, r.recorded_at), f.release`
 
 // Observations returns the observations matching f, ordered by indicator,
 // period, geography, breakdown (and revision, with AllRevisions). The
@@ -516,16 +521,17 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 		}
 	}
 	// seen is the condition on a revision of AsOf and PublishedBy, for
-	// table alias t.
+	// table alias t; when it was recorded is its run's (migration 00060).
 	var seenArgs []string
 	if !f.AsOf.IsZero() {
-		seenArgs = append(seenArgs, "t.recorded_at <= "+w.arg(f.AsOf))
+		seenArgs = append(seenArgs, "rr.recorded_at <= "+w.arg(f.AsOf))
 	}
 	if !f.PublishedBy.IsZero() {
-		seenArgs = append(seenArgs, "COALESCE(t.published_at, t.recorded_at) <= "+w.arg(f.PublishedBy))
+		seenArgs = append(seenArgs, "COALESCE(t.published_at, rr.recorded_at) <= "+w.arg(f.PublishedBy))
 	}
 	seen := func(alias string) string {
-		return strings.ReplaceAll(strings.Join(seenArgs, " AND "), "t.", alias+".")
+		cond := strings.ReplaceAll(strings.Join(seenArgs, " AND "), "t.", alias+".")
+		return "EXISTS (SELECT 1 FROM ingest_runs rr WHERE rr.id = " + alias + ".run_id AND " + cond + ")"
 	}
 	var figs string
 	switch {
