@@ -91,7 +91,8 @@ func (s *Store) CurrentFigures(ctx context.Context, ids []int32, fn func(indicat
 	var figs []indicators.Observation
 	for _, indicator := range slices.Sorted(maps.Keys(byIndicator)) {
 		rows, err := s.pool.Query(ctx, `SELECT series_id, period_id, revision, value, numerator, denominator,
-			ci_lower, ci_upper, suppressed, run_id, COALESCE(published_at, recorded_at), release
+			ci_lower, ci_upper, suppressed, run_id,
+				COALESCE(published_at, (SELECT recorded_at FROM ingest_runs r WHERE r.id = run_id)), release
 			FROM figures WHERE series_id = ANY($1)`, byIndicator[indicator])
 		if err != nil {
 			return err
