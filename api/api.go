@@ -31,6 +31,7 @@ type Server struct {
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
 	settled    settledCutoffs
+	pages      *pageCache // rendered observation pages (pagecache.go)
 	// afterPlanWrite is called after an accepted status report, spending,
 	// commentary or approval (the follow-up metrics' refresh).
 	afterPlanWrite func()
@@ -71,7 +72,8 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite,
+		pages: newPageCache(pageCacheBytes)}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 	s.metrics = m
 
@@ -120,13 +122,6 @@ func New(o Options) http.Handler {
 // If-None-Match with 304 (writeETagged).
 func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	writeJSONIndent(w, r, v, "  ")
-}
-
-// writeCompactJSON is writeJSON without indentation, for the pages of
-// figures: they are the large answers, and indenting them took a quarter
-// of a request's CPU (BENCHMARKS.md, API under load).
-func writeCompactJSON(w http.ResponseWriter, r *http.Request, v any) {
-	writeJSONIndent(w, r, v, "")
 }
 
 func writeJSONIndent(w http.ResponseWriter, r *http.Request, v any, indent string) {
