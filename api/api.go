@@ -31,7 +31,8 @@ type Server struct {
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
 	settled    settledCutoffs
-	pages      *pageCache // rendered observation pages (pagecache.go)
+	pages      *pageCache    // rendered observation pages (pagecache.go)
+	versions   *versionReads // their indicators' versions, read once for many requests
 	// afterPlanWrite is called after an accepted status report, spending,
 	// commentary or approval (the follow-up metrics' refresh).
 	afterPlanWrite func()
@@ -74,6 +75,9 @@ func New(o Options) http.Handler {
 	}
 	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite,
 		pages: newPageCache(pageCacheBytes)}
+	if o.Store != nil {
+		s.versions = newVersionReads(o.Store.IndicatorVersion)
+	}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 	s.metrics = m
 

@@ -194,7 +194,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 		// figures written meanwhile is kept under the older version and
 		// rendered again by the next request, never the other way round.
 		var v store.IndicatorVersion
-		if v, err = s.store.IndicatorVersion(r.Context(), in.ID); err == nil {
+		if v, err = s.versions.get(r.Context(), in.ID); err == nil {
 			p, err = s.pages.get(r.Context(), r.URL.Path+"?"+q.Encode(), v, render)
 		}
 	} else {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/kraeftplan/kpv/store"
 )
@@ -126,4 +127,67 @@ func (p renderedPage) write(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", p.contentType)
 	_, _ = w.Write(p.body)
+}
+
+// versionReads shares the reads of an indicator's version among the
+// requests waiting for one: a request joins the next read to start, never
+// one already running (that one might not see a write the client saw
+// committed before it asked), so under load one read per round trip serves
+// every request that arrived meanwhile instead of one each.
+type versionReads struct {
+	read    func(ctx context.Context, indicator string) (store.IndicatorVersion, error)
+	mu      sync.Mutex
+	next    map[string]*versionRead // per indicator, the read not yet started
+	running map[string]bool         // per indicator, whether a loop is reading
+}
+
+type versionRead struct {
+	done chan struct{}
+	v    store.IndicatorVersion
+	err  error
+}
+
+func newVersionReads(read func(ctx context.Context, indicator string) (store.IndicatorVersion, error)) *versionReads {
+	return &versionReads{read: read, next: map[string]*versionRead{}, running: map[string]bool{}}
+}
+
+// get returns indicator's version as read by a read started after the call.
+func (b *versionReads) get(ctx context.Context, indicator string) (store.IndicatorVersion, error) {
+	b.mu.Lock()
+	r := b.next[indicator]
+	if r == nil {
+		r = &versionRead{done: make(chan struct{})}
+		b.next[indicator] = r
+		if !b.running[indicator] {
+			b.running[indicator] = true
+			go b.loop(indicator)
+		}
+	}
+	b.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return store.IndicatorVersion{}, ctx.Err()
+	}
+}
+
+// loop runs indicator's reads one after the other while requests wait.
+func (b *versionReads) loop(indicator string) {
+	for {
+		b.mu.Lock()
+		r := b.next[indicator]
+		if r == nil {
+			delete(b.running, indicator)
+			b.mu.Unlock()
+			return
+		}
+		delete(b.next, indicator)
+		b.mu.Unlock()
+		// Not a request's context: the read serves every request waiting.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r.v, r.err = b.read(ctx, indicator)
+		cancel()
+		close(r.done)
+	}
 }
