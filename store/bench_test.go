@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -44,6 +46,8 @@ func pageFigures(b *testing.B, c *indicators.Catalogue, shift float64) []indicat
 // revision and with ten back to back, so the two sides of a ratio are
 // measured seconds apart: on shared cores the load moves within a minute
 // (one run timed the same page at 8.7 and at 23.9 ms a minute apart).
+// The interleaved sub-benchmarks go further and alternate the two stores
+// call by call.
 func BenchmarkObservationsPage(b *testing.B) {
 	ctx := context.Background()
 	stores := map[int]*store.Store{}
@@ -84,5 +88,27 @@ func BenchmarkObservationsPage(b *testing.B) {
 				}
 			})
 		}
+		// The same ratio with the two stores read call by call in turn,
+		// so the load of the moment weighs on both alike: the median
+		// time of a read of the ten-revision store over the one-revision
+		// store's (metric 10x/1x).
+		b.Run(fmt.Sprintf("page=%s/interleaved", page.name), func(b *testing.B) {
+			took := map[int][]time.Duration{}
+			for i := 0; b.Loop(); i++ {
+				for _, revisions := range [][]int{{1, 10}, {10, 1}}[i%2] {
+					start := time.Now()
+					obs, err := stores[revisions].Observations(ctx, page.f)
+					if err != nil || len(obs) != page.f.Limit {
+						b.Fatalf("%d figures, %v", len(obs), err)
+					}
+					took[revisions] = append(took[revisions], time.Since(start))
+				}
+			}
+			median := func(d []time.Duration) float64 {
+				slices.Sort(d)
+				return float64(d[len(d)/2])
+			}
+			b.ReportMetric(median(took[10])/median(took[1]), "10x/1x")
+		})
 	}
 }
