@@ -402,11 +402,7 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 	if err != nil {
 		return nil, err
 	}
-	set, err := rec.AsOf(ctx, cutoff, PublishedBy(year, cutoff))
-	if err != nil {
-		return nil, err
-	}
-	prev, _, err := PreviousSet(ctx, rec, cat, year, cutoff)
+	set, prev, err := Sets(ctx, rec, cat, year, cutoff)
 	if err != nil {
 		return nil, err
 	}

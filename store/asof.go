@@ -48,6 +48,16 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 	if err != nil {
 		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
+	if err := s.asOfRuns(ctx, set); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// asOfRuns sets the runs and the sources' last successes of set from its
+// observations.
+func (s *Store) asOfRuns(ctx context.Context, set *AsOfSet) error {
+	cutoff := set.CutOff
 	figures := map[int64]int{}
 	for _, o := range set.Observations {
 		figures[o.RunID]++
@@ -71,7 +81,7 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 		WHERE r.id = ANY($1) OR r.id IN (SELECT id FROM latest)
 		ORDER BY r.id`, ids, cutoff, RunSuccess, RunUnchanged)
 	if err != nil {
-		return nil, fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
+		return fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
 	set.Runs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AsOfRun, error) {
 		var x AsOfRun
@@ -83,14 +93,14 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 		return x, err
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range set.Runs {
 		if r.LatestSuccess && r.FinishedAt != nil {
 			set.LastSuccess[r.Source] = *r.FinishedAt
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // RecordVersion identifies what AsOf can see, cheaply: it changes when a
