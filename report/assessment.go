@@ -96,11 +96,25 @@ func snapshotFor(cat *indicators.Catalogue, year int, set *store.AsOfSet) (*asse
 	return assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff}), obs
 }
 
+// previousSnapshot assesses what the previous year's report rests on:
+// prev, or the same figures as set for periods ending by the previous
+// year when prev is nil; nil for the plan's first year.
+func previousSnapshot(cat *indicators.Catalogue, year int, set, prev *store.AsOfSet) *assess.Snapshot {
+	py, ok := previousYear(cat, year)
+	if !ok {
+		return nil
+	}
+	if prev == nil {
+		prev = set
+	}
+	before, _ := snapshotFor(cat, py, prev)
+	return before
+}
+
 // verdictsAndChanges fills the report's opening: each goal's verdict and
-// the status changes since the previous year's report (read from prev, or
-// from the same figures for periods ending by the previous year when prev
-// is nil).
-func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap *assess.Snapshot, set, prev *store.AsOfSet) {
+// the status changes since the previous year's report (before, assessed
+// from prev, or from the same figures as this year's when prev is nil).
+func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap, before *assess.Snapshot, prev *store.AsOfSet) {
 	for _, g := range cat.Goals {
 		sum, _ := snap.Goal(g.ID)
 		if sum.Verdict != nil {
@@ -118,14 +132,12 @@ func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap *assess.Snap
 	r.Changes.NoteDA = "Indikatorer, hvis status er ændret siden rapporten for det foregående år (tal registreret ved dens skæringsdato, perioder afsluttet det år)."
 	r.Changes.NoteEN = "Indicators whose status changed since the previous year's report (figures recorded by its cut-off, periods ended that year)."
 	if prev == nil {
-		prev = set
 		r.Changes.NoteDA += " Tallene er læst som de kendes nu."
 		r.Changes.NoteEN += " The figures are read as known now."
 	} else {
 		t := prev.CutOff.UTC()
 		r.Changes.PreviousCutOff = &t
 	}
-	before, _ := snapshotFor(cat, py, prev)
 	r.Changes.Indicators = assess.StatusChanges(before, snap)
 }
 

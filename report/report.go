@@ -428,6 +428,14 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 			perRun[o.RunID]++
 		}
 	}
+	// The previous year's assessment is independent of this year's: the
+	// two are built at once (each is most of a build's time at scale).
+	var before *assess.Snapshot
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		before = previousSnapshot(cat, year, set, prev)
+	}()
 	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
 	r := &Report{
 		Year: year, CutOff: set.CutOff, CutOffRule: rule, PublishedBy: set.PublishedBy, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
@@ -436,8 +444,9 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
 		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
-	r.verdictsAndChanges(cat, snap, set, prev)
 	hist := histories(cat, obs)
+	<-done
+	r.verdictsAndChanges(cat, snap, before, prev)
 	for _, g := range cat.Goals {
 		r.Summary = append(r.Summary, summarise(snap, g))
 		r.Goals = append(r.Goals, goalSection(cat, snap, hist, g, year, set.LastSuccess))
