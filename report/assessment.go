@@ -86,13 +86,7 @@ func PreviousSet(ctx context.Context, rec Recorder, cat *indicators.Catalogue, y
 // snapshotFor assesses the figures of set for periods that ended by the
 // end of year.
 func snapshotFor(cat *indicators.Catalogue, year int, set *store.AsOfSet) (*assess.Snapshot, []indicators.Observation) {
-	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	var obs []indicators.Observation
-	for _, o := range set.Observations {
-		if !o.PeriodEnd.After(yearEnd) {
-			obs = append(obs, o)
-		}
-	}
+	obs := endingBy(set.Observations, time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC))
 	return assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff}), obs
 }
 

@@ -420,13 +420,10 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 // rested on (PreviousSet), for the changes since that report.
 func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet) *Report {
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	var obs []indicators.Observation
+	obs := endingBy(set.Observations, yearEnd)
 	perRun := map[int64]int{}
-	for _, o := range set.Observations {
-		if !o.PeriodEnd.After(yearEnd) {
-			obs = append(obs, o)
-			perRun[o.RunID]++
-		}
+	for _, o := range obs {
+		perRun[o.RunID]++
 	}
 	// The previous year's assessment is independent of this year's: the
 	// two are built at once (each is most of a build's time at scale).
@@ -459,6 +456,22 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 			FinishedAt: utc(run.FinishedAt), Figures: perRun[run.ID], LatestSuccess: run.LatestSuccess})
 	}
 	return r
+}
+
+// endingBy returns the observations of periods that ended by end: obs
+// itself when they all did (a million figures are not copied for nothing).
+func endingBy(obs []indicators.Observation, end time.Time) []indicators.Observation {
+	i := slices.IndexFunc(obs, func(o indicators.Observation) bool { return o.PeriodEnd.After(end) })
+	if i < 0 {
+		return obs
+	}
+	out := slices.Clip(obs[:i:i])
+	for _, o := range obs[i:] {
+		if !o.PeriodEnd.After(end) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func utc(t *time.Time) *time.Time {
@@ -734,9 +747,19 @@ func initiatives(cat *indicators.Catalogue, goal, year int) ([]Initiative, []Fun
 // published or Wilson), or for a derived indicator its rank or gap per
 // period, computed as assess computes them.
 func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[string]map[string][]Value {
+	// Only Denmark's figures, and every figure of an indicator others are
+	// derived from, are read below.
+	derivedFrom := map[string]bool{}
+	for i := range cat.Indicators {
+		if d := cat.Indicators[i].Derived; d != nil {
+			derivedFrom[d.From] = true
+		}
+	}
 	byIndicator := map[string][]indicators.Observation{}
 	for _, o := range obs {
-		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+		if o.Geography == assess.Home || derivedFrom[o.Indicator] {
+			byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+		}
 	}
 	out := map[string]map[string][]Value{}
 	for i := range cat.Indicators {
