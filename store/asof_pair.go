@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/kraeftplan/kpv/indicators"
 )
 
@@ -34,7 +36,11 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	if err != nil {
 		return fail(err)
 	}
-	cur, err := s.compactFigures(ctx, false, `SELECT `+compactCols+` FROM figures f WHERE f.recorded_at <= $1`, cutoff)
+	var estimate float64 // the planner's count of current figures, to size the slice once
+	if err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
+		return fail(err)
+	}
+	cur, err := s.compactFigures(ctx, int(max(estimate, 0)*1.05), false, `SELECT `+compactCols+` FROM figures f WHERE f.recorded_at <= $1`, cutoff)
 	if err != nil {
 		return fail(err)
 	}
@@ -43,7 +49,7 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	// earlier cut-off does not see (the later one sees at least as much),
 	// newest first per figure; figures recorded after the cut-off count too,
 	// their earlier revisions may have been recorded by it.
-	hist, err := s.compactFigures(ctx, true, `SELECT `+compactCols+` FROM figure_history f
+	hist, err := s.compactFigures(ctx, 0, true, `SELECT `+compactCols+` FROM figure_history f
 		WHERE f.recorded_at <= $1 AND COALESCE(f.published_at, f.recorded_at) <= $2
 		  AND EXISTS (SELECT 1 FROM figures c WHERE c.series_id = f.series_id AND c.period_id = f.period_id
 		              AND NOT (c.recorded_at <= $1 AND COALESCE(c.published_at, c.recorded_at) <= $3))
@@ -80,7 +86,7 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 		}
 	}
 	// Every figure either set sees, in the order Observations returns.
-	var all []*compactFigure
+	all := make([]*compactFigure, 0, len(cur)+len(hist))
 	for i := range cur {
 		if f := &cur[i]; seen(f, publishedBy) {
 			all = append(all, f)
@@ -157,7 +163,7 @@ const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator,
 // compactFigure is one revision of a figure as stored, ids unresolved.
 type compactFigure struct {
 	series, period, revision int32
-	value, num, den, lo, hi  *float64
+	value, num, den, lo, hi  pgtype.Float8 // not pointers: a million figures, five allocations each
 	suppressed               bool
 	run                      int64
 	recorded, published      time.Time
@@ -166,16 +172,16 @@ type compactFigure struct {
 	order                    [3]int32
 }
 
-// compactFigures reads the figures of q (compactCols), from the history
-// or not.
-func (s *Store) compactFigures(ctx context.Context, history bool, q string, args ...any) ([]compactFigure, error) {
+// compactFigures reads the figures of q (compactCols), about size of them,
+// from the history or not.
+func (s *Store) compactFigures(ctx context.Context, size int, history bool, q string, args ...any) ([]compactFigure, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	releases := map[string]string{}
-	var out []compactFigure
+	out := make([]compactFigure, 0, size)
 	var release []byte
 	for rows.Next() {
 		var f compactFigure
@@ -197,11 +203,11 @@ func (s *Store) compactFigures(ctx context.Context, history bool, q string, args
 // fill sets o to the figure f of series sr and period pr, written by a
 // run of source; its values are copied into *vals.
 func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, vals *[]float64) {
-	ptr := func(p *float64) *float64 {
-		if p == nil {
+	ptr := func(p pgtype.Float8) *float64 {
+		if !p.Valid {
 			return nil
 		}
-		*vals = append(*vals, *p)
+		*vals = append(*vals, p.Float64)
 		return &(*vals)[len(*vals)-1]
 	}
 	*o = indicators.Observation{Indicator: sr.indicator, Period: pr.period, Geography: sr.geography, Breakdown: sr.breakdown,
