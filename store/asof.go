@@ -48,15 +48,20 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 	if err != nil {
 		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
-	if err := s.asOfRuns(ctx, set); err != nil {
+	if err := asOfRuns(ctx, s.pool, set); err != nil {
 		return nil, err
 	}
 	return set, nil
 }
 
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // asOfRuns sets the runs and the sources' last successes of set from its
 // observations.
-func (s *Store) asOfRuns(ctx context.Context, set *AsOfSet) error {
+func asOfRuns(ctx context.Context, db querier, set *AsOfSet) error {
 	cutoff := set.CutOff
 	figures := map[int64]int{}
 	for _, o := range set.Observations {
@@ -68,7 +73,7 @@ func (s *Store) asOfRuns(ctx context.Context, set *AsOfSet) error {
 	}
 	// The runs behind the figures, and per source the latest run that ended
 	// well by the cut-off (its finish is what freshness of a source means).
-	rows, err := s.pool.Query(ctx, `
+	rows, err := db.Query(ctx, `
 		WITH latest AS (
 			SELECT DISTINCT ON (source_id) id
 			FROM ingest_runs

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -19,7 +20,9 @@ import (
 // and without the text of their series and periods (resolved through the
 // small series and periods tables, ordered there); the history is read
 // only for the figures whose current revision one of the two does not see.
-// The two sets share the figures both see.
+// The two sets share the figures both see. Its queries read one snapshot
+// of the database (a merge moves a revision from figures to the history:
+// between two reads it would be seen twice or not at all).
 func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.Time) (*AsOfSet, *AsOfSet, error) {
 	if earlier.After(publishedBy) {
 		return nil, nil, fmt.Errorf("figures as of %s: the earlier publication cut-off %s is after %s", cutoff.Format(time.RFC3339),
@@ -28,19 +31,24 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	fail := func(err error) (*AsOfSet, *AsOfSet, error) {
 		return nil, nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
-	series, err := s.seriesRanks(ctx)
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fail(err)
 	}
-	periods, err := s.periodRanks(ctx)
+	defer func() { _ = tx.Rollback(ctx) }()
+	series, err := seriesRanks(ctx, tx)
+	if err != nil {
+		return fail(err)
+	}
+	periods, err := periodRanks(ctx, tx)
 	if err != nil {
 		return fail(err)
 	}
 	var estimate float64 // the planner's count of current figures, to size the slice once
-	if err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
 		return fail(err)
 	}
-	cur, err := s.compactFigures(ctx, int(max(estimate, 0)*1.05), false, `SELECT `+compactCols+` FROM figures f WHERE f.recorded_at <= $1`, cutoff)
+	cur, err := compactFigures(ctx, tx, int(max(estimate, 0)*1.05), false, `SELECT `+compactCols+` FROM figures f WHERE f.recorded_at <= $1`, cutoff)
 	if err != nil {
 		return fail(err)
 	}
@@ -49,7 +57,7 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	// earlier cut-off does not see (the later one sees at least as much),
 	// newest first per figure; figures recorded after the cut-off count too,
 	// their earlier revisions may have been recorded by it.
-	hist, err := s.compactFigures(ctx, 0, true, `SELECT `+compactCols+` FROM figure_history f
+	hist, err := compactFigures(ctx, tx, 0, true, `SELECT `+compactCols+` FROM figure_history f
 		WHERE f.recorded_at <= $1 AND COALESCE(f.published_at, f.recorded_at) <= $2
 		  AND EXISTS (SELECT 1 FROM figures c WHERE c.series_id = f.series_id AND c.period_id = f.period_id
 		              AND NOT (c.recorded_at <= $1 AND COALESCE(c.published_at, c.recorded_at) <= $3))
@@ -118,7 +126,7 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 			used = append(used, p.earlier)
 		}
 	}
-	runs, err := s.runSources(ctx, used)
+	runs, err := runSources(ctx, tx, used)
 	if err != nil {
 		return fail(err)
 	}
@@ -148,7 +156,7 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	// The earlier set sees no figure the later one does not: it sees fewer
 	// revisions, and the later sees a figure's newest revision it can.
 	for _, set := range []*AsOfSet{later, prev} {
-		if err := s.asOfRuns(ctx, set); err != nil {
+		if err := asOfRuns(ctx, tx, set); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -174,8 +182,8 @@ type compactFigure struct {
 
 // compactFigures reads the figures of q (compactCols), about size of them,
 // from the history or not.
-func (s *Store) compactFigures(ctx context.Context, size int, history bool, q string, args ...any) ([]compactFigure, error) {
-	rows, err := s.pool.Query(ctx, q, args...)
+func compactFigures(ctx context.Context, tx pgx.Tx, size int, history bool, q string, args ...any) ([]compactFigure, error) {
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -224,8 +232,8 @@ type seriesRank struct {
 	indicatorRank, rank  int32
 }
 
-func (s *Store) seriesRanks(ctx context.Context) (map[int32]*seriesRank, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, indicator_id, geography, dims,
+func seriesRanks(ctx context.Context, tx pgx.Tx) (map[int32]*seriesRank, error) {
+	rows, err := tx.Query(ctx, `SELECT id, indicator_id, geography, dims,
 		dense_rank() OVER (ORDER BY indicator_id), rank() OVER (ORDER BY indicator_id, geography, breakdown)
 		FROM series`)
 	if err != nil {
@@ -262,8 +270,8 @@ type periodRank struct {
 	rank       int32
 }
 
-func (s *Store) periodRanks(ctx context.Context) (map[int32]*periodRank, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, period, period_start, period_end, rank() OVER (ORDER BY period_start, period) FROM periods`)
+func periodRanks(ctx context.Context, tx pgx.Tx) (map[int32]*periodRank, error) {
+	rows, err := tx.Query(ctx, `SELECT id, period, period_start, period_end, rank() OVER (ORDER BY period_start, period) FROM periods`)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +291,7 @@ func (s *Store) periodRanks(ctx context.Context) (map[int32]*periodRank, error) 
 }
 
 // runSources returns the source of each run that wrote one of figs.
-func (s *Store) runSources(ctx context.Context, figs []*compactFigure) (map[int64]string, error) {
+func runSources(ctx context.Context, tx pgx.Tx, figs []*compactFigure) (map[int64]string, error) {
 	seen := map[int64]bool{}
 	var ids []int64
 	for _, f := range figs {
@@ -292,7 +300,7 @@ func (s *Store) runSources(ctx context.Context, figs []*compactFigure) (map[int6
 			ids = append(ids, f.run)
 		}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, source_id FROM ingest_runs WHERE id = ANY($1)`, ids)
+	rows, err := tx.Query(ctx, `SELECT id, source_id FROM ingest_runs WHERE id = ANY($1)`, ids)
 	if err != nil {
 		return nil, err
 	}
