@@ -425,15 +425,15 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 	for _, o := range obs {
 		perRun[o.RunID]++
 	}
-	// The previous year's assessment is independent of this year's: the
-	// two are built at once (each is most of a build's time at scale).
-	var before *assess.Snapshot
+	// The histories do not need the assessment: built alongside it.
+	var hist map[string]map[string][]Value
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		before = previousSnapshot(cat, year, set, prev)
+		hist = histories(cat, obs)
 	}()
 	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
+	before := previousSnapshot(cat, year, set, prev, snap, obs)
 	r := &Report{
 		Year: year, CutOff: set.CutOff, CutOffRule: rule, PublishedBy: set.PublishedBy, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
@@ -441,7 +441,6 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
 		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
-	hist := histories(cat, obs)
 	<-done
 	r.verdictsAndChanges(cat, snap, before, prev)
 	for _, g := range cat.Goals {
