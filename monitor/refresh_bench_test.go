@@ -63,9 +63,11 @@ func monthlyFigures(tb testing.TB, cat *indicators.Catalogue, months int, keep f
 // Postgres. It times a full rebuild of the assessment from them (reading
 // every current figure), then a run that revises every figure of 1 % of
 // the series (two indicators' 36 series) and the incremental refresh after
-// it, and a yearly report built from the same store. It reports both
-// refresh times, their ratio, the peak resident memory of the full rebuild
-// and the series on /metrics. Run it on its own, once (-benchtime 1x): the
+// it, and the yearly report for the current year built from the same
+// store after that run (report-s; report-asof-s is the same report read
+// through two store.AsOf reads, as before issue 18, checked equal). It
+// reports both refresh times, their ratio, the peak resident memory of the
+// full rebuild and the series on /metrics. Run it on its own, once (-benchtime 1x): the
 // loading takes minutes.
 func BenchmarkRefresh(b *testing.B) {
 	ctx := context.Background()
