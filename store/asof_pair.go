@@ -24,6 +24,9 @@ import (
 // of the database (a merge moves a revision from figures to the history:
 // between two reads it would be seen twice or not at all).
 func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.Time) (*AsOfSet, *AsOfSet, error) {
+	if publishedBy.IsZero() || earlier.IsZero() {
+		return nil, nil, fmt.Errorf("figures as of %s: both publication cut-offs are needed (AsOf reads without one)", cutoff.Format(time.RFC3339))
+	}
 	if earlier.After(publishedBy) {
 		return nil, nil, fmt.Errorf("figures as of %s: the earlier publication cut-off %s is after %s", cutoff.Format(time.RFC3339),
 			earlier.Format(time.RFC3339), publishedBy.Format(time.RFC3339))
