@@ -51,7 +51,8 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	if err := tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
 		return fail(err)
 	}
-	cur, err := compactFigures(ctx, tx, int(max(estimate, 0)*1.05), false, `SELECT `+compactCols+` FROM figures f WHERE f.recorded_at <= $1`, cutoff)
+	cur, err := compactFigures(ctx, tx, int(max(estimate, 0)*1.05), false, `SELECT `+compactCols+`
+		FROM figures f JOIN ingest_runs r ON r.id = f.run_id WHERE r.recorded_at <= $1`, cutoff)
 	if err != nil {
 		return fail(err)
 	}
@@ -60,10 +61,12 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 	// earlier cut-off does not see (the later one sees at least as much),
 	// newest first per figure; figures recorded after the cut-off count too,
 	// their earlier revisions may have been recorded by it.
-	hist, err := compactFigures(ctx, tx, 0, true, `SELECT `+compactCols+` FROM figure_history f
-		WHERE f.recorded_at <= $1 AND COALESCE(f.published_at, f.recorded_at) <= $2
-		  AND EXISTS (SELECT 1 FROM figures c WHERE c.series_id = f.series_id AND c.period_id = f.period_id
-		              AND NOT (c.recorded_at <= $1 AND COALESCE(c.published_at, c.recorded_at) <= $3))
+	hist, err := compactFigures(ctx, tx, 0, true, `SELECT `+compactCols+`
+		FROM figure_history f JOIN ingest_runs r ON r.id = f.run_id
+		WHERE r.recorded_at <= $1 AND COALESCE(f.published_at, r.recorded_at) <= $2
+		  AND EXISTS (SELECT 1 FROM figures c JOIN ingest_runs cr ON cr.id = c.run_id
+		              WHERE c.series_id = f.series_id AND c.period_id = f.period_id
+		                AND NOT (cr.recorded_at <= $1 AND COALESCE(c.published_at, cr.recorded_at) <= $3))
 		ORDER BY f.series_id, f.period_id, f.revision DESC`, cutoff, publishedBy, earlier)
 	if err != nil {
 		return fail(err)
@@ -167,9 +170,10 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 }
 
 // compactCols are a figure's columns without its series' and period's
-// text, for compactFigure.
+// text, for compactFigure, from figure f and its run r (which holds when
+// the figure was recorded, migration 00060).
 const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper,
-	f.suppressed, f.run_id, f.recorded_at, COALESCE(f.published_at, f.recorded_at), f.release`
+	f.suppressed, f.run_id, r.recorded_at, COALESCE(f.published_at, r.recorded_at), f.release`
 
 // compactFigure is one revision of a figure as stored, ids unresolved.
 type compactFigure struct {
