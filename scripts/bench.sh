@@ -90,6 +90,7 @@ show "refresh: figures" BenchmarkRefresh figures
 show "refresh: full / incremental after a run touching 1 % of the series (target >= 20)" BenchmarkRefresh full/incremental
 show "refresh: peak RSS of the full rebuild, MiB" BenchmarkRefresh peak-RSS-MiB
 show "refresh: yearly report built from the same store, s (target < 1)" BenchmarkRefresh report-s
+show "refresh: the same report read through two store.AsOf reads / report.Build (same run)" BenchmarkRefresh report-asof/report
 show "API under load: observations req/s / healthz req/s (target >= 0.05)" BenchmarkAPIUnderLoad observations/healthz
 show "API under load: observations (page of 100) req/s / healthz req/s (target >= 0.2)" BenchmarkAPIUnderLoad observations-page100/healthz
 show "API under load: reports req/s / healthz req/s" BenchmarkAPIUnderLoad reports/healthz
