@@ -564,16 +564,15 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	if err != nil {
 		return nil, err
 	}
-	return collectObservations(rows, nil)
+	return collectObservations(rows)
 }
 
-// collectObservations reads observations (observationCols); with series,
-// each row's series id follows them and is appended to *series.
+// collectObservations reads observations (observationCols).
 //
 // The same text and breakdown come back on many rows: each is kept once (a
 // breakdown is shared by its figures and must not be changed), so a
 // million figures do not hold a million copies.
-func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observation, error) {
+func collectObservations(rows pgx.Rows) ([]indicators.Observation, error) {
 	strs := map[string]string{}
 	dims := map[string]indicators.Breakdown{}
 	intern := func(b []byte) string {
@@ -585,20 +584,12 @@ func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observati
 		return v
 	}
 	var ind, period, geo, dimsJSON, source, release []byte
-	var sid int32
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
 		var o indicators.Observation
 		dst := []any{&ind, &period, &o.PeriodStart, &o.PeriodEnd, &geo, &dimsJSON, &o.Revision,
 			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt,
 			&o.PublishedAt, &release}
-		if series != nil {
-			dst = append(dst, &sid)
-		}
-		err := r.Scan(dst...)
-		if series != nil {
-			*series = append(*series, sid)
-		}
-		if err != nil {
+		if err := r.Scan(dst...); err != nil {
 			return o, err
 		}
 		o.Indicator, o.Period, o.Geography, o.Source, o.Release = intern(ind), intern(period), intern(geo), intern(source), intern(release)
@@ -612,50 +603,6 @@ func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observati
 		o.Breakdown = b
 		return o, nil
 	})
-}
-
-// SeriesFigures returns the current figures of the given series (of
-// every series when ids is nil), grouped by series id, in no particular
-// order within a series. It reads the current figures only, in the order
-// Postgres finds them (no sort), for a reader that wants all of them.
-func (s *Store) SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error) {
-	var w where
-	w.addIf(ids != nil, "s.id = ANY(?)", ids)
-	rows, err := s.pool.Query(ctx, `SELECT `+observationCols+`, s.id
-		FROM series s
-		JOIN figures f ON f.series_id = s.id
-		JOIN periods p ON p.id = f.period_id
-		JOIN ingest_runs r ON r.id = f.run_id
-		WHERE `+w.sql(), w.args...)
-	if err != nil {
-		return nil, err
-	}
-	var sids []int32
-	obs, err := collectObservations(rows, &sids)
-	if err != nil {
-		return nil, err
-	}
-	// One backing array: each series' figures are a run of it.
-	count := map[int32]int{}
-	for _, id := range sids {
-		count[id]++
-	}
-	at, n := map[int32]int{}, 0
-	for id, c := range count {
-		at[id] = n
-		n += c
-	}
-	sorted := make([]indicators.Observation, len(obs))
-	for i := range obs {
-		id := sids[i]
-		sorted[at[id]] = obs[i]
-		at[id]++
-	}
-	out := make(map[int32][]indicators.Observation, len(count))
-	for id, c := range count {
-		out[id] = sorted[at[id]-c : at[id] : at[id]]
-	}
-	return out, nil
 }
 
 // SeriesVersion is a stored series and the change number of the last
