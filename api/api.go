@@ -31,6 +31,8 @@ type Server struct {
 	afterWrite func(store.Run)
 	metrics    *httpMetrics
 	settled    settledCutoffs
+	pages      *pageCache    // rendered observation pages (pagecache.go)
+	versions   *versionReads // their indicators' versions, read once for many requests
 	// afterPlanWrite is called after an accepted status report, spending,
 	// commentary or approval (the follow-up metrics' refresh).
 	afterPlanWrite func()
@@ -71,7 +73,11 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite}
+	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite,
+		pages: newPageCache(pageCacheBytes)}
+	if o.Store != nil {
+		s.versions = newVersionReads(o.Store.IndicatorVersion)
+	}
 	m := newHTTPMetrics(o.Registerer, o.Logger)
 	s.metrics = m
 
@@ -120,13 +126,6 @@ func New(o Options) http.Handler {
 // If-None-Match with 304 (writeETagged).
 func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	writeJSONIndent(w, r, v, "  ")
-}
-
-// writeCompactJSON is writeJSON without indentation, for the pages of
-// figures: they are the large answers, and indenting them took a quarter
-// of a request's CPU (BENCHMARKS.md, API under load).
-func writeCompactJSON(w http.ResponseWriter, r *http.Request, v any) {
-	writeJSONIndent(w, r, v, "")
 }
 
 func writeJSONIndent(w http.ResponseWriter, r *http.Request, v any, indent string) {

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -174,14 +177,55 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	if !f.AsOf.IsZero() && !f.AsOf.After(time.Now()) && !s.awaitSettled(w, r, f.AsOf) {
 		return
 	}
-	obs, err := s.store.Observations(r.Context(), f)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
 	if format == "csv" {
+		obs, err := s.store.Observations(r.Context(), f)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
 		writeObservationsCSV(w, r, "kpv-"+in.ID+".csv", obs)
 		return
+	}
+	render := func() (renderedPage, error) { return s.observationsPage(r, in, f) }
+	var p renderedPage
+	var err error
+	if f.AsOf.IsZero() {
+		// The version is read before the figures: a page rendered from
+		// figures written meanwhile is kept under the older version and
+		// rendered again by the next request, never the other way round.
+		var v store.IndicatorVersion
+		if v, err = s.versions.get(r.Context(), in.ID); err == nil {
+			p, err = s.pages.get(r.Context(), r.URL.Path+"?"+q.Encode(), v, render)
+		}
+	} else {
+		// As of a cut-off: not kept (a cut-off in the future still sees
+		// what is written until then).
+		p, err = render()
+	}
+	var enc *encodeError
+	switch {
+	case errors.As(err, &enc):
+		writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "encode response: " + enc.err.Error()})
+	case err != nil:
+		s.internalError(w, r, err)
+	default:
+		p.write(w, r)
+	}
+}
+
+// encodeError is a page that could not be encoded as JSON.
+type encodeError struct{ err error }
+
+func (e *encodeError) Error() string { return "encode response: " + e.err.Error() }
+
+// observationsPage reads the figures f selects and renders them as the
+// JSON page of in's observations, without indentation: pages are the large
+// answers, and indenting them took a quarter of a request's CPU
+// (BENCHMARKS.md, API under load).
+func (s *Server) observationsPage(r *http.Request, in *indicators.Indicator, f store.ObservationFilter) (renderedPage, error) {
+	obs, err := s.store.Observations(r.Context(), f)
+	if err != nil {
+		return renderedPage{}, err
 	}
 	if obs == nil {
 		obs = []indicators.Observation{}
@@ -197,7 +241,11 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 			out["next"] = r.URL.Path + "?" + q.Encode()
 		}
 	}
-	writeCompactJSON(w, r, out)
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(out); err != nil {
+		return renderedPage{}, &encodeError{err}
+	}
+	return newRenderedPage("application/json; charset=utf-8", buf.Bytes()), nil
 }
 
 // dimensionValue returns the code of a breakdown value given by code (or,

@@ -218,11 +218,7 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 			return e, nil
 		}
 	}
-	set, err := st.AsOf(ctx, cutoff, report.PublishedBy(year, cutoff))
-	if err != nil {
-		return nil, err
-	}
-	prev, _, err := report.PreviousSet(ctx, st, cat, year, cutoff) // for the changes since last year's report
+	set, prev, err := report.Sets(ctx, st, cat, year, cutoff) // prev: for the changes since last year's report
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ type Store interface {
 	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
 	report.Recorder
 	RecordVersion(ctx context.Context) (store.RecordVersion, error)
+	IndicatorVersion(ctx context.Context, indicator string) (store.IndicatorVersion, error)
 	Settled(ctx context.Context, cutoff time.Time) (bool, error)
 	// run log and sources
 	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)

@@ -164,29 +164,115 @@ type RegionalComparison struct {
 }
 
 // Build assesses every indicator of the catalogue from the figures given.
-func Build(in Input) *Snapshot { return build(in, nil, nil) }
+func Build(in Input) *Snapshot {
+	b := NewBuilder(in)
+	return b.Snapshot()
+}
 
-// build is Build; with prev, an indicator that is not in changed (nor
-// derived from one that is) keeps prev's assessment (incremental.go).
-func build(in Input, prev *Snapshot, changed map[string]bool) *Snapshot {
-	cat := in.Catalogue
-	s := &Snapshot{ComputedAt: in.Now, CatalogueVersion: cat.Version, Figures: len(in.Observations), byID: map[string]*Indicator{}}
+// Builder builds a snapshot from figures given indicator by indicator
+// (Add), so that a caller reading them from the store need hold only one
+// indicator's raw figures at a time: each is assessed when added and its
+// figures dropped, except those of the indicators a derived one (a Nordic
+// rank or gap) is computed from, which are kept until Snapshot.
+type Builder struct {
+	in        Input
+	prev      *Snapshot
+	changed   map[string]bool
+	planStart time.Time
+	figures   int
+	assessed  map[string]*Indicator
+	// from holds the figures of every indicator a derived one is computed
+	// from, as added (fromSet names them).
+	from    map[string][]indicators.Observation
+	fromSet map[string]bool
+}
+
+// NewBuilder starts a snapshot from in; in.Observations, if any, are added
+// at once.
+func NewBuilder(in Input) *Builder { return newBuilder(in, nil, nil) }
+
+// newBuilder is NewBuilder; with prev, an indicator that is not in changed
+// (nor derived from one that is) keeps prev's assessment (incremental.go).
+func newBuilder(in Input, prev *Snapshot, changed map[string]bool) *Builder {
+	b := &Builder{in: in, prev: prev, changed: changed, planStart: planPublished(in.Catalogue),
+		assessed: map[string]*Indicator{}, from: map[string][]indicators.Observation{}, fromSet: map[string]bool{}}
+	for i := range in.Catalogue.Indicators {
+		if d := in.Catalogue.Indicators[i].Derived; d != nil {
+			b.fromSet[d.From] = true
+		}
+	}
+	b.Add(in.Observations)
+	b.in.Observations = nil
+	return b
+}
+
+// Add assesses the indicators whose figures obs holds. Every current figure
+// of an indicator must come in the same call; figures of several
+// indicators may. A derived indicator's own figures are ignored (it is
+// computed from another's). Add keeps no reference to obs (it copies the
+// figures a derived indicator is computed from), so the caller may reuse
+// it.
+func (b *Builder) Add(obs []indicators.Observation) {
+	b.figures += len(obs)
+	if len(obs) == 0 {
+		return
+	}
+	// Usually one indicator: group without a map then.
+	one := true
+	for i := range obs {
+		if obs[i].Indicator != obs[0].Indicator {
+			one = false
+			break
+		}
+	}
+	if one {
+		b.add(obs[0].Indicator, obs)
+		return
+	}
+	byIndicator := map[string][]indicators.Observation{}
+	var ids []string
+	for _, o := range obs {
+		if _, ok := byIndicator[o.Indicator]; !ok {
+			ids = append(ids, o.Indicator)
+		}
+		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+	}
+	for _, id := range ids {
+		b.add(id, byIndicator[id])
+	}
+}
+
+func (b *Builder) add(id string, obs []indicators.Observation) {
+	cat := b.in.Catalogue
+	if b.fromSet[id] {
+		b.from[id] = slices.Clone(obs)
+	}
+	def, ok := cat.Indicator(id)
+	if !ok || def.Derived != nil {
+		return
+	}
+	if b.prev != nil && !b.changed[id] {
+		if _, ok := b.prev.byID[id]; ok {
+			return // reused in Snapshot
+		}
+	}
+	b.assessed[id] = assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now)
+}
+
+// Snapshot finishes the snapshot: the derived indicators, the indicators
+// given no figures, the Nordic ranks, goals and sources. Call it once.
+func (b *Builder) Snapshot() *Snapshot {
+	in, prev, cat := b.in, b.prev, b.in.Catalogue
+	s := &Snapshot{ComputedAt: in.Now, CatalogueVersion: cat.Version, Figures: b.figures, byID: map[string]*Indicator{}}
 	if prev != nil {
 		s.Figures = in.Figures
 	}
-	planStart := planPublished(cat)
-
-	byIndicator := map[string][]indicators.Observation{}
-	for _, o := range in.Observations {
-		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
-	}
 	rankings := map[string]map[string]*groupRanking{} // from indicator → period|breakdown → ranking
-
 	reuseNordic := prev != nil
 	for i := range cat.Indicators {
 		def := &cat.Indicators[i]
 		if prev != nil {
-			if a := reuse(cat, def, prev, changed, in.Now); a != nil {
+			if a := reuse(cat, def, prev, b.changed, in.Now); a != nil {
 				s.Indicators = append(s.Indicators, a)
 				s.byID[def.ID] = a
 				continue
@@ -195,18 +281,18 @@ func build(in Input, prev *Snapshot, changed map[string]bool) *Snapshot {
 				reuseNordic = false
 			}
 		}
-		obs := byIndicator[def.ID]
-		var ranks map[string]*Ranking // series key|period → ranking, for derived series
-		if d := def.Derived; d != nil {
+		a := b.assessed[def.ID]
+		switch d := def.Derived; {
+		case d != nil:
 			from, _ := cat.Indicator(d.From)
 			if rankings[d.From] == nil {
-				rankings[d.From] = rankGroups(byIndicator[d.From], d.Countries, from.Polarity)
+				rankings[d.From] = rankGroups(b.from[d.From], d.Countries, from.Polarity)
 			}
-			obs, ranks = derive(def, rankings[d.From])
-		} else {
-			obs = withinRelease(obs)
+			obs, ranks := derive(def, rankings[d.From])
+			a = assessIndicator(cat, def, obs, ranks, b.planStart, in.Now)
+		case a == nil:
+			a = assessIndicator(cat, def, nil, nil, b.planStart, in.Now)
 		}
-		a := assessIndicator(cat, def, obs, ranks, planStart, in.Now)
 		s.Indicators = append(s.Indicators, a)
 		s.byID[def.ID] = a
 	}
@@ -218,7 +304,7 @@ func build(in Input, prev *Snapshot, changed map[string]bool) *Snapshot {
 		for i := range cat.Indicators {
 			if d := cat.Indicators[i].Derived; d != nil && rankings[d.From] == nil {
 				from, _ := cat.Indicator(d.From)
-				rankings[d.From] = rankGroups(byIndicator[d.From], d.Countries, from.Polarity)
+				rankings[d.From] = rankGroups(b.from[d.From], d.Countries, from.Polarity)
 			}
 		}
 		s.Nordic = nordicRanks(rankings)
@@ -276,8 +362,9 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	var keys []string
 	var latest *Point
 	suppressedLatest := map[string]time.Time{}
+	var sk seriesKeys
 	for _, o := range obs {
-		key := o.Geography + "|" + o.Breakdown.Key()
+		key := sk.of(&o)
 		sr, ok := bySeries[key]
 		if !ok {
 			sr = &Series{Geography: o.Geography, Breakdown: o.Breakdown}
@@ -685,8 +772,9 @@ func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) 
 func withinRelease(obs []indicators.Observation) []indicators.Observation {
 	newest := map[string]indicators.Observation{}
 	mixed := false
+	var keys seriesKeys
 	for _, o := range obs {
-		k := o.Geography + "|" + o.Breakdown.Key()
+		k := keys.of(&o)
 		n, ok := newest[k]
 		if ok && n.Release != o.Release {
 			mixed = true
@@ -700,9 +788,27 @@ func withinRelease(obs []indicators.Observation) []indicators.Observation {
 	}
 	out := make([]indicators.Observation, 0, len(obs))
 	for _, o := range obs {
-		if o.Release == newest[o.Geography+"|"+o.Breakdown.Key()].Release {
+		if o.Release == newest[keys.of(&o)].Release {
 			out = append(out, o)
 		}
 	}
 	return out
+}
+
+// seriesKeys gives figures' series keys (geography|breakdown key), reusing
+// the last one while the figures are of the same series, as a series'
+// figures mostly come together: building a key sorts and joins the
+// breakdown, once per series instead of once per figure.
+type seriesKeys struct {
+	geo string
+	b   indicators.Breakdown
+	key string
+	ok  bool
+}
+
+func (k *seriesKeys) of(o *indicators.Observation) string {
+	if !k.ok || o.Geography != k.geo || !maps.Equal(o.Breakdown, k.b) {
+		k.geo, k.b, k.key, k.ok = o.Geography, o.Breakdown, o.Geography+"|"+o.Breakdown.Key(), true
+	}
+	return k.key
 }

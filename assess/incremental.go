@@ -18,10 +18,18 @@ import (
 // monitor's encoded metrics) can tell what it need not redo. in.Figures is the
 // total number of current figures. With no prev it is Build.
 func Rebuild(prev *Snapshot, in Input, changed map[string]bool) *Snapshot {
+	return NewRebuilder(prev, in, changed).Snapshot()
+}
+
+// NewRebuilder is Rebuild's Builder: the figures of the indicators in
+// changed (and, when a derived indicator is in changed or derived from one
+// that is, of every indicator one is derived from) may be added one
+// indicator at a time instead of in in.Observations.
+func NewRebuilder(prev *Snapshot, in Input, changed map[string]bool) *Builder {
 	if prev == nil || prev.CatalogueVersion != in.Catalogue.Version {
-		return Build(in)
+		return NewBuilder(in)
 	}
-	return build(in, prev, changed)
+	return newBuilder(in, prev, changed)
 }
 
 // reuse returns prev's assessment of def with its freshness for now, or nil

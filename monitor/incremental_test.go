@@ -1,8 +1,11 @@
 package monitor
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +24,9 @@ type countingSource struct {
 	reads [][]int32 // the series asked for, nil for all
 }
 
-func (c *countingSource) SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error) {
+func (c *countingSource) CurrentFigures(ctx context.Context, ids []int32, fn func(string, []indicators.Observation) error) error {
 	c.reads = append(c.reads, ids)
-	return c.Store.SeriesFigures(ctx, ids)
+	return c.Store.CurrentFigures(ctx, ids, fn)
 }
 
 // TestIncrementalRefresh: after a run that revised one indicator's
@@ -61,6 +64,7 @@ func TestIncrementalRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.reads = nil
+	before := m.current.Load().segments
 	if err := m.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +83,35 @@ func TestIncrementalRefresh(t *testing.T) {
 	}
 	if string(m.current.Load().text) != string(full.current.Load().text) {
 		t.Error("the incrementally encoded metrics differ from a full encoding")
+	}
+	// The gzipped exposition, most of it kept from before, reads back
+	// (CRC and length checked) as the full encoding.
+	zr, err := gzip.NewReader(bytes.NewReader(m.current.Load().gzipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unzipped, err := io.ReadAll(zr); err != nil || string(unzipped) != string(full.current.Load().text) {
+		t.Errorf("the incrementally compressed metrics do not read back as the full encoding (err %v)", err)
+	}
+	// Only the segments holding bench_002 or the global metrics were
+	// compressed again.
+	block := 0
+	for i, a := range m.Snapshot().Indicators {
+		if a.ID == "bench_002" {
+			block = 1 + i/blockParts
+		}
+	}
+	kept := 0
+	for k, sg := range m.current.Load().segments {
+		switch {
+		case before[k] == sg:
+			kept++
+		case k.block != 0 && k.block != block:
+			t.Errorf("segment %+v was compressed again, though bench_002 is in block %d", k, block)
+		}
+	}
+	if kept == 0 {
+		t.Error("no segment of the compressed exposition was kept")
 	}
 	if !strings.Contains(string(got), `"figures":180`) {
 		t.Errorf("the snapshot should count 180 current figures: %.200s", got)

@@ -36,11 +36,13 @@ type Monitor struct {
 
 	current atomic.Pointer[state]
 
-	mu sync.Mutex // serialises refreshes and guards the cache below
-	// series holds the current figures of every stored series as last
-	// read, with the series' change number then; nil before the first load.
-	series  map[int32]*cachedSeries
-	figures int // how many, in all
+	mu sync.Mutex // serialises refreshes and guards the fields below
+	// series holds every stored series' indicator and change number as
+	// last read; nil before the first load. No figure is kept: a refresh
+	// reads again the changed indicators' figures.
+	series map[int32]seriesState
+	// counts is each indicator's number of current figures as last read.
+	counts map[string]int
 
 	refreshes   *prometheus.CounterVec
 	lastRefresh prometheus.Gauge
@@ -54,27 +56,30 @@ type state struct {
 	snap    *assess.Snapshot
 	metrics []prometheus.Metric
 	text    []byte // text exposition of metrics
-	gzipped []byte // the same, as one gzip member
+	gzipped []byte // the same, gzipped
 	// groups are each indicator's metrics encoded, kept for the next swap:
 	// an indicator whose assessment is the same (Rebuild reused it) is not
 	// encoded again. headers are each family's HELP and TYPE lines.
 	groups  map[*assess.Indicator]*group
 	headers map[string][]byte
+	// segments are the gzipped exposition's parts, kept for the next swap
+	// (handler.go).
+	segments map[segmentKey]*segment
 }
 
-// cachedSeries is one series' current figures as last read.
-type cachedSeries struct {
+// seriesState is a stored series as last read.
+type seriesState struct {
 	indicator string
 	changed   int64
-	figures   []indicators.Observation
 }
 
 // FigureSource is what the monitor reads from the store (*store.Store
-// is one): the figures, each series' change number to tell which to read
-// again, and each source's last good run.
+// is one): the current figures, indicator by indicator, each series'
+// change number to tell which to read again, and each source's last good
+// run.
 type FigureSource interface {
 	SeriesVersions(ctx context.Context) ([]store.SeriesVersion, error)
-	SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error)
+	CurrentFigures(ctx context.Context, ids []int32, fn func(indicator string, figs []indicators.Observation) error) error
 	LastSuccesses(ctx context.Context) (map[string]time.Time, error)
 }
 
@@ -144,7 +149,11 @@ func (m *Monitor) swap(s *assess.Snapshot) {
 		st.groups[a] = g
 		parts = append(parts, g)
 	}
-	st.metrics, st.text, st.gzipped = assemble(parts, st.headers)
+	var segments map[segmentKey]*segment
+	if prev != nil {
+		segments = prev.segments
+	}
+	st.metrics, st.text, st.gzipped, st.segments = assemble(parts, st.headers, segments)
 	m.current.Store(st)
 }
 
@@ -180,88 +189,104 @@ func (m *Monitor) refresh(ctx context.Context, full bool) error {
 		return err
 	}
 	full = full || m.series == nil
-	// The series to read again, and the indicators whose assessment changes.
-	var reload []int32
+	// The indicators whose assessment changes: those with a series added,
+	// revised or gone since the last load.
 	changed := map[string]bool{}
-	stored := make(map[int32]bool, len(versions))
+	series := make(map[int32]seriesState, len(versions))
 	for _, v := range versions {
-		stored[v.ID] = true
-		if c, ok := m.series[v.ID]; full || !ok || c.changed != v.Changed {
-			reload = append(reload, v.ID)
+		series[v.ID] = seriesState{v.Indicator, v.Changed}
+		if old, ok := m.series[v.ID]; full || !ok || old.changed != v.Changed {
 			changed[v.Indicator] = true
 		}
 	}
-	series := m.series
-	if full {
-		series = make(map[int32]*cachedSeries, len(versions))
-	}
-	for id, c := range series {
-		if !stored[id] {
-			changed[c.indicator] = true
-			m.figures -= len(c.figures)
-			delete(series, id)
+	for id, old := range m.series {
+		if _, ok := series[id]; !ok {
+			changed[old.indicator] = true
 		}
 	}
-	var figs map[int32][]indicators.Observation
-	if len(reload) > 0 {
-		var ids []int32
-		if !full {
-			ids = reload
-		}
-		if figs, err = m.store.SeriesFigures(ctx, ids); err != nil {
-			return err
-		}
-	}
-	if full {
-		m.figures = 0
-	}
-	for _, id := range reload {
-		c := series[id]
-		if c == nil {
-			c = &cachedSeries{}
-			series[id] = c
-		}
-		m.figures += len(figs[id]) - len(c.figures)
-		c.figures = figs[id]
-	}
-	for _, v := range versions {
-		if c, ok := series[v.ID]; ok {
-			c.indicator, c.changed = v.Indicator, v.Changed
-		}
-	}
-	m.series = series
 	last, err := m.store.LastSuccesses(ctx)
 	if err != nil {
 		return err
 	}
-	in := assess.Input{Catalogue: m.cat, LastSuccess: last, Now: m.now(), Figures: m.figures}
+	in := assess.Input{Catalogue: m.cat, LastSuccess: last, Now: m.now()}
+	counts := make(map[string]int, len(m.counts))
+	var b *assess.Builder
+	var ids []int32 // the series to read: nil for all
 	if full {
-		in.Observations = make([]indicators.Observation, 0, m.figures)
-		for _, c := range series {
-			in.Observations = append(in.Observations, c.figures...)
-		}
-		m.swap(assess.Build(in))
-		return nil
-	}
-	// A derived indicator ranks the figures of the one it is derived from:
-	// when one such changes, all of them are passed (they are few).
-	for _, def := range m.cat.Indicators {
-		if d := def.Derived; d != nil && changed[d.From] {
-			for _, def := range m.cat.Indicators {
-				if def.Derived != nil {
-					changed[def.Derived.From] = true
+		b = assess.NewBuilder(in)
+	} else {
+		// A derived indicator ranks the figures of the one it is derived
+		// from: when one such changes, all of them are read (they are few).
+		for _, def := range m.cat.Indicators {
+			if d := def.Derived; d != nil && changed[d.From] {
+				for _, def := range m.cat.Indicators {
+					if def.Derived != nil {
+						changed[def.Derived.From] = true
+					}
 				}
+				break
 			}
-			break
+		}
+		// Every series of a changed indicator is read again, as its
+		// assessment needs all of them.
+		for _, v := range versions {
+			if changed[v.Indicator] {
+				ids = append(ids, v.ID)
+			}
+		}
+		for ind, n := range m.counts {
+			if !changed[ind] {
+				counts[ind] = n
+			}
+		}
+		b = assess.NewRebuilder(m.Snapshot(), in, changed)
+	}
+	if full || len(ids) > 0 {
+		if err := m.read(ctx, ids, func(indicator string, figs []indicators.Observation) {
+			counts[indicator] = len(figs)
+			b.Add(figs)
+		}); err != nil {
+			return err
 		}
 	}
-	for _, c := range series {
-		if changed[c.indicator] {
-			in.Observations = append(in.Observations, c.figures...)
-		}
+	snap := b.Snapshot()
+	snap.Figures = 0
+	for _, n := range counts {
+		snap.Figures += n
 	}
-	m.swap(assess.Rebuild(m.Snapshot(), in, changed))
+	m.swap(snap)
+	m.series, m.counts = series, counts
 	return nil
+}
+
+// read hands the current figures of the series ids (all when nil) to
+// assess indicator by indicator, as they are read: while one indicator is
+// assessed the next is read, and at most three indicators' figures are
+// held (the one assessed, one waiting, one being read), however many
+// figures there are.
+func (m *Monitor) read(ctx context.Context, ids []int32, assess func(indicator string, figs []indicators.Observation)) error {
+	type batch struct {
+		indicator string
+		figs      []indicators.Observation
+	}
+	ready := make(chan batch, 1)
+	free := make(chan []indicators.Observation, 2) // the buffers not being assessed or waiting
+	free <- nil
+	free <- nil
+	done := make(chan error, 1)
+	go func() {
+		done <- m.store.CurrentFigures(ctx, ids, func(indicator string, figs []indicators.Observation) error {
+			buf := <-free
+			ready <- batch{indicator, append(buf[:0], figs...)}
+			return nil
+		})
+		close(ready)
+	}()
+	for bt := range ready {
+		assess(bt.indicator, bt.figs)
+		free <- bt.figs
+	}
+	return <-done
 }
 
 // AfterRun refreshes after an ingest run; it suits ingest.Runner.AfterRun.

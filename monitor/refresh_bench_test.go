@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -21,7 +22,10 @@ import (
 
 // monthlyFigures returns every bench indicator's 18 series (Denmark and the
 // regions by sex) over months monthly periods, each value shifted by shift
-// for the indicators keep selects (invented values, for load only).
+// for the indicators keep selects (invented values, for load only). A
+// figure is published the month after its period; a revision (shift not 0)
+// is published at fixedNow, so last year's report still rests on the
+// revision it replaced (read from the history).
 func monthlyFigures(tb testing.TB, cat *indicators.Catalogue, months int, keep func(id string) bool, shift float64) []indicators.Observation {
 	tb.Helper()
 	var out []indicators.Observation
@@ -32,13 +36,17 @@ func monthlyFigures(tb testing.TB, cat *indicators.Catalogue, months int, keep f
 		}
 		for m := range months {
 			period := fmt.Sprintf("%dM%02d", 2000+m/12, m%12+1)
+			published := time.Date(2000+m/12, time.Month(m%12+2), 1, 0, 0, 0, 0, time.UTC)
+			if shift != 0 {
+				published = fixedNow
+			}
 			for g, geo := range geos {
 				for s, sex := range []string{"male", "female", "total"} {
 					den := 1000.0 + float64(100*g)
 					num := float64(500+10*g+5*s+m%7) + shift
 					v := 100 * num / den
 					out = append(out, indicators.Observation{Indicator: in.ID, Period: period, Geography: geo,
-						Breakdown: indicators.Breakdown{"sex": sex}, Value: &v, Numerator: &num, Denominator: &den})
+						Breakdown: indicators.Breakdown{"sex": sex}, Value: &v, Numerator: &num, Denominator: &den, PublishedAt: published})
 				}
 			}
 		}
@@ -55,9 +63,11 @@ func monthlyFigures(tb testing.TB, cat *indicators.Catalogue, months int, keep f
 // Postgres. It times a full rebuild of the assessment from them (reading
 // every current figure), then a run that revises every figure of 1 % of
 // the series (two indicators' 36 series) and the incremental refresh after
-// it, and a yearly report built from the same store. It reports both
-// refresh times, their ratio, the peak resident memory of the full rebuild
-// and the series on /metrics. Run it on its own, once (-benchtime 1x): the
+// it, and the yearly report for the current year built from the same
+// store after that run (report-s; report-asof-s is the same report read
+// through two store.AsOf reads, as before issue 18, checked equal). It
+// reports both refresh times, their ratio, the peak resident memory of the
+// full rebuild and the series on /metrics. Run it on its own, once (-benchtime 1x): the
 // loading takes minutes.
 func BenchmarkRefresh(b *testing.B) {
 	ctx := context.Background()
@@ -95,7 +105,7 @@ func BenchmarkRefresh(b *testing.B) {
 	}
 	b.Logf("%d current figures stored (%d months)", stored, months)
 
-	var full, incr, rep time.Duration
+	var full, incr, rep, repOld time.Duration
 	var rss float64
 	var series int
 	for range b.N {
@@ -126,20 +136,54 @@ func BenchmarkRefresh(b *testing.B) {
 		incr += time.Since(start)
 		series = len(m.current.Load().metrics)
 
+		// The report a user waits for after that run (nothing cached), then
+		// the same report the way it was built before (two AsOf reads),
+		// which must come out the same.
+		year, now := time.Now().Year(), time.Now()
 		start = time.Now()
-		if _, err := report.Build(ctx, st, cat, time.Now().Year(), time.Time{}, time.Now()); err != nil {
+		got, err := report.Build(ctx, st, cat, year, time.Time{}, now)
+		if err != nil {
 			b.Fatal(err)
 		}
 		rep += time.Since(start)
+		start = time.Now()
+		want := oldReport(ctx, b, st, cat, year, now)
+		repOld += time.Since(start)
+		if !reflect.DeepEqual(got, want) {
+			b.Fatal("the report differs from the one built through store.AsOf")
+		}
+		if got.Changes.PreviousCutOff == nil {
+			b.Fatal("the report has no previous year's report to compare with")
+		}
 	}
 	n := float64(b.N)
 	b.ReportMetric(full.Seconds()/n, "full-s")
 	b.ReportMetric(incr.Seconds()/n, "incremental-s")
 	b.ReportMetric(full.Seconds()/incr.Seconds(), "full/incremental")
 	b.ReportMetric(rep.Seconds()/n, "report-s")
+	b.ReportMetric(repOld.Seconds()/n, "report-asof-s")
+	b.ReportMetric(repOld.Seconds()/rep.Seconds(), "report-asof/report")
 	b.ReportMetric(rss/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(float64(stored), "figures")
 	b.ReportMetric(float64(series), "series")
+}
+
+// oldReport builds the report as report.Build did before issue 18: the
+// year's figures and the previous year's each read through store.AsOf.
+func oldReport(ctx context.Context, b *testing.B, st *store.Store, cat *indicators.Catalogue, year int, now time.Time) *report.Report {
+	cutoff, rule, err := report.CutOff(cat, year, time.Time{}, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := st.AsOf(ctx, cutoff, report.PublishedBy(year, cutoff))
+	if err != nil {
+		b.Fatal(err)
+	}
+	prev, _, err := report.PreviousSet(ctx, st, cat, year, cutoff)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return report.FromSets(cat, year, rule, set, prev)
 }
 
 // peakRSS returns the process's peak resident set (VmHWM) in bytes;

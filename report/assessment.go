@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"time"
 
@@ -83,24 +84,84 @@ func PreviousSet(ctx context.Context, rec Recorder, cat *indicators.Catalogue, y
 	return set, err == nil, err
 }
 
-// snapshotFor assesses the figures of set for periods that ended by the
-// end of year.
-func snapshotFor(cat *indicators.Catalogue, year int, set *store.AsOfSet) (*assess.Snapshot, []indicators.Observation) {
-	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	var obs []indicators.Observation
-	for _, o := range set.Observations {
-		if !o.PeriodEnd.After(yearEnd) {
-			obs = append(obs, o)
+// previousSnapshot assesses what the previous year's report rests on:
+// prev, or the same figures as set for periods ending by the previous
+// year when prev is nil; nil for the plan's first year. snap is this
+// year's assessment, of obs: an indicator whose figures are the very same
+// in both (most, as a rule: a year's revisions and new figures touch few)
+// keeps its assessment from snap (assess.Rebuild), so only the others are
+// assessed again.
+func previousSnapshot(cat *indicators.Catalogue, year int, set, prev *store.AsOfSet, snap *assess.Snapshot, obs []indicators.Observation) *assess.Snapshot {
+	py, ok := previousYear(cat, year)
+	if !ok {
+		return nil
+	}
+	if prev == nil {
+		prev = set
+	}
+	before := endingBy(prev.Observations, time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC))
+	in := assess.Input{Catalogue: cat, Observations: before, LastSuccess: prev.LastSuccess, Now: prev.CutOff, Figures: len(before)}
+	// An assessment also rests on the clock and the sources' last runs.
+	if !prev.CutOff.Equal(set.CutOff) || !maps.EqualFunc(prev.LastSuccess, set.LastSuccess, time.Time.Equal) {
+		return assess.Build(in)
+	}
+	changed := changedIndicators(obs, before)
+	in.Observations = nil
+	for _, o := range before {
+		if changed[o.Indicator] {
+			in.Observations = append(in.Observations, o)
 		}
 	}
-	return assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff}), obs
+	return assess.Rebuild(snap, in, changed)
+}
+
+// changedIndicators returns the indicators whose figures differ between a
+// and b (in content or order).
+func changedIndicators(a, b []indicators.Observation) map[string]bool {
+	at := func(obs []indicators.Observation) map[string][]int {
+		out := map[string][]int{}
+		for i, o := range obs {
+			out[o.Indicator] = append(out[o.Indicator], i)
+		}
+		return out
+	}
+	ia, ib := at(a), at(b)
+	changed := map[string]bool{}
+	for id, xs := range ia {
+		ys := ib[id]
+		if len(xs) != len(ys) {
+			changed[id] = true
+			continue
+		}
+		for k := range xs {
+			if !sameFigure(&a[xs[k]], &b[ys[k]]) {
+				changed[id] = true
+				break
+			}
+		}
+	}
+	for id := range ib {
+		if _, ok := ia[id]; !ok {
+			changed[id] = true
+		}
+	}
+	return changed
+}
+
+// sameFigure reports whether x and y are the same figure, field by field.
+func sameFigure(x, y *indicators.Observation) bool {
+	num := func(p, q *float64) bool { return p == q || p != nil && q != nil && *p == *q }
+	return x.Indicator == y.Indicator && x.Period == y.Period && x.Geography == y.Geography && maps.Equal(x.Breakdown, y.Breakdown) &&
+		num(x.Value, y.Value) && num(x.Numerator, y.Numerator) && num(x.Denominator, y.Denominator) &&
+		num(x.CILower, y.CILower) && num(x.CIUpper, y.CIUpper) && x.Suppressed == y.Suppressed &&
+		x.PublishedAt.Equal(y.PublishedAt) && x.Release == y.Release && x.PeriodStart.Equal(y.PeriodStart) && x.PeriodEnd.Equal(y.PeriodEnd) &&
+		x.Revision == y.Revision && x.Source == y.Source && x.RunID == y.RunID && x.RecordedAt.Equal(y.RecordedAt)
 }
 
 // verdictsAndChanges fills the report's opening: each goal's verdict and
-// the status changes since the previous year's report (read from prev, or
-// from the same figures for periods ending by the previous year when prev
-// is nil).
-func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap *assess.Snapshot, set, prev *store.AsOfSet) {
+// the status changes since the previous year's report (before, assessed
+// from prev, or from the same figures as this year's when prev is nil).
+func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap, before *assess.Snapshot, prev *store.AsOfSet) {
 	for _, g := range cat.Goals {
 		sum, _ := snap.Goal(g.ID)
 		if sum.Verdict != nil {
@@ -118,14 +179,12 @@ func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap *assess.Snap
 	r.Changes.NoteDA = "Indikatorer, hvis status er ændret siden rapporten for det foregående år (tal registreret ved dens skæringsdato, perioder afsluttet det år)."
 	r.Changes.NoteEN = "Indicators whose status changed since the previous year's report (figures recorded by its cut-off, periods ended that year)."
 	if prev == nil {
-		prev = set
 		r.Changes.NoteDA += " Tallene er læst som de kendes nu."
 		r.Changes.NoteEN += " The figures are read as known now."
 	} else {
 		t := prev.CutOff.UTC()
 		r.Changes.PreviousCutOff = &t
 	}
-	before, _ := snapshotFor(cat, py, prev)
 	r.Changes.Indicators = assess.StatusChanges(before, snap)
 }
 

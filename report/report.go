@@ -402,11 +402,7 @@ func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year in
 	if err != nil {
 		return nil, err
 	}
-	set, err := rec.AsOf(ctx, cutoff, PublishedBy(year, cutoff))
-	if err != nil {
-		return nil, err
-	}
-	prev, _, err := PreviousSet(ctx, rec, cat, year, cutoff)
+	set, prev, err := Sets(ctx, rec, cat, year, cutoff)
 	if err != nil {
 		return nil, err
 	}
@@ -424,15 +420,20 @@ func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSe
 // rested on (PreviousSet), for the changes since that report.
 func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet) *Report {
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	var obs []indicators.Observation
+	obs := endingBy(set.Observations, yearEnd)
 	perRun := map[int64]int{}
-	for _, o := range set.Observations {
-		if !o.PeriodEnd.After(yearEnd) {
-			obs = append(obs, o)
-			perRun[o.RunID]++
-		}
+	for _, o := range obs {
+		perRun[o.RunID]++
 	}
+	// The histories do not need the assessment: built alongside it.
+	var hist map[string]map[string][]Value
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hist = histories(cat, obs)
+	}()
 	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
+	before := previousSnapshot(cat, year, set, prev, snap, obs)
 	r := &Report{
 		Year: year, CutOff: set.CutOff, CutOffRule: rule, PublishedBy: set.PublishedBy, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
@@ -440,8 +441,8 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
 		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
-	r.verdictsAndChanges(cat, snap, set, prev)
-	hist := histories(cat, obs)
+	<-done
+	r.verdictsAndChanges(cat, snap, before, prev)
 	for _, g := range cat.Goals {
 		r.Summary = append(r.Summary, summarise(snap, g))
 		r.Goals = append(r.Goals, goalSection(cat, snap, hist, g, year, set.LastSuccess))
@@ -454,6 +455,22 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 			FinishedAt: utc(run.FinishedAt), Figures: perRun[run.ID], LatestSuccess: run.LatestSuccess})
 	}
 	return r
+}
+
+// endingBy returns the observations of periods that ended by end: obs
+// itself when they all did (a million figures are not copied for nothing).
+func endingBy(obs []indicators.Observation, end time.Time) []indicators.Observation {
+	i := slices.IndexFunc(obs, func(o indicators.Observation) bool { return o.PeriodEnd.After(end) })
+	if i < 0 {
+		return obs
+	}
+	out := slices.Clip(obs[:i:i])
+	for _, o := range obs[i:] {
+		if !o.PeriodEnd.After(end) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func utc(t *time.Time) *time.Time {
@@ -729,9 +746,19 @@ func initiatives(cat *indicators.Catalogue, goal, year int) ([]Initiative, []Fun
 // published or Wilson), or for a derived indicator its rank or gap per
 // period, computed as assess computes them.
 func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[string]map[string][]Value {
+	// Only Denmark's figures, and every figure of an indicator others are
+	// derived from, are read below.
+	derivedFrom := map[string]bool{}
+	for i := range cat.Indicators {
+		if d := cat.Indicators[i].Derived; d != nil {
+			derivedFrom[d.From] = true
+		}
+	}
 	byIndicator := map[string][]indicators.Observation{}
 	for _, o := range obs {
-		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+		if o.Geography == assess.Home || derivedFrom[o.Indicator] {
+			byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+		}
 	}
 	out := map[string]map[string][]Value{}
 	for i := range cat.Indicators {

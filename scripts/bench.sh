@@ -67,15 +67,19 @@ ratio "observations page of 100 with 10x revisions stored / with 1x (target <= 1
 ratio "gzipped scrape / plain scrape, 50,000 series" BenchmarkScrape/gzip=true BenchmarkScrape/gzip=false
 ratio "gzipped scrape / the same through client_golang's registry per scrape" BenchmarkScrape/gzip=true BenchmarkScrape/registry
 
-# metric NAME UNIT: the value of a custom metric (b.ReportMetric) of benchmark NAME.
+# metric NAME UNIT: the value of a custom metric (b.ReportMetric) of benchmark NAME,
+# the median where it ran several times.
 metric() {
-  awk -v name="$1" -v unit="$2" '$1 ~ "^"name"-[0-9]+$" { for (i = 3; i <= NF; i++) if ($i == unit) print $(i-1) }' "$OUT" | tail -n 1
+  awk -v name="$1" -v unit="$2" '$1 ~ "^"name"-[0-9]+$" { for (i = 3; i <= NF; i++) if ($i == unit) print $(i-1) }' "$OUT" |
+    sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 show() { # show LABEL NAME UNIT
   local v
   v="$(metric "$2" "$3")"
   if [ -n "$v" ]; then echo "$1: $v"; fi
 }
+show "observations: default page with 10x revisions / 1x, alternated call by call (target <= 1.2)" BenchmarkObservationsPage/page=default/interleaved 10x/1x
+show "observations: page of 100 with 10x revisions / 1x, alternated call by call (target <= 1.2)" BenchmarkObservationsPage/page=page100/interleaved 10x/1x
 show "bulk ingest: kpv rate / psql \\copy rate into the equivalent table (target >= 0.5)" BenchmarkBulkIngest kpv/copy
 show "bulk ingest: kpv rate / psql \\copy rate into an unconstrained table (target >= 0.5)" BenchmarkBulkIngest kpv/copy-nofk
 show "bulk ingest: bytes a stored figure, indexes included (target <= 120)" BenchmarkBulkIngest table-bytes/row
@@ -86,6 +90,7 @@ show "refresh: figures" BenchmarkRefresh figures
 show "refresh: full / incremental after a run touching 1 % of the series (target >= 20)" BenchmarkRefresh full/incremental
 show "refresh: peak RSS of the full rebuild, MiB" BenchmarkRefresh peak-RSS-MiB
 show "refresh: yearly report built from the same store, s (target < 1)" BenchmarkRefresh report-s
+show "refresh: the same report read through two store.AsOf reads / report.Build (same run)" BenchmarkRefresh report-asof/report
 show "API under load: observations req/s / healthz req/s (target >= 0.05)" BenchmarkAPIUnderLoad observations/healthz
 show "API under load: observations (page of 100) req/s / healthz req/s (target >= 0.2)" BenchmarkAPIUnderLoad observations-page100/healthz
 show "API under load: reports req/s / healthz req/s" BenchmarkAPIUnderLoad reports/healthz

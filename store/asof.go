@@ -48,6 +48,21 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 	if err != nil {
 		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
+	if err := asOfRuns(ctx, s.pool, set); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// asOfRuns sets the runs and the sources' last successes of set from its
+// observations.
+func asOfRuns(ctx context.Context, db querier, set *AsOfSet) error {
+	cutoff := set.CutOff
 	figures := map[int64]int{}
 	for _, o := range set.Observations {
 		figures[o.RunID]++
@@ -58,7 +73,7 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 	}
 	// The runs behind the figures, and per source the latest run that ended
 	// well by the cut-off (its finish is what freshness of a source means).
-	rows, err := s.pool.Query(ctx, `
+	rows, err := db.Query(ctx, `
 		WITH latest AS (
 			SELECT DISTINCT ON (source_id) id
 			FROM ingest_runs
@@ -71,7 +86,7 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 		WHERE r.id = ANY($1) OR r.id IN (SELECT id FROM latest)
 		ORDER BY r.id`, ids, cutoff, RunSuccess, RunUnchanged)
 	if err != nil {
-		return nil, fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
+		return fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
 	}
 	set.Runs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AsOfRun, error) {
 		var x AsOfRun
@@ -83,14 +98,14 @@ func (s *Store) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*AsOfS
 		return x, err
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range set.Runs {
 		if r.LatestSuccess && r.FinishedAt != nil {
 			set.LastSuccess[r.Source] = *r.FinishedAt
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // RecordVersion identifies what AsOf can see, cheaply: it changes when a

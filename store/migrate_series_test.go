@@ -43,12 +43,14 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Runs: two ingests of NORDCAN, one of the Barometer, one submission.
+	// Runs: three ingests of NORDCAN, two of the Barometer, one
+	// submission. A run records all its figures at one moment (its
+	// transaction's start; migration 00060 keeps it on the run).
 	base := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	runs := map[string]int64{}
 	for i, r := range []struct{ name, source, kind string }{
-		{"nordcan1", "nordcan-survival", "ingest"}, {"nordcan2", "nordcan-survival", "ingest"},
-		{"barometer", "barometer", "ingest"}, {"submission", "indberetning", "submission"},
+		{"nordcan1", "nordcan-survival", "ingest"}, {"nordcan2", "nordcan-survival", "ingest"}, {"nordcan3", "nordcan-survival", "ingest"},
+		{"barometer", "barometer", "ingest"}, {"barometer2", "barometer", "ingest"}, {"submission", "indberetning", "submission"},
 	} {
 		var id int64
 		if err := s.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind, started_at, finished_at, outcome)
@@ -79,7 +81,7 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 				insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 1, &v, nil, nil, testkit.Float(v-1), testkit.Float(v+1), "nordcan-survival", "nordcan1", base)
 				if geo == "DK" && p == 1 {
 					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 2, testkit.Float(v+0.5), nil, nil, testkit.Float(v-0.5), testkit.Float(v+1.5), "nordcan-survival", "nordcan2", base.Add(24*time.Hour))
-					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 3, testkit.Float(v+0.7), nil, nil, nil, nil, "nordcan-survival", "nordcan2", base.Add(48*time.Hour))
+					insert("g3_survival_5y_nordic", period, start, end, geo, bk, dims, 3, testkit.Float(v+0.7), nil, nil, nil, nil, "nordcan-survival", "nordcan3", base.Add(48*time.Hour))
 				}
 			}
 		}
@@ -89,7 +91,7 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 		insert("g1_unmet_needs_followup", "2023", "2023-01-01", "2023-12-31", geo, "", "{}", 1, testkit.Float(35), testkit.Float(350), testkit.Float(1000), nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
 	}
 	insert("g1_unmet_needs_followup", "2019", "2019-01-01", "2019-12-31", "DK-83", "", "{}", 1, nil, nil, nil, nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
-	insert("g1_unmet_needs_followup", "2019", "2019-01-01", "2019-12-31", "DK-83", "", "{}", 2, testkit.Float(41), nil, nil, nil, nil, "barometer", "barometer", base.Add(72*time.Hour))
+	insert("g1_unmet_needs_followup", "2019", "2019-01-01", "2019-12-31", "DK-83", "", "{}", 2, testkit.Float(41), nil, nil, nil, nil, "barometer", "barometer2", base.Add(72*time.Hour))
 	// A suppressed cell that stays suppressed, and a submitted figure.
 	insert("g1_unmet_needs_followup", "2023", "2023-01-01", "2023-12-31", "DK-84", "", "{}", 1, nil, nil, nil, nil, nil, "barometer", "barometer", base.Add(48*time.Hour))
 	insert("g1_gp_followup_plan", "2025", "2025-01-01", "2025-12-31", "DK-85", "", "{}", 1, testkit.Float(12.5), testkit.Float(25), testkit.Float(200), nil, nil, "indberetning", "submission", base.Add(72*time.Hour))
@@ -278,5 +280,46 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 	}
 	if rev != 3 || id <= maxID {
 		t.Errorf("the revision of a moved figure: id %d revision %d; want an id above %d and revision 3", id, rev, maxID)
+	}
+}
+
+// TestRecordedPerRunMigrationRefusesMixedRuns: migration 00060 keeps when
+// a figure was recorded on its run, which holds only if each run recorded
+// its figures at one moment (as kpv's writer does). A database where a run's
+// figures carry two times is left as it was, with the run named.
+func TestRecordedPerRunMigrationRefusesMixedRuns(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.MigrateTo(ctx, 59); err != nil {
+		t.Fatal(err)
+	}
+	c := testkit.Catalogue(t)
+	if _, err := s.SyncCatalogue(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var run int64
+	if err := s.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind, outcome) VALUES ('barometer', 'ingest', 'success') RETURNING id`).Scan(&run); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, `INSERT INTO series (indicator_id, geography) VALUES ('g1_unmet_needs_followup', 'DK');
+		INSERT INTO periods (period, period_start, period_end) VALUES ('2019', '2019-01-01', '2019-12-31'), ('2023', '2023-01-01', '2023-12-31')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, `INSERT INTO figures (run_id, recorded_at, value, series_id, period_id, revision)
+		SELECT $1, t, 30, (SELECT id FROM series), p.id, 1
+		FROM periods p JOIN (VALUES ('2019', timestamptz '2025-01-01'), ('2023', timestamptz '2025-02-01')) v(period, t) USING (period)`, run); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Migrate(ctx)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("the figures of run %d were recorded at 2 different times", run)) {
+		t.Fatalf("migrating a run with figures recorded at two times: %v, want it refused naming run %d", err, run)
+	}
+	var n int
+	if err := s.QueryRow(ctx, `SELECT count(*) FROM figures WHERE recorded_at IS NOT NULL`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("after the refused migration: %d figures keep their recording time (%v), want 2", n, err)
 	}
 }

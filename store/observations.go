@@ -380,6 +380,11 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	if err := w.duplicates(ctx); err != nil {
 		return n, err
 	}
+	// Every figure of the run is recorded at the transaction's start: the
+	// run keeps that instant once (migration 00060), not each figure.
+	if _, err := tx.Exec(ctx, `UPDATE ingest_runs SET recorded_at = now() WHERE id = $1`, w.runID); err != nil {
+		return n, fmt.Errorf("merge observations (run %d): %w", w.runID, err)
+	}
 	n.Inserted = w.direct // the fresh series' figures, already in
 	ids := make([]int32, 0, len(w.series))
 	for _, id := range w.series {
@@ -411,7 +416,7 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 		-- A new release's recomputed figure is a revision even where the
 		-- value is the same: it carries the new label.
 		), revised AS (
-			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, recorded_at = now(), published_at = k.published_at,
+			UPDATE figures f SET id = nextval('figure_ids'), run_id = $1, published_at = k.published_at,
 			       value = k.value, numerator = k.numerator, denominator = k.denominator,
 			       ci_lower = k.ci_lower, ci_upper = k.ci_upper, suppressed = k.suppressed, release = k.release,
 			       revision = f.revision + 1
@@ -556,8 +561,8 @@ func ParseCursor(s string) (Cursor, error) {
 // The columns of an observation, from the series s, period p, figure f and
 // run r of the queries below.
 const observationCols = `s.indicator_id, p.period, p.period_start, p.period_end, s.geography, s.dims, f.revision,
-	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, f.recorded_at,
-	COALESCE(f.published_at, f.recorded_at), f.release`
+	f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper, f.suppressed, r.source_id, f.run_id, r.recorded_at,
+	COALESCE(f.published_at, r.recorded_at), f.release`
 
 // Observations returns the observations matching f, ordered by indicator,
 // period, geography, breakdown (and revision, with AllRevisions). The
@@ -588,16 +593,17 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 		}
 	}
 	// seen is the condition on a revision of AsOf and PublishedBy, for
-	// table alias t.
+	// table alias t; when it was recorded is its run's (migration 00060).
 	var seenArgs []string
 	if !f.AsOf.IsZero() {
-		seenArgs = append(seenArgs, "t.recorded_at <= "+w.arg(f.AsOf))
+		seenArgs = append(seenArgs, "rr.recorded_at <= "+w.arg(f.AsOf))
 	}
 	if !f.PublishedBy.IsZero() {
-		seenArgs = append(seenArgs, "COALESCE(t.published_at, t.recorded_at) <= "+w.arg(f.PublishedBy))
+		seenArgs = append(seenArgs, "COALESCE(t.published_at, rr.recorded_at) <= "+w.arg(f.PublishedBy))
 	}
 	seen := func(alias string) string {
-		return strings.ReplaceAll(strings.Join(seenArgs, " AND "), "t.", alias+".")
+		cond := strings.ReplaceAll(strings.Join(seenArgs, " AND "), "t.", alias+".")
+		return "EXISTS (SELECT 1 FROM ingest_runs rr WHERE rr.id = " + alias + ".run_id AND " + cond + ")"
 	}
 	var figs string
 	switch {
@@ -630,16 +636,15 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 	if err != nil {
 		return nil, err
 	}
-	return collectObservations(rows, nil)
+	return collectObservations(rows)
 }
 
-// collectObservations reads observations (observationCols); with series,
-// each row's series id follows them and is appended to *series.
+// collectObservations reads observations (observationCols).
 //
 // The same text and breakdown come back on many rows: each is kept once (a
 // breakdown is shared by its figures and must not be changed), so a
 // million figures do not hold a million copies.
-func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observation, error) {
+func collectObservations(rows pgx.Rows) ([]indicators.Observation, error) {
 	strs := map[string]string{}
 	dims := map[string]indicators.Breakdown{}
 	intern := func(b []byte) string {
@@ -651,20 +656,12 @@ func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observati
 		return v
 	}
 	var ind, period, geo, dimsJSON, source, release []byte
-	var sid int32
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (indicators.Observation, error) {
 		var o indicators.Observation
 		dst := []any{&ind, &period, &o.PeriodStart, &o.PeriodEnd, &geo, &dimsJSON, &o.Revision,
 			&o.Value, &o.Numerator, &o.Denominator, &o.CILower, &o.CIUpper, &o.Suppressed, &source, &o.RunID, &o.RecordedAt,
 			&o.PublishedAt, &release}
-		if series != nil {
-			dst = append(dst, &sid)
-		}
-		err := r.Scan(dst...)
-		if series != nil {
-			*series = append(*series, sid)
-		}
-		if err != nil {
+		if err := r.Scan(dst...); err != nil {
 			return o, err
 		}
 		o.Indicator, o.Period, o.Geography, o.Source, o.Release = intern(ind), intern(period), intern(geo), intern(source), intern(release)
@@ -678,50 +675,6 @@ func collectObservations(rows pgx.Rows, series *[]int32) ([]indicators.Observati
 		o.Breakdown = b
 		return o, nil
 	})
-}
-
-// SeriesFigures returns the current figures of the given series (of
-// every series when ids is nil), grouped by series id, in no particular
-// order within a series. It reads the current figures only, in the order
-// Postgres finds them (no sort), for a reader that wants all of them.
-func (s *Store) SeriesFigures(ctx context.Context, ids []int32) (map[int32][]indicators.Observation, error) {
-	var w where
-	w.addIf(ids != nil, "s.id = ANY(?)", ids)
-	rows, err := s.pool.Query(ctx, `SELECT `+observationCols+`, s.id
-		FROM series s
-		JOIN figures f ON f.series_id = s.id
-		JOIN periods p ON p.id = f.period_id
-		JOIN ingest_runs r ON r.id = f.run_id
-		WHERE `+w.sql(), w.args...)
-	if err != nil {
-		return nil, err
-	}
-	var sids []int32
-	obs, err := collectObservations(rows, &sids)
-	if err != nil {
-		return nil, err
-	}
-	// One backing array: each series' figures are a run of it.
-	count := map[int32]int{}
-	for _, id := range sids {
-		count[id]++
-	}
-	at, n := map[int32]int{}, 0
-	for id, c := range count {
-		at[id] = n
-		n += c
-	}
-	sorted := make([]indicators.Observation, len(obs))
-	for i := range obs {
-		id := sids[i]
-		sorted[at[id]] = obs[i]
-		at[id]++
-	}
-	out := make(map[int32][]indicators.Observation, len(count))
-	for id, c := range count {
-		out[id] = sorted[at[id]-c : at[id] : at[id]]
-	}
-	return out, nil
 }
 
 // SeriesVersion is a stored series and the change number of the last

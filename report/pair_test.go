@@ -1,0 +1,152 @@
+package report_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest"
+	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
+	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/store"
+)
+
+// asOfOnly hides AsOfPair: report.Build then reads the two sets as it did
+// before, through two AsOf reads.
+type asOfOnly struct{ st *store.Store }
+
+func (a asOfOnly) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*store.AsOfSet, error) {
+	return a.st.AsOf(ctx, cutoff, publishedBy)
+}
+
+// The report read in one pass (store.AsOfPair) is the report read through
+// two AsOf reads: on the bundled figures, and after revisions and figures
+// published this year, late or after a cut-off. The later figures are
+// invented for the test.
+func TestReportFromOneReadIsTheSame(t *testing.T) {
+	ctx := context.Background()
+	cat := testkit.Catalogue(t)
+	st := pgtest.NewStore(t)
+	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+	r := &ingest.Runner{Store: st, Catalogue: cat}
+	for _, src := range cat.Sources {
+		if len(src.Files()) == 0 {
+			continue
+		}
+		if _, err := r.Run(ctx, src.ID, ingest.Options{Snapshot: true}); err != nil {
+			t.Fatalf("%s: %v", src.ID, err)
+		}
+	}
+	year := time.Now().Year()
+	if year-1 < report.FirstYear(cat) {
+		t.Fatalf("%d is the plan's first year: no previous report to read with it", year)
+	}
+	same := func(label string, asOf time.Time) *report.Report {
+		t.Helper()
+		now := time.Now()
+		got, err := report.Build(ctx, st, cat, year, asOf, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := report.Build(ctx, asOfOnly{st}, cat, year, asOf, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the report from one read differs from the one from two AsOf reads", label)
+		}
+		cutoff, _, _ := report.CutOff(cat, year, asOf, now)
+		set, prev, err := st.AsOfPair(ctx, cutoff, report.PublishedBy(year, cutoff), report.PublishedBy(year-1, cutoff))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSet, _ := st.AsOf(ctx, cutoff, report.PublishedBy(year, cutoff))
+		wantPrev, _ := st.AsOf(ctx, cutoff, report.PublishedBy(year-1, cutoff))
+		if !reflect.DeepEqual(set, wantSet) {
+			t.Errorf("%s: the year's figures differ from AsOf's: %d figures, want %d", label, len(set.Observations), len(wantSet.Observations))
+		}
+		if !reflect.DeepEqual(prev, wantPrev) {
+			t.Errorf("%s: the previous year's figures differ from AsOf's: %d figures, want %d", label, len(prev.Observations), len(wantPrev.Observations))
+		}
+		return got
+	}
+	bundled := same("bundled figures", time.Time{})
+	if bundled.Figures < 400 {
+		t.Fatalf("the bundled figures: %d in the report", bundled.Figures)
+	}
+
+	write := func(obs ...indicators.Observation) {
+		t.Helper()
+		prepared, err := indicators.Prepare(cat, obs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Record(ctx, "indberetning", store.KindTest, func(ctx context.Context, tx pgx.Tx, id int64) (store.Counts, error) {
+			return store.WriteObservations(ctx, tx, id, "indberetning", prepared)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lastYear := time.Date(year-1, 6, 1, 0, 0, 0, 0, time.UTC)
+	thisYear := time.Date(year, 1, 15, 0, 0, 0, 0, time.UTC)
+	fig := func(period, geo string, v float64, published time.Time) indicators.Observation {
+		return indicators.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: geo, Value: testkit.Float(v),
+			Numerator: testkit.Float(v * 20), Denominator: testkit.Float(2000), PublishedAt: published}
+	}
+	// 2015 published last year, revised twice: last year, then this year;
+	// 2014 published last year, revised this year; 2013 first published
+	// this year (last year's report has none); 2016 published last year,
+	// revised twice this year.
+	write(fig("2015", "DK", 40, lastYear.AddDate(0, -3, 0)), fig("2014", "DK", 41, lastYear), fig("2014", "DK-81", 39, lastYear),
+		fig("2016", "DK", 45, lastYear))
+	write(fig("2015", "DK", 38, lastYear), fig("2016", "DK", 46, thisYear))
+	write(fig("2015", "DK", 36, thisYear), fig("2014", "DK", 37, thisYear), fig("2013", "DK", 42, thisYear), fig("2016", "DK", 47, thisYear))
+	time.Sleep(20 * time.Millisecond)
+	cutoff := time.Now()
+	time.Sleep(20 * time.Millisecond)
+	// After the cut-off: a revision and a new figure, both published last
+	// year (recorded late), which a report as of the cut-off must not see.
+	write(fig("2014", "DK-81", 30, lastYear), fig("2012", "DK", 44, lastYear))
+
+	now := same("revised and late figures, as of now", time.Time{})
+	then := same("revised and late figures, as of a cut-off before the last run", cutoff)
+	if then.Figures != bundled.Figures+5 || now.Figures != then.Figures+1 {
+		t.Errorf("figures: bundled %d, as of the cut-off %d, now %d; want 5 more, then one more", bundled.Figures, then.Figures, now.Figures)
+	}
+	set, prev, err := st.AsOfPair(ctx, cutoff, report.PublishedBy(year, cutoff), report.PublishedBy(year-1, cutoff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := func(s *store.AsOfSet, period, geo string) float64 {
+		for _, o := range s.Observations {
+			if o.Indicator == "g1_unmet_needs_followup" && o.Period == period && o.Geography == geo && o.Breakdown.Key() == "" {
+				return *o.Value
+			}
+		}
+		return -1
+	}
+	for _, c := range []struct {
+		s           *store.AsOfSet
+		set, period string
+		geo         string
+		want        float64
+	}{
+		{set, "the year's", "2015", "DK", 36}, {prev, "last year's", "2015", "DK", 38},
+		{set, "the year's", "2014", "DK", 37}, {prev, "last year's", "2014", "DK", 41},
+		{set, "the year's", "2013", "DK", 42}, {prev, "last year's", "2013", "DK", -1},
+		{set, "the year's", "2016", "DK", 47}, {prev, "last year's", "2016", "DK", 45},
+		{set, "the year's", "2014", "DK-81", 39}, {prev, "last year's", "2014", "DK-81", 39},
+		{set, "the year's", "2012", "DK", -1}, {prev, "last year's", "2012", "DK", -1},
+	} {
+		if got := value(c.s, c.period, c.geo); got != c.want {
+			t.Errorf("%s figures as of the cut-off: %s %s is %v, want %v (-1: none)", c.set, c.geo, c.period, got, c.want)
+		}
+	}
+}
