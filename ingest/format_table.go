@@ -109,12 +109,19 @@ func readTable(b *batch, file *tabular.Grid, rows rowReader, header func(where f
 		header(func(row int) string { return file.Pos(row-1, valueCol, valueHeading) })
 	}
 
+	// A streamed table's rows are named only when one fails (batch.pos).
+	where := func(row int) string { return file.Pos(row, valueCol, valueHeading) }
+	if b.write != nil {
+		b.pos = func(line int) string { return file.Pos(line-1, valueCol, valueHeading) }
+		where = func(int) string { return "" }
+	}
 	cell := func(row []string, heading string) string {
 		if i := cols[heading]; i < len(row) {
 			return strings.TrimSpace(row[i])
 		}
 		return ""
 	}
+	text := map[string]string{} // one row's fields, emptied for each row
 rows:
 	for {
 		row, err := rows.Next()
@@ -129,7 +136,7 @@ rows:
 				continue rows
 			}
 		}
-		text := map[string]string{}
+		clear(text)
 		empty := true
 		for _, f := range fields {
 			v := cell(row, b.m.Columns[f])
@@ -142,7 +149,7 @@ rows:
 			continue
 		}
 		b.line = rows.Row() + 1
-		b.addText(file.Pos(rows.Row(), valueCol, valueHeading), text)
+		b.addText(where(rows.Row()), text)
 		if err := b.flush(false); err != nil {
 			return err
 		}

@@ -27,8 +27,12 @@ type batch struct {
 	where []string
 	bad   []indicators.RowError
 	// breakdowns holds one map per distinct breakdown, shared by the rows
-	// that have it: a million rows have a handful of breakdowns.
+	// that have it: a million rows have a handful of breakdowns. byCodes
+	// finds it from a row's codes (dim=value\x00…, in the indicator's
+	// order) without making a map per row; codes is that key's buffer.
 	breakdowns map[string]indicators.Breakdown
+	byCodes    map[string]indicators.Breakdown
+	codes      []byte
 
 	// write, when set, streams the batch: every chunkSize rows are checked
 	// (indicators.PrepareChunk) and, while no row has failed, handed to write,
@@ -37,8 +41,13 @@ type batch struct {
 	write func(obs []indicators.Observation, lines []int) error
 	line  int
 	lines []int
-	done  int // rows handed to write or rejected by PrepareChunk
-	read  int // rows read, good and bad
+	// pos, when set, names the row at a line for messages: a streamed
+	// table's rows then come with no where, which is made only for a row
+	// that fails (a position string per row was an eighth of the ingest's
+	// CPU).
+	pos  func(line int) string
+	done int // rows handed to write or rejected by PrepareChunk
+	read int // rows read, good and bad
 
 	// posted, for a submitted batch (format_submission.go), is the
 	// indicator it is posted to: a row without one is that indicator's, a
@@ -71,6 +80,9 @@ func (b *batch) reject(where, field, format string, args ...any) {
 	row := len(b.obs) + len(b.bad) + 1
 	if b.write != nil {
 		row = b.line
+	}
+	if where == "" && b.pos != nil {
+		where = b.pos(b.line)
 	}
 	b.bad = append(b.bad, indicators.RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...), Where: where})
 }
@@ -113,7 +125,6 @@ func (b *batch) keyed(fields map[string]string) indicators.Observation {
 // in here). A figure that is a suppression mark makes the row suppressed.
 func (b *batch) addText(where string, fields map[string]string) {
 	o := b.keyed(fields)
-	nums := map[string]**float64{"value": &o.Value, "numerator": &o.Numerator, "denominator": &o.Denominator, "ci_lower": &o.CILower, "ci_upper": &o.CIUpper}
 	for _, f := range numberFields {
 		text, ok := fields[f]
 		if !ok || b.posted != "" && strings.TrimSpace(text) == "" {
@@ -132,7 +143,7 @@ func (b *batch) addText(where string, fields map[string]string) {
 			if f != "numerator" && f != "denominator" {
 				v = b.scale(v)
 			}
-			*nums[f] = &v
+			*numberField(&o, f) = &v
 		}
 	}
 	if text := fields["suppressed"]; text != "" {
@@ -185,13 +196,27 @@ func (b *batch) add(where string, o indicators.Observation, fields map[string]st
 		b.reject(where, "indicator", "indicator %s takes its figures from source %s, not %s", in.ID, in.Source, b.src.ID)
 		return
 	}
-	o.Breakdown = indicators.Breakdown{}
+	b.codes = b.codes[:0]
 	for _, dim := range in.Breakdowns {
 		if dim == "region" || dim == "country" {
 			continue
 		}
 		if v := b.code(dim, fields[dim]); v != "" {
-			o.Breakdown[dim] = v
+			b.codes = append(append(append(append(b.codes, dim...), '='), v...), 0)
+		}
+	}
+	shared, known := b.byCodes[string(b.codes)]
+	if known {
+		o.Breakdown = shared
+	} else {
+		o.Breakdown = indicators.Breakdown{}
+		for _, dim := range in.Breakdowns {
+			if dim == "region" || dim == "country" {
+				continue
+			}
+			if v := b.code(dim, fields[dim]); v != "" {
+				o.Breakdown[dim] = v
+			}
 		}
 	}
 	for f, v := range fields {
@@ -200,13 +225,19 @@ func (b *batch) add(where string, o indicators.Observation, fields map[string]st
 			return
 		}
 	}
-	if shared, ok := b.breakdowns[o.Breakdown.Key()]; ok {
-		o.Breakdown = shared
-	} else {
-		if b.breakdowns == nil {
-			b.breakdowns = map[string]indicators.Breakdown{}
+	if !known {
+		if shared, ok := b.breakdowns[o.Breakdown.Key()]; ok {
+			o.Breakdown = shared
+		} else {
+			if b.breakdowns == nil {
+				b.breakdowns = map[string]indicators.Breakdown{}
+			}
+			b.breakdowns[o.Breakdown.Key()] = o.Breakdown
 		}
-		b.breakdowns[o.Breakdown.Key()] = o.Breakdown
+		if b.byCodes == nil {
+			b.byCodes = map[string]indicators.Breakdown{}
+		}
+		b.byCodes[string(b.codes)] = o.Breakdown
 	}
 	// The two clocks: a row's own publication date, else the batch's.
 	o.PublishedAt, o.Release = b.published, b.release
@@ -227,7 +258,9 @@ func (b *batch) add(where string, o indicators.Observation, fields map[string]st
 	}
 	b.read++
 	b.obs = append(b.obs, o)
-	b.where = append(b.where, where)
+	if b.pos == nil {
+		b.where = append(b.where, where)
+	}
 	if b.write != nil {
 		b.lines = append(b.lines, b.line)
 	}
@@ -246,7 +279,11 @@ func (b *batch) flush(final bool) error {
 	case errors.As(err, &be):
 		for _, e := range be.Rows {
 			i := e.Row - b.done - 1
-			e.Row, e.Where = b.lines[i], b.where[i]
+			if b.pos != nil {
+				e.Row, e.Where = b.lines[i], b.pos(b.lines[i])
+			} else {
+				e.Row, e.Where = b.lines[i], b.where[i]
+			}
 			b.bad = append(b.bad, e)
 		}
 	case err != nil:
@@ -318,4 +355,21 @@ func parseFloat(s string) (float64, error) {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	return v, nil
+}
+
+// numberField is the field of o that holds the figure named f (one of
+// numberFields).
+func numberField(o *indicators.Observation, f string) **float64 {
+	switch f {
+	case "value":
+		return &o.Value
+	case "numerator":
+		return &o.Numerator
+	case "denominator":
+		return &o.Denominator
+	case "ci_lower":
+		return &o.CILower
+	default:
+		return &o.CIUpper
+	}
 }

@@ -384,7 +384,11 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 		}
 		b := newBatch(r.Catalogue, src)
 		b.published = lastModified(state.LastModified)
-		b.write = func(obs []indicators.Observation, lines []int) error { return w.Copy(ctx, obs, lines) }
+		// Chunk n is copied while chunk n+1 is read: Go's parsing and
+		// Postgres's inserting overlap instead of taking turns.
+		cw := newChunkWriter(ctx, w)
+		defer func() { err = cw.close(err) }()
+		b.write = cw.write
 		in := body
 		if prog != nil {
 			in = &countingReader{r: body, onRead: func(pos int64) { prog.Progress(b.read, pos, size) }}
@@ -394,6 +398,10 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 			return err
 		}
 		if err := b.finish(); err != nil {
+			return err
+		}
+		// Every chunk copied before the merge, on the same connection.
+		if err := cw.close(nil); err != nil {
 			return err
 		}
 		if counts, err = w.Finish(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -55,8 +56,8 @@ type ObservationWriter struct {
 	tx      pgx.Tx
 	runID   int64
 	source  string
-	n       int              // rows copied so far
-	series  map[string]int32 // indicator \x00 geography \x00 breakdown → series id
+	n       int // rows copied so far
+	series  map[seriesRef]int32
 	periods map[periodKey]int32
 	// fresh are the series this writer made: they have no stored figure,
 	// so their figures are copied straight into the figures table as
@@ -78,9 +79,8 @@ type periodKey struct {
 	start, end time.Time
 }
 
-func seriesKey(k indicators.ObservationKey) string {
-	return k.Indicator + "\x00" + k.Geography + "\x00" + k.Breakdown
-}
+// seriesRef is a series' key: indicator, geography and breakdown key.
+type seriesRef struct{ indicator, geography, breakdown string }
 
 // NewObservationWriter creates (or empties) the staging table in tx. The
 // figures are stored as the run's: source must be the run's source.
@@ -101,7 +101,7 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 		TRUNCATE obs_k`); err != nil {
 		return nil, err
 	}
-	w := &ObservationWriter{tx: tx, runID: runID, source: source, series: map[string]int32{}, periods: map[periodKey]int32{},
+	w := &ObservationWriter{tx: tx, runID: runID, source: source, series: map[seriesRef]int32{}, periods: map[periodKey]int32{},
 		fresh: map[int32][]int32{}}
 	if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&w.now); err != nil {
 		return nil, err
@@ -113,15 +113,17 @@ func NewObservationWriter(ctx context.Context, tx pgx.Tx, runID int64, source st
 // caller's number for chunk[i] (its row in the file, say), named in
 // duplicate messages; nil numbers the rows of the batch from 1.
 func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observation, rows []int) error {
-	if err := w.resolve(ctx, chunk); err != nil {
+	// Each row's series and period ids, looked up once (a million rows
+	// have a few thousand keys: the lookups, not the rows, are the cost).
+	ids, err := w.resolve(ctx, chunk)
+	if err != nil {
 		return err
 	}
 	// The rows of fresh series go straight into figures; the others are
 	// staged for the merge.
 	var staged, direct []int
 	for i := range chunk {
-		o := &chunk[i]
-		sid, pid := w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}]
+		sid, pid := ids[i].series, ids[i].period
 		first, ok := w.fresh[sid]
 		if !ok {
 			staged = append(staged, i)
@@ -146,33 +148,38 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 		first[pid] = int32(row)
 		direct = append(direct, i)
 	}
-	copyRows := func(table string, cols []string, idx []int, values func(o *indicators.Observation, row int) []any) error {
+	copyRows := func(table string, cols []string, idx []int, values func(e *rowEncoder, o *indicators.Observation, id rowIDs, row int)) error {
 		if len(idx) == 0 {
 			return nil
 		}
-		// Rows are made as COPY sends them, not held as a second copy.
-		j := -1
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			if j++; j >= len(idx) {
-				return nil, nil
-			}
+		// Rows are encoded as COPY sends them, not held as a second copy.
+		err := copyBinary(ctx, w.tx, table, cols, len(idx), func(j int, e *rowEncoder) {
 			i := idx[j]
 			row := w.n + i + 1
 			if rows != nil {
 				row = rows[i]
 			}
-			return values(&chunk[i], row), nil
+			values(e, &chunk[i], ids[i], row)
 		})
-		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
+		if err != nil {
 			return fmt.Errorf("copy observations: %w", err)
 		}
 		return nil
 	}
-	err := copyRows("obs_k", []string{"row", "series_id", "period_id", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
+	err = copyRows("obs_k", []string{"row", "series_id", "period_id", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
 		"published_at", "release"},
-		staged, func(o *indicators.Observation, row int) []any {
-			return []any{row, w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}],
-				o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed, w.published(o), o.Release}
+		staged, func(e *rowEncoder, o *indicators.Observation, id rowIDs, row int) {
+			e.int4(int32(row))
+			e.int4(id.series)
+			e.int4(id.period)
+			e.float8(o.Value)
+			e.float8(o.Numerator)
+			e.float8(o.Denominator)
+			e.float8(o.CILower)
+			e.float8(o.CIUpper)
+			e.bool(o.Suppressed)
+			e.timestamptz(w.published(o))
+			e.text(o.Release)
 		})
 	if err != nil {
 		return err
@@ -181,9 +188,19 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 	if len(w.dups) == 0 {
 		err = copyRows("figures", []string{"run_id", "series_id", "period_id", "revision", "value", "numerator", "denominator", "ci_lower", "ci_upper", "suppressed",
 			"published_at", "release"},
-			direct, func(o *indicators.Observation, _ int) []any {
-				return []any{w.runID, w.series[seriesKey(o.Key())], w.periods[periodKey{o.Period, o.PeriodStart, o.PeriodEnd}], 1,
-					o.Value, o.Numerator, o.Denominator, o.CILower, o.CIUpper, o.Suppressed, w.published(o), o.Release}
+			direct, func(e *rowEncoder, o *indicators.Observation, id rowIDs, _ int) {
+				e.int8(w.runID)
+				e.int4(id.series)
+				e.int4(id.period)
+				e.int4(1)
+				e.float8(o.Value)
+				e.float8(o.Numerator)
+				e.float8(o.Denominator)
+				e.float8(o.CILower)
+				e.float8(o.CIUpper)
+				e.bool(o.Suppressed)
+				e.timestamptz(w.published(o))
+				e.text(o.Release)
 			})
 		if err != nil {
 			return err
@@ -194,6 +211,9 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 	return nil
 }
 
+// rowIDs are a row's series and period ids.
+type rowIDs struct{ series, period int32 }
+
 // published is when o was published: the publisher's date, else now (as
 // the merge has it).
 func (w *ObservationWriter) published(o *indicators.Observation) time.Time {
@@ -203,29 +223,62 @@ func (w *ObservationWriter) published(o *indicators.Observation) time.Time {
 	return o.PublishedAt
 }
 
-// resolve finds the ids of the chunk's series and periods not yet known,
-// making those that do not exist.
-func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Observation) error {
+// resolve returns the series and period ids of every row of the chunk,
+// finding those not yet known and making those that do not exist.
+func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Observation) ([]rowIDs, error) {
 	var inds, geos, bks []string
 	var dims [][]byte
 	var labels []string
 	var starts, ends []time.Time
-	seen := map[string]bool{}
+	ids := make([]rowIDs, len(chunk))
+	var missing []int // rows whose series is not known yet
+	seen := map[seriesRef]bool{}
 	seenP := map[periodKey]bool{}
+	// Each breakdown's key, by map: rows share breakdown maps (one per
+	// distinct breakdown), so a key is made once per map, not per row.
+	type keyOf struct {
+		dims indicators.Breakdown
+		key  string
+	}
+	var keys []keyOf
+	var prevP periodKey // rows come in runs of one period
+	bkKey := func(d indicators.Breakdown) string {
+		if len(d) == 0 {
+			return ""
+		}
+		for _, k := range keys {
+			if sameMap(k.dims, d) {
+				return k.key
+			}
+		}
+		k := d.Key()
+		if len(keys) < 64 {
+			keys = append(keys, keyOf{d, k})
+		}
+		return k
+	}
 	for i := range chunk {
 		o := &chunk[i]
-		k := o.Key()
-		if sk := seriesKey(k); w.series[sk] == 0 && !seen[sk] {
-			seen[sk] = true
-			d, _ := json.Marshal(o.Breakdown)
-			if o.Breakdown == nil {
-				d = []byte("{}")
+		sk := seriesRef{o.Indicator, o.Geography, bkKey(o.Breakdown)}
+		if id, ok := w.series[sk]; ok {
+			ids[i].series = id
+		} else {
+			missing = append(missing, i)
+			if !seen[sk] {
+				seen[sk] = true
+				d, _ := json.Marshal(o.Breakdown)
+				if o.Breakdown == nil {
+					d = []byte("{}")
+				}
+				inds, geos, bks, dims = append(inds, sk.indicator), append(geos, sk.geography), append(bks, sk.breakdown), append(dims, d)
 			}
-			inds, geos, bks, dims = append(inds, k.Indicator), append(geos, k.Geography), append(bks, k.Breakdown), append(dims, d)
 		}
-		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); w.periods[pk] == 0 && !seenP[pk] {
-			seenP[pk] = true
-			labels, starts, ends = append(labels, o.Period), append(starts, o.PeriodStart), append(ends, o.PeriodEnd)
+		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); i == 0 || pk != prevP {
+			prevP = pk
+			if w.periods[pk] == 0 && !seenP[pk] {
+				seenP[pk] = true
+				labels, starts, ends = append(labels, o.Period), append(starts, o.PeriodStart), append(ends, o.PeriodEnd)
+			}
 		}
 	}
 	// Made if missing, then read: a series another transaction made
@@ -235,40 +288,40 @@ func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Obse
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ORDER BY 1, 2, 3
 			ON CONFLICT DO NOTHING RETURNING id`, inds, geos, bks, dims)
 		if err != nil {
-			return fmt.Errorf("series: %w", err)
+			return nil, fmt.Errorf("series: %w", err)
 		}
 		var id int32
 		if _, err := pgx.ForEachRow(made, []any{&id}, func() error {
 			w.fresh[id] = nil
 			return nil
 		}); err != nil {
-			return fmt.Errorf("series: %w", err)
+			return nil, fmt.Errorf("series: %w", err)
 		}
 		rows, err := w.tx.Query(ctx, `SELECT s.id, s.indicator_id, s.geography, s.breakdown
 			FROM series s JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(indicator_id, geography, breakdown)
 			USING (indicator_id, geography, breakdown)`, inds, geos, bks)
 		if err != nil {
-			return fmt.Errorf("series: %w", err)
+			return nil, fmt.Errorf("series: %w", err)
 		}
-		var ind, geo, bk string
-		if _, err := pgx.ForEachRow(rows, []any{&id, &ind, &geo, &bk}, func() error {
-			w.series[ind+"\x00"+geo+"\x00"+bk] = id
+		var k seriesRef
+		if _, err := pgx.ForEachRow(rows, []any{&id, &k.indicator, &k.geography, &k.breakdown}, func() error {
+			w.series[k] = id
 			return nil
 		}); err != nil {
-			return fmt.Errorf("series: %w", err)
+			return nil, fmt.Errorf("series: %w", err)
 		}
 	}
 	if len(labels) > 0 {
 		if _, err := w.tx.Exec(ctx, `INSERT INTO periods (period, period_start, period_end)
 			SELECT * FROM unnest($1::text[], $2::date[], $3::date[]) ORDER BY 2, 1, 3
 			ON CONFLICT DO NOTHING`, labels, starts, ends); err != nil {
-			return fmt.Errorf("periods: %w", err)
+			return nil, fmt.Errorf("periods: %w", err)
 		}
 		rows, err := w.tx.Query(ctx, `SELECT p.id, p.period, p.period_start, p.period_end
 			FROM periods p JOIN unnest($1::text[], $2::date[], $3::date[]) AS k(period, period_start, period_end)
 			USING (period, period_start, period_end)`, labels, starts, ends)
 		if err != nil {
-			return fmt.Errorf("periods: %w", err)
+			return nil, fmt.Errorf("periods: %w", err)
 		}
 		var id int32
 		var pk periodKey
@@ -276,10 +329,29 @@ func (w *ObservationWriter) resolve(ctx context.Context, chunk []indicators.Obse
 			w.periods[pk] = id
 			return nil
 		}); err != nil {
-			return fmt.Errorf("periods: %w", err)
+			return nil, fmt.Errorf("periods: %w", err)
 		}
 	}
-	return nil
+	for _, i := range missing {
+		o := &chunk[i]
+		ids[i].series = w.series[seriesRef{o.Indicator, o.Geography, bkKey(o.Breakdown)}]
+	}
+	var lastP periodKey
+	var lastPID int32
+	for i := range chunk {
+		o := &chunk[i]
+		if pk := (periodKey{o.Period, o.PeriodStart, o.PeriodEnd}); pk != lastP || lastPID == 0 {
+			lastP, lastPID = pk, w.periods[pk]
+		}
+		ids[i].period = lastPID
+	}
+	return ids, nil
+}
+
+// sameMap reports whether a and b are the same map (not equal contents):
+// a batch shares one map among the rows with the same breakdown.
+func sameMap(a, b indicators.Breakdown) bool {
+	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // Finish rejects the batch if two rows have the same indicator, period,
