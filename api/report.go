@@ -43,6 +43,10 @@ type reportCache struct {
 	entries  map[string]*reportEntry
 	building map[string]chan struct{} // closed when the key's build ends
 	builds   prometheus.Counter
+	// live keeps, per year, the incremental builder of its live report
+	// (report.Incremental): a rebuild after an ingest reads and reassesses
+	// only the indicators whose figures changed.
+	live map[int]*report.Incremental
 	// decorate adds the publication part (draft, follow-up, changes) as of
 	// a moment (report_versions.go).
 	decorate func(ctx context.Context, rep *report.Report, at time.Time) error
@@ -218,12 +222,11 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 			return e, nil
 		}
 	}
-	set, prev, err := report.Sets(ctx, st, cat, year, cutoff) // prev: for the changes since last year's report
+	rep, err := c.fromStore(ctx, st, cat, year, cutoff, rule)
 	if err != nil {
 		return nil, err
 	}
 	c.builds.Inc()
-	rep := report.FromSets(cat, year, rule, set, prev)
 	if c.decorate != nil {
 		if err := c.decorate(ctx, rep, followAt); err != nil {
 			return nil, err
@@ -243,4 +246,27 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 	}
 	c.entries[key] = e
 	return e, nil
+}
+
+// fromStore builds the report: a live one through the year's incremental
+// builder, where the store can read chosen series; else from a full read.
+func (c *reportCache) fromStore(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string) (*report.Report, error) {
+	if sp, ok := st.(report.SeriesPairReader); ok && report.Live(rule) {
+		c.mu.Lock()
+		if c.live == nil {
+			c.live = map[int]*report.Incremental{}
+		}
+		b := c.live[year]
+		if b == nil {
+			b = report.NewIncremental(cat, year)
+			c.live[year] = b
+		}
+		c.mu.Unlock()
+		return b.Build(ctx, sp, rule, cutoff)
+	}
+	set, prev, err := report.Sets(ctx, st, cat, year, cutoff) // prev: for the changes since last year's report
+	if err != nil {
+		return nil, err
+	}
+	return report.FromSets(cat, year, rule, set, prev), nil
 }

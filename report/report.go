@@ -434,14 +434,24 @@ func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store
 	}()
 	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
 	before := previousSnapshot(cat, year, set, prev, snap, obs)
+	<-done
+	return assemble(cat, year, rule, set, prev, len(obs), perRun, snap, before, hist)
+}
+
+// assemble lays out the report from its parts: the year's set (its cut-offs,
+// runs and sources' last successes), the previous year's (nil: read as
+// known now), the figures counted (per run), both assessments and the
+// histories. FromSets and Incremental share it, so they agree to the byte.
+func assemble(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet, figures int, perRun map[int64]int,
+	snap, before *assess.Snapshot, hist map[string]map[string][]Value) *Report {
+	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 	r := &Report{
 		Year: year, CutOff: set.CutOff, CutOffRule: rule, PublishedBy: set.PublishedBy, PeriodsEndingBy: yearEnd.Format(time.DateOnly),
 		TitleDA:          fmt.Sprintf("Opfølgning på %s – %d", cat.Plan.TitleDA, year),
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
-		CatalogueVersion: cat.Version, Figures: len(obs), Runs: []Run{}, Methods: Methods,
+		CatalogueVersion: cat.Version, Figures: figures, Runs: []Run{}, Methods: Methods,
 		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
 	}
-	<-done
 	r.verdictsAndChanges(cat, snap, before, prev)
 	for _, g := range cat.Goals {
 		r.Summary = append(r.Summary, summarise(snap, g))

@@ -62,11 +62,17 @@ type querier interface {
 // asOfRuns sets the runs and the sources' last successes of set from its
 // observations.
 func asOfRuns(ctx context.Context, db querier, set *AsOfSet) error {
-	cutoff := set.CutOff
 	figures := map[int64]int{}
 	for _, o := range set.Observations {
 		figures[o.RunID]++
 	}
+	return runsAsOf(ctx, db, set, figures)
+}
+
+// runsAsOf sets the runs of set: those in figures (with their count of
+// figures) and each source's latest successful one by the cut-off.
+func runsAsOf(ctx context.Context, db querier, set *AsOfSet, figures map[int64]int) error {
+	cutoff := set.CutOff
 	ids := make([]int64, 0, len(figures))
 	for id := range figures {
 		ids = append(ids, id)

@@ -323,3 +323,210 @@ func runSources(ctx context.Context, tx pgx.Tx, figs []*compactFigure) (map[int6
 	}
 	return out, rows.Err()
 }
+
+// SeriesPair is what AsOfPairOf read: the two sets' figures of the series
+// asked for, every series' change number and the runs, all in one snapshot
+// of the database.
+type SeriesPair struct {
+	// Later and Earlier are AsOfPair's two sets restricted to the series
+	// read (the same figures, in the same order). Their Runs are the runs
+	// that wrote one of Later's figures or were asked for, and each
+	// source's latest successful run by the cut-off; LastSuccess is whole.
+	Later, Earlier *AsOfSet
+	// Versions are every stored series with its change number.
+	Versions []SeriesVersion
+	// Pending is, per indicator of the series read, the earliest cut-off at
+	// which a set would see a revision it does not see now (one recorded
+	// after the cut-off, or published after it but by the set's end): until
+	// then, and while its series' change numbers stay, the sets hold the
+	// same figures of it.
+	Pending map[string]time.Time
+}
+
+// SeriesPick is what AsOfPairOf reads: every series, or those in Series;
+// and Runs, more runs to return (those a caller's kept figures rest on).
+type SeriesPick struct {
+	All    bool
+	Series []int32
+	Runs   []int64
+}
+
+// AsOfPairOf is AsOfPair for a live cut-off, restricted to the series that
+// pick chooses from every series' change number (read in the same
+// snapshot, so a change committed meanwhile is not missed): the later set sees the figures published by
+// min(laterEnd, cutoff), the earlier by min(earlierEnd, cutoff), as a
+// year's report read as of cutoff does (report.PublishedBy). Every
+// revision of the series is read (by the figures' primary key: an index
+// range per series), so that it can also say when the sets would change
+// as the cut-off moves (Pending).
+func (s *Store) AsOfPairOf(ctx context.Context, cutoff, laterEnd, earlierEnd time.Time, pick func([]SeriesVersion) SeriesPick) (*SeriesPair, error) {
+	if earlierEnd.After(laterEnd) {
+		return nil, fmt.Errorf("figures as of %s: the earlier end %s is after %s", cutoff.Format(time.RFC3339),
+			earlierEnd.Format(time.RFC3339), laterEnd.Format(time.RFC3339))
+	}
+	fail := func(err error) (*SeriesPair, error) {
+		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fail(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	out := &SeriesPair{Pending: map[string]time.Time{}}
+	rows, err := tx.Query(ctx, `SELECT id, indicator_id, geography, breakdown, changed FROM series ORDER BY id`)
+	if err != nil {
+		return fail(err)
+	}
+	if out.Versions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (SeriesVersion, error) {
+		var v SeriesVersion
+		err := r.Scan(&v.ID, &v.Indicator, &v.Geography, &v.Breakdown, &v.Changed)
+		return v, err
+	}); err != nil {
+		return fail(err)
+	}
+	series, err := seriesRanks(ctx, tx)
+	if err != nil {
+		return fail(err)
+	}
+	periods, err := periodRanks(ctx, tx)
+	if err != nil {
+		return fail(err)
+	}
+	want := pick(out.Versions)
+	filter, size := "", 0
+	args := []any{}
+	if !want.All {
+		filter, args = ` WHERE f.series_id = ANY($1)`, []any{want.Series}
+	} else {
+		var estimate float64
+		if err := tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
+			return fail(err)
+		}
+		size = int(max(estimate, 0) * 1.05)
+	}
+	cur, err := compactFigures(ctx, tx, size, false, `SELECT `+compactCols+`
+		FROM figures f JOIN ingest_runs r ON r.id = f.run_id`+filter, args...)
+	if err != nil {
+		return fail(err)
+	}
+	hist, err := compactFigures(ctx, tx, 0, true, `SELECT `+compactCols+`
+		FROM figure_history f JOIN ingest_runs r ON r.id = f.run_id`+filter+`
+		ORDER BY f.series_id, f.period_id, f.revision DESC`, args...)
+	if err != nil {
+		return fail(err)
+	}
+	type key struct{ series, period int32 }
+	older := make(map[key][]*compactFigure, len(hist)) // newest first
+	for i := range hist {
+		k := key{hist[i].series, hist[i].period}
+		older[k] = append(older[k], &hist[i])
+	}
+	ends := [2]time.Time{laterEnd, earlierEnd}
+	// A revision enters a set once the cut-off has passed both its
+	// recording and its publication, if it was published by the set's end.
+	seen := func(f *compactFigure, end time.Time) bool {
+		return !f.recorded.After(cutoff) && !f.published.After(cutoff) && !f.published.After(end)
+	}
+	all := make([]*compactFigure, 0, len(cur))
+	earlier := map[*compactFigure]*compactFigure{} // later's pick → earlier's, where they differ
+	var orphans []*compactFigure                   // earlier's picks where later sees none (never: it sees more)
+	for i := range cur {
+		c := &cur[i]
+		sr := series[c.series]
+		if sr == nil || periods[c.period] == nil {
+			return fail(fmt.Errorf("figure of series %d period %d: unknown series or period", c.series, c.period))
+		}
+		revs := append([]*compactFigure{c}, older[key{c.series, c.period}]...)
+		var picks [2]*compactFigure
+		for s, end := range ends {
+			for _, f := range revs {
+				if seen(f, end) {
+					picks[s] = f
+					break
+				}
+				if !f.published.After(end) {
+					t := f.published
+					if f.recorded.After(t) {
+						t = f.recorded
+					}
+					if p, ok := out.Pending[sr.indicator]; !ok || t.Before(p) {
+						out.Pending[sr.indicator] = t
+					}
+				}
+			}
+		}
+		switch {
+		case picks[0] == nil && picks[1] != nil:
+			orphans = append(orphans, picks[1])
+		case picks[0] != nil:
+			all = append(all, picks[0])
+			if picks[1] != picks[0] {
+				earlier[picks[0]] = picks[1]
+			}
+		}
+	}
+	if len(orphans) > 0 {
+		return fail(fmt.Errorf("the earlier set sees %d figures the later does not", len(orphans)))
+	}
+	for _, f := range all {
+		sr, pr := series[f.series], periods[f.period]
+		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
+	}
+	slices.SortFunc(all, func(a, b *compactFigure) int {
+		for i := range a.order {
+			if a.order[i] != b.order[i] {
+				return int(a.order[i] - b.order[i])
+			}
+		}
+		return 0
+	})
+	used := slices.Clone(all)
+	for _, e := range earlier {
+		if e != nil {
+			used = append(used, e)
+		}
+	}
+	sources, err := runSources(ctx, tx, used)
+	if err != nil {
+		return fail(err)
+	}
+	later := &AsOfSet{CutOff: cutoff, PublishedBy: min2(laterEnd, cutoff), LastSuccess: map[string]time.Time{}}
+	prev := &AsOfSet{CutOff: cutoff, PublishedBy: min2(earlierEnd, cutoff), LastSuccess: map[string]time.Time{}}
+	later.Observations = make([]indicators.Observation, 0, len(all))
+	prev.Observations = make([]indicators.Observation, 0, len(all))
+	vals := make([]float64, 0, 5*len(all)+5*len(earlier))
+	for _, f := range all {
+		var o indicators.Observation
+		f.fill(&o, series[f.series], periods[f.period], sources[f.run], &vals)
+		later.Observations = append(later.Observations, o)
+		e, differs := earlier[f]
+		switch {
+		case !differs:
+			prev.Observations = append(prev.Observations, o)
+		case e != nil:
+			var x indicators.Observation
+			e.fill(&x, series[f.series], periods[f.period], sources[e.run], &vals)
+			prev.Observations = append(prev.Observations, x)
+		}
+	}
+	figures := map[int64]int{}
+	for _, o := range later.Observations {
+		figures[o.RunID]++
+	}
+	for _, id := range want.Runs {
+		figures[id] += 0
+	}
+	if err := runsAsOf(ctx, tx, later, figures); err != nil {
+		return nil, err
+	}
+	prev.LastSuccess = later.LastSuccess // the same cut-off: the same runs by it
+	out.Later, out.Earlier = later, prev
+	return out, nil
+}
+
+func min2(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
