@@ -81,7 +81,7 @@ func TestIncrementalRefresh(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("the incremental assessment differs from a full one:\n got %.800s\nwant %.800s", got, want)
 	}
-	if string(m.current.Load().text) != string(full.current.Load().text) {
+	if string(m.current.Load().plainText()) != string(full.current.Load().plainText()) {
 		t.Error("the incrementally encoded metrics differ from a full encoding")
 	}
 	// The gzipped exposition, most of it kept from before, reads back
@@ -90,7 +90,7 @@ func TestIncrementalRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if unzipped, err := io.ReadAll(zr); err != nil || string(unzipped) != string(full.current.Load().text) {
+	if unzipped, err := io.ReadAll(zr); err != nil || string(unzipped) != string(full.current.Load().plainText()) {
 		t.Errorf("the incrementally compressed metrics do not read back as the full encoding (err %v)", err)
 	}
 	// Only the segments holding bench_002 or the global metrics were

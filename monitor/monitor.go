@@ -11,10 +11,12 @@
 package monitor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,8 +57,12 @@ type Monitor struct {
 type state struct {
 	snap    *assess.Snapshot
 	metrics []prometheus.Metric
-	text    []byte // text exposition of metrics
-	gzipped []byte // the same, gzipped
+	text    net.Buffers // text exposition of metrics, in pieces (assemble)
+	gzipped []byte      // the same, gzipped
+	// plain is text in one piece, made at the first scrape that does not
+	// take gzip (Prometheus does): not at every refresh.
+	plainOnce sync.Once
+	plain     []byte
 	// groups are each indicator's metrics encoded, kept for the next swap:
 	// an indicator whose assessment is the same (Rebuild reused it) is not
 	// encoded again. headers are each family's HELP and TYPE lines.
@@ -334,4 +340,10 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	for _, mt := range c.m.current.Load().metrics {
 		ch <- mt
 	}
+}
+
+// plainText returns the text exposition in one piece.
+func (st *state) plainText() []byte {
+	st.plainOnce.Do(func() { st.plain = bytes.Join(st.text, nil) })
+	return st.plain
 }
