@@ -38,6 +38,11 @@ const (
 	reportCacheSize = 32
 )
 
+// liveBuilders is how many years keep an incremental report builder: the
+// current year's and the previous one's are the reports asked for while
+// figures still come in.
+const liveBuilders = 2
+
 type reportCache struct {
 	mu       sync.Mutex
 	entries  map[string]*reportEntry
@@ -45,8 +50,12 @@ type reportCache struct {
 	builds   prometheus.Counter
 	// live keeps, per year, the incremental builder of its live report
 	// (report.Incremental): a rebuild after an ingest reads and reassesses
-	// only the indicators whose figures changed.
-	live map[int]*report.Incremental
+	// only the indicators whose figures changed. A builder holds two
+	// assessments (188 MiB at a million figures, BENCHMARKS.md), so at
+	// most liveBuilders years keep one, the least recently asked for
+	// giving way; liveUsed orders them, most recent last.
+	live     map[int]*report.Incremental
+	liveUsed []int
 	// decorate adds the publication part (draft, follow-up, changes) as of
 	// a moment (report_versions.go).
 	decorate func(ctx context.Context, rep *report.Report, at time.Time) error
@@ -252,21 +261,32 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 // builder, where the store can read chosen series; else from a full read.
 func (c *reportCache) fromStore(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string) (*report.Report, error) {
 	if sp, ok := st.(report.SeriesPairReader); ok && report.Live(rule) {
-		c.mu.Lock()
-		if c.live == nil {
-			c.live = map[int]*report.Incremental{}
-		}
-		b := c.live[year]
-		if b == nil {
-			b = report.NewIncremental(cat, year)
-			c.live[year] = b
-		}
-		c.mu.Unlock()
-		return b.Build(ctx, sp, rule, cutoff)
+		return c.liveBuilder(cat, year).Build(ctx, sp, rule, cutoff)
 	}
 	set, prev, err := report.Sets(ctx, st, cat, year, cutoff) // prev: for the changes since last year's report
 	if err != nil {
 		return nil, err
 	}
 	return report.FromSets(cat, year, rule, set, prev), nil
+}
+
+// liveBuilder returns year's incremental builder, made if missing; the
+// least recently asked for beyond liveBuilders are dropped.
+func (c *reportCache) liveBuilder(cat *indicators.Catalogue, year int) *report.Incremental {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.live == nil {
+		c.live = map[int]*report.Incremental{}
+	}
+	b := c.live[year]
+	if b == nil {
+		b = report.NewIncremental(cat, year)
+		c.live[year] = b
+	}
+	c.liveUsed = append(slices.DeleteFunc(c.liveUsed, func(y int) bool { return y == year }), year)
+	for len(c.liveUsed) > liveBuilders {
+		delete(c.live, c.liveUsed[0])
+		c.liveUsed = c.liveUsed[1:]
+	}
+	return b
 }

@@ -109,6 +109,7 @@ func BenchmarkRefresh(b *testing.B) {
 	b.Logf("%d current figures stored (%d months)", stored, months)
 
 	var full, incr, rep, repFull, repOld time.Duration
+	var builderHeap float64 // bytes the report builder keeps
 	var rss float64
 	var series int
 	for range b.N {
@@ -129,12 +130,20 @@ func BenchmarkRefresh(b *testing.B) {
 		// the run (not timed).
 		b.StopTimer()
 		year := time.Now().Year()
+		// What the builder keeps (two assessments, histories, change
+		// numbers) is measured as the live heap it adds.
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
 		inc := report.NewIncremental(cat, year)
 		if cutoff, rule, err := report.CutOff(cat, year, time.Time{}, time.Now()); err != nil {
 			b.Fatal(err)
 		} else if _, err := inc.Build(ctx, st, rule, cutoff); err != nil {
 			b.Fatal(err)
 		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		builderHeap = max(builderHeap, float64(after.HeapAlloc)-float64(before.HeapAlloc))
 
 		// A run revises every figure of 1 % of the series: two indicators.
 		run := write(func(id string) bool { return id == "bench_000" || id == "bench_001" }, float64(1+len(fmt.Sprint(incr))%3))
@@ -198,6 +207,7 @@ func BenchmarkRefresh(b *testing.B) {
 	b.ReportMetric(repOld.Seconds()/n, "report-asof-s")
 	b.ReportMetric(repOld.Seconds()/repFull.Seconds(), "report-asof/report-full")
 	b.ReportMetric(rss/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(builderHeap/(1<<20), "report-builder-MiB")
 	b.ReportMetric(float64(stored), "figures")
 	b.ReportMetric(float64(series), "series")
 }

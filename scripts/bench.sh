@@ -90,6 +90,7 @@ show "refresh: figures" BenchmarkRefresh figures
 show "refresh: full / incremental after a run touching 1 % of the series (target >= 20)" BenchmarkRefresh full/incremental
 show "refresh: peak RSS of the full rebuild, MiB" BenchmarkRefresh peak-RSS-MiB
 show "refresh: yearly report rebuilt incrementally after the run (as the API's cache does), s (target < 1)" BenchmarkRefresh report-s
+show "refresh: live heap the API's incremental report builder keeps for one year, MiB" BenchmarkRefresh report-builder-MiB
 show "refresh: the same report built from a full read (report.Build) / incremental (same run)" BenchmarkRefresh report-full/report
 show "refresh: the same report read through two store.AsOf reads / report.Build (same run)" BenchmarkRefresh report-asof/report-full
 show "API under load: observations req/s / healthz req/s (target >= 0.05)" BenchmarkAPIUnderLoad observations/healthz
