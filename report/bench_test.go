@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kraeftplan/kpv/ingest"
-	"github.com/kraeftplan/kpv/internal/pgtest"
-	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/report"
 )
 
@@ -17,23 +14,7 @@ import (
 // rendered with their charts.
 func BenchmarkReportHTML(b *testing.B) {
 	ctx := context.Background()
-	cat := testkit.Catalogue(b)
-	st := pgtest.NewStore(b)
-	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
-		b.Fatal(err)
-	}
-	r := &ingest.Runner{Store: st, Catalogue: cat}
-	figures := 0
-	for _, src := range cat.Sources {
-		if len(src.Files()) == 0 {
-			continue
-		}
-		run, err := r.Run(ctx, src.ID, ingest.Options{Snapshot: true})
-		if err != nil {
-			b.Fatalf("%s: %v", src.ID, err)
-		}
-		figures += run.Counts.Inserted
-	}
+	st, cat, figures := bundledStore(b)
 	year := time.Now().Year()
 	var size int
 	for b.Loop() {

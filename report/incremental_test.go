@@ -10,8 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/ingest"
-	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
@@ -27,20 +25,7 @@ import (
 // are invented for the test.
 func TestIncrementalReportEqualsFullBuild(t *testing.T) {
 	ctx := context.Background()
-	cat := testkit.Catalogue(t)
-	st := pgtest.NewStore(t)
-	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
-		t.Fatal(err)
-	}
-	r := &ingest.Runner{Store: st, Catalogue: cat}
-	for _, src := range cat.Sources {
-		if len(src.Files()) == 0 {
-			continue
-		}
-		if _, err := r.Run(ctx, src.ID, ingest.Options{Snapshot: true}); err != nil {
-			t.Fatalf("%s: %v", src.ID, err)
-		}
-	}
+	st, cat, _ := bundledStore(t)
 	year := time.Now().Year()
 	builders := map[int]*report.Incremental{year: report.NewIncremental(cat, year), year - 1: report.NewIncremental(cat, year-1)}
 	rebuilt := 0

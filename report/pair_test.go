@@ -9,8 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/ingest"
-	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
@@ -30,20 +28,7 @@ func (a asOfOnly) AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*sto
 // invented for the test.
 func TestReportFromOneReadIsTheSame(t *testing.T) {
 	ctx := context.Background()
-	cat := testkit.Catalogue(t)
-	st := pgtest.NewStore(t)
-	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
-		t.Fatal(err)
-	}
-	r := &ingest.Runner{Store: st, Catalogue: cat}
-	for _, src := range cat.Sources {
-		if len(src.Files()) == 0 {
-			continue
-		}
-		if _, err := r.Run(ctx, src.ID, ingest.Options{Snapshot: true}); err != nil {
-			t.Fatalf("%s: %v", src.ID, err)
-		}
-	}
+	st, cat, _ := bundledStore(t)
 	year := time.Now().Year()
 	if year-1 < report.FirstYear(cat) {
 		t.Fatalf("%d is the plan's first year: no previous report to read with it", year)

@@ -118,14 +118,7 @@ func (s *Store) AsOfPair(ctx context.Context, cutoff, publishedBy, earlier time.
 		}
 		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
 	}
-	slices.SortFunc(all, func(a, b *compactFigure) int {
-		for i := range a.order {
-			if a.order[i] != b.order[i] {
-				return int(a.order[i] - b.order[i])
-			}
-		}
-		return 0
-	})
+	sortByOrder(all)
 	used := all
 	for _, p := range picks {
 		if p.earlier != nil {
@@ -472,14 +465,7 @@ func (s *Store) AsOfPairOf(ctx context.Context, cutoff, laterEnd, earlierEnd tim
 		sr, pr := series[f.series], periods[f.period]
 		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
 	}
-	slices.SortFunc(all, func(a, b *compactFigure) int {
-		for i := range a.order {
-			if a.order[i] != b.order[i] {
-				return int(a.order[i] - b.order[i])
-			}
-		}
-		return 0
-	})
+	sortByOrder(all)
 	used := slices.Clone(all)
 	for _, e := range earlier {
 		if e != nil {
@@ -529,4 +515,17 @@ func min2(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// sortByOrder sorts figures into Observations' order (indicator, period,
+// geography, breakdown) by the ranks in their order field.
+func sortByOrder(figs []*compactFigure) {
+	slices.SortFunc(figs, func(a, b *compactFigure) int {
+		for i := range a.order {
+			if a.order[i] != b.order[i] {
+				return int(a.order[i] - b.order[i])
+			}
+		}
+		return 0
+	})
 }

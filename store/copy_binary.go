@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kraeftplan/kpv/indicators"
 )
 
 // The bulk write path sends its rows in COPY's binary format, encoded
@@ -115,4 +116,17 @@ func (e *rowEncoder) timestamptz(t time.Time) {
 func (e *rowEncoder) text(s string) {
 	e.b = binary.BigEndian.AppendUint32(e.b, uint32(len(s)))
 	e.b = append(e.b, s...)
+}
+
+// values encodes a figure's columns from value to release, in the order
+// the staging table and figures both list them after the ids.
+func (e *rowEncoder) values(o *indicators.Observation, published time.Time) {
+	e.float8(o.Value)
+	e.float8(o.Numerator)
+	e.float8(o.Denominator)
+	e.float8(o.CILower)
+	e.float8(o.CIUpper)
+	e.bool(o.Suppressed)
+	e.timestamptz(published)
+	e.text(o.Release)
 }

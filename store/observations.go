@@ -172,14 +172,7 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 			e.int4(int32(row))
 			e.int4(id.series)
 			e.int4(id.period)
-			e.float8(o.Value)
-			e.float8(o.Numerator)
-			e.float8(o.Denominator)
-			e.float8(o.CILower)
-			e.float8(o.CIUpper)
-			e.bool(o.Suppressed)
-			e.timestamptz(w.published(o))
-			e.text(o.Release)
+			e.values(o, w.published(o))
 		})
 	if err != nil {
 		return err
@@ -193,14 +186,7 @@ func (w *ObservationWriter) Copy(ctx context.Context, chunk []indicators.Observa
 				e.int4(id.series)
 				e.int4(id.period)
 				e.int4(1)
-				e.float8(o.Value)
-				e.float8(o.Numerator)
-				e.float8(o.Denominator)
-				e.float8(o.CILower)
-				e.float8(o.CIUpper)
-				e.bool(o.Suppressed)
-				e.timestamptz(w.published(o))
-				e.text(o.Release)
+				e.values(o, w.published(o))
 			})
 		if err != nil {
 			return err
