@@ -4,6 +4,8 @@
 #   scripts/postgres.sh start DIR [DBNAME]   init if needed, start, create DBNAME (default kpv);
 #                                            prints the connection URL as the only stdout line
 #   scripts/postgres.sh stop DIR             fast shutdown; quiet if not running
+#   scripts/postgres.sh restart DIR [DBNAME] stop and start again on the same port (tests
+#                                            of a restart under a running client)
 #   scripts/postgres.sh url DIR              print the URL written by start
 #
 # Layout: DIR/data (cluster), DIR/socket, DIR/postgres.log, DIR/port, DIR/url, DIR/password.
@@ -56,6 +58,16 @@ resolve_pgdir() {
 }
 
 running() { [ -f "$DATA/PG_VERSION" ] && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+# Starting clusters take one machine-wide lock from choosing a port until the
+# server listens on it: two clusters started at once would otherwise both find
+# the same port free and the second would fail to bind. A restart holds it from
+# the stop to the start, so no other cluster takes the port in between. The
+# servers themselves never inherit the lock's descriptor (9>&- below).
+take_port_lock() {
+  exec 9>>"${TMPDIR:-/tmp}/kpv-postgres-ports.lock"
+  flock -w 120 9 || die "waited 120 s for ${TMPDIR:-/tmp}/kpv-postgres-ports.lock (another cluster starting?)"
+}
 
 # A port is free if connecting to it fails (nothing listening).
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -124,9 +136,13 @@ cmd_start() {
     port="$(as_pg sed -n 4p "$DATA/postmaster.pid")" # line 4 of postmaster.pid is the port
     log "already running on port $port"
   else
+    [ "${PORT_LOCKED:-}" = 1 ] || take_port_lock
     port="$(pick_port)"
+    if [ -n "${KEEP_PORT:-}" ] && [ "$port" != "$KEEP_PORT" ]; then
+      die "restart: port $KEEP_PORT was taken by another process while the cluster was stopped"
+    fi
     log "starting on 127.0.0.1:$port (fsync=$fsync), log: $PGDIR/postgres.log"
-    as_pg "$BIN/pg_ctl" -D "$DATA" -l "$PGDIR/postgres.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$PGDIR/socket' -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync" start >&2 ||
+    as_pg "$BIN/pg_ctl" -D "$DATA" -l "$PGDIR/postgres.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$PGDIR/socket' -c fsync=$fsync -c synchronous_commit=$fsync -c full_page_writes=$fsync" start >&2 9>&- ||
       fail_with_log "pg_ctl start failed"
   fi
   echo "$port" >"$DIR/port"
@@ -153,13 +169,22 @@ cmd_stop() {
   fi
 }
 
-[ $# -ge 2 ] || die "usage: $0 start DIR [DBNAME] | stop DIR | url DIR"
+cmd_restart() {
+  take_port_lock
+  KEEP_PORT="$(cat "$DIR/port" 2>/dev/null || true)"
+  [[ "$KEEP_PORT" =~ ^[0-9]+$ ]] || die "restart: $DIR/port holds no port: was the cluster started with start?"
+  cmd_stop
+  PORT_LOCKED=1 cmd_start "$@"
+}
+
+[ $# -ge 2 ] || die "usage: $0 start DIR [DBNAME] | stop DIR | restart DIR [DBNAME] | url DIR"
 action="$1"
 DIR="$(realpath -m "$2")" # absolute: server commands run from /
 shift 2
 case "$action" in
   start) cmd_start "$@" ;;
   stop) cmd_stop ;;
+  restart) cmd_restart "$@" ;;
   url) cat "$DIR/url" ;;
-  *) die "unknown command: $action (start, stop, url)" ;;
+  *) die "unknown command: $action (start, stop, restart, url)" ;;
 esac

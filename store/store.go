@@ -117,7 +117,17 @@ func (s *Store) CheckMigrated(ctx context.Context) error {
 }
 
 // InTx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise (and on panic).
+// otherwise (and on panic). A transaction that failed because its connection
+// went away says so in one message (ConnectionLost), however the loss showed.
 func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return ConnectionLost(err)
+	}
+	defer conn.Release()
+	err = pgx.BeginFunc(ctx, conn, fn)
+	if err != nil && (conn.Conn().IsClosed() || IsConnectionLost(err)) {
+		return ConnectionLost(err)
+	}
+	return err
 }
