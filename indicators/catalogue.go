@@ -162,7 +162,7 @@ type Organisation struct {
 
 // Contact is where an organisation's alerts go. The addresses in the shipped
 // catalogue are placeholders on the reserved .invalid domain: the real
-// functional mailboxes are set at deployment (see README).
+// functional mailboxes are set at deployment (see docs/metrics-and-alerts.md, "Routing").
 type Contact struct {
 	Receiver string `yaml:"receiver" json:"receiver"`
 	Email    string `yaml:"email" json:"email"`

@@ -151,12 +151,14 @@ PG_HOSTPORT="${KPV_DATABASE_URL#*@}"
 PG_HOSTPORT="${PG_HOSTPORT%%/*}"
 cat >&2 <<EOF
 
-  kpv           http://$KPV_ADDR   (API under /api/v1, e.g. /api/v1/assessment)
-  metrics       http://$KPV_ADDR/metrics
-  Prometheus    http://$PROM_ADDR   (alerts: http://$PROM_ADDR/alerts)
-  Alertmanager  http://$AM_ADDR
-  Postgres      $KPV_DATABASE_URL
-  Grafana       none runs here: point yours at grafana/provisioning (README, "Grafana") with
+  Pages         http://$KPV_ADDR/sider   (the goals, their indicators and where each stands)
+  Report        http://$KPV_ADDR/api/v1/reports/$(date +%Y)?format=html   (also xlsx, csv, json; any year from 2025)
+  API           http://$KPV_ADDR/api/v1   (contract: http://$KPV_ADDR/openapi.json)
+  Metrics       http://$KPV_ADDR/metrics
+  Prometheus    http://$PROM_ADDR/classic/alerts   (the alerts as the rules evaluate them)
+  Alertmanager  amtool --alertmanager.url=http://$AM_ADDR alert query   (or http://$AM_ADDR/api/v2/alerts; no web page)
+  bin/kpv       export KPV_DATABASE_URL='$KPV_DATABASE_URL'
+  Grafana       none runs here: point yours at grafana/provisioning (docs/grafana.md) with
                 KPV_PROMETHEUS_URL=http://$PROM_ADDR KPV_GRAFANA_PG_HOST=$PG_HOSTPORT KPV_GRAFANA_PG_DB=kpv KPV_GRAFANA_PG_SSLMODE=disable
   Logs          $DATA_DIR/*.log
   Ctrl-C stops everything

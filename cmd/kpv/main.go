@@ -9,7 +9,7 @@
 //	kpv token create       make an API token (--role, --org); also list, revoke
 //	kpv version            print the catalogue version built in
 //
-// Configuration is by environment (see README): KPV_DATABASE_URL, KPV_ADDR,
+// Configuration is by environment (see docs/operations.md): KPV_DATABASE_URL, KPV_ADDR,
 // KPV_CATALOGUE, KPV_LOG_LEVEL, KPV_OFFLINE, KPV_SCHEDULER, KPV_FETCH_TIMEOUT,
 // KPV_FETCH_ATTEMPTS, KPV_REFRESH_INTERVAL.
 package main

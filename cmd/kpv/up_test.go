@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -232,6 +233,26 @@ func TestMakeUp(t *testing.T) {
 	t.Logf("Prometheus %s: %d rule groups, %d rules loaded; Alertmanager %s (cluster %q)", prom.URL, len(rules.Data.Groups), nRules, amAddr, amStatus.Cluster.Status)
 	if !strings.Contains(logs.String(), "http://"+promAddr) || !strings.Contains(logs.String(), "http://"+amAddr) {
 		t.Errorf("up.sh did not print the Prometheus and Alertmanager URLs:\n%s", logs.String())
+	}
+	// The banner names the pages first, and every address it prints opens
+	// with the versions installed (Debian's Prometheus 2.42 has no /alerts).
+	banner := logs.String()[strings.LastIndex(logs.String(), "Pages "):]
+	if !strings.HasPrefix(banner, "Pages         http://"+addr+"/sider") {
+		t.Errorf("the banner does not start with the pages:\n%s", banner)
+	}
+	for _, u := range regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+[A-Za-z0-9/._?=&%-]*`).FindAllString(banner, -1) {
+		if strings.HasSuffix(u, "/api/v1") {
+			u += "/goals"
+		}
+		res, err := http.Get(u)
+		if err != nil {
+			t.Errorf("banner link %s: %v", u, err)
+			continue
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("banner link %s: %s", u, res.Status)
+		}
 	}
 
 	// Ctrl-C: the whole process group gets SIGINT, as from a terminal.
