@@ -6,7 +6,9 @@
 # installed when missing. Ctrl-C (or SIGTERM) stops everything that was started,
 # in reverse order.
 #
-#   KPV_DATA_DIR    state directory (default: REPO/.kpv); Postgres lives in KPV_DATA_DIR/pg,
+#   KPV_DATA_DIR    state directory (default: REPO/.kpv); Postgres lives in KPV_DATA_DIR/pg
+#                   (the superuser's URL in pg/url; kpv runs as kpv_app, migrations as kpv_owner,
+#                   their passwords in pg/kpv_app.password and pg/kpv_owner.password),
 #                   Prometheus and Alertmanager in KPV_DATA_DIR/prometheus and /alertmanager
 #   KPV_ADDR        kpv listen address (default: 127.0.0.1:8080)
 #   KPV_PROMETHEUS_ADDR    Prometheus listen address (default: 127.0.0.1:9090)
@@ -46,7 +48,44 @@ trap 'exit 143' TERM
 stop_postgres() { bash scripts/postgres.sh stop "$DATA_DIR/pg"; }
 start_postgres() {
   STOPS+=(stop_postgres)
-  KPV_DATABASE_URL="$(bash scripts/postgres.sh start "$DATA_DIR/pg")"
+  SUPER_URL="$(bash scripts/postgres.sh start "$DATA_DIR/pg")"
+  roles
+}
+
+# Least privilege: the superuser only makes the roles. The migrations run as
+# kpv_owner, which owns the database and every table; kpv serves as kpv_app,
+# which owns nothing (store/migrations/00080_serving_role.sql says what it may
+# do). Each role's password is made once and kept in DATA_DIR/pg (mode 600).
+role_password() {
+  local f="$DATA_DIR/pg/$1.password"
+  [ -s "$f" ] || (umask 077 && head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$f")
+  cat "$f"
+}
+roles() {
+  local owner_pw app_pw hostport psql
+  owner_pw="$(role_password kpv_owner)" app_pw="$(role_password kpv_app)"
+  psql="$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)"
+  "$psql" "$SUPER_URL" -v ON_ERROR_STOP=1 -q -v owner_pw="$owner_pw" -v app_pw="$app_pw" >&2 <<'SQL'
+SELECT format('CREATE ROLE kpv_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kpv_owner') \gexec
+SELECT format('CREATE ROLE kpv_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kpv_app') \gexec
+SELECT format('CREATE ROLE kpv_grafana LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kpv_grafana') \gexec
+ALTER ROLE kpv_owner PASSWORD :'owner_pw';
+ALTER ROLE kpv_app PASSWORD :'app_pw';
+ALTER DATABASE kpv OWNER TO kpv_owner;
+-- A data directory made before kpv had an owner role: its tables belong to
+-- the superuser; they pass to kpv_owner, so that migrations run as it.
+SELECT format('ALTER %s public.%I OWNER TO kpv_owner',
+         CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'S') AND pg_get_userbyid(c.relowner) <> 'kpv_owner'
+   AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))) \gexec
+SELECT format('ALTER FUNCTION public.%I() OWNER TO kpv_owner', p.proname)
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> 'kpv_owner' \gexec
+SQL
+  hostport="${SUPER_URL#*@}" hostport="${hostport%%/*}"
+  OWNER_URL="postgres://kpv_owner:$owner_pw@$hostport/kpv?sslmode=disable"
+  KPV_DATABASE_URL="postgres://kpv_app:$app_pw@$hostport/kpv?sslmode=disable"
   export KPV_DATABASE_URL
 }
 
@@ -67,7 +106,7 @@ start_kpv() {
     sleep infinity &
   else
     go build -o bin/kpv ./cmd/kpv
-    bin/kpv migrate
+    KPV_DATABASE_URL="$OWNER_URL" bin/kpv migrate
     # The bundled figures: every source that ships a snapshot (a failure stops here).
     bin/kpv ingest --all --offline
     bin/kpv serve &
@@ -157,7 +196,7 @@ cat >&2 <<EOF
   Metrics       http://$KPV_ADDR/metrics
   Prometheus    http://$PROM_ADDR/classic/alerts   (the alerts as the rules evaluate them)
   Alertmanager  amtool --alertmanager.url=http://$AM_ADDR alert query   (or http://$AM_ADDR/api/v2/alerts; no web page)
-  bin/kpv       export KPV_DATABASE_URL='$KPV_DATABASE_URL'
+  bin/kpv       export KPV_DATABASE_URL='$KPV_DATABASE_URL'   (kpv_app, as kpv serves; migrations: kpv_owner)
   Grafana       none runs here: point yours at grafana/provisioning (docs/grafana.md) with
                 KPV_PROMETHEUS_URL=http://$PROM_ADDR KPV_GRAFANA_PG_HOST=$PG_HOSTPORT KPV_GRAFANA_PG_DB=kpv KPV_GRAFANA_PG_SSLMODE=disable
   Logs          $DATA_DIR/*.log

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/internal/promstack"
@@ -254,6 +257,29 @@ func TestMakeUp(t *testing.T) {
 			t.Errorf("banner link %s: %s", u, res.Status)
 		}
 	}
+
+	// kpv serves as kpv_app, which owns nothing: what a compromised kpv
+	// could do to the published versions is refused to it.
+	appPassword, err := os.ReadFile(filepath.Join(dataDir, "pg", "kpv_app.password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgPort, _ := os.ReadFile(filepath.Join(dataDir, "pg", "port"))
+	ctx := context.Background()
+	app, err := pgx.Connect(ctx, fmt.Sprintf("postgres://kpv_app:%s@127.0.0.1:%s/kpv?sslmode=disable", strings.TrimSpace(string(appPassword)), strings.TrimSpace(string(pgPort))))
+	if err != nil {
+		t.Fatalf("connect as kpv_app, the role make up serves as: %v", err)
+	}
+	var super bool
+	if err := app.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil || super {
+		t.Errorf("kpv_app: rolsuper %v (%v), want false", super, err)
+	}
+	for _, q := range []string{`TRUNCATE published_reports`, `ALTER TABLE published_reports DISABLE TRIGGER USER`, `SET session_replication_role = replica`} {
+		if _, err := app.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "42501") {
+			t.Errorf("%s as kpv_app: %v; want it refused (42501)", q, err)
+		}
+	}
+	app.Close(ctx)
 
 	// Ctrl-C: the whole process group gets SIGINT, as from a terminal.
 	stopping := time.Now()

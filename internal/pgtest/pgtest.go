@@ -91,14 +91,21 @@ func NewStore(t testing.TB) *store.Store {
 	return s
 }
 
-// readerPassword is what the tests set for the role kpv_grafana: the local
-// cluster refuses TCP logins without a password (scripts/postgres.sh), and
-// the role is created without one (a deployment sets it).
-const readerPassword = "kpv-test-reader"
+// rolePassword is what the tests set for kpv's roles without a password of
+// their own (kpv_grafana, kpv_app): the local cluster refuses TCP logins
+// without one (scripts/postgres.sh), and the migrations create the roles
+// without one (a deployment sets it).
+const rolePassword = "kpv-test-role"
 
 // ReaderURL is dbURL (a migrated database) for the role kpv_grafana, the
 // dashboards' read-only role, with a password set for the test.
-func ReaderURL(t testing.TB, dbURL string) string {
+func ReaderURL(t testing.TB, dbURL string) string { return roleURL(t, dbURL, "kpv_grafana") }
+
+// AppURL is dbURL (a migrated database) for the role kpv_app, the role kpv
+// serves as: it owns nothing (migration 00080).
+func AppURL(t testing.TB, dbURL string) string { return roleURL(t, dbURL, "kpv_app") }
+
+func roleURL(t testing.TB, dbURL, role string) string {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
@@ -106,13 +113,13 @@ func ReaderURL(t testing.TB, dbURL string) string {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "ALTER ROLE kpv_grafana PASSWORD '"+readerPassword+"'"); err != nil {
-		t.Fatalf("set a test password for kpv_grafana: %v", err)
+	if _, err := conn.Exec(ctx, "ALTER ROLE "+role+" PASSWORD '"+rolePassword+"'"); err != nil {
+		t.Fatalf("set a test password for %s: %v", role, err)
 	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.User = url.UserPassword("kpv_grafana", readerPassword)
+	u.User = url.UserPassword(role, rolePassword)
 	return u.String()
 }
