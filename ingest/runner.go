@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest/tabular"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -129,6 +130,12 @@ type Runner struct {
 	slotsOnce sync.Once
 	slots     chan struct{}
 }
+
+// MaxWholeBytes bounds a publication read whole rather than streamed (all
+// but CSV tables): the bound on a fetched body, applied to a file given
+// with --file too. XLSX and CSV readers bound what they unpack and hold
+// themselves (package tabular).
+const MaxWholeBytes = 64 << 20
 
 // DefaultRunTimeout and DefaultConcurrency are the Runner's defaults.
 const (
@@ -316,7 +323,11 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
 		return counts, detail, err
 	}
-	// The other formats are small and read whole.
+	// The other formats are small and read whole, within a bound.
+	if size > MaxWholeBytes {
+		return store.Counts{}, detail, fmt.Errorf("%s: the file is %d bytes; a %s publication is read whole, and kpv reads at most %d bytes so: %w",
+			p.Origin, size, src.Format, MaxWholeBytes, tabular.ErrTooLarge)
+	}
 	if _, err := p.Body.Seek(0, io.SeekStart); err != nil {
 		return store.Counts{}, detail, err
 	}
