@@ -31,7 +31,9 @@ func TestReadXLSXBounds(t *testing.T) {
 		tooBig bool
 	}{
 		{"a small sheet is read", func(t *testing.T) []byte {
-			return workbook(t, func(w *bufio.Writer) { w.WriteString(`<row><c t="inlineStr"><is><t>Region Syd</t></is></c><c><v>1</v></c></row>`) })
+			return workbook(t, func(w *bufio.Writer) {
+				w.WriteString(`<row><c t="inlineStr"><is><t>Region Syd</t></is></c><c><v>1</v></c></row>`)
+			})
 		}, "", false},
 		{"unpacked beyond the workbook bound", func(t *testing.T) []byte {
 			return workbook(t, func(w *bufio.Writer) { w.WriteString(strings.Repeat(" ", MaxUnpacked)) })
