@@ -198,6 +198,13 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("synchronise catalogue: %w", err)
 	}
+	// Runs left running by a process that stopped (a crash, a kill, the
+	// database gone under it) are closed now; a live replica's are not.
+	if closed, err := st.CloseRunsOfStoppedProcesses(ctx); err != nil {
+		return err
+	} else if len(closed) > 0 {
+		logger.Warn("closed runs of stopped processes as interrupted", "ingest", closed[store.KindIngest], "submission", closed[store.KindSubmission])
+	}
 	logger.Info("catalogue synchronised", "file", cat.Name, "version", cat.Version, "changed", changed,
 		"goals", len(cat.Goals), "initiatives", len(cat.Initiatives), "indicators", len(cat.Indicators))
 
