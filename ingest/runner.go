@@ -192,9 +192,12 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("the run took longer than its deadline of %s (KPV_RUN_TIMEOUT)", timeout))
 	defer cancel()
+	started := time.Now()
 	freeSlot, err := r.acquire(ctx)
 	if err != nil {
-		return store.Run{}, err
+		// The run never got its turn: it is still a run, and the log says
+		// why it did nothing.
+		return r.neverStarted(ctx, log, sourceID, started, err)
 	}
 	unlock, ok, err := r.Store.TryLockSource(ctx, sourceID)
 	if err != nil {
@@ -212,6 +215,24 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	unlock()
 	freeSlot()
 	if run.ID != 0 && run.FinishedAt != nil && r.AfterRun != nil {
+		r.AfterRun(run)
+	}
+	return run, err
+}
+
+// neverStarted enters a run that gave up waiting for its turn in the run
+// log as failed with why, though its context is done.
+func (r *Runner) neverStarted(ctx context.Context, log *slog.Logger, sourceID string, started time.Time, why error) (store.Run, error) {
+	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	run, err := r.Store.OpenRun(logCtx, sourceID, store.KindIngest)
+	if err != nil {
+		return store.Run{}, errors.Join(why, err)
+	}
+	err = r.Store.CloseRun(logCtx, &run, store.Counts{}, why, map[string]any{"waited": time.Since(started).Round(time.Millisecond).String()})
+	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
+	log.Warn("ingest run", "run", run.ID, "outcome", run.Outcome, "error", run.Error)
+	if run.FinishedAt != nil && r.AfterRun != nil {
 		r.AfterRun(run)
 	}
 	return run, err
