@@ -215,6 +215,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), st.PoolCollector())
+	pingEvery, err := envDuration("KPV_DB_PING_INTERVAL", 15*time.Second)
+	if err != nil {
+		return err
+	}
+	st.WatchUp(ctx, reg, pingEvery, min(pingEvery, 5*time.Second))
 	// The assessment is built before the first request, then after every
 	// ingest run and every KPV_REFRESH_INTERVAL; /metrics serves it from memory.
 	mon := monitor.New(monitor.Options{Catalogue: cat, Store: st, Logger: logger, Registerer: reg})
