@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -172,15 +171,8 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 	t.Logf("round %d, region-syddanmark: completeness %.3f over %d items", year, got.Completeness, len(got.Items))
 
 	// Prometheus and Alertmanager with the generated rules and routes.
-	hooks := &receivers{got: map[string][]webhookAlert{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: hooks}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	prom, am := startAlerting(t, base, ln.Addr().String(), func(o *alerts.Options) {
+	hooks, hooksAddr := listenReceivers(t)
+	prom, am := startAlerting(t, base, hooksAddr, func(o *alerts.Options) {
 		o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor, o.FollowUpFor = 0, 0, 0, 0, 0, 0
 	})
 	prom.WaitFor(t, `kpv_initiatives{status="on_schedule"} == 2`, 30*time.Second)
