@@ -56,7 +56,9 @@ func TestDatabaseOutageAlertsTheOperator(t *testing.T) {
 		t.Fatalf("the database alert reached %v (labels %v), want the operator's receiver kpv-sds, critical\nAlertmanager log: %s", names, a.Labels, am.Logs)
 	}
 	pg.Restart()
-	resolved := func(a webhookAlert) bool { return a.Status == "resolved" && a.Labels["alertname"] == alerts.AlertDatabase }
+	resolved := func(a webhookAlert) bool {
+		return a.Status == "resolved" && a.Labels["alertname"] == alerts.AlertDatabase
+	}
 	if names, _, took := hooks.wait(resolved, 60*time.Second); len(names) != 1 {
 		t.Errorf("no resolved notice within %s of Postgres being back", took)
 	}
