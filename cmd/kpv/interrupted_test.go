@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,18 +24,8 @@ func TestStartClosesRunsOfStoppedProcesses(t *testing.T) {
 	bin := buildKPV(t)
 	db := pgtest.NewDatabase(t)
 	env := []string{"KPV_DATABASE_URL=" + db, "KPV_SCHEDULER=off", "KPV_LOG_LEVEL=warn"}
-	kpv := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("kpv %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	kpv("migrate")
-	token := tokenRE.FindString(kpv("token", "create", "--role", "submitter", "--org", "region-midtjylland", "--name", "RM"))
+	runKPV(t, bin, env, "migrate")
+	token := tokenRE.FindString(runKPV(t, bin, env, "token", "create", "--role", "submitter", "--org", "region-midtjylland", "--name", "RM"))
 
 	conn, err := pgx.Connect(ctx, db)
 	if err != nil {
@@ -49,12 +37,7 @@ func TestStartClosesRunsOfStoppedProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer blocker.Close(ctx)
-	serve := func() (*kpvProc, string) {
-		addr := freeAddr(t)
-		p := startKPV(t, bin, append(env, "KPV_ADDR="+addr), "serve")
-		waitReady(t, p, "http://"+addr)
-		return p, "http://" + addr
-	}
+	serve := func() (*kpvProc, string) { t.Helper(); return serveKPV(t, bin, env) }
 	type answer struct {
 		status int
 		body   string

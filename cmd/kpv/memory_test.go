@@ -137,12 +137,8 @@ func rssMiB(pid int) int64 {
 func TestHostileFilesAreRefusedInBoundedMemory(t *testing.T) {
 	bin := buildKPV(t)
 	db := pgtest.NewDatabase(t)
-	env := append(os.Environ(), "KPV_DATABASE_URL="+db, "KPV_LOG_LEVEL=warn")
-	migrate := exec.Command(bin, "migrate")
-	migrate.Env = env
-	if out, err := migrate.CombinedOutput(); err != nil {
-		t.Fatalf("kpv migrate: %v\n%s", err, out)
-	}
+	env := []string{"KPV_DATABASE_URL=" + db, "KPV_LOG_LEVEL=warn"}
+	runKPV(t, bin, env, "migrate")
 	const limit = 256 // MiB, the bound
 	dir := t.TempDir()
 	for _, c := range []struct {
@@ -165,7 +161,7 @@ func TestHostileFilesAreRefusedInBoundedMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(bin, "ingest", "lup", "--file", path)
-			cmd.Env = env
+			cmd.Env = append(os.Environ(), env...)
 			out, peak, killed, err := peakRun(t, cmd, 4*limit)
 			t.Logf("%s: file of %d bytes; kpv ingest exited with %v at a peak of %d MiB\n%s", c.file, st.Size(), err, peak, out)
 			if killed {

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -36,16 +34,10 @@ func TestDatabaseOutageAlertsTheOperator(t *testing.T) {
 	pg := pgtest.NewCluster(t, "kpv_outage")
 	bin := buildKPV(t)
 	env := []string{"KPV_DATABASE_URL=" + pg.URL, "KPV_SCHEDULER=off", "KPV_DB_PING_INTERVAL=200ms", "KPV_LOG_LEVEL=error"}
-	migrate := exec.Command(bin, "migrate")
-	migrate.Env = append(os.Environ(), env...)
-	if out, err := migrate.CombinedOutput(); err != nil {
-		t.Fatalf("kpv migrate: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	p := startKPV(t, bin, append(env, "KPV_ADDR="+addr), "serve")
-	waitReady(t, p, "http://"+addr)
+	runKPV(t, bin, env, "migrate")
+	_, base := serveKPV(t, bin, env)
 	hooks, hooksAddr := listenReceivers(t)
-	prom, am := startAlerting(t, "http://"+addr, hooksAddr, func(o *alerts.Options) { o.DatabaseFor = 0 })
+	prom, am := startAlerting(t, base, hooksAddr, func(o *alerts.Options) { o.DatabaseFor = 0 })
 	prom.WaitFor(t, `kpv_database_up == 1`, 30*time.Second)
 
 	pg.Script("stop", pg.Dir)
@@ -78,26 +70,15 @@ func TestTwoReplicasAndTwoAlertmanagers(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	env := []string{"KPV_DATABASE_URL=" + db, "KPV_CATALOGUE=" + scheduledCatalogue(t, srv.URL), "KPV_SCHEDULER=on",
 		"KPV_FETCH_ATTEMPTS=1", "KPV_REFRESH_INTERVAL=1s", "KPV_LOG_LEVEL=warn"}
-	kpv := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("kpv %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
+	kpv := func(args ...string) string { t.Helper(); return runKPV(t, bin, env, args...) }
 	kpv("migrate")
 	token := tokenRE.FindString(kpv("token", "create", "--role", "submitter", "--org", "region-midtjylland", "--name", "RM"))
 
 	var replicas []*kpvProc
 	var bases []string
 	for range 2 {
-		addr := freeAddr(t)
-		p := startKPV(t, bin, append(env, "KPV_ADDR="+addr), "serve")
-		waitReady(t, p, "http://"+addr)
-		replicas, bases = append(replicas, p), append(bases, addr)
+		p, base := serveKPV(t, bin, env)
+		replicas, bases = append(replicas, p), append(bases, strings.TrimPrefix(base, "http://"))
 	}
 	hooks, hooksAddr := listenReceivers(t)
 	dir := alertFiles(t, hooksAddr, func(o *alerts.Options) { o.ThresholdFor, o.ProgressFor, o.RankFor = 0, 0, 0 })

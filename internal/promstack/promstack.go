@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -90,23 +91,9 @@ func StartPrometheus(t testing.TB, cfg PrometheusConfig) *Prometheus {
 		cfg.Alertmanagers = append([]string{cfg.Alertmanager}, cfg.Alertmanagers...)
 	}
 	if len(cfg.Alertmanagers) > 0 {
-		b.WriteString("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [")
-		for i, am := range cfg.Alertmanagers {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%q", am)
-		}
-		b.WriteString("]\n")
+		fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: %s\n", flowList(cfg.Alertmanagers))
 	}
-	b.WriteString("scrape_configs:\n  - job_name: kpv\n    static_configs:\n      - targets: [")
-	for i, tg := range cfg.Targets {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%q", tg)
-	}
-	b.WriteString("]\n")
+	fmt.Fprintf(&b, "scrape_configs:\n  - job_name: kpv\n    static_configs:\n      - targets: %s\n", flowList(cfg.Targets))
 	conf := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -124,6 +111,15 @@ func StartPrometheus(t testing.TB, cfg PrometheusConfig) *Prometheus {
 	_ = start(t, bin, args, p.Logs, p.URL+"/-/ready")
 	t.Logf("Prometheus %s (config %s)", p.URL, conf)
 	return p
+}
+
+// flowList writes strings as a YAML flow sequence: ["a", "b"].
+func flowList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = strconv.Quote(x)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 // Alertmanager is a running server.
