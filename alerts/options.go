@@ -22,6 +22,7 @@ type Options struct {
 	DownFor      time.Duration // kpv not answering its scrapes
 	AbsentFor    time.Duration // Prometheus has no kpv target at all
 	StaleFor     time.Duration // the assessment not rebuilt for a while
+	DatabaseFor  time.Duration // kpv's pings of Postgres unanswered
 	FollowUpFor  time.Duration // a milestone overdue, a round's item missing
 
 	// StaleAfter is how old the assessment may be before it is stale: a
@@ -44,6 +45,7 @@ func DefaultOptions() Options {
 		DownFor:      5 * time.Minute,
 		AbsentFor:    10 * time.Minute,
 		StaleFor:     10 * time.Minute,
+		DatabaseFor:  2 * time.Minute,
 		StaleAfter:   20 * time.Minute,
 		FollowUpFor:  time.Hour,
 

@@ -24,6 +24,7 @@ const (
 	AlertAbsent       = "KPVNotScraped"
 	AlertStale        = "KPVAssessmentStale"
 	AlertPool         = "KPVDatabasePoolSaturated"
+	AlertDatabase     = "KPVDatabaseUnreachable"
 	serviceScope      = "all" // goal and indicator of alerts about kpv itself
 	severityCritical  = "critical"
 	severityWarning   = "warning"
@@ -32,7 +33,7 @@ const (
 
 // AlertNames lists every kind of rule kpv generates.
 var AlertNames = []string{AlertCritical, AlertWarning, AlertOffTrack, AlertRank, AlertOverdue, AlertSource, AlertDown, AlertAbsent, AlertStale,
-	AlertMilestoneOverdue, AlertFollowUpMissing, AlertPool}
+	AlertMilestoneOverdue, AlertFollowUpMissing, AlertPool, AlertDatabase}
 
 // RuleFile is a Prometheus rule file.
 type RuleFile struct {
@@ -200,6 +201,16 @@ func (g *gen) serviceRules() []Rule {
 			For:         dur(g.o.StaleFor),
 			Labels:      labels(severityWarning),
 			Annotations: g.serviceText(AlertStale),
+		},
+		{
+			// A replica whose pings of Postgres go unanswered: submissions
+			// fail, runs fail, the assessment stands still. min: one
+			// replica cut off from the database is enough.
+			Alert:       AlertDatabase,
+			Expr:        `min without (instance) (kpv_database_up) == 0`,
+			For:         dur(g.o.DatabaseFor),
+			Labels:      labels(severityCritical),
+			Annotations: g.serviceText(AlertDatabase),
 		},
 		{
 			// Requests waited for a connection most of the time, or the pool

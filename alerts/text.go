@@ -184,6 +184,10 @@ func (g *gen) serviceText(alert string) map[string]string {
 		sda, sen = "kpv's vurdering er forældet", "kpv's assessment is stale"
 		dda = "Vurderingen på {{ $labels.instance }} er ikke genberegnet i {{ $value | humanizeDuration }}; typisk kan kpv ikke læse databasen. Se kpv's log og /readyz."
 		den = "The assessment on {{ $labels.instance }} has not been rebuilt for {{ $value | humanizeDuration }}; usually kpv cannot read its database. See kpv's log and /readyz."
+	case AlertDatabase:
+		sda, sen = "kpv kan ikke nå sin database", "kpv cannot reach its database"
+		dda = "kpv får ikke svar fra Postgres; indberetninger og indlæsninger mislykkes, og vurderingen står stille. Se kpv's log, /readyz og Postgres' tilstand."
+		den = "kpv gets no answer from Postgres; submissions and ingest runs fail, and the assessment stands still. See kpv's log, /readyz and the state of Postgres."
 	case AlertPool:
 		sda, sen = "kpv's databaseforbindelser er opbrugt", "kpv's database pool is saturated"
 		dda = "Alle kpv's forbindelser til Postgres er i brug, eller forespørgsler venter på en; API'et svarer langsomt eller slet ikke. Se kpv_db_pool_*, igangværende kørsler (/api/v1/ingest/runs?outcome=running) og pg_stat_activity."

@@ -50,6 +50,13 @@ func TestParseNamesEveryBadField(t *testing.T) {
 			return err
 		},
 			[]string{"actions_da: missing", "by: missing", `by_when: "snart" is not a date`}},
+		{"dates in year 0", func() error {
+			_, err := ParseStatusReport(cat, 26, []byte(`{"year": 2025, "status": "completed", "narrative_da": "a", "next_steps_da": "b",
+				"milestones_reached": [{"milestone": "i26-rygestopmedicin", "date": "0000-02-01"}]}`), now)
+			_, err2 := ParseCommentary([]byte(`{"year": 2025, "why_da": "x", "actions_da": "y", "by": "KL", "by_when": "0000-12-31"}`), now)
+			return errors.Join(err, err2)
+		},
+			[]string{"milestones_reached[0].date: 0000-02-01 is before the year 2000", "by_when: 0000-12-31 is before the year 2000"}},
 		{"not JSON", func() error { _, err := ParseCommentary([]byte(`{"year": 2025,`), now); return err }, []string{"(body)"}},
 		{"two objects", func() error {
 			_, err := ParseSpending([]byte(`{"year": 2025, "spent": 1, "committed": 0} {}`), now)

@@ -180,6 +180,12 @@ func checkText(errs *[]FieldError, field, v string, required bool) {
 	}
 }
 
+// MinDateYear is the earliest year of a date in a submission (a milestone
+// reached, a commentary's deadline): the plan's follow-up has nothing to
+// say of earlier days, and a year 0, which Go parses, has no day in
+// Postgres's calendar (there is no year 0) and is a typing slip.
+const MinDateYear = 2000
+
 func checkDate(errs *[]FieldError, field, v string, now time.Time) time.Time {
 	d, err := time.Parse(time.DateOnly, v)
 	switch {
@@ -187,6 +193,8 @@ func checkDate(errs *[]FieldError, field, v string, now time.Time) time.Time {
 		*errs = append(*errs, FieldError{field, "missing: a date YYYY-MM-DD"})
 	case err != nil:
 		*errs = append(*errs, FieldError{field, strconv.Quote(v) + " is not a date YYYY-MM-DD"})
+	case d.Year() < MinDateYear:
+		*errs = append(*errs, FieldError{field, fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", v, MinDateYear)})
 	case d.After(now):
 		*errs = append(*errs, FieldError{field, v + " is in the future"})
 	}
@@ -281,8 +289,10 @@ func ParseCommentary(body []byte, now time.Time) (Commentary, error) {
 	checkText(&errs, "actions_da", c.ActionsDA, true)
 	checkText(&errs, "actions_en", c.ActionsEN, false)
 	checkText(&errs, "by", c.By, true)
-	if _, err := time.Parse(time.DateOnly, c.ByWhen); err != nil {
+	if d, err := time.Parse(time.DateOnly, c.ByWhen); err != nil {
 		errs = append(errs, FieldError{"by_when", fmt.Sprintf("%q is not a date YYYY-MM-DD", c.ByWhen)})
+	} else if d.Year() < MinDateYear {
+		errs = append(errs, FieldError{"by_when", fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", c.ByWhen, MinDateYear)})
 	}
 	if errs != nil {
 		return c, &Error{errs}

@@ -5,8 +5,6 @@ package ingest
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,28 +21,9 @@ import (
 // lands inside the run's transaction every time): that run fails, nothing
 // of it is kept, and the next run succeeds.
 func TestPostgresRestartDuringIngest(t *testing.T) {
-	pgtest.URL(t) // skipped, or failed under make test, where Postgres cannot run
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "kpv-pg-restart-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = os.Chmod(dir, 0o755) // Postgres runs as user postgres when we are root
-	pgDir := filepath.Join(dir, "pg")
-	script, _ := filepath.Abs("../scripts/postgres.sh")
-	pg := func(args ...string) string {
-		t.Helper()
-		var stderr strings.Builder
-		cmd := exec.Command("bash", append([]string{script}, args...)...)
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("postgres.sh %v: %v\n%s", args, err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
-	url := pg("start", pgDir, "kpv_restart")
-	t.Cleanup(func() { pg("stop", pgDir); os.RemoveAll(dir) })
+	pg := pgtest.NewCluster(t, "kpv_restart")
+	dir, url := t.TempDir(), pg.URL
 
 	st, err := store.Open(ctx, url)
 	if err != nil {
@@ -96,7 +75,7 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	// Restart Postgres under the run, on the same port (the script holds
 	// its port lock from the stop to the start, so no cluster started by
 	// another test takes the port in between).
-	if again := pg("restart", pgDir, "kpv_restart"); again != url {
+	if again := pg.Restart(); again != url {
 		t.Fatalf("Postgres came back at %s, not %s", again, url)
 	}
 	var first result

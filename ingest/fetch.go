@@ -35,7 +35,7 @@ type Fetcher struct {
 // attempts over about a minute of backoff.
 func DefaultFetcher() *Fetcher {
 	return &Fetcher{Client: http.DefaultClient, Timeout: 60 * time.Second, Attempts: 4, Backoff: 5 * time.Second,
-		MaxBytes: 64 << 20, UserAgent: "kpv (Kræftplan V follow-up; +https://github.com/kraeftplan/kpv)"}
+		MaxBytes: MaxWholeBytes, UserAgent: "kpv (Kræftplan V follow-up; +https://github.com/kraeftplan/kpv)"}
 }
 
 // payload is what a fetch got: the body, or NotModified when the publisher

@@ -237,3 +237,46 @@ func TestPoolMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A run that gives up waiting for its turn (the runner's runs all busy)
+// is in the run log, failed, saying so.
+func TestRunWaitingForItsTurnIsLogged(t *testing.T) {
+	ctx := context.Background()
+	st := smallPoolStore(t)
+	pub := slowPublisher(t, time.Hour)
+	r := overlapRunner(t, st, pub.URL)
+	r.Concurrency = 1
+	busy, stop := context.WithCancel(ctx)
+	held := make(chan error, 1)
+	go func() { _, err := r.Run(busy, "nordcan-survival", ingest.Options{}); held <- err }()
+	// The first run holds the one turn, waiting on its publisher.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		runs, err := st.Runs(ctx, store.RunFilter{Outcome: store.RunRunning})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first run did not start within 30s")
+		}
+	}
+	waiting, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	run, err := r.Run(waiting, "barometer", ingest.Options{})
+	stop()
+	<-held
+	if err == nil || !strings.Contains(err.Error(), "waiting for another run to finish") {
+		t.Errorf("run error %v, want one saying it waited for another run", err)
+	}
+	logged, err := st.Runs(ctx, store.RunFilter{Source: "barometer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("run log of the run that waited: %+v", logged)
+	if len(logged) != 1 || logged[0].Outcome != store.RunFailed || !strings.Contains(logged[0].Error, "waiting for another run to finish") ||
+		logged[0].ID != run.ID || logged[0].FinishedAt == nil {
+		t.Errorf("run log %+v, want one failed run saying it waited for another run to finish", logged)
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/ingest/tabular"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -130,6 +131,12 @@ type Runner struct {
 	slots     chan struct{}
 }
 
+// MaxWholeBytes bounds a publication read whole rather than streamed (all
+// but CSV tables): the bound on a fetched body, applied to a file given
+// with --file too. XLSX and CSV readers bound what they unpack and hold
+// themselves (package tabular).
+const MaxWholeBytes = 64 << 20
+
 // DefaultRunTimeout and DefaultConcurrency are the Runner's defaults.
 const (
 	DefaultRunTimeout  = 15 * time.Minute
@@ -185,9 +192,12 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("the run took longer than its deadline of %s (KPV_RUN_TIMEOUT)", timeout))
 	defer cancel()
+	started := time.Now()
 	freeSlot, err := r.acquire(ctx)
 	if err != nil {
-		return store.Run{}, err
+		// The run never got its turn: it is still a run, and the log says
+		// why it did nothing.
+		return r.neverStarted(ctx, log, sourceID, started, err)
 	}
 	unlock, ok, err := r.Store.TryLockSource(ctx, sourceID)
 	if err != nil {
@@ -205,6 +215,24 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	unlock()
 	freeSlot()
 	if run.ID != 0 && run.FinishedAt != nil && r.AfterRun != nil {
+		r.AfterRun(run)
+	}
+	return run, err
+}
+
+// neverStarted enters a run that gave up waiting for its turn in the run
+// log as failed with why, though its context is done.
+func (r *Runner) neverStarted(ctx context.Context, log *slog.Logger, sourceID string, started time.Time, why error) (store.Run, error) {
+	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	run, err := r.Store.OpenRun(logCtx, sourceID, store.KindIngest)
+	if err != nil {
+		return store.Run{}, errors.Join(why, err)
+	}
+	err = r.Store.CloseRun(logCtx, &run, store.Counts{}, why, map[string]any{"waited": time.Since(started).Round(time.Millisecond).String()})
+	r.Metrics.observe(sourceID, string(run.Outcome), time.Since(started))
+	log.Warn("ingest run", "run", run.ID, "outcome", run.Outcome, "error", run.Error)
+	if run.FinishedAt != nil && r.AfterRun != nil {
 		r.AfterRun(run)
 	}
 	return run, err
@@ -316,7 +344,11 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
 		return counts, detail, err
 	}
-	// The other formats are small and read whole.
+	// The other formats are small and read whole, within a bound.
+	if size > MaxWholeBytes {
+		return store.Counts{}, detail, fmt.Errorf("%s: the file is %d bytes; a %s publication is read whole, and kpv reads at most %d bytes so: %w",
+			p.Origin, size, src.Format, MaxWholeBytes, tabular.ErrTooLarge)
+	}
 	if _, err := p.Body.Seek(0, io.SeekStart); err != nil {
 		return store.Counts{}, detail, err
 	}

@@ -46,21 +46,38 @@ type AuditEntry struct {
 	Detail     json.RawMessage `json:"detail,omitempty"`
 }
 
+// AuditRetryFor bounds how long Audit keeps trying to write an entry while
+// Postgres cannot take it (restarting, failing over, starting up).
+const AuditRetryFor = 30 * time.Second
+
 // Audit appends e to the audit log and returns its id. It is written on its
 // own, outside any write transaction, so a rejected write is recorded too.
+// While the connection is lost or Postgres answers that it cannot take
+// connections yet (57P03, "the database system is starting up"), it tries
+// again for up to AuditRetryFor, so that a write cut off by a restart is
+// still audited once Postgres is back; an entry Postgres refuses for what
+// it holds is not tried again.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	// The entry is written even if the request that caused it was cancelled.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AuditRetryFor)
 	defer cancel()
 	id, err := audit(ctx, s.pool, e)
-	// Postgres restarting: try again for a while, so that the attempt is
-	// audited once it is back. A refused entry is not tried again.
-	var pgErr *pgconn.PgError
-	for wait := 250 * time.Millisecond; err != nil && !errors.As(err, &pgErr) && ctx.Err() == nil && wait < 8*time.Second; wait *= 2 {
-		time.Sleep(wait)
+	for wait := 100 * time.Millisecond; err != nil && retryable(err) && ctx.Err() == nil; wait = min(2*wait, 2*time.Second) {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
 		id, err = audit(ctx, s.pool, e)
 	}
 	return id, err
+}
+
+// retryable tells whether a failed write may succeed when tried again: the
+// connection was lost or could not be made, or Postgres is not taking
+// connections now; not a statement Postgres refused.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return !errors.As(err, &pgErr) || IsConnectionLost(err)
 }
 
 // AuditIn appends e to the audit log inside tx: an accepted write and its

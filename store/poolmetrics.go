@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -36,4 +39,37 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(st.EmptyAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(poolWaitSecs, prometheus.CounterValue, st.EmptyAcquireWaitTime().Seconds())
 	ch <- prometheus.MustNewConstMetric(poolAcquires, prometheus.CounterValue, float64(st.AcquireCount()))
+}
+
+// WatchUp pings the database every interval until ctx is done and keeps
+// the result in the gauge kpv_database_up (1 when it answered within
+// timeout, 0 when not), registered on reg: what the KPVDatabaseUnreachable
+// alert watches. The gauge is set once before WatchUp returns, so the
+// first scrape already has it; a scrape itself never queries Postgres.
+func (s *Store) WatchUp(ctx context.Context, reg prometheus.Registerer, interval, timeout time.Duration) {
+	up := prometheus.NewGauge(prometheus.GaugeOpts{Name: "kpv_database_up",
+		Help: "Whether kpv's last ping of its Postgres database was answered (1) or not (0), every KPV_DB_PING_INTERVAL."})
+	reg.MustRegister(up)
+	ping := func() {
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if s.pool.Ping(pctx) == nil {
+			up.Set(1)
+		} else if ctx.Err() == nil {
+			up.Set(0)
+		}
+	}
+	ping()
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				ping()
+			}
+		}
+	}()
 }

@@ -102,8 +102,8 @@ func (s *Store) Record(ctx context.Context, source string, kind RunKind, fn func
 // with CloseRun; Record does both around one transaction.
 func (s *Store) OpenRun(ctx context.Context, source string, kind RunKind) (Run, error) {
 	run := Run{Source: source, Kind: kind, Outcome: RunRunning}
-	err := s.pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind) VALUES ($1, $2) RETURNING id, started_at`,
-		source, kind).Scan(&run.ID, &run.StartedAt)
+	err := s.pool.QueryRow(ctx, `INSERT INTO ingest_runs (source_id, kind, process) VALUES ($1, $2, $3) RETURNING id, started_at`,
+		source, kind, s.process).Scan(&run.ID, &run.StartedAt)
 	if err != nil {
 		return run, fmt.Errorf("open run log entry: %w", err)
 	}
@@ -166,6 +166,29 @@ func (s *Store) MarkInterrupted(ctx context.Context, source string) (int64, erro
 			error = 'the process running it stopped before it finished'
 		WHERE source_id = $1 AND kind = $3 AND outcome = $4`, source, RunInterrupted, KindIngest, RunRunning)
 	return tag.RowsAffected(), err
+}
+
+// CloseRunsOfStoppedProcesses closes as interrupted the runs, of any kind,
+// still marked running whose process has stopped: no session of the
+// database carries the process's name any more (a live kpv keeps one open,
+// Store.Open). kpv serve calls it as it starts, so that a submission or an
+// ingest cut off by a crash is closed then rather than by the next run of
+// its source or fifteen minutes later. Runs of live replicas sharing the
+// database are left alone, as are runs opened before migration 00090 (no
+// process recorded). It returns how many runs it closed, by kind.
+func (s *Store) CloseRunsOfStoppedProcesses(ctx context.Context) (map[RunKind]int, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE ingest_runs r SET outcome = $1, finished_at = now(),
+			error = 'the process running it stopped before it finished'
+		WHERE outcome = $2 AND process IS NOT NULL AND process <> $3
+		  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = r.process)
+		RETURNING kind`, RunInterrupted, RunRunning, s.process)
+	if err != nil {
+		return nil, fmt.Errorf("close runs of stopped processes: %w", err)
+	}
+	out := map[RunKind]int{}
+	var k RunKind
+	_, err = pgx.ForEachRow(rows, []any{&k}, func() error { out[k]++; return nil })
+	return out, err
 }
 
 // nullJSON is b for a jsonb column, NULL when empty. Postgres refuses

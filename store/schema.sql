@@ -187,6 +187,7 @@ CREATE TABLE public.ingest_runs (
     error text,
     detail jsonb,
     recorded_at timestamp with time zone,
+    process text,
     CONSTRAINT ingest_runs_kind_check CHECK ((kind = ANY (ARRAY['ingest'::text, 'submission'::text, 'test'::text]))),
     CONSTRAINT ingest_runs_outcome_check CHECK ((outcome = ANY (ARRAY['running'::text, 'success'::text, 'unchanged'::text, 'failed'::text, 'interrupted'::text])))
 );

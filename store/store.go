@@ -7,10 +7,13 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +29,23 @@ var migrationFiles embed.FS
 // everything reads and writes through Store's methods.
 type Store struct {
 	pool *pgxpool.Pool
+	// process names this process's sessions (their application_name) and
+	// the runs it opens, so that another process can tell its runs from
+	// those of a process that stopped (CloseRunsOfStoppedProcesses).
+	process string
+}
+
+// processName is a name for this process's sessions that no other process
+// has: kpv, the host, the pid and a random part (within Postgres's 63
+// bytes).
+func processName() string {
+	host, _ := os.Hostname()
+	if len(host) > 32 {
+		host = host[:32]
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("kpv:%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // Open connects to the database at url (a postgres:// URL or DSN).
@@ -37,6 +57,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
+	// Every session of the process carries its name, and one session is
+	// kept open while the process lives: the name in pg_stat_activity says
+	// that the process's runs are still going.
+	process := processName()
+	cfg.ConnConfig.RuntimeParams["application_name"] = process
+	cfg.MinConns = max(cfg.MinConns, 1)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -45,7 +71,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to Postgres at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, process: process}, nil
 }
 
 // Close closes the pool.

@@ -65,6 +65,33 @@ func (r *receivers) find(match func(webhookAlert) bool) (names []string, alert w
 	return names, alert
 }
 
+// listenReceivers serves the organisations' webhooks on one local server
+// until the test ends and returns them with its address.
+func listenReceivers(t *testing.T) (*receivers, string) {
+	t.Helper()
+	hooks := &receivers{got: map[string][]webhookAlert{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: hooks}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return hooks, ln.Addr().String()
+}
+
+// wait polls for a notification that matches, for up to timeout.
+func (r *receivers) wait(match func(webhookAlert) bool, timeout time.Duration) (names []string, alert webhookAlert, took time.Duration) {
+	start := time.Now()
+	for time.Since(start) < timeout {
+		if names, a := r.find(match); len(names) > 0 {
+			return names, a, time.Since(start)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil, webhookAlert{}, timeout
+}
+
 // TestAlertReachesOwnerEndToEnd runs the real chain: kpv serving the bundled
 // figures, Prometheus scraping it every second with the generated rules, and
 // Alertmanager with the generated routes posting to one local webhook per
@@ -80,16 +107,8 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 	base := serveBundled(t)
 
 	// One webhook per organisation's receiver, on one local server.
-	hooks := &receivers{got: map[string][]webhookAlert{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: hooks}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-
-	prom, am := startAlerting(t, base, ln.Addr().String(), func(o *alerts.Options) {
+	hooks, hooksAddr := listenReceivers(t)
+	prom, am := startAlerting(t, base, hooksAddr, func(o *alerts.Options) {
 		o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor = 0, 0, 0, 0, 0
 	})
 	// The bundled Barometer 2019 figure: 38 %, at the warning level (38), under the critical (43).
@@ -107,13 +126,7 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 
 	ingestFigure := func(value string) {
 		t.Helper()
-		// Invented figures for the test, in the Barometer table's real shape.
-		csv := "Indikator;År;Område;Behov;Andel (%);Antal;Besvarelser;Kilde\n" +
-			"g1_unmet_needs_followup;2025;Hele landet;;" + value + ";;;Testtal (opfundet) / invented test figure\n"
-		path := filepath.Join(t.TempDir(), "barometer.csv")
-		if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := barometerFile(t, value)
 		var out bytes.Buffer
 		if err := run(context.Background(), []string{"ingest", "barometer", "--file", path}, &out, io.Discard); err != nil {
 			t.Fatalf("kpv ingest: %v\n%s", err, out.String())
@@ -122,12 +135,8 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 	}
 	waitFor := func(what string, match func(webhookAlert) bool) ([]string, webhookAlert, time.Duration) {
 		t.Helper()
-		start := time.Now()
-		for time.Since(start) < 60*time.Second {
-			if names, a := hooks.find(match); len(names) > 0 {
-				return names, a, time.Since(start)
-			}
-			time.Sleep(100 * time.Millisecond)
+		if names, a, took := hooks.wait(match, 60*time.Second); len(names) > 0 {
+			return names, a, took
 		}
 		t.Fatalf("%s: no notification within 60s\nPrometheus log: %s\nAlertmanager log: %s", what, prom.Logs, am.Logs)
 		return nil, webhookAlert{}, 0
@@ -208,6 +217,23 @@ func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 // the "for:" durations the test needs at 0.
 func startAlerting(t *testing.T, base, webhookAddr string, forZero func(*alerts.Options)) (*promstack.Prometheus, *promstack.Alertmanager) {
 	t.Helper()
+	dir := alertFiles(t, webhookAddr, forZero)
+	am := promstack.StartAlertmanager(t, filepath.Join(dir, alerts.AlertmanagerFile))
+	prom := promstack.StartPrometheus(t, promstack.PrometheusConfig{
+		Targets:      []string{strings.TrimPrefix(base, "http://")},
+		RuleFiles:    []string{filepath.Join(dir, alerts.RulesFile)},
+		Alertmanager: strings.TrimPrefix(am.URL, "http://"),
+		Interval:     time.Second,
+	})
+	return prom, am
+}
+
+// alertFiles writes the rules and the Alertmanager configuration generated
+// from the shipped catalogue, every organisation's alerts going to
+// webhookAddr/RECEIVER, with forZero's timings and 1s grouping, and returns
+// their directory.
+func alertFiles(t *testing.T, webhookAddr string, forZero func(*alerts.Options)) string {
+	t.Helper()
 	cat := testkit.Catalogue(t)
 	for i := range cat.Organisations {
 		c := &cat.Organisations[i].Contact
@@ -226,12 +252,19 @@ func startAlerting(t *testing.T, base, webhookAddr string, forZero func(*alerts.
 			t.Fatal(err)
 		}
 	}
-	am := promstack.StartAlertmanager(t, filepath.Join(dir, alerts.AlertmanagerFile))
-	prom := promstack.StartPrometheus(t, promstack.PrometheusConfig{
-		Targets:      []string{strings.TrimPrefix(base, "http://")},
-		RuleFiles:    []string{filepath.Join(dir, alerts.RulesFile)},
-		Alertmanager: strings.TrimPrefix(am.URL, "http://"),
-		Interval:     time.Second,
-	})
-	return prom, am
+	return dir
+}
+
+// barometerFile writes a Barometer table with one invented national figure
+// of g1_unmet_needs_followup for 2025 (value in %), in the real table's
+// shape, and returns its path.
+func barometerFile(t *testing.T, value string) string {
+	t.Helper()
+	csv := "Indikator;År;Område;Behov;Andel (%);Antal;Besvarelser;Kilde\n" +
+		"g1_unmet_needs_followup;2025;Hele landet;;" + value + ";;;Testtal (opfundet) / invented test figure\n"
+	path := filepath.Join(t.TempDir(), "barometer.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -24,7 +24,7 @@ var choices = []struct {
 
 // durations are the configuration variables that take a positive duration,
 // checked at start with the words above.
-var durations = []string{"KPV_RUN_TIMEOUT", "KPV_HTTP_READ_TIMEOUT", "KPV_HTTP_WRITE_TIMEOUT", "KPV_HTTP_IDLE_TIMEOUT"}
+var durations = []string{"KPV_RUN_TIMEOUT", "KPV_HTTP_READ_TIMEOUT", "KPV_HTTP_WRITE_TIMEOUT", "KPV_HTTP_IDLE_TIMEOUT", "KPV_DB_PING_INTERVAL"}
 
 // newHTTPServer bounds how long a connection may hold kpv: the headers and
 // the whole body must arrive within the read timeout (a slow body is cut

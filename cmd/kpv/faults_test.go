@@ -74,6 +74,29 @@ func startKPV(t testing.TB, bin string, env []string, args ...string) *kpvProc {
 	return p
 }
 
+// runKPV runs the kpv binary with env to its end and returns its output;
+// a failure fails the test.
+func runKPV(t testing.TB, bin string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kpv %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// serveKPV starts kpv serve with env on a free loopback address, waits
+// until it is ready, and returns it with its base URL.
+func serveKPV(t testing.TB, bin string, env []string) (*kpvProc, string) {
+	t.Helper()
+	addr := freeAddr(t)
+	p := startKPV(t, bin, append(env, "KPV_ADDR="+addr), "serve")
+	waitReady(t, p, "http://"+addr)
+	return p, "http://" + addr
+}
+
 func (p *kpvProc) output() string {
 	b, _ := os.ReadFile(p.log)
 	return string(b)

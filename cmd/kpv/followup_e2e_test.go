@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -110,6 +109,11 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 	want("KL commenting on Sundhedsstyrelsen's indicator", 403, st, b, "owned by sst")
 	st, b, _ = do("POST", "/api/v1/indicators/g3_nordic_rank_all_sites/commentary", ism, fmt.Sprintf(`{"year": %d, "why_da": "x", "actions_da": "y", "by": "ISM"}`, year))
 	want("commentary without by_when", 422, st, b, `"field":"by_when"`)
+	st, b, _ = do("POST", "/api/v1/initiatives/25/status-reports", ism, fmt.Sprintf(`{"year": %d, "status": "on_schedule",
+		"milestones_reached": [{"milestone": "i25-nikotinposer-krav", "date": "0000-06-01"}], "narrative_da": "x", "next_steps_da": "y"}`, year))
+	want("a milestone reached in year 0", 422, st, b, `"field":"milestones_reached[0].date"`, "0000-06-01 is before the year 2000", "nothing was written")
+	st, b, _ = do("POST", "/api/v1/indicators/g3_nordic_rank_all_sites/commentary", ism, fmt.Sprintf(`{"year": %d, "why_da": "x", "actions_da": "y", "by": "ISM", "by_when": "0000-12-31"}`, year))
+	want("a commentary's deadline in year 0", 422, st, b, `"field":"by_when"`, "0000-12-31 is before the year 2000")
 
 	st, b, _ = do("GET", "/api/v1/initiatives/26/status-reports", "", "")
 	var hist struct{ History []struct{ Org string } }
@@ -167,15 +171,8 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 	t.Logf("round %d, region-syddanmark: completeness %.3f over %d items", year, got.Completeness, len(got.Items))
 
 	// Prometheus and Alertmanager with the generated rules and routes.
-	hooks := &receivers{got: map[string][]webhookAlert{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: hooks}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	prom, am := startAlerting(t, base, ln.Addr().String(), func(o *alerts.Options) {
+	hooks, hooksAddr := listenReceivers(t)
+	prom, am := startAlerting(t, base, hooksAddr, func(o *alerts.Options) {
 		o.ThresholdFor, o.ProgressFor, o.RankFor, o.OverdueFor, o.SourceFor, o.FollowUpFor = 0, 0, 0, 0, 0, 0
 	})
 	prom.WaitFor(t, `kpv_initiatives{status="on_schedule"} == 2`, 30*time.Second)

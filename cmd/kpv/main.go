@@ -198,6 +198,13 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("synchronise catalogue: %w", err)
 	}
+	// Runs left running by a process that stopped (a crash, a kill, the
+	// database gone under it) are closed now; a live replica's are not.
+	if closed, err := st.CloseRunsOfStoppedProcesses(ctx); err != nil {
+		return err
+	} else if len(closed) > 0 {
+		logger.Warn("closed runs of stopped processes as interrupted", "ingest", closed[store.KindIngest], "submission", closed[store.KindSubmission])
+	}
 	logger.Info("catalogue synchronised", "file", cat.Name, "version", cat.Version, "changed", changed,
 		"goals", len(cat.Goals), "initiatives", len(cat.Initiatives), "indicators", len(cat.Indicators))
 
@@ -208,6 +215,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), st.PoolCollector())
+	pingEvery, err := envDuration("KPV_DB_PING_INTERVAL", 15*time.Second)
+	if err != nil {
+		return err
+	}
+	st.WatchUp(ctx, reg, pingEvery, min(pingEvery, 5*time.Second))
 	// The assessment is built before the first request, then after every
 	// ingest run and every KPV_REFRESH_INTERVAL; /metrics serves it from memory.
 	mon := monitor.New(monitor.Options{Catalogue: cat, Store: st, Logger: logger, Registerer: reg})

@@ -9,8 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -36,14 +34,9 @@ func TestSlowAndIdleConnectionsAreLetGo(t *testing.T) {
 	bin := buildKPV(t)
 	db := pgtest.NewDatabase(t)
 	env := []string{"KPV_DATABASE_URL=" + db, "KPV_SCHEDULER=off", "KPV_HTTP_READ_TIMEOUT=2s", "KPV_HTTP_IDLE_TIMEOUT=2s"}
-	migrate := exec.Command(bin, "migrate")
-	migrate.Env = append(os.Environ(), env...)
-	if out, err := migrate.CombinedOutput(); err != nil {
-		t.Fatalf("kpv migrate: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	p := startKPV(t, bin, append(env, "KPV_ADDR="+addr), "serve")
-	waitReady(t, p, "http://"+addr)
+	runKPV(t, bin, env, "migrate")
+	p, base := serveKPV(t, bin, env)
+	addr := strings.TrimPrefix(base, "http://")
 	const limit = 8 * time.Second
 
 	// A body that never finishes: cut off at the read timeout.

@@ -315,4 +315,4 @@ type logFile struct{ path string }
 
 func (l logFile) String() string { b, _ := os.ReadFile(l.path); return string(b) }
 
-func freeAddr(t *testing.T) string { return promstack.FreeAddr(t) }
+func freeAddr(t testing.TB) string { return promstack.FreeAddr(t) }

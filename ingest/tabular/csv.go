@@ -78,9 +78,12 @@ func NewCSVReader(name string, in io.ReadSeeker, opt Options) (*CSVReader, error
 		if _, err := in.Seek(2, io.SeekStart); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		data, err := io.ReadAll(in)
+		data, err := io.ReadAll(io.LimitReader(in, MaxUTF16+1))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(data) > MaxUTF16 {
+			return nil, tooLarge(name, "a UTF-16 text file is read whole, and this one is larger than the %s kpv reads so; save it as UTF-8 CSV", mib(MaxUTF16))
 		}
 		src = strings.NewReader(decodeUTF16(data, head[0] == 0xFE))
 	default:
@@ -113,7 +116,7 @@ func NewCSVReader(name string, in io.ReadSeeker, opt Options) (*CSVReader, error
 	if !validComma(comma) {
 		return nil, fmt.Errorf("%s: %q cannot separate CSV fields", name, comma)
 	}
-	text := &recorder{r: buf}
+	text := &recorder{r: buf, limit: MaxRowBytes}
 	r := csv.NewReader(text)
 	r.Comma = comma
 	r.LazyQuotes = true
@@ -140,6 +143,10 @@ func (c *CSVReader) Next() ([]string, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, io.EOF
 	}
+	if errors.Is(err, errLongRow) {
+		return nil, tooLarge(c.name, "the row after row %d runs on for more than %s (a line without a line break, or a quote never closed): more than kpv reads as one row",
+			c.row+1, mib(MaxRowBytes))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
@@ -159,17 +166,38 @@ func (c *CSVReader) Next() ([]string, error) {
 // would hold it.
 func (c *CSVReader) Row() int { return c.row }
 
+// The bounds of what a CSVReader holds: one row, and a UTF-16 file (which
+// is decoded whole). A file beyond them is refused with ErrTooLarge, so a
+// file of any size without a line break cannot take memory in proportion
+// to its size.
+const (
+	// MaxRowBytes bounds one row as it stands in the file, its line or
+	// the lines of a quoted field that spans several.
+	MaxRowBytes = 1 << 20
+	// MaxUTF16 bounds a UTF-16 file.
+	MaxUTF16 = 16 << 20
+)
+
+// errLongRow is what the recorder answers once a row passes MaxRowBytes.
+var errLongRow = errors.New("row too long")
+
 // recorder keeps the text encoding/csv has read but not yet accounted
-// for, to find the blank lines it skipped.
+// for, to find the blank lines it skipped. It refuses to read on once
+// more than limit bytes have come since the end of the last row.
 type recorder struct {
-	r    io.Reader
-	buf  []byte
-	base int64 // input offset of buf[0]
+	r     io.Reader
+	buf   []byte
+	base  int64 // input offset of buf[0]
+	done  int64 // input offset after the last row
+	limit int64
 }
 
 func (t *recorder) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	t.buf = append(t.buf, p[:n]...)
+	if t.limit > 0 && t.base+int64(len(t.buf))-t.done > t.limit {
+		return n, errLongRow
+	}
 	return n, err
 }
 
@@ -177,6 +205,7 @@ func (t *recorder) Read(p []byte) (int, error) {
 // forgets the text before to.
 func (t *recorder) since(from, to int64) string {
 	s := string(t.buf[from-t.base : to-t.base])
+	t.done = to
 	// Drop what is consumed now and then, not after every row: the
 	// rest is at most encoding/csv's read buffer.
 	if used := to - t.base; used > 64<<10 {

@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,16 +11,76 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// The bounds of what ReadXLSX reads. kpv reads survey appendices and
+// register tables: a few hundred rows, a few megabytes unpacked at most. A
+// workbook beyond any of them is refused with a message naming the bound
+// and the file (ErrTooLarge), before it can take memory in proportion to
+// what it claims to hold; so reading any file stays within a few tens of
+// megabytes.
 const (
-	// unzipLimit caps how much a workbook may expand to. Real exports are
-	// a few megabytes; the cap keeps a zip bomb from filling the disk or
-	// memory (excelize's own default is 16 GB).
-	unzipLimit = 512 << 20
+	// MaxUnpacked is how much a workbook may unpack to, all its parts
+	// together (from the zip directory, checked before anything is
+	// unpacked; Go's zip reader refuses a part longer than it says).
+	MaxUnpacked = 16 << 20
+	// inMemoryPart is the largest part excelize keeps in memory; a larger
+	// sheet or string table is unpacked to a temporary file and streamed.
+	inMemoryPart = 1 << 20
+	// MaxCellBytes bounds one cell's text: Excel's own limit is 32,767
+	// characters.
+	MaxCellBytes = 32767 * 4
+	// MaxSheetRows and MaxSheetCells bound the rows of the sheet read and
+	// the cells in them (the empty ones before a row's last cell count).
+	MaxSheetRows  = 200_000
+	MaxSheetCells = 300_000
+	// MaxSheetText bounds the text of all the cells read from the sheet
+	// (shared strings can repeat a long text in every cell).
+	MaxSheetText = 32 << 20
 	// mergeFillLimit caps how many cells merged ranges may fill. A hostile
 	// or broken file can merge A1:XFD1048576, which would otherwise mean
 	// seventeen billion copies of one string.
-	mergeFillLimit = 4 << 20
+	mergeFillLimit = 1 << 20
 )
+
+// ErrTooLarge marks a file refused for exceeding one of the bounds on what
+// kpv reads; the message names the file and the bound.
+var ErrTooLarge = errors.New("too large to read")
+
+// tooLarge is an ErrTooLarge naming where and which bound.
+func tooLarge(where, format string, args ...any) error {
+	return &tooLargeError{fmt.Sprintf("%s: %s; nothing was read", where, fmt.Sprintf(format, args...))}
+}
+
+type tooLargeError struct{ msg string }
+
+func (e *tooLargeError) Error() string        { return e.msg }
+func (e *tooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
+// mib writes a byte count for a person.
+func mib(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// checkUnpacked refuses a workbook whose parts unpack to more than
+// MaxUnpacked, from the zip directory alone. A file that is no zip is left
+// to excelize, whose message says so.
+func checkUnpacked(name string, data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total = min(total+min(f.UncompressedSize64, 1<<40), 1<<40)
+	}
+	if total > MaxUnpacked {
+		return tooLarge(name, "the workbook unpacks to %s from a file of %s: more than the %s kpv reads (a survey appendix unpacks to a few megabytes)",
+			mib(int64(total)), mib(int64(len(data))), mib(MaxUnpacked))
+	}
+	return nil
+}
 
 // ReadXLSX reads one sheet of an XLSX workbook (Options.Sheet, or the first
 // sheet) as the text a user sees in Excel: numbers come with their number
@@ -46,7 +107,10 @@ func ReadXLSX(name string, data []byte, opt Options) (g *Grid, err error) {
 			g, err = nil, fmt.Errorf("%s: unreadable workbook: %v", name, r)
 		}
 	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})
+	if err := checkUnpacked(name, data); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnpacked, UnzipXMLSizeLimit: inMemoryPart})
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable XLSX workbook: %w", name, err)
 	}
@@ -63,26 +127,9 @@ func ReadXLSX(name string, data []byte, opt Options) (g *Grid, err error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	g = &Grid{Name: name, Sheet: sheet}
-	shown, err := sheetRows(f, sheet, false)
+	shown, err := sheetRows(f, g)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", g.where(), err)
-	}
-	raw, err := sheetRows(f, sheet, true)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", g.where(), err)
-	}
-	for r, cells := range shown {
-		for c, text := range cells {
-			// A number cell is one whose formatted text differs from a raw
-			// value that parses as a number; only there are commas
-			// excelize's doing rather than the publisher's.
-			if r < len(raw) && c < len(raw[r]) && raw[r][c] != text {
-				if _, perr := strconv.ParseFloat(raw[r][c], 64); perr == nil {
-					text = dropGroupingCommas(text)
-				}
-			}
-			cells[c] = strings.TrimSpace(text)
-		}
+		return nil, err
 	}
 	g.Rows = shown
 
@@ -123,38 +170,77 @@ func pickSheet(sheets []string, want string) (string, error) {
 	return "", fmt.Errorf("no sheet %q; the workbook has %s", want, strings.Join(quoted, ", "))
 }
 
-// sheetRows reads every row of a sheet, formatted or raw. It streams the
-// rows itself instead of calling GetRows so that a row number beyond
-// Excel's last row, which a broken file can claim, ends in an error rather
-// than in a loop over billions of empty rows.
-func sheetRows(f *excelize.File, sheet string, raw bool) (out [][]string, err error) {
-	rows, err := f.Rows(sheet)
+// sheetRows reads every row of g's sheet as shown (number formats
+// applied), streaming it with excelize's Rows twice in step, formatted and
+// raw, to tell number cells from text (see ReadXLSX). It stops with
+// ErrTooLarge at the first bound a sheet passes (MaxSheetRows,
+// MaxSheetCells, MaxCellBytes, MaxSheetText), so that what is held is
+// bounded whatever the sheet claims; a row number beyond Excel's last row
+// ends there too rather than in a loop over billions of empty rows.
+func sheetRows(f *excelize.File, g *Grid) (out [][]string, err error) {
+	shown, err := f.Rows(g.Sheet)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", g.where(), err)
 	}
-	defer func() {
-		if cerr := rows.Close(); cerr != nil && err == nil {
-			out, err = nil, cerr
-		}
-	}()
+	defer closeRows(shown, &err)
+	raw, err := f.Rows(g.Sheet)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", g.where(), err)
+	}
+	defer closeRows(raw, &err)
 	out = [][]string{}
-	for rows.Next() {
-		if len(out) >= excelize.TotalRows {
-			return nil, fmt.Errorf("the sheet has rows beyond Excel's last row %d", excelize.TotalRows)
+	var cells, text int
+	for shown.Next() {
+		r := len(out)
+		if r >= MaxSheetRows {
+			return nil, tooLarge(g.where(), "the sheet has more than %d rows, the most kpv reads from one sheet", MaxSheetRows)
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: raw})
+		row, err := shown.Columns()
 		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", len(out)+1, err)
+			return nil, fmt.Errorf("%s: row %d: %w", g.where(), r+1, err)
 		}
-		if cells == nil {
-			cells = []string{}
+		var values []string
+		if raw.Next() {
+			if values, err = raw.Columns(excelize.Options{RawCellValue: true}); err != nil {
+				return nil, fmt.Errorf("%s: row %d: %w", g.where(), r+1, err)
+			}
 		}
-		out = append(out, cells)
+		if cells += len(row); cells > MaxSheetCells {
+			return nil, tooLarge(g.where(), "the sheet has more than %d cells (up to row %d), the most kpv reads from one sheet", MaxSheetCells, r+1)
+		}
+		for c, s := range row {
+			if len(s) > MaxCellBytes {
+				return nil, tooLarge(g.where(), "cell %s%d holds %s of text, more than a cell may (Excel's limit is 32,767 characters)", columnName(c), r+1, mib(int64(len(s))))
+			}
+			if text += len(s); text > MaxSheetText {
+				return nil, tooLarge(g.where(), "the sheet's cells hold more than %s of text (up to cell %s%d), the most kpv reads from one sheet", mib(MaxSheetText), columnName(c), r+1)
+			}
+			// A number cell is one whose formatted text differs from a
+			// raw value that parses as a number; only there are commas
+			// excelize's doing rather than the publisher's.
+			if c < len(values) && values[c] != s {
+				if _, perr := strconv.ParseFloat(values[c], 64); perr == nil {
+					s = dropGroupingCommas(s)
+				}
+			}
+			row[c] = strings.TrimSpace(s)
+		}
+		if row == nil {
+			row = []string{}
+		}
+		out = append(out, row)
 	}
-	if err := rows.Error(); err != nil {
-		return nil, err
+	if err := shown.Error(); err != nil {
+		return nil, fmt.Errorf("%s: %w", g.where(), err)
 	}
 	return out, nil
+}
+
+// closeRows closes a row iterator, keeping the first error.
+func closeRows(rows *excelize.Rows, err *error) {
+	if cerr := rows.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
 }
 
 // dropGroupingCommas removes the commas excelize puts between groups of
@@ -214,7 +300,7 @@ func fillMerged(rows [][]string, merges []excelize.MergeCell) error {
 		r2, c2 = min(r2, len(rows)-1), min(c2, width-1)
 		filled += (r2 - r1 + 1) * (c2 - c1 + 1)
 		if filled > mergeFillLimit {
-			return fmt.Errorf("merged ranges cover more than %d cells", mergeFillLimit)
+			return fmt.Errorf("merged ranges cover more than %d cells, the most kpv fills: %w", mergeFillLimit, ErrTooLarge)
 		}
 		for r := r1; r <= r2; r++ {
 			for len(rows[r]) <= c2 {

@@ -18,7 +18,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -53,10 +55,13 @@ func FreeAddr(t testing.TB) string {
 
 // PrometheusConfig is what a test's Prometheus scrapes and evaluates.
 type PrometheusConfig struct {
-	Targets      []string      // host:port of kpv instances, scraped as job "kpv"
-	RuleFiles    []string      // absolute paths of rule files
-	Alertmanager string        // host:port of an Alertmanager, or ""
-	Interval     time.Duration // scrape and evaluation interval (default 1s)
+	Targets      []string // host:port of kpv instances, scraped as job "kpv"
+	RuleFiles    []string // absolute paths of rule files
+	Alertmanager string   // host:port of an Alertmanager, or ""
+	// Alertmanagers are more host:port of Alertmanagers (a cluster): each
+	// alert is sent to every one.
+	Alertmanagers []string
+	Interval      time.Duration // scrape and evaluation interval (default 1s)
 }
 
 // Prometheus is a running server.
@@ -83,16 +88,12 @@ func StartPrometheus(t testing.TB, cfg PrometheusConfig) *Prometheus {
 		}
 	}
 	if cfg.Alertmanager != "" {
-		fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [%q]\n", cfg.Alertmanager)
+		cfg.Alertmanagers = append([]string{cfg.Alertmanager}, cfg.Alertmanagers...)
 	}
-	b.WriteString("scrape_configs:\n  - job_name: kpv\n    static_configs:\n      - targets: [")
-	for i, tg := range cfg.Targets {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%q", tg)
+	if len(cfg.Alertmanagers) > 0 {
+		fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: %s\n", flowList(cfg.Alertmanagers))
 	}
-	b.WriteString("]\n")
+	fmt.Fprintf(&b, "scrape_configs:\n  - job_name: kpv\n    static_configs:\n      - targets: %s\n", flowList(cfg.Targets))
 	conf := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -107,39 +108,82 @@ func StartPrometheus(t testing.TB, cfg PrometheusConfig) *Prometheus {
 		"--web.enable-lifecycle",
 	}
 	p := &Prometheus{URL: "http://" + addr, Dir: dir, Logs: filepath.Join(dir, "prometheus.log")}
-	start(t, bin, args, p.Logs, p.URL+"/-/ready")
+	_ = start(t, bin, args, p.Logs, p.URL+"/-/ready")
 	t.Logf("Prometheus %s (config %s)", p.URL, conf)
 	return p
+}
+
+// flowList writes strings as a YAML flow sequence: ["a", "b"].
+func flowList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = strconv.Quote(x)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 // Alertmanager is a running server.
 type Alertmanager struct {
 	URL  string
 	Logs string
+	// Stop stops it (SIGTERM, then SIGKILL) before the test ends.
+	Stop func()
 }
 
 // StartAlertmanager starts Alertmanager on a configuration file, alone (no
 // cluster gossip).
 func StartAlertmanager(t testing.TB, configFile string) *Alertmanager {
 	t.Helper()
+	// A single instance: no gossip port.
+	return startAlertmanager(t, configFile, "--cluster.listen-address=")
+}
+
+// StartAlertmanagers starts n Alertmanagers on one configuration file as a
+// cluster, gossiping on loopback ports (as Debian's package runs them with
+// --cluster.listen-address and --cluster.peer), with the cluster's timings
+// shortened for a test: a notification is deduplicated across the cluster,
+// and one member stopped leaves the others notifying.
+func StartAlertmanagers(t testing.TB, configFile string, n int) []*Alertmanager {
+	t.Helper()
+	gossip := make([]string, n)
+	for i := range gossip {
+		gossip[i] = FreeAddr(t)
+	}
+	var out []*Alertmanager
+	for i := range n {
+		args := []string{"--cluster.listen-address=" + gossip[i], "--cluster.advertise-address=" + gossip[i],
+			"--cluster.settle-timeout=2s", "--cluster.peer-timeout=2s", "--cluster.pushpull-interval=2s",
+			"--cluster.reconnect-interval=1s"}
+		for j, g := range gossip {
+			if j != i {
+				args = append(args, "--cluster.peer="+g)
+			}
+		}
+		out = append(out, startAlertmanager(t, configFile, args...))
+	}
+	return out
+}
+
+func startAlertmanager(t testing.TB, configFile string, cluster ...string) *Alertmanager {
+	t.Helper()
 	bin := Binary(t, "KPV_ALERTMANAGER", "prometheus-alertmanager", "prometheus-alertmanager")
 	dir := t.TempDir()
 	addr := FreeAddr(t)
-	args := []string{
+	args := append([]string{
 		"--config.file=" + configFile,
 		"--storage.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + addr,
-		"--cluster.listen-address=", // a single instance: no gossip port
-	}
+	}, cluster...)
 	a := &Alertmanager{URL: "http://" + addr, Logs: filepath.Join(dir, "alertmanager.log")}
-	start(t, bin, args, a.Logs, a.URL+"/-/ready")
+	a.Stop = start(t, bin, args, a.Logs, a.URL+"/-/ready")
 	t.Logf("Alertmanager %s (config %s)", a.URL, configFile)
 	return a
 }
 
 // start runs a server with its output in logPath, waits until ready answers
-// 200, and stops it (SIGTERM, then SIGKILL) when the test ends.
-func start(t testing.TB, bin string, args []string, logPath, ready string) {
+// 200, and stops it (SIGTERM, then SIGKILL) when the test ends, or when the
+// function it returns is called.
+func start(t testing.TB, bin string, args []string, logPath, ready string) (stop func()) {
 	t.Helper()
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -153,21 +197,25 @@ func start(t testing.TB, bin string, args []string, logPath, ready string) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait(); logf.Close() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+			}
+		})
+	}
+	t.Cleanup(stop)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if resp, err := http.Get(ready); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return
+				return stop
 			}
 		}
 		select {
