@@ -17,9 +17,14 @@ import (
 )
 
 // TestPostgresRestartDuringIngest restarts Postgres while a run is writing
-// its batch (held at the merge by a lock the test takes, so the restart
-// lands inside the run's transaction every time): that run fails, nothing
-// of it is kept, and the next run succeeds.
+// its batch: that run fails, nothing of it is kept, and the next run
+// succeeds. The run is held inside its own copy into figures by a trigger
+// that sleeps in the run's own session until the restart ends it, so the
+// restart lands inside the run's transaction every time. (A lock held by
+// another session would not do: the shutdown ends that session too, and on
+// a loaded machine the run could take the released lock and commit before
+// its own end reached it — seen in CI as "the run across the restart:
+// success".)
 func TestPostgresRestartDuringIngest(t *testing.T) {
 	ctx := context.Background()
 	pg := pgtest.NewCluster(t, "kpv_restart")
@@ -44,16 +49,16 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	}
 	r := &Runner{Store: st, Catalogue: cat, Metrics: NewMetrics(nil)}
 
-	// Hold the write: a share lock on figures blocks the run's copy into it.
-	blocker, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := blocker.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE figures IN SHARE MODE`); err != nil {
+	// Hold the write: while the table hold has a row, a copy into figures
+	// sleeps in its trigger, inside the run's transaction.
+	if err := st.Exec(ctx, `CREATE TABLE hold (held bool);
+		INSERT INTO hold VALUES (true);
+		CREATE FUNCTION hold_write() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF EXISTS (SELECT FROM hold) THEN PERFORM pg_sleep(600); END IF;
+			RETURN NULL;
+		END $$;
+		CREATE TRIGGER hold_write BEFORE INSERT ON figures FOR EACH STATEMENT EXECUTE FUNCTION hold_write();`); err != nil {
 		t.Fatal(err)
 	}
 	type result struct {
@@ -70,7 +75,7 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitForQuery(t, watcher, `copy "figures"`, 60*time.Second)
+	waitForHeld(t, watcher, `copy "figures"`, 60*time.Second)
 
 	// Restart Postgres under the run, on the same port (the script holds
 	// its port lock from the stop to the start, so no cluster started by
@@ -88,6 +93,9 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 		t.Fatalf("the run across the restart: %s %v; want a failure", first.run.Outcome, first.err)
 	}
 	t.Logf("run %d across the restart: %v", first.run.ID, first.err)
+	if err := st.Exec(ctx, `DELETE FROM hold`); err != nil {
+		t.Fatal(err)
+	}
 
 	second, err := r.Run(ctx, benchSource, Options{File: table})
 	if err != nil || second.Outcome != "success" || second.Counts.Inserted != rows {
@@ -116,18 +124,20 @@ func TestPostgresRestartDuringIngest(t *testing.T) {
 	}
 }
 
-// waitForQuery waits until a session runs a statement containing text.
-func waitForQuery(t *testing.T, conn *pgx.Conn, text string, timeout time.Duration) {
+// waitForHeld waits until a session runs a statement containing text and
+// sleeps in the hold_write trigger.
+func waitForHeld(t *testing.T, conn *pgx.Conn, text string, timeout time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		var n int
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '%' || $1 || '%'`, text).Scan(&n); err != nil {
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE pid <> pg_backend_pid() AND query LIKE '%' || $1 || '%' AND wait_event = 'PgSleep'`, text).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n > 0 {
 			return
 		}
 	}
-	t.Fatalf("no session ran %q within %v", text, timeout)
+	t.Fatalf("no session ran %q held in its trigger within %v", text, timeout)
 }
