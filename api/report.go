@@ -49,12 +49,12 @@ type reportCache struct {
 	building map[string]chan struct{} // closed when the key's build ends
 	builds   prometheus.Counter
 	// live keeps, per year, the incremental builder of its live report
-	// (report.Incremental): a rebuild after an ingest reads and reassesses
+	// (report.Builder): a rebuild after an ingest reads and reassesses
 	// only the indicators whose figures changed. A builder holds two
 	// assessments (188 MiB at a million figures, BENCHMARKS.md), so at
 	// most liveBuilders years keep one, the least recently asked for
 	// giving way; liveUsed orders them, most recent last.
-	live     map[int]*report.Incremental
+	live     map[int]*report.Builder
 	liveUsed []int
 	// decorate adds the publication part (draft, follow-up, changes) as of
 	// a moment (report_versions.go).
@@ -257,30 +257,27 @@ func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catal
 	return e, nil
 }
 
-// fromStore builds the report: a live one through the year's incremental
-// builder, where the store can read chosen series; else from a full read.
+// fromStore builds the report: a live one through the year's kept
+// builder (it reads and reassesses only what changed), else a new one.
 func (c *reportCache) fromStore(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string) (*report.Report, error) {
-	if sp, ok := st.(report.SeriesPairReader); ok && report.Live(rule) {
-		return c.liveBuilder(cat, year).Build(ctx, sp, rule, cutoff)
+	b := report.NewBuilder(cat, year)
+	if report.Live(rule) {
+		b = c.liveBuilder(cat, year)
 	}
-	set, prev, err := report.Sets(ctx, st, cat, year, cutoff) // prev: for the changes since last year's report
-	if err != nil {
-		return nil, err
-	}
-	return report.FromSets(cat, year, rule, set, prev), nil
+	return b.Build(ctx, st, rule, cutoff)
 }
 
 // liveBuilder returns year's incremental builder, made if missing; the
 // least recently asked for beyond liveBuilders are dropped.
-func (c *reportCache) liveBuilder(cat *indicators.Catalogue, year int) *report.Incremental {
+func (c *reportCache) liveBuilder(cat *indicators.Catalogue, year int) *report.Builder {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.live == nil {
-		c.live = map[int]*report.Incremental{}
+		c.live = map[int]*report.Builder{}
 	}
 	b := c.live[year]
 	if b == nil {
-		b = report.NewIncremental(cat, year)
+		b = report.NewBuilder(cat, year)
 		c.live[year] = b
 	}
 	c.liveUsed = append(slices.DeleteFunc(c.liveUsed, func(y int) bool { return y == year }), year)

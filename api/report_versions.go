@@ -57,12 +57,14 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: err.Error()})
 		return
 	}
-	set, err := s.store.AsOf(r.Context(), cutoff, report.PublishedBy(year, cutoff))
+	// A published version is the as-of report for its cut-off, built by the
+	// same builder (TestPublishedVersionIsTheAsOfReport); only its
+	// publication part differs: it says "published" and which version.
+	rep, err := report.NewBuilder(s.cat, year).Build(r.Context(), s.store, report.RuleAsOf, cutoff)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	rep := report.FromSet(s.cat, year, report.RuleAsOf, set)
 	if err := s.decorateReport(r.Context(), rep, cutoff); err != nil {
 		s.internalError(w, r, err)
 		return

@@ -6,14 +6,13 @@
 // on top. It renders the report as JSON, CSV and a printable HTML page
 // with charts drawn as inline SVG.
 //
-// A report rests on the figures as recorded by its cut-off (store.AsOf),
+// A report rests on the figures visible at its cut-off (store.Visible),
 // so a report for a past year reads the same however the sources are
 // revised later; the statuses come from assess.Build, so the report agrees
 // with /metrics for the same figures.
 package report
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -390,58 +389,10 @@ func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time
 	return now.UTC().Truncate(time.Microsecond), RuleNow, nil
 }
 
-// Recorder gives the figures as of a cut-off (*store.Store does).
-type Recorder interface {
-	AsOf(ctx context.Context, cutoff, publishedBy time.Time) (*store.AsOfSet, error)
-}
-
-// Build reads the figures as of the cut-off (see CutOff) and builds the
-// report for year.
-func Build(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year int, asOf, now time.Time) (*Report, error) {
-	cutoff, rule, err := CutOff(cat, year, asOf, now)
-	if err != nil {
-		return nil, err
-	}
-	set, prev, err := Sets(ctx, rec, cat, year, cutoff)
-	if err != nil {
-		return nil, err
-	}
-	return FromSets(cat, year, rule, set, prev), nil
-}
-
-// FromSet builds the report for year from the figures of set: those for
-// periods that ended by the end of the year, assessed at the cut-off. The
-// changes since the previous report are read from the same figures.
-func FromSet(cat *indicators.Catalogue, year int, rule string, set *store.AsOfSet) *Report {
-	return FromSets(cat, year, rule, set, nil)
-}
-
-// FromSets is FromSet with prev, the figures the previous year's report
-// rested on (PreviousSet), for the changes since that report.
-func FromSets(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet) *Report {
-	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	obs := endingBy(set.Observations, yearEnd)
-	perRun := map[int64]int{}
-	for _, o := range obs {
-		perRun[o.RunID]++
-	}
-	// The histories do not need the assessment: built alongside it.
-	var hist map[string]map[string][]Value
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		hist = histories(cat, obs)
-	}()
-	snap := assess.Build(assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: set.CutOff})
-	before := previousSnapshot(cat, year, set, prev, snap, obs)
-	<-done
-	return assemble(cat, year, rule, set, prev, len(obs), perRun, snap, before, hist)
-}
-
 // assemble lays out the report from its parts: the year's set (its cut-offs,
-// runs and sources' last successes), the previous year's (nil: read as
-// known now), the figures counted (per run), both assessments and the
-// histories. FromSets and Incremental share it, so they agree to the byte.
+// runs and sources' last successes), the previous year's (nil for the
+// plan's first year), the figures counted (per run), both assessments and
+// the histories.
 func assemble(cat *indicators.Catalogue, year int, rule string, set, prev *store.AsOfSet, figures int, perRun map[int64]int,
 	snap, before *assess.Snapshot, hist map[string]map[string][]Value) *Report {
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,27 @@ import (
 	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
 )
+
+// setReader reads one fixed set, whatever the ends asked for.
+type setReader struct{ set *store.AsOfSet }
+
+func (r setReader) Visible(_ context.Context, c store.Cut) (*store.CutSets, error) {
+	out := &store.CutSets{}
+	for range c.Ends {
+		out.Sets = append(out.Sets, r.set)
+	}
+	return out, nil
+}
+
+// fromSet builds year's report as of set's cut-off from its figures.
+func fromSet(t *testing.T, cat *indicators.Catalogue, year int, set *store.AsOfSet) *Report {
+	t.Helper()
+	r, err := NewBuilder(cat, year).Build(context.Background(), setReader{set}, RuleAsOf, set.CutOff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
 
 // fixture is a set of figures as of a cut-off. The figures are invented
 // for the test (they are not published figures); the expected statuses
@@ -111,7 +133,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 func TestFixtureReport(t *testing.T) {
 	cat := testkit.Catalogue(t)
-	r := FromSet(cat, 2025, RuleAsOf, fixture(t, cat))
+	r := fromSet(t, cat, 2025, fixture(t, cat))
 
 	// Summary. Goal 1: the late-effects clinics on track (a complete count);
 	// unmet needs and responsibility move by their point estimates, but the

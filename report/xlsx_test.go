@@ -40,7 +40,7 @@ func suppressedFixture(t *testing.T) *Report {
 	}
 	extra[0].RunID, extra[0].Revision, extra[0].Source, extra[0].RecordedAt = 1, 1, "barometer", set.CutOff.Add(-time.Hour)
 	set.Observations = append(set.Observations, extra...)
-	return FromSet(cat, 2025, RuleAsOf, set)
+	return fromSet(t, cat, 2025, set)
 }
 
 // cellNumber reads a cell that must hold a number, not text.

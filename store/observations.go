@@ -491,10 +491,6 @@ type ObservationFilter struct {
 	AllRevisions bool
 	// AsOf, when set, ignores revisions recorded after it.
 	AsOf time.Time
-	// PublishedBy, when set, ignores revisions published after it (figures
-	// recorded before kpv kept the publication date count as published
-	// when recorded).
-	PublishedBy time.Time
 	// After, when set, starts after this figure in the order Observations
 	// returns (keyset paging: the cost of a page does not grow with how
 	// far into the figures it starts, as an Offset's does).
@@ -578,14 +574,11 @@ func (s *Store) Observations(ctx context.Context, f ObservationFilter) ([]indica
 				w.arg(c.Indicator), w.arg(c.PeriodStart), w.arg(c.Period), w.arg(c.Geography), w.arg(c.Breakdown)))
 		}
 	}
-	// seen is the condition on a revision of AsOf and PublishedBy, for
+	// seen is the condition on a revision of AsOf, for
 	// table alias t; when it was recorded is its run's (migration 00060).
 	var seenArgs []string
 	if !f.AsOf.IsZero() {
 		seenArgs = append(seenArgs, "rr.recorded_at <= "+w.arg(f.AsOf))
-	}
-	if !f.PublishedBy.IsZero() {
-		seenArgs = append(seenArgs, "COALESCE(t.published_at, rr.recorded_at) <= "+w.arg(f.PublishedBy))
 	}
 	seen := func(alias string) string {
 		cond := strings.ReplaceAll(strings.Join(seenArgs, " AND "), "t.", alias+".")
