@@ -3,9 +3,11 @@ package assess
 import (
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -217,46 +219,79 @@ func (b *Builder) Add(obs []indicators.Observation) {
 	if len(obs) == 0 {
 		return
 	}
-	// Usually one indicator: group without a map then.
-	one := true
-	for i := range obs {
-		if obs[i].Indicator != obs[0].Indicator {
-			one = false
+	// The store gives the figures ordered by indicator: each indicator's
+	// are then a run of obs, taken without copying a million figures.
+	var ids []string
+	var groups [][]indicators.Observation
+	seen := map[string]bool{}
+	for i := 0; i < len(obs); {
+		j := i + 1
+		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
+			j++
+		}
+		if seen[obs[i].Indicator] { // not ordered: group through a map
+			ids, groups = nil, nil
 			break
 		}
+		seen[obs[i].Indicator] = true
+		ids, groups = append(ids, obs[i].Indicator), append(groups, obs[i:j])
+		i = j
 	}
-	if one {
-		b.add(obs[0].Indicator, obs)
-		return
-	}
-	byIndicator := map[string][]indicators.Observation{}
-	var ids []string
-	for _, o := range obs {
-		if _, ok := byIndicator[o.Indicator]; !ok {
-			ids = append(ids, o.Indicator)
+	if ids == nil {
+		byIndicator := map[string][]indicators.Observation{}
+		for _, o := range obs {
+			if _, ok := byIndicator[o.Indicator]; !ok {
+				ids = append(ids, o.Indicator)
+			}
+			byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
 		}
-		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+		for _, id := range ids {
+			groups = append(groups, byIndicator[id])
+		}
 	}
-	for _, id := range ids {
-		b.add(id, byIndicator[id])
+	// Each indicator's assessment reads only its own figures: they are
+	// assessed side by side, one worker per CPU.
+	out := make([]*Indicator, len(ids))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				out[i] = b.assess(ids[i], groups[i])
+			}
+		}()
+	}
+	for i := range ids {
+		if b.fromSet[ids[i]] {
+			b.from[ids[i]] = slices.Clone(groups[i])
+		}
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i, id := range ids {
+		if out[i] != nil {
+			b.assessed[id] = out[i]
+		}
 	}
 }
 
-func (b *Builder) add(id string, obs []indicators.Observation) {
+// assess assesses indicator id from its figures; nil for an indicator
+// unknown, derived (computed from another's) or kept from prev.
+func (b *Builder) assess(id string, obs []indicators.Observation) *Indicator {
 	cat := b.in.Catalogue
-	if b.fromSet[id] {
-		b.from[id] = slices.Clone(obs)
-	}
 	def, ok := cat.Indicator(id)
 	if !ok || def.Derived != nil {
-		return
+		return nil
 	}
 	if b.prev != nil && !b.changed[id] {
 		if _, ok := b.prev.byID[id]; ok {
-			return // reused in Snapshot
+			return nil // reused in Snapshot
 		}
 	}
-	b.assessed[id] = assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now)
+	return assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now)
 }
 
 // Snapshot finishes the snapshot: the derived indicators, the indicators
