@@ -8,6 +8,7 @@ import (
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // Verdict is a goal's verdict by the catalogue's stated rule.
@@ -170,7 +171,7 @@ func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap, before *ass
 
 // defenceColumns are a row's CSV columns for significance, trend,
 // projection and the two windows; empty where there is nothing.
-func defenceColumns(row Row) []string {
+func defenceColumns(row view.Row) []string {
 	num := func(p *float64) string {
 		if p == nil {
 			return ""

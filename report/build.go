@@ -9,6 +9,7 @@ import (
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // Reader reads the figures visible at a cut-off (*store.Store does): the
@@ -59,7 +60,7 @@ type Builder struct {
 	// of its figures (those for periods ended by the year's end).
 	parts map[string]part
 	// hist is the report's histories per catalogue indicator.
-	hist         map[string]map[string][]Value
+	hist         map[string]map[string][]view.Value
 	snap, before *assess.Snapshot
 }
 
@@ -128,7 +129,7 @@ func (b *Builder) Build(ctx context.Context, rd Reader, rule string, cutoff time
 	}
 	obs := endingBy(set.Observations, time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC))
 	// The histories do not need the assessment: built alongside it.
-	var hist map[string]map[string][]Value
+	var hist map[string]map[string][]view.Value
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

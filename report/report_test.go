@@ -16,6 +16,7 @@ import (
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // setReader reads one fixed set, whatever the ends asked for.
@@ -116,7 +117,7 @@ func fixture(t *testing.T, cat *indicators.Catalogue) *store.AsOfSet {
 	return set
 }
 
-func findIndicator(t *testing.T, r *Report, id string) Indicator {
+func findIndicator(t *testing.T, r *Report, id string) view.Indicator {
 	t.Helper()
 	for _, g := range r.Goals {
 		for _, in := range g.Indicators {
@@ -126,7 +127,7 @@ func findIndicator(t *testing.T, r *Report, id string) Indicator {
 		}
 	}
 	t.Fatalf("no indicator %s in the report", id)
-	return Indicator{}
+	return view.Indicator{}
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
@@ -474,14 +475,6 @@ func TestFundingColumn(t *testing.T) {
 	}{{plan, 2026, "2026"}, {plan, 2031, "varigt"}, {plan, 2024, ""}, {agreement, 2025, "2025"}, {agreement, 2026, ""}} {
 		if got := fundingColumn(c.t, c.year); got != c.want {
 			t.Errorf("%s %d: %q, want %q", c.t.ID, c.year, got, c.want)
-		}
-	}
-}
-
-func TestNumDA(t *testing.T) {
-	for v, want := range map[float64]string{67.2: "67,2", -1.5: "−1,5", 3: "3", 0.004: "0", 1234.567: "1234,57", -0.001: "0"} {
-		if got := numDA(v); got != want {
-			t.Errorf("numDA(%v) = %q, want %q", v, got, want)
 		}
 	}
 }

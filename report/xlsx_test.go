@@ -11,6 +11,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/testkit"
+	"github.com/kraeftplan/kpv/view"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -293,7 +294,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 		len(body), rows, compared, regions, nordic, lines, xlsxSum, suppressed)
 }
 
-func valPtr(v *Value) *float64 {
+func valPtr(v *view.Value) *float64 {
 	if v == nil {
 		return nil
 	}

@@ -144,6 +144,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		f := &cur[i]
 		for _, end := range c.Ends {
 			if !visible(f, cutoff, end) {
+				f.partial = true
 				ks, kp = append(ks, f.series), append(kp, f.period)
 				break
 			}
@@ -168,7 +169,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 	}
 	for i := range cur {
 		f := &cur[i]
-		sr, pr := series[f.series], periods[f.period]
+		sr, pr := series.at(f.series), periods.at(f.period)
 		if sr == nil || pr == nil {
 			return fail(fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period))
 		}
@@ -185,17 +186,25 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 	for s := range picks {
 		picks[s] = make([]*compactFigure, len(order))
 	}
-	used := map[int64]bool{}
-	for i, f := range order {
-		revs := []*compactFigure{f}
-		if h, ok := older[key{f.series, f.period}]; ok {
-			revs = append(revs, h...)
+	used, lastRun := map[int64]bool{}, int64(-1)
+	see := func(s, i int, r *compactFigure) {
+		picks[s][i] = r
+		if r.run != lastRun {
+			used[r.run], lastRun = true, r.run
 		}
+	}
+	for i, f := range order {
+		if !f.partial { // every set sees the current revision
+			for s := range c.Ends {
+				see(s, i, f)
+			}
+			continue
+		}
+		revs := append([]*compactFigure{f}, older[key{f.series, f.period}]...)
 		for s, end := range c.Ends {
 			for _, r := range revs {
 				if visible(r, cutoff, end) {
-					picks[s][i] = r
-					used[r.run] = true
+					see(s, i, r)
 					break
 				}
 				// Not visible now: visible once the cut-off passes its
@@ -205,7 +214,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 					if r.recorded.After(t) {
 						t = r.recorded
 					}
-					ind := series[r.series].indicator
+					ind := series.at(r.series).indicator
 					if p, ok := out.Pending[ind]; !ok || t.Before(p) {
 						out.Pending[ind] = t
 					}
@@ -217,24 +226,35 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 	if err != nil {
 		return fail(err)
 	}
+	pos := make([]int32, len(order)) // figure order[i]'s place in the first set
 	for s, end := range c.Ends {
 		by := cutoff
 		if !end.IsZero() && end.Before(cutoff) {
 			by = end
 		}
 		set := &AsOfSet{CutOff: cutoff, PublishedBy: by, LastSuccess: map[string]time.Time{}}
-		n := 0
-		for _, p := range picks[s] {
+		n, fresh := 0, 0
+		for i, p := range picks[s] {
 			if p != nil {
 				n++
+				if s == 0 || p != picks[0][i] {
+					fresh++
+				}
 			}
 		}
 		set.Observations = make([]indicators.Observation, 0, n)
-		vals := make([]float64, 0, 5*n) // the values, five per figure, in one allocation
-		for _, p := range picks[s] {
-			if p != nil {
+		vals := make([]float64, 0, 5*fresh) // the values, five per figure, in one allocation
+		for i, p := range picks[s] {
+			switch {
+			case p == nil:
+			case s > 0 && p == picks[0][i]: // the same revision: the same observation
+				set.Observations = append(set.Observations, out.Sets[0].Observations[pos[i]])
+			default:
 				var o indicators.Observation
-				p.fill(&o, series[p.series], periods[p.period], sources[p.run], &vals)
+				p.fill(&o, series.at(p.series), periods.at(p.period), sources[p.run], &vals)
+				if s == 0 {
+					pos[i] = int32(len(set.Observations))
+				}
 				set.Observations = append(set.Observations, o)
 			}
 		}
@@ -261,6 +281,7 @@ type compactFigure struct {
 	recorded, published      time.Time
 	release                  string
 	history                  bool
+	partial                  bool // some set does not see this current revision
 	order                    [3]int32
 }
 
@@ -331,7 +352,7 @@ type seriesRank struct {
 
 // seriesRanks reads every series with its rank, and its change number into
 // *versions (ordered by id).
-func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (map[int32]*seriesRank, error) {
+func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (byID[seriesRank], error) {
 	rows, err := tx.Query(ctx, `SELECT id, indicator_id, geography, breakdown, changed, dims,
 		dense_rank() OVER (ORDER BY indicator_id), rank() OVER (ORDER BY indicator_id, geography, breakdown)
 		FROM series ORDER BY id`)
@@ -339,7 +360,7 @@ func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (map
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int32]*seriesRank{}
+	var out byID[seriesRank]
 	dims := map[string]indicators.Breakdown{}
 	var dimsJSON []byte
 	for rows.Next() {
@@ -358,10 +379,28 @@ func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (map
 		}
 		x.indicator, x.geography = v.Indicator, v.Geography
 		x.breakdown, x.indicatorRank, x.rank = b, int32(ir), int32(r)
-		out[v.ID] = x
+		out.set(v.ID, x)
 		*versions = append(*versions, v)
 	}
 	return out, rows.Err()
+}
+
+// byID holds rows of a small table by their serial id: a slice, since a
+// million figures look theirs up.
+type byID[T any] []*T
+
+func (b *byID[T]) set(id int32, x *T) {
+	for int(id) >= len(*b) {
+		*b = append(*b, nil)
+	}
+	(*b)[id] = x
+}
+
+func (b byID[T]) at(id int32) *T {
+	if id < 0 || int(id) >= len(b) {
+		return nil
+	}
+	return b[id]
 }
 
 // periodRank is a period with its rank by start and name.
@@ -371,13 +410,13 @@ type periodRank struct {
 	rank       int32
 }
 
-func periodRanks(ctx context.Context, tx pgx.Tx) (map[int32]*periodRank, error) {
+func periodRanks(ctx context.Context, tx pgx.Tx) (byID[periodRank], error) {
 	rows, err := tx.Query(ctx, `SELECT id, period, period_start, period_end, rank() OVER (ORDER BY period_start, period) FROM periods`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int32]*periodRank{}
+	var out byID[periodRank]
 	for rows.Next() {
 		var id int32
 		var r int64
@@ -386,7 +425,7 @@ func periodRanks(ctx context.Context, tx pgx.Tx) (map[int32]*periodRank, error) 
 			return nil, err
 		}
 		x.rank = int32(r)
-		out[id] = x
+		out.set(id, x)
 	}
 	return out, rows.Err()
 }
