@@ -30,7 +30,8 @@ import (
 // freshness follows the clock, and at most every reportNowMinAge: while
 // figures are being written, a report a few seconds old (it states its
 // cut-off) serves everyone instead of each request rebuilding it. One build
-// per key runs at a time; requests arriving meanwhile wait for it.
+// per key runs at a time; requests arriving meanwhile wait for it. At
+// most reportCacheSize are kept, the least recently served giving way.
 const (
 	reportSettle    = 10 * time.Minute // longer than any write transaction
 	reportNowTTL    = time.Minute
@@ -44,11 +45,10 @@ const (
 const liveBuilders = 2
 
 type reportCache struct {
-	mu       sync.Mutex
-	entries  map[string]*reportEntry
-	building map[string]chan struct{} // closed when the key's build ends
-	builds   prometheus.Counter
-	// live keeps, per year, the incremental builder of its live report
+	reports *cache[*reportEntry]
+	builds  prometheus.Counter
+	mu      sync.Mutex // guards live and liveUsed
+	// live keeps, per year, the builder of its live report
 	// (report.Builder): a rebuild after an ingest reads and reassesses
 	// only the indicators whose figures changed. A builder holds two
 	// assessments (188 MiB at a million figures, BENCHMARKS.md), so at
@@ -97,7 +97,7 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
-	cache := &reportCache{entries: map[string]*reportEntry{}, building: map[string]chan struct{}{}, builds: s.metrics.reportBuilds, decorate: s.decorateReport}
+	cache := &reportCache{reports: newCache(reportCacheSize, func(string, *reportEntry) int { return 1 }), builds: s.metrics.reportBuilds, decorate: s.decorateReport}
 	return func(w http.ResponseWriter, r *http.Request) { s.report(w, r, cache) }
 }
 
@@ -189,72 +189,30 @@ func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalog
 		key += "|" + cutoff.Format(time.RFC3339Nano)
 	}
 	settled := !report.Live(rule) && cutoff.Before(now.Add(-reportSettle))
-	for {
-		c.mu.Lock()
-		e := c.entries[key]
-		if e != nil && (settled || report.Live(rule) && now.Sub(e.built) < reportNowMinAge) {
-			c.mu.Unlock()
-			return e, nil
-		}
-		wait, busy := c.building[key]
-		if !busy {
-			done := make(chan struct{})
-			c.building[key] = done
-			c.mu.Unlock()
-			defer func() {
-				c.mu.Lock()
-				delete(c.building, key)
-				c.mu.Unlock()
-				close(done)
-			}()
-			return c.build(ctx, st, cat, key, e, year, cutoff, rule, now, settled, followAt)
-		}
-		c.mu.Unlock()
-		select { // another request is building this report: use its result
-		case <-wait:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// build makes the report for key unless the cached entry e is still
-// current, and caches it.
-func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool, followAt time.Time) (*reportEntry, error) {
-	var version store.RecordVersion
-	if !settled {
-		var err error
-		if version, err = st.RecordVersion(ctx); err != nil {
-			return nil, err
-		}
-		if e != nil && e.version == version && (!report.Live(rule) || now.Sub(e.built) < reportNowTTL) {
-			return e, nil
-		}
-	}
-	rep, err := c.fromStore(ctx, st, cat, year, cutoff, rule)
-	if err != nil {
-		return nil, err
-	}
-	c.builds.Inc()
-	if c.decorate != nil {
-		if err := c.decorate(ctx, rep, followAt); err != nil {
-			return nil, err
-		}
-	}
-	e = &reportEntry{version: version, built: now, report: rep, bodies: map[string]renderedReport{}}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= reportCacheSize {
-		var oldest string
-		for k, x := range c.entries {
-			if oldest == "" || x.built.Before(c.entries[oldest].built) {
-				oldest = k
+	fresh := func(e *reportEntry) bool { return settled || report.Live(rule) && now.Sub(e.built) < reportNowMinAge }
+	return c.reports.get(ctx, key, fresh, func(e *reportEntry, kept bool) (*reportEntry, error) {
+		var version store.RecordVersion
+		if !settled {
+			var err error
+			if version, err = st.RecordVersion(ctx); err != nil {
+				return nil, err
+			}
+			if kept && e.version == version && (!report.Live(rule) || now.Sub(e.built) < reportNowTTL) {
+				return e, nil
 			}
 		}
-		delete(c.entries, oldest)
-	}
-	c.entries[key] = e
-	return e, nil
+		rep, err := c.fromStore(ctx, st, cat, year, cutoff, rule)
+		if err != nil {
+			return nil, err
+		}
+		c.builds.Inc()
+		if c.decorate != nil {
+			if err := c.decorate(ctx, rep, followAt); err != nil {
+				return nil, err
+			}
+		}
+		return &reportEntry{version: version, built: now, report: rep, bodies: map[string]renderedReport{}}, nil
+	})
 }
 
 // fromStore builds the report: a live one through the year's kept
