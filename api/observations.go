@@ -270,17 +270,6 @@ func dimensionValue(c *indicators.Catalogue, dim, v string) (string, bool) {
 	return "", false
 }
 
-// parseTime accepts RFC 3339 or a date (taken as the end of that day, UTC).
-func parseTime(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, &time.ParseError{Layout: "2006-01-02 or RFC 3339", Value: v, Message: ": not a date or timestamp"}
-	}
-	return d.Add(24*time.Hour - time.Nanosecond), nil
-}
 
 // runs lists the ingest run log, newest first.
 func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
