@@ -99,6 +99,19 @@ func (p *params) int(name string) (int, bool) {
 	return n, true
 }
 
+// bool reads an optional true or false.
+func (p *params) bool(name string) bool {
+	v := p.q.Get(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.add(name, "use true or false, not "+strconv.Quote(v))
+	}
+	return b
+}
+
 // planYear reads ?year=, a year of the plan up to now (default the
 // current round).
 func (p *params) planYear() int {

@@ -37,8 +37,8 @@ func (s *Server) planRoutes(r chi.Router) {
 	r.Get("/spending", s.handle(s.spending))
 	r.Get("/commentary", s.handle(s.commentary))
 	r.Get("/rounds/{year}", s.handle(s.round))
-	r.Get("/reports/{year}/versions", s.reportVersions)
-	r.Get("/reports/{year}/versions/{version}", s.reportVersion)
+	r.Get("/reports/{year}/versions", s.handle(s.reportVersions))
+	r.Get("/reports/{year}/versions/{version}", s.handle(s.reportVersion))
 	submit := s.requireToken
 	r.With(submit(actionStatus, pathTarget("initiative:", "n"), store.RoleSubmitter, store.RoleAdmin)).
 		Post("/initiatives/{n}/status-reports", s.submitPlan(store.KindStatus))

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -98,49 +97,33 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
 	cache := &reportCache{reports: newCache(reportCacheSize, func(string, *reportEntry) int { return 1 }), builds: s.metrics.reportBuilds, decorate: s.decorateReport}
-	return func(w http.ResponseWriter, r *http.Request) { s.report(w, r, cache) }
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error { return s.report(w, r, cache) })
 }
 
-func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCache) {
-	q := r.URL.Query()
-	errs := checkParams(q, "format", "as_of")
+func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCache) error {
+	p := queryParams(r, "format", "as_of")
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil {
-		errs = append(errs, ParamError{"year", "not a year: " + strconv.Quote(chi.URLParam(r, "year"))})
+		p.add("year", "not a year: "+strconv.Quote(chi.URLParam(r, "year")))
 	}
-	format := q.Get("format")
-	if format == "" {
-		format = report.Formats[0]
+	format := p.format(report.Formats...)
+	asOf := p.asOf(time.Time{})
+	if err := p.err(); err != nil {
+		return err
 	}
-	if !slices.Contains(report.Formats, format) {
-		errs = append(errs, ParamError{"format", "unknown format " + strconv.Quote(format) + "; use " + strings.Join(report.Formats, ", ")})
-	}
-	var asOf time.Time
-	if v := q.Get("as_of"); v != "" {
-		if asOf, err = parseTime(v); err != nil {
-			errs = append(errs, ParamError{"as_of", err.Error()})
-		}
-	}
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
-	}
-	now := time.Now()
+	now := p.now
 	cutoff, rule, err := report.CutOff(s.cat, year, asOf, now)
 	var ie *report.InputError
 	switch {
 	case errors.As(err, &ie) && ie.Param == "year":
-		notFound(w, r, ie.Message)
-		return
+		return errNotFound(ie.Message)
 	case errors.As(err, &ie):
-		badParams(w, r, []ParamError{{ie.Param, ie.Message}})
-		return
+		return paramErrors{{ie.Param, ie.Message}}
 	case err != nil:
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if rule != report.RuleNow && !cutoff.After(now) && !s.awaitSettled(w, r, cutoff) {
-		return
+		return nil
 	}
 	// The follow-up part is read as of the cut-off asked for, else now (the
 	// year's status reports come in after it ends); a new submission or
@@ -151,24 +134,21 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	}
 	subs, pubs, err := s.store.PlanVersion(r.Context())
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	tag := fmt.Sprintf("plan:%d:%d:%s", subs, pubs, followAt.UTC().Format(time.DateOnly))
 	e, err := cache.get(r.Context(), s.store, s.cat, year, cutoff, rule, now, tag, followAt)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	out, err := e.render(format)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", out.etag)
 	if r.Header.Get("If-None-Match") == out.etag {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
 	switch format {
@@ -179,6 +159,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)
 	}
 	_, _ = w.Write(out.body)
+	return nil
 }
 
 // get returns the cached report for year and cut-off if it still holds,
