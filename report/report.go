@@ -14,10 +14,7 @@ package report
 
 import (
 	"fmt"
-	"maps"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,15 +22,6 @@ import (
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
 	"github.com/kraeftplan/kpv/view"
-)
-
-// How the cut-off was chosen.
-const (
-	// RulePublishedBy, the default for a past year: the figures published
-	// by the end of the year, as kpv holds them now.
-	RulePublishedBy = "published_by"
-	RuleNow         = "now"   // the default for the current year
-	RuleAsOf        = "as_of" // asked for
 )
 
 // Report is the follow-up report for one year.
@@ -154,67 +142,6 @@ type Run struct {
 	LatestSuccess bool `json:"latest_success"`
 }
 
-// InputError is a year or cut-off the report cannot be made for; Param
-// names the parameter (year or as_of).
-type InputError struct {
-	Param   string
-	Message string
-}
-
-func (e *InputError) Error() string { return e.Param + ": " + e.Message }
-
-// FirstYear is the first year a report can be made for: the year the plan
-// was published.
-func FirstYear(cat *indicators.Catalogue) int {
-	if t, err := time.Parse("2006-01", cat.Plan.Published); err == nil {
-		return t.Year()
-	}
-	return 2025
-}
-
-// EndOfYear is the last moment of a year (UTC), to the microsecond that
-// Postgres keeps.
-func EndOfYear(year int) time.Time {
-	return time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Microsecond)
-}
-
-// Live reports whether a rule's cut-off is the moment of the request (the
-// report changes as figures are recorded).
-func Live(rule string) bool { return rule == RuleNow || rule == RulePublishedBy }
-
-// PublishedBy is the publication cut-off of a year's report read as of
-// cutoff: the end of the year, or cutoff if that is earlier.
-func PublishedBy(year int, cutoff time.Time) time.Time {
-	if end := EndOfYear(year); end.Before(cutoff) {
-		return end
-	}
-	return cutoff
-}
-
-// CutOff checks a year and an optional cut-off (zero: the default) against
-// the clock, and returns the cut-off to use and how it was chosen: asOf
-// if given, else now; for a past year the rule is then "published by" its
-// end (PublishedBy), so the report shows what was public by then.
-func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time, string, error) {
-	first, last := FirstYear(cat), now.Year()
-	if year < first || year > last {
-		return time.Time{}, "", &InputError{"year", fmt.Sprintf("no report for %d: reports cover the plan's years from %d to the current year %d", year, first, last)}
-	}
-	if !asOf.IsZero() {
-		switch {
-		case asOf.After(now):
-			return time.Time{}, "", &InputError{"as_of", fmt.Sprintf("%s is in the future: a report rests on figures already recorded", asOf.UTC().Format(time.RFC3339))}
-		case asOf.Year() < year:
-			return time.Time{}, "", &InputError{"as_of", fmt.Sprintf("%s is before the year %d began", asOf.UTC().Format(time.RFC3339), year)}
-		}
-		return asOf.UTC().Truncate(time.Microsecond), RuleAsOf, nil
-	}
-	if EndOfYear(year).Before(now) {
-		return now.UTC().Truncate(time.Microsecond), RulePublishedBy, nil
-	}
-	return now.UTC().Truncate(time.Microsecond), RuleNow, nil
-}
-
 // assemble lays out the report from its parts: the year's set (its cut-offs,
 // runs and sources' last successes), the previous year's (nil for the
 // plan's first year), the figures counted (per run), both assessments and
@@ -302,167 +229,4 @@ func goalSection(cat *indicators.Catalogue, snap *assess.Snapshot, hist map[stri
 	}
 	out.Initiatives, out.Funding = initiatives(cat, g.ID, year)
 	return out
-}
-
-// fundingColumn is the column of a funding table that holds year: the
-// year itself, or "varigt" (the permanent level) for years after the
-// table's last year; "" when the table does not cover the year.
-func fundingColumn(t *indicators.FundingTable, year int) string {
-	label := strconv.Itoa(year)
-	if t.Column(label) >= 0 {
-		return label
-	}
-	if t.Column("varigt") < 0 {
-		return ""
-	}
-	last := 0
-	for _, c := range t.Columns {
-		if y, err := strconv.Atoi(c); err == nil && y > last {
-			last = y
-		}
-	}
-	if last > 0 && year > last {
-		return "varigt"
-	}
-	return ""
-}
-
-// initiatives lists the initiatives serving a goal with the funding lines
-// (as a whole, recipient "i alt") that pay for each in year, and the
-// goal's total per table.
-func initiatives(cat *indicators.Catalogue, goal, year int) ([]Initiative, []FundingTotal) {
-	out := []Initiative{}
-	totals := []FundingTotal{}
-	counted := map[string]bool{}
-	byTable := map[string]int{} // table → index in totals
-	for _, in := range cat.InitiativesOfGoal(goal) {
-		x := Initiative{Number: in.Number, NameDA: in.NameDA, NameEN: in.NameEN, Funding: []FundingLine{}}
-		for ti := range cat.FundingTables {
-			t := &cat.FundingTables[ti]
-			col := fundingColumn(t, year)
-			if col == "" {
-				continue
-			}
-			for _, row := range t.Rows() {
-				if row.Column != col || row.Recipient != "i alt" || !slices.Contains(row.Initiatives, in.Number) {
-					continue
-				}
-				x.Funding = append(x.Funding, FundingLine{Table: t.ID, Line: row.Line, NameDA: row.NameDA, NameEN: row.NameEN,
-					Column: col, Amount: row.Amount, Unit: t.Unit, Initiatives: row.Initiatives})
-				key := t.ID + "|" + row.Line
-				if counted[key] {
-					continue
-				}
-				counted[key] = true
-				i, ok := byTable[t.ID]
-				if !ok {
-					i = len(totals)
-					byTable[t.ID] = i
-					totals = append(totals, FundingTotal{Table: t.ID, TitleDA: t.TitleDA, TitleEN: t.TitleEN, Column: col, Unit: t.Unit})
-				}
-				totals[i].Lines++
-				totals[i].Amount = math.Round((totals[i].Amount+row.Amount)*1000) / 1000
-			}
-		}
-		out = append(out, x)
-	}
-	return out, totals
-}
-
-// histories gives, per indicator and breakdown key, Denmark's figure for
-// every period, oldest first: the stored figures (with their interval,
-// published or Wilson), or for a derived indicator its rank or gap per
-// period, computed as assess computes them.
-func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[string]map[string][]view.Value {
-	// Only Denmark's figures, and every figure of an indicator others are
-	// derived from, are read below.
-	derivedFrom := map[string]bool{}
-	for i := range cat.Indicators {
-		if d := cat.Indicators[i].Derived; d != nil {
-			derivedFrom[d.From] = true
-		}
-	}
-	byIndicator := map[string][]indicators.Observation{}
-	for _, o := range obs {
-		if o.Geography == assess.Home || derivedFrom[o.Indicator] {
-			byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
-		}
-	}
-	out := map[string]map[string][]view.Value{}
-	for i := range cat.Indicators {
-		def := &cat.Indicators[i]
-		h := map[string][]view.Value{}
-		if d := def.Derived; d != nil {
-			derivedHistory(cat, def, byIndicator[d.From], h)
-		} else {
-			unit := def.Unit
-			for _, o := range byIndicator[def.ID] {
-				if o.Geography != assess.Home || o.Suppressed || o.Value == nil {
-					continue
-				}
-				v := view.Value{Period: o.Period, Value: *o.Value, Start: o.PeriodStart, End: o.PeriodEnd}
-				if o.CILower != nil && o.CIUpper != nil {
-					v.CI = &assess.Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: assess.Published}
-				} else if unit.Share() && o.Numerator != nil && o.Denominator != nil {
-					if lo, hi, ok := assess.Wilson(*o.Numerator, *o.Denominator, assess.Z95); ok {
-						v.CI = &assess.Interval{Lower: 100 * lo, Upper: 100 * hi, Method: assess.WilsonCI}
-					}
-				}
-				k := o.Breakdown.Key()
-				h[k] = append(h[k], v)
-			}
-		}
-		for k := range h {
-			slices.SortFunc(h[k], func(a, b view.Value) int { return a.End.Compare(b.End) })
-		}
-		out[def.ID] = h
-	}
-	return out
-}
-
-func derivedHistory(cat *indicators.Catalogue, def *indicators.Indicator, from []indicators.Observation, h map[string][]view.Value) {
-	d := def.Derived
-	src, ok := cat.Indicator(d.From)
-	if !ok {
-		return
-	}
-	type group struct {
-		o    indicators.Observation
-		figs []assess.CountryFigure
-	}
-	groups := map[string]*group{}
-	for _, o := range from {
-		if o.Suppressed || o.Value == nil || !slices.Contains(d.Countries, o.Geography) || !slices.Contains(d.CancerSites, o.Breakdown["cancer_site"]) {
-			continue
-		}
-		k := o.Period + "|" + o.Breakdown.Key()
-		g := groups[k]
-		if g == nil {
-			g = &group{o: o}
-			groups[k] = g
-		}
-		cf := assess.CountryFigure{Country: o.Geography, Value: *o.Value}
-		if o.CILower != nil && o.CIUpper != nil {
-			cf.CI = &assess.Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: assess.Published}
-		}
-		g.figs = append(g.figs, cf)
-	}
-	for _, k := range slices.Sorted(maps.Keys(groups)) {
-		g := groups[k]
-		r, ok := assess.Rank(assess.Home, g.figs, d.Countries, src.Polarity)
-		if !ok {
-			continue
-		}
-		v := float64(r.Rank)
-		if d.Method == indicators.GapToBest {
-			v = r.GapToLeader
-		}
-		b := indicators.Breakdown{}
-		for _, dim := range def.Breakdowns {
-			if x, ok := g.o.Breakdown[dim]; ok {
-				b[dim] = x
-			}
-		}
-		h[b.Key()] = append(h[b.Key()], view.Value{Period: g.o.Period, Value: v, Start: g.o.PeriodStart, End: g.o.PeriodEnd})
-	}
 }
