@@ -449,11 +449,13 @@ func TestCutOff(t *testing.T) {
 		{2025, now.Add(time.Hour), "as_of", "is in the future"},
 		{2026, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), "as_of", "before the year 2026 began"},
 	} {
-		_, _, err := CutOff(cat, c.year, c.asOf, now)
-		ie, ok := err.(*InputError)
-		if !ok || ie.Param != c.param || !strings.Contains(ie.Message, c.text) {
-			t.Errorf("%d as of %v: %v, want %s: …%s…", c.year, c.asOf, err, c.param, c.text)
-		}
+		t.Run(fmt.Sprint(c.year, "/", c.param), func(t *testing.T) {
+			_, _, err := CutOff(cat, c.year, c.asOf, now)
+			ie, ok := err.(*InputError)
+			if !ok || ie.Param != c.param || !strings.Contains(ie.Message, c.text) {
+				t.Errorf("%d as of %v: %v, want %s: …%s…", c.year, c.asOf, err, c.param, c.text)
+			}
+		})
 	}
 }
 
@@ -473,8 +475,10 @@ func TestFundingColumn(t *testing.T) {
 		year int
 		want string
 	}{{plan, 2026, "2026"}, {plan, 2031, "varigt"}, {plan, 2024, ""}, {agreement, 2025, "2025"}, {agreement, 2026, ""}} {
-		if got := fundingColumn(c.t, c.year); got != c.want {
-			t.Errorf("%s %d: %q, want %q", c.t.ID, c.year, got, c.want)
-		}
+		t.Run(fmt.Sprint(c.t.ID, "/", c.year), func(t *testing.T) {
+			if got := fundingColumn(c.t, c.year); got != c.want {
+				t.Errorf("%s %d: %q, want %q", c.t.ID, c.year, got, c.want)
+			}
+		})
 	}
 }
