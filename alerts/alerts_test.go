@@ -164,10 +164,12 @@ func TestRulesCarryLabelsAnnotationsAndPolarity(t *testing.T) {
 		{"g1_regions_late_effects_clinic", AlertWarning, "<= 4"}, // a count of regions
 		{"g3_nordic_rank_all_sites", AlertCritical, ">= 3"},      // a rank: lower is better
 	} {
-		r, ok := byIndicator[tc.indicator][tc.alert]
-		if !ok || !strings.HasSuffix(r.Expr, tc.wantSuffix) {
-			t.Errorf("%s %s: expr %q, want it to end in %q", tc.indicator, tc.alert, r.Expr, tc.wantSuffix)
-		}
+		t.Run(tc.indicator+"/"+tc.alert, func(t *testing.T) {
+			r, ok := byIndicator[tc.indicator][tc.alert]
+			if !ok || !strings.HasSuffix(r.Expr, tc.wantSuffix) {
+				t.Errorf("%s %s: expr %q, want it to end in %q", tc.indicator, tc.alert, r.Expr, tc.wantSuffix)
+			}
+		})
 	}
 	// A comparison series has no thresholds of its own; submitted figures have
 	// no source run to fail.
@@ -188,10 +190,12 @@ func TestFailingAfter(t *testing.T) {
 		{indicators.Source{Schedule: "CRON_TZ=Europe/Copenhagen 0 6 1 * *"}, 60 * 24 * time.Hour}, // 1 Feb → 1 Apr 2026, plus a day
 		{indicators.Source{Schedule: "0 6 * * *", FailingAfter: "36h"}, 36 * time.Hour},
 	} {
-		got, err := FailingAfter(&tc.src)
-		if err != nil || got != tc.want {
-			t.Errorf("FailingAfter(%+v) = %s, %v; want %s", tc.src, got, err, tc.want)
-		}
+		t.Run(tc.src.Schedule, func(t *testing.T) {
+			got, err := FailingAfter(&tc.src)
+			if err != nil || got != tc.want {
+				t.Errorf("FailingAfter(%+v) = %s, %v; want %s", tc.src, got, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -2,10 +2,8 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -13,38 +11,6 @@ import (
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 )
-
-// checkParams rejects query parameters the endpoint does not know, so a
-// misspelt filter is an error rather than silently ignored.
-func checkParams(q url.Values, known ...string) []ParamError {
-	var errs []ParamError
-	for k := range q {
-		if !slices.Contains(known, k) {
-			errs = append(errs, ParamError{k, "unknown parameter; this endpoint takes: " + strings.Join(known, ", ")})
-		}
-	}
-	slices.SortFunc(errs, func(a, b ParamError) int {
-		if a.Parameter < b.Parameter {
-			return -1
-		}
-		return 1
-	})
-	return errs
-}
-
-// intParam parses an optional integer parameter.
-func intParam(q url.Values, name string, errs *[]ParamError) (int, bool) {
-	v := q.Get(name)
-	if v == "" {
-		return 0, false
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		*errs = append(*errs, ParamError{name, "not a whole number: " + strconv.Quote(v)})
-		return 0, false
-	}
-	return n, true
-}
 
 // goalView is a goal with what serves and measures it.
 type goalView struct {
@@ -76,27 +42,25 @@ func (s *Server) goalAssessment(id int) *goalAssessment {
 	return &goalAssessment{AssessedAt: snap.ComputedAt, GoalSummary: sum}
 }
 
-func (s *Server) listGoals(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "limit", "offset")
-	limit, offset := page(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) listGoals(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "limit", "offset")
+	limit, offset := p.page()
+	if err := p.err(); err != nil {
+		return err
 	}
 	var out []goalView
 	for i := range s.cat.Goals {
 		out = append(out, s.goalView(&s.cat.Goals[i]))
 	}
 	writePage(w, r, out, limit, offset)
+	return nil
 }
 
-func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.Atoi(chi.URLParam(r, "id"))
 	g, ok := s.cat.Goal(id)
 	if err != nil || !ok {
-		notFound(w, r, "no goal "+strconv.Quote(chi.URLParam(r, "id"))+"; the plan's goals are 1, 2 and 3")
-		return
+		return errNotFound("no goal " + strconv.Quote(chi.URLParam(r, "id")) + "; the plan's goals are 1, 2 and 3")
 	}
 	type detail struct {
 		indicators.Goal
@@ -116,6 +80,7 @@ func (s *Server) getGoal(w http.ResponseWriter, r *http.Request) {
 		d.Initiatives = append(d.Initiatives, s.initiativeView(in))
 	}
 	writeJSON(w, r, d)
+	return nil
 }
 
 // initiativeView is an initiative with the funding lines that pay for it.
@@ -148,15 +113,13 @@ func (s *Server) initiativeView(in *indicators.Initiative) initiativeView {
 	return v
 }
 
-func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "goal", "focus_area", "limit", "offset")
-	goal, byGoal := intParam(q, "goal", &errs)
-	area, byArea := intParam(q, "focus_area", &errs)
-	limit, offset := page(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "goal", "focus_area", "limit", "offset")
+	goal, byGoal := p.int("goal")
+	area, byArea := p.int("focus_area")
+	limit, offset := p.page()
+	if err := p.err(); err != nil {
+		return err
 	}
 	var out []initiativeView
 	for i := range s.cat.Initiatives {
@@ -167,6 +130,7 @@ func (s *Server) listInitiatives(w http.ResponseWriter, r *http.Request) {
 		out = append(out, s.initiativeView(in))
 	}
 	writePage(w, r, out, limit, offset)
+	return nil
 }
 
 // indicatorView is an indicator as the API shows it: the catalogue entry
@@ -220,17 +184,17 @@ func assessmentOf(snap *assess.Snapshot, id string) *assess.Indicator {
 }
 
 // getAssessment returns the whole current assessment.
-func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) {
-	if errs := checkParams(r.URL.Query()); errs != nil {
-		badParams(w, r, errs)
-		return
+func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
+	if err := queryParams(r).err(); err != nil {
+		return err
 	}
 	snap := s.snapshot()
 	if snap == nil {
 		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: "this server runs without an assessment"})
-		return
+		return nil
 	}
 	writeJSON(w, r, snap)
+	return nil
 }
 
 func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
@@ -256,24 +220,23 @@ func (s *Server) indicatorView(in *indicators.Indicator) indicatorView {
 	return v
 }
 
-func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "goal", "owner", "source", "limit", "offset")
-	goal, byGoal := intParam(q, "goal", &errs)
-	limit, offset := page(q, &errs)
+func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "goal", "owner", "source", "limit", "offset")
+	q := p.q
+	goal, byGoal := p.int("goal")
+	limit, offset := p.page()
 	if o := q.Get("owner"); o != "" {
 		if _, ok := s.cat.Organisation(o); !ok {
-			errs = append(errs, ParamError{"owner", "unknown organisation " + strconv.Quote(o)})
+			p.add("owner", "unknown organisation "+strconv.Quote(o))
 		}
 	}
 	if src := q.Get("source"); src != "" {
 		if _, ok := s.cat.Source(src); !ok {
-			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
+			p.add("source", "unknown source "+strconv.Quote(src))
 		}
 	}
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+	if err := p.err(); err != nil {
+		return err
 	}
 	var out []indicatorView
 	snap := s.snapshot()
@@ -289,4 +252,5 @@ func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) {
 		out = append(out, v)
 	}
 	writePage(w, r, out, limit, offset)
+	return nil
 }

@@ -28,27 +28,26 @@ type fundingTableView struct {
 // "varigt"), recipient ("i alt" — the default: each line as a whole, so the
 // rows add up to the table's total — or "regioner", "kommuner", … for the
 // "Heraf" parts, or "all"), table, initiative.
-func (s *Server) funding(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "year", "recipient", "table", "initiative", "format")
-	initiative, byInitiative := intParam(q, "initiative", &errs)
+func (s *Server) funding(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "year", "recipient", "table", "initiative", "format")
+	q := p.q
+	initiative, byInitiative := p.int("initiative")
 	year, recipient, table := q.Get("year"), q.Get("recipient"), q.Get("table")
 	if recipient == "" {
 		recipient = "i alt"
 	}
 	if year != "" && !s.anyColumn(year) {
-		errs = append(errs, ParamError{"year", "no funding table has a column " + strconv.Quote(year) + " (years 2025–2030, or varigt)"})
+		p.add("year", "no funding table has a column "+strconv.Quote(year)+" (years 2025–2030, or varigt)")
 	}
 	if table != "" && !s.hasTable(table) {
-		errs = append(errs, ParamError{"table", "unknown funding table " + strconv.Quote(table)})
+		p.add("table", "unknown funding table "+strconv.Quote(table))
 	}
 	if !s.knownRecipient(recipient) {
-		errs = append(errs, ParamError{"recipient", "unknown recipient " + strconv.Quote(recipient)})
+		p.add("recipient", "unknown recipient "+strconv.Quote(recipient))
 	}
-	format, ok := formatParam(q, &errs)
-	if len(errs) > 0 || !ok {
-		badParams(w, r, errs)
-		return
+	format := p.format()
+	if err := p.err(); err != nil {
+		return err
 	}
 
 	var tables []fundingTableView
@@ -87,14 +86,10 @@ func (s *Server) funding(w http.ResponseWriter, r *http.Request) {
 		tables = append(tables, v)
 		all = append(all, v.Rows...)
 	}
-	if format == "csv" {
-		writeFundingCSV(w, r, all)
-		return
-	}
 	if tables == nil {
 		tables = []fundingTableView{}
 	}
-	writeJSON(w, r, map[string]any{"year": year, "recipient": recipient, "tables": tables})
+	return respond(w, r, format, map[string]any{"year": year, "recipient": recipient, "tables": tables}, fundingTable(all))
 }
 
 func (s *Server) anyColumn(c string) bool {

@@ -153,10 +153,12 @@ func TestNULIsAuditedAndStaleSubmissionRunsEnd(t *testing.T) {
 		{"text/csv", "per\x00iod;geography;value\n2025;DK-82;50\n"},
 		{"text/csv", "period;geography;value;sex\x00\n2025;DK-82;50;k\n"},
 	} {
-		rp := l.do(t, "POST", gpPlan, "regioner", c.ctype, c.body)
-		if rp.status < 400 || rp.status >= 500 {
-			t.Errorf("a batch with a NUL (%s) answered %d: %s", c.ctype, rp.status, rp.body)
-		}
+		t.Run(c.ctype, func(t *testing.T) {
+			rp := l.do(t, "POST", gpPlan, "regioner", c.ctype, c.body)
+			if rp.status < 400 || rp.status >= 500 {
+				t.Errorf("a batch with a NUL (%s) answered %d: %s", c.ctype, rp.status, rp.body)
+			}
+		})
 	}
 	audited := l.count(t, `SELECT count(*) FROM audit_log WHERE action = 'observations.submit'`)
 	running := l.count(t, `SELECT count(*) FROM ingest_runs WHERE outcome = 'running'`)
@@ -322,10 +324,12 @@ func TestStrictFieldNamesAndCells(t *testing.T) {
 		{"application/json", `{"observations":[{"period":"2025","geography":"DK-82","Value":50}]}`, "Value", "write value, not Value"},
 		{"text/csv", "period;geography;value\n2025;DK-82;50;51\n", "column 4", "beyond the header's 3 columns"},
 	} {
-		rp := l.do(t, "POST", gpPlan, "regioner", c.ctype, c.body)
-		if rp.status != 422 || !strings.Contains(string(rp.body), `"field":"`+c.field+`"`) || !strings.Contains(string(rp.body), c.msg) {
-			t.Errorf("%s %q answered %d: %s; want 422 naming %s", c.ctype, c.body, rp.status, rp.body, c.field)
-		}
+		t.Run(c.ctype+"/"+c.field, func(t *testing.T) {
+			rp := l.do(t, "POST", gpPlan, "regioner", c.ctype, c.body)
+			if rp.status != 422 || !strings.Contains(string(rp.body), `"field":"`+c.field+`"`) || !strings.Contains(string(rp.body), c.msg) {
+				t.Errorf("%s %q answered %d: %s; want 422 naming %s", c.ctype, c.body, rp.status, rp.body, c.field)
+			}
+		})
 	}
 	if rp := l.do(t, "POST", gpPlan, "regioner", "application/json", `{"OBSERVATIONS":[]}`); rp.status != 400 {
 		t.Errorf(`{"OBSERVATIONS":[]} answered %d, want 400`, rp.status)

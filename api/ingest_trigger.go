@@ -39,14 +39,12 @@ func (s *Server) triggerIngest(w http.ResponseWriter, r *http.Request) {
 		s.audit(r, p, actionTrigger, target, outcome, status, nil, detail)
 		writeProblem(w, r, prob)
 	}
-	q := r.URL.Query()
-	errs := checkParams(q, "force", "snapshot")
-	force := boolParam(q, "force", &errs)
-	snapshot := boolParam(q, "snapshot", &errs)
-	if len(errs) > 0 {
-		detail["problem"] = errs
+	q := queryParams(r, "force", "snapshot")
+	force, snapshot := q.bool("force"), q.bool("snapshot")
+	if len(q.errs) > 0 {
+		detail["problem"] = q.errs
 		s.audit(r, p, actionTrigger, target, store.AuditRejected, http.StatusBadRequest, nil, detail)
-		badParams(w, r, errs)
+		badParams(w, r, q.errs)
 		return
 	}
 	src, ok := s.cat.Source(id)
@@ -89,17 +87,4 @@ func (s *Server) triggerIngest(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, p, actionTrigger, target, outcome, http.StatusOK, &run.ID, detail)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, r, map[string]any{"run": run, "links": map[string]string{"runs": "/api/v1/ingest/runs?source=" + id, "source": "/api/v1/sources/" + id}})
-}
-
-// boolParam parses an optional true/false parameter.
-func boolParam(q map[string][]string, name string, errs *[]ParamError) bool {
-	vs := q[name]
-	if len(vs) == 0 || vs[0] == "" {
-		return false
-	}
-	b, err := strconv.ParseBool(vs[0])
-	if err != nil {
-		*errs = append(*errs, ParamError{name, "use true or false, not " + strconv.Quote(vs[0])})
-	}
-	return b
 }

@@ -21,44 +21,26 @@ const (
 	maxLimit     = 10000
 )
 
-// page reads limit and offset.
-func page(q map[string][]string, errs *[]ParamError) (limit, offset int) {
-	limit = defaultLimit
-	if n, ok := intParam(q, "limit", errs); ok {
-		if n < 1 || n > maxLimit {
-			*errs = append(*errs, ParamError{"limit", "must be between 1 and " + strconv.Itoa(maxLimit)})
-		}
-		limit = n
-	}
-	if n, ok := intParam(q, "offset", errs); ok {
-		if n < 0 {
-			*errs = append(*errs, ParamError{"offset", "must not be negative"})
-		}
-		offset = n
-	}
-	return limit, offset
-}
-
-func (s *Server) indicatorOr404(w http.ResponseWriter, r *http.Request) (*indicators.Indicator, bool) {
+// indicatorParam is the indicator the path names.
+func (s *Server) indicatorParam(r *http.Request) (*indicators.Indicator, error) {
 	id := chi.URLParam(r, "id")
 	in, ok := s.cat.Indicator(id)
 	if !ok {
-		notFound(w, r, "no indicator "+strconv.Quote(id)+"; GET /api/v1/indicators lists them")
+		return nil, errNotFound("no indicator " + strconv.Quote(id) + "; GET /api/v1/indicators lists them")
 	}
-	return in, ok
+	return in, nil
 }
 
 // getIndicator returns the catalogue entry with the latest figure for each
 // geography and breakdown.
-func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
-	in, ok := s.indicatorOr404(w, r)
-	if !ok {
-		return
+func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) error {
+	in, err := s.indicatorParam(r)
+	if err != nil {
+		return err
 	}
 	obs, err := s.store.Observations(r.Context(), store.ObservationFilter{Indicator: in.ID})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	// Observations come ordered by period start, so the last one seen for a
 	// series is its latest.
@@ -84,6 +66,7 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 		out.Latest = append(out.Latest, latest[k])
 	}
 	writeJSON(w, r, out)
+	return nil
 }
 
 // observations lists an indicator's figures. Filters: geography (codes or
@@ -94,45 +77,45 @@ func (s *Server) getIndicator(w http.ResponseWriter, r *http.Request) {
 // offset or after (keyset paging: the next_after of the previous page, so
 // a page deep into the figures costs what the first does); format=csv for
 // a table.
-func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
-	in, ok := s.indicatorOr404(w, r)
-	if !ok {
-		return
+func (s *Server) observations(w http.ResponseWriter, r *http.Request) error {
+	in, err := s.indicatorParam(r)
+	if err != nil {
+		return err
 	}
-	q := r.URL.Query()
 	known := append([]string{"geography", "from", "to", "revisions", "as_of", "format", "limit", "offset", "after"}, in.Breakdowns...)
 	known = slices.DeleteFunc(known, indicators.IsGeographyLevel)
-	errs := checkParams(q, known...)
+	p := queryParams(r, known...)
+	q := p.q
 	f := store.ObservationFilter{Indicator: in.ID}
 	for _, v := range q["geography"] {
 		for _, code := range strings.Split(v, ",") {
 			g, ok := s.cat.Geography(code)
 			if !ok {
-				errs = append(errs, ParamError{"geography", "unknown geography " + strconv.Quote(code)})
+				p.add("geography", "unknown geography "+strconv.Quote(code))
 				continue
 			}
 			f.Geographies = append(f.Geographies, g.Code)
 		}
 	}
 	if v := q.Get("from"); v != "" {
-		p, err := indicators.ParsePeriod(v)
+		per, err := indicators.ParsePeriod(v)
 		if err != nil {
-			errs = append(errs, ParamError{"from", err.Error()})
+			p.add("from", err.Error())
 		}
-		f.From = p.Start
+		f.From = per.Start
 	}
 	if v := q.Get("to"); v != "" {
-		p, err := indicators.ParsePeriod(v)
+		per, err := indicators.ParsePeriod(v)
 		if err != nil {
-			errs = append(errs, ParamError{"to", err.Error()})
+			p.add("to", err.Error())
 		}
-		f.To = p.End
+		f.To = per.End
 	}
 	for _, dim := range in.Breakdowns {
 		if v := q.Get(dim); v != "" && !indicators.IsGeographyLevel(dim) {
 			code, ok := dimensionValue(s.cat, dim, v)
 			if !ok {
-				errs = append(errs, ParamError{dim, "unknown " + dim + " " + strconv.Quote(v)})
+				p.add(dim, "unknown "+dim+" "+strconv.Quote(v))
 				continue
 			}
 			if f.Breakdown == nil {
@@ -146,71 +129,61 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request) {
 	case "all":
 		f.AllRevisions = true
 	default:
-		errs = append(errs, ParamError{"revisions", "use latest (default) or all"})
+		p.add("revisions", "use latest (default) or all")
 	}
-	if v := q.Get("as_of"); v != "" {
-		t, err := parseTime(v)
-		if err != nil {
-			errs = append(errs, ParamError{"as_of", err.Error()})
-		}
-		f.AsOf = t
-	}
-	format, _ := formatParam(q, &errs)
-	f.Limit, f.Offset = page(q, &errs)
+	f.AsOf = p.asOf(time.Time{})
+	format := p.format()
+	f.Limit, f.Offset = p.page()
 	if v := q.Get("after"); v != "" {
 		c, err := store.ParseCursor(v)
 		switch {
 		case err != nil:
-			errs = append(errs, ParamError{"after", err.Error()})
+			p.add("after", err.Error())
 		case f.Offset > 0:
-			errs = append(errs, ParamError{"after", "use after or offset, not both"})
+			p.add("after", "use after or offset, not both")
 		case c.Indicator != in.ID:
-			errs = append(errs, ParamError{"after", "a cursor of another indicator's figures"})
+			p.add("after", "a cursor of another indicator's figures")
 		default:
 			f.After = &c
 		}
 	}
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+	if err := p.err(); err != nil {
+		return err
 	}
 	if !f.AsOf.IsZero() && !f.AsOf.After(time.Now()) && !s.awaitSettled(w, r, f.AsOf) {
-		return
+		return nil
 	}
 	if format == "csv" {
 		obs, err := s.store.Observations(r.Context(), f)
 		if err != nil {
-			s.internalError(w, r, err)
-			return
+			return err
 		}
-		writeObservationsCSV(w, r, "kpv-"+in.ID+".csv", obs)
-		return
+		// Not kept: a table is asked for rarely, and whole.
+		return respond(w, r, format, nil, observationsTable("kpv-"+in.ID+".csv", obs))
 	}
 	render := func() (renderedPage, error) { return s.observationsPage(r, in, f) }
-	var p renderedPage
-	var err error
+	var page renderedPage
 	if f.AsOf.IsZero() {
 		// The version is read before the figures: a page rendered from
 		// figures written meanwhile is kept under the older version and
 		// rendered again by the next request, never the other way round.
 		var v store.IndicatorVersion
 		if v, err = s.versions.get(r.Context(), in.ID); err == nil {
-			p, err = s.pages.get(r.Context(), r.URL.Path+"?"+q.Encode(), v, render)
+			page, err = s.pages.get(r.Context(), r.URL.Path+"?"+q.Encode(), v, render)
 		}
 	} else {
 		// As of a cut-off: not kept (a cut-off in the future still sees
 		// what is written until then).
-		p, err = render()
+		page, err = render()
 	}
-	var enc *encodeError
-	switch {
-	case errors.As(err, &enc):
-		writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Detail: "encode response: " + enc.err.Error()})
-	case err != nil:
-		s.internalError(w, r, err)
-	default:
-		p.write(w, r)
+	if enc := (*encodeError)(nil); errors.As(err, &enc) {
+		return &Problem{Status: http.StatusInternalServerError, Detail: "encode response: " + enc.err.Error()}
 	}
+	if err != nil {
+		return err
+	}
+	page.write(w, r)
+	return nil
 }
 
 // encodeError is a page that could not be encoded as JSON.
@@ -270,43 +243,29 @@ func dimensionValue(c *indicators.Catalogue, dim, v string) (string, bool) {
 	return "", false
 }
 
-// parseTime accepts RFC 3339 or a date (taken as the end of that day, UTC).
-func parseTime(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, &time.ParseError{Layout: "2006-01-02 or RFC 3339", Value: v, Message: ": not a date or timestamp"}
-	}
-	return d.Add(24*time.Hour - time.Nanosecond), nil
-}
-
 // runs lists the ingest run log, newest first.
-func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "source", "outcome", "kind", "limit", "offset")
-	limit, offset := page(q, &errs)
+func (s *Server) runs(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "source", "outcome", "kind", "limit", "offset")
+	q := p.q
+	limit, offset := p.page()
 	if src := q.Get("source"); src != "" {
 		if _, ok := s.cat.Source(src); !ok {
-			errs = append(errs, ParamError{"source", "unknown source " + strconv.Quote(src)})
+			p.add("source", "unknown source "+strconv.Quote(src))
 		}
 	}
 	outcome, kind := store.RunOutcome(q.Get("outcome")), store.RunKind(q.Get("kind"))
 	if outcome != "" && !outcome.Valid() {
-		errs = append(errs, ParamError{"outcome", "unknown outcome " + strconv.Quote(string(outcome)) + "; one of " + store.Names(store.RunOutcomes)})
+		p.add("outcome", "unknown outcome "+strconv.Quote(string(outcome))+"; one of "+store.Names(store.RunOutcomes))
 	}
 	if kind != "" && !kind.Valid() {
-		errs = append(errs, ParamError{"kind", "unknown kind " + strconv.Quote(string(kind)) + "; one of " + store.Names(store.RunKinds)})
+		p.add("kind", "unknown kind "+strconv.Quote(string(kind))+"; one of "+store.Names(store.RunKinds))
 	}
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+	if err := p.err(); err != nil {
+		return err
 	}
 	runs, err := s.store.Runs(r.Context(), store.RunFilter{Source: q.Get("source"), Outcome: outcome, Kind: kind, Limit: limit, Offset: offset})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if runs == nil {
 		runs = []store.Run{}
@@ -318,6 +277,7 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, r, pageOf(r, runs, limit, offset, nil))
+	return nil
 }
 
 // pageOf is the envelope of paginated lists: the items, their count, the

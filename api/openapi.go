@@ -31,15 +31,14 @@ func LoadOpenAPI() (*openapi3.T, error) {
 	return openapi3.NewLoader().LoadFromData(OpenAPISpec)
 }
 
-func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
-	if errs := checkParams(r.URL.Query()); len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
+	if err := queryParams(r).err(); err != nil {
+		return err
 	}
 	b, err := openAPIJSON()
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	writeETagged(w, r, "application/json; charset=utf-8", append(b, '\n'))
+	return nil
 }

@@ -33,13 +33,13 @@ func TestPageCacheStaysWithinItsBound(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if c.size > bound {
-		t.Errorf("the cache holds %d bytes, over its bound of %d", c.size, bound)
+	if c.pages.size > bound {
+		t.Errorf("the cache holds %d bytes, over its bound of %d", c.pages.size, bound)
 	}
-	if _, ok := c.entries["/page0"]; !ok {
+	if _, ok := c.pages.entries["/page0"]; !ok {
 		t.Error("the most often served page was dropped")
 	}
-	if _, ok := c.entries["/page1"]; ok {
+	if _, ok := c.pages.entries["/page1"]; ok {
 		t.Error("the least recently served page is still kept")
 	}
 	if renders != 200 {
@@ -48,7 +48,7 @@ func TestPageCacheStaysWithinItsBound(t *testing.T) {
 	if _, err := c.get(ctx, "/huge", v, page(bound/4)); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.entries["/huge"]; ok {
+	if _, ok := c.pages.entries["/huge"]; ok {
 		t.Error("a page of a quarter of the bound was kept")
 	}
 }

@@ -31,14 +31,14 @@ const (
 
 // planRoutes adds the follow-up's endpoints to the /api/v1 router.
 func (s *Server) planRoutes(r chi.Router) {
-	r.Get("/milestones", s.listMilestones)
-	r.Get("/initiatives/{n}/follow-up", s.initiativeFollowUp)
-	r.Get("/initiatives/{n}/status-reports", s.statusReports)
-	r.Get("/spending", s.spending)
-	r.Get("/commentary", s.commentary)
-	r.Get("/rounds/{year}", s.round)
-	r.Get("/reports/{year}/versions", s.reportVersions)
-	r.Get("/reports/{year}/versions/{version}", s.reportVersion)
+	r.Get("/milestones", s.handle(s.listMilestones))
+	r.Get("/initiatives/{n}/follow-up", s.handle(s.initiativeFollowUp))
+	r.Get("/initiatives/{n}/status-reports", s.handle(s.statusReports))
+	r.Get("/spending", s.handle(s.spending))
+	r.Get("/commentary", s.handle(s.commentary))
+	r.Get("/rounds/{year}", s.handle(s.round))
+	r.Get("/reports/{year}/versions", s.handle(s.reportVersions))
+	r.Get("/reports/{year}/versions/{version}", s.handle(s.reportVersion))
 	submit := s.requireToken
 	r.With(submit(actionStatus, pathTarget("initiative:", "n"), store.RoleSubmitter, store.RoleAdmin)).
 		Post("/initiatives/{n}/status-reports", s.submitPlan(store.KindStatus))
@@ -50,62 +50,34 @@ func (s *Server) planRoutes(r chi.Router) {
 		Post("/reports/{year}/approve", s.approveReport)
 }
 
-// yearAndAsOf reads ?year= (default the current round) and ?as_of=
-// (default now).
-func yearAndAsOf(q map[string][]string, errs *[]ParamError, now time.Time) (int, time.Time) {
-	year := followup.CurrentRound(now)
-	if n, ok := intParam(q, "year", errs); ok {
-		year = n
-		if n < followup.FirstYear || n > now.Year() {
-			*errs = append(*errs, ParamError{"year", fmt.Sprintf("%d is not a year of the plan (%d–%d)", n, followup.FirstYear, now.Year())})
-		}
-	}
-	at := now
-	if vs := q["as_of"]; len(vs) > 0 && vs[0] != "" {
-		t, err := parseTime(vs[0])
-		if err != nil {
-			*errs = append(*errs, ParamError{"as_of", err.Error()})
-		}
-		at = t
-	}
-	return year, at
-}
-
-func (s *Server) section(w http.ResponseWriter, r *http.Request, year int, at time.Time) (*followup.Section, bool) {
-	sec, err := followup.Load(r.Context(), s.store, s.cat, followup.OffTrackIn(s.snapshot()), year, at)
-	if err != nil {
-		s.internalError(w, r, err)
-		return nil, false
-	}
-	return sec, true
+func (s *Server) section(r *http.Request, year int, at time.Time) (*followup.Section, error) {
+	return followup.Load(r.Context(), s.store, s.cat, followup.OffTrackIn(s.snapshot()), year, at)
 }
 
 // listMilestones lists every milestone with its state (reached, overdue,
 // upcoming) as of as_of; filters initiative, owner, state; format=csv.
-func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "initiative", "owner", "state", "as_of", "format")
-	_, at := yearAndAsOf(map[string][]string{"as_of": q["as_of"]}, &errs, time.Now())
-	ini, hasIni := intParam(q, "initiative", &errs)
+func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "initiative", "owner", "state", "as_of", "format")
+	at := p.asOf(p.now)
+	ini, hasIni := p.int("initiative")
 	if hasIni && (ini < 0 || ini > len(s.cat.Initiatives)) {
-		errs = append(errs, ParamError{"initiative", fmt.Sprintf("no initiative %d (0 is the plan as a whole, 1–%d)", ini, len(s.cat.Initiatives))})
+		p.add("initiative", fmt.Sprintf("no initiative %d (0 is the plan as a whole, 1–%d)", ini, len(s.cat.Initiatives)))
 	}
-	state := q.Get("state")
+	state := p.get("state")
 	if state != "" && !slices.Contains([]string{followup.Reached, followup.Overdue, followup.Upcoming}, state) {
-		errs = append(errs, ParamError{"state", "unknown state " + strconv.Quote(state) + "; reached, overdue or upcoming"})
+		p.add("state", "unknown state "+strconv.Quote(state)+"; reached, overdue or upcoming")
 	}
-	owner := q.Get("owner")
+	owner := p.get("owner")
 	if _, ok := s.cat.Organisation(owner); owner != "" && !ok {
-		errs = append(errs, ParamError{"owner", "unknown organisation " + strconv.Quote(owner)})
+		p.add("owner", "unknown organisation "+strconv.Quote(owner))
 	}
-	format, _ := formatParam(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+	format := p.format()
+	if err := p.err(); err != nil {
+		return err
 	}
-	sec, ok := s.section(w, r, followup.CurrentRound(at), at)
-	if !ok {
-		return
+	sec, err := s.section(r, followup.CurrentRound(at), at)
+	if err != nil {
+		return err
 	}
 	reached := map[string]followup.MilestoneView{}
 	for _, m := range sec.PlanMilestones {
@@ -127,77 +99,68 @@ func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, v)
 	}
-	if format == "csv" {
-		writeCSV(w, r, "kpv-milestones.csv", []string{"id", "initiative", "kind", "due", "when_da", "when_en", "name_da", "name_en", "owner", "state", "reached_on", "document", "section", "quote"},
-			func(add func(...string)) {
-				for _, v := range items {
-					add(v.ID, strconv.Itoa(v.Initiative), v.Kind, v.Due, v.WhenDA, v.WhenEN, v.NameDA, v.NameEN, v.Owner, v.State, v.ReachedOn,
-						v.Source.Document, v.Source.Section, v.Quote)
-				}
-			})
-		return
-	}
-	writeJSON(w, r, withAsOf(q, at, map[string]any{"count": len(items), "items": items}))
+	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"count": len(items), "items": items}), table{"kpv-milestones.csv",
+		[]string{"id", "initiative", "kind", "due", "when_da", "when_en", "name_da", "name_en", "owner", "state", "reached_on", "document", "section", "quote"},
+		func(add func(...string)) {
+			for _, v := range items {
+				add(v.ID, strconv.Itoa(v.Initiative), v.Kind, v.Due, v.WhenDA, v.WhenEN, v.NameDA, v.NameEN, v.Owner, v.State, v.ReachedOn,
+					v.Source.Document, v.Source.Section, v.Quote)
+			}
+		}})
 }
 
-func (s *Server) initiativeParam(w http.ResponseWriter, r *http.Request) (*indicators.Initiative, bool) {
+func (s *Server) initiativeParam(r *http.Request) (*indicators.Initiative, error) {
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil || n < 1 || n > len(s.cat.Initiatives) {
-		notFound(w, r, fmt.Sprintf("no initiative %q; they are numbered 1–%d as in the plan", chi.URLParam(r, "n"), len(s.cat.Initiatives)))
-		return nil, false
+		return nil, errNotFound(fmt.Sprintf("no initiative %q; they are numbered 1–%d as in the plan", chi.URLParam(r, "n"), len(s.cat.Initiatives)))
 	}
-	return &s.cat.Initiatives[n-1], true
+	return &s.cat.Initiatives[n-1], nil
 }
 
 // initiativeFollowUp is one initiative for a year: status, the latest
 // report, milestones, money.
-func (s *Server) initiativeFollowUp(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "year", "as_of")
-	year, at := yearAndAsOf(q, &errs, time.Now())
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) initiativeFollowUp(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "year", "as_of")
+	year, at := p.planYear(), p.asOf(p.now)
+	if err := p.err(); err != nil {
+		return err
 	}
-	in, ok := s.initiativeParam(w, r)
-	if !ok {
-		return
+	in, err := s.initiativeParam(r)
+	if err != nil {
+		return err
 	}
-	sec, ok := s.section(w, r, year, at)
-	if !ok {
-		return
+	sec, err := s.section(r, year, at)
+	if err != nil {
+		return err
 	}
 	for _, a := range sec.FocusAreas {
 		for _, x := range a.Initiatives {
 			if x.Number == in.Number {
-				writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "initiative": x}))
-				return
+				writeJSON(w, r, withAsOf(p.q, at, map[string]any{"year": year, "initiative": x}))
+				return nil
 			}
 		}
 	}
-	notFound(w, r, fmt.Sprintf("initiative %d is in no focus area", in.Number))
+	return errNotFound(fmt.Sprintf("initiative %d is in no focus area", in.Number))
 }
 
 // statusReports is an initiative's reports: every revision (history,
 // oldest first) and the latest per year; year narrows to one year.
-func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "year", "as_of", "format")
-	year, _ := intParam(q, "year", &errs)
-	_, at := yearAndAsOf(map[string][]string{"as_of": q["as_of"]}, &errs, time.Now())
-	format, _ := formatParam(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "year", "as_of", "format")
+	year, _ := p.int("year")
+	at := p.asOf(p.now)
+	format := p.format()
+	if err := p.err(); err != nil {
+		return err
 	}
-	in, ok := s.initiativeParam(w, r)
-	if !ok {
-		return
+	in, err := s.initiativeParam(r)
+	if err != nil {
+		return err
 	}
 	subs, err := s.store.PlanSubmissions(r.Context(), store.PlanFilter{Kind: store.KindStatus, Subject: fmt.Sprintf("initiative:%d", in.Number), Year: year, AsOf: at})
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	type rev struct {
 		store.PlanSubmission
@@ -212,27 +175,24 @@ func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) {
 		history = append(history, x)
 		latest[sub.Year] = x
 	}
-	if format == "csv" {
-		writeCSV(w, r, fmt.Sprintf("kpv-status-reports-%d.csv", in.Number), []string{"initiative", "year", "revision", "recorded_at", "org", "status",
-			"milestones_reached", "narrative_da", "narrative_en", "next_steps_da", "next_steps_en", "risks_da", "risks_en"},
-			func(add func(...string)) {
-				for _, h := range history {
-					var ms []string
-					for _, m := range h.Report.MilestonesReached {
-						ms = append(ms, m.Milestone+"@"+m.Date)
-					}
-					add(strconv.Itoa(in.Number), strconv.Itoa(h.Year), strconv.Itoa(h.Revision), h.RecordedAt.UTC().Format(time.RFC3339Nano), h.Org,
-						h.Report.Status, strings.Join(ms, " "), h.Report.NarrativeDA, h.Report.NarrativeEN, h.Report.NextStepsDA, h.Report.NextStepsEN,
-						h.Report.RisksDA, h.Report.RisksEN)
-				}
-			})
-		return
-	}
 	years := []rev{}
 	for _, y := range sortedKeys(latest) {
 		years = append(years, latest[y])
 	}
-	writeJSON(w, r, withAsOf(q, at, map[string]any{"initiative": in.Number, "latest": years, "history": history}))
+	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"initiative": in.Number, "latest": years, "history": history}), table{
+		fmt.Sprintf("kpv-status-reports-%d.csv", in.Number), []string{"initiative", "year", "revision", "recorded_at", "org", "status",
+			"milestones_reached", "narrative_da", "narrative_en", "next_steps_da", "next_steps_en", "risks_da", "risks_en"},
+		func(add func(...string)) {
+			for _, h := range history {
+				var ms []string
+				for _, m := range h.Report.MilestonesReached {
+					ms = append(ms, m.Milestone+"@"+m.Date)
+				}
+				add(strconv.Itoa(in.Number), strconv.Itoa(h.Year), strconv.Itoa(h.Revision), h.RecordedAt.UTC().Format(time.RFC3339Nano), h.Org,
+					h.Report.Status, strings.Join(ms, " "), h.Report.NarrativeDA, h.Report.NarrativeEN, h.Report.NextStepsDA, h.Report.NextStepsEN,
+					h.Report.RisksDA, h.Report.RisksEN)
+			}
+		}})
 }
 
 func sortedKeys[V any](m map[int]V) []int {
@@ -247,48 +207,42 @@ func sortedKeys[V any](m map[int]V) []int {
 // spending is the year's money: allocated, spent, committed and unspent
 // per line, initiative, goal and recipient (by=…; format=csv for one of
 // them).
-func (s *Server) spending(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "year", "as_of", "by", "format")
-	year, at := yearAndAsOf(q, &errs, time.Now())
-	by := q.Get("by")
+func (s *Server) spending(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "year", "as_of", "by", "format")
+	year, at := p.planYear(), p.asOf(p.now)
+	by := p.get("by")
 	if by == "" {
 		by = "line"
 	}
 	if !slices.Contains([]string{"line", "initiative", "goal", "recipient"}, by) {
-		errs = append(errs, ParamError{"by", "unknown grouping " + strconv.Quote(by) + "; line, initiative, goal or recipient"})
+		p.add("by", "unknown grouping "+strconv.Quote(by)+"; line, initiative, goal or recipient")
 	}
-	format, _ := formatParam(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+	format := p.format()
+	if err := p.err(); err != nil {
+		return err
 	}
-	sec, ok := s.section(w, r, year, at)
-	if !ok {
-		return
+	sec, err := s.section(r, year, at)
+	if err != nil {
+		return err
 	}
 	m := sec.Money
-	if format == "csv" {
-		rows := map[string][]followup.MoneyRow{"line": m.Lines, "initiative": m.ByInitiative, "goal": m.ByGoal, "recipient": m.ByRecipient}[by]
-		rows = append(rows, m.Total)
-		writeCSV(w, r, fmt.Sprintf("kpv-spending-%d-by-%s.csv", year, by), []string{"year", "column", by, "name_da", "name_en", "recipient",
-			"allocated_mdkk", "spent_mdkk", "committed_mdkk", "unspent_mdkk", "overspent", "lines", "reported"},
-			func(add func(...string)) {
-				for _, x := range rows {
-					add(strconv.Itoa(year), m.Column, x.Key, x.NameDA, x.NameEN, x.Recipient, num(&x.Allocated), num(x.Spent), num(x.Committed), num(x.Unspent),
-						strconv.FormatBool(x.Overspent), strconv.Itoa(x.Lines), strconv.Itoa(x.Reported))
-				}
-			})
-		return
-	}
 	var missing []string
 	for _, l := range m.Lines {
 		if l.Spent == nil && l.Allocated > 0 {
 			missing = append(missing, l.Key)
 		}
 	}
-	writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "money": m, "unreported_lines": nonNil(missing), "round_due": followup.RoundDue(year),
-		"past_due": at.After(followup.RoundDue(year))}))
+	rows := map[string][]followup.MoneyRow{"line": m.Lines, "initiative": m.ByInitiative, "goal": m.ByGoal, "recipient": m.ByRecipient}[by]
+	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"year": year, "money": m, "unreported_lines": nonNil(missing),
+		"round_due": followup.RoundDue(year), "past_due": at.After(followup.RoundDue(year))}), table{
+		fmt.Sprintf("kpv-spending-%d-by-%s.csv", year, by), []string{"year", "column", by, "name_da", "name_en", "recipient",
+			"allocated_mdkk", "spent_mdkk", "committed_mdkk", "unspent_mdkk", "overspent", "lines", "reported"},
+		func(add func(...string)) {
+			for _, x := range append(slices.Clip(rows), m.Total) {
+				add(strconv.Itoa(year), m.Column, x.Key, x.NameDA, x.NameEN, x.Recipient, num(&x.Allocated), num(x.Spent), num(x.Committed), num(x.Unspent),
+					strconv.FormatBool(x.Overspent), strconv.Itoa(x.Lines), strconv.Itoa(x.Reported))
+			}
+		}})
 }
 
 func nonNil(xs []string) []string {
@@ -300,59 +254,52 @@ func nonNil(xs []string) []string {
 
 // commentary is the year's latest commentary per indicator, and the
 // indicators off track or deteriorating without one.
-func (s *Server) commentary(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "year", "as_of", "format")
-	year, at := yearAndAsOf(q, &errs, time.Now())
-	format, _ := formatParam(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) commentary(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "year", "as_of", "format")
+	year, at := p.planYear(), p.asOf(p.now)
+	format := p.format()
+	if err := p.err(); err != nil {
+		return err
 	}
-	sec, ok := s.section(w, r, year, at)
-	if !ok {
-		return
+	sec, err := s.section(r, year, at)
+	if err != nil {
+		return err
 	}
-	if format == "csv" {
-		writeCSV(w, r, fmt.Sprintf("kpv-commentary-%d.csv", year), []string{"year", "indicator", "org", "revision", "recorded_at", "why_da", "why_en",
+	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"year": year, "commentary": sec.Commentary, "missing_commentary": sec.MissingCommentary}), table{
+		fmt.Sprintf("kpv-commentary-%d.csv", year), []string{"year", "indicator", "org", "revision", "recorded_at", "why_da", "why_en",
 			"actions_da", "actions_en", "by", "by_when"},
-			func(add func(...string)) {
-				for _, c := range sec.Commentary {
-					add(strconv.Itoa(year), c.Indicator, c.Org, strconv.Itoa(c.Revision), c.RecordedAt.Format(time.RFC3339Nano), c.WhyDA, c.WhyEN,
-						c.ActionsDA, c.ActionsEN, c.By, c.ByWhen)
-				}
-			})
-		return
-	}
-	writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "commentary": sec.Commentary, "missing_commentary": sec.MissingCommentary}))
+		func(add func(...string)) {
+			for _, c := range sec.Commentary {
+				add(strconv.Itoa(year), c.Indicator, c.Org, strconv.Itoa(c.Revision), c.RecordedAt.Format(time.RFC3339Nano), c.WhyDA, c.WhyEN,
+					c.ActionsDA, c.ActionsEN, c.By, c.ByWhen)
+			}
+		}})
 }
 
 // round is what the year's round expects from whom, with completeness per
 // organisation; org narrows to one (a region sees its own gaps).
-func (s *Server) round(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "org", "as_of", "format")
+func (s *Server) round(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "org", "as_of", "format")
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
-	now := time.Now()
+	now := p.now
 	if chi.URLParam(r, "year") == "current" { // the alerts link here
 		year, err = followup.CurrentRound(now), nil
 	}
 	if err != nil || year < followup.FirstYear || year > now.Year() {
-		errs = append(errs, ParamError{"year", fmt.Sprintf("%q is not a year of the plan (%d–%d)", chi.URLParam(r, "year"), followup.FirstYear, now.Year())})
+		p.add("year", fmt.Sprintf("%q is not a year of the plan (%d–%d)", chi.URLParam(r, "year"), followup.FirstYear, now.Year()))
 	}
-	_, at := yearAndAsOf(map[string][]string{"as_of": q["as_of"]}, &errs, now)
-	org := q.Get("org")
+	at := p.asOf(now)
+	org := p.get("org")
 	if _, ok := s.cat.Organisation(org); org != "" && !ok {
-		errs = append(errs, ParamError{"org", "unknown organisation " + strconv.Quote(org)})
+		p.add("org", "unknown organisation "+strconv.Quote(org))
 	}
-	format, _ := formatParam(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+	format := p.format()
+	if err := p.err(); err != nil {
+		return err
 	}
-	sec, ok := s.section(w, r, year, at)
-	if !ok {
-		return
+	sec, err := s.section(r, year, at)
+	if err != nil {
+		return err
 	}
 	rd := sec.Round
 	if org != "" {
@@ -363,22 +310,20 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request) {
 		rd.Organisations = []followup.OrgRound{o}
 		rd.Expected, rd.Received = o.Expected, o.Received
 	}
-	if format == "csv" {
-		writeCSV(w, r, fmt.Sprintf("kpv-round-%d.csv", year), []string{"year", "due", "org", "kind", "subject", "name_da", "name_en", "received"},
-			func(add func(...string)) {
-				for _, o := range rd.Organisations {
-					for _, it := range o.Items {
-						add(strconv.Itoa(year), rd.Due.Format(time.DateOnly), o.Org, it.Kind, it.Subject, it.NameDA, it.NameEN, strconv.FormatBool(it.Received))
-					}
-				}
-			})
-		return
-	}
 	status := map[string]int{}
 	for _, c := range sec.StatusCount {
 		status[c.Status] = c.N
 	}
-	writeJSON(w, r, withAsOf(q, at, map[string]any{"year": year, "round": rd, "initiatives_by_status": status, "overdue_milestones": sec.OverdueMilestones}))
+	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"year": year, "round": rd, "initiatives_by_status": status,
+		"overdue_milestones": sec.OverdueMilestones}), table{
+		fmt.Sprintf("kpv-round-%d.csv", year), []string{"year", "due", "org", "kind", "subject", "name_da", "name_en", "received"},
+		func(add func(...string)) {
+			for _, o := range rd.Organisations {
+				for _, it := range o.Items {
+					add(strconv.Itoa(year), rd.Due.Format(time.DateOnly), o.Org, it.Kind, it.Subject, it.NameDA, it.NameEN, strconv.FormatBool(it.Received))
+				}
+			}
+		}})
 }
 
 // planScope says why p may not write subject, or "".

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +29,8 @@ import (
 // freshness follows the clock, and at most every reportNowMinAge: while
 // figures are being written, a report a few seconds old (it states its
 // cut-off) serves everyone instead of each request rebuilding it. One build
-// per key runs at a time; requests arriving meanwhile wait for it.
+// per key runs at a time; requests arriving meanwhile wait for it. At
+// most reportCacheSize are kept, the least recently served giving way.
 const (
 	reportSettle    = 10 * time.Minute // longer than any write transaction
 	reportNowTTL    = time.Minute
@@ -44,17 +44,16 @@ const (
 const liveBuilders = 2
 
 type reportCache struct {
-	mu       sync.Mutex
-	entries  map[string]*reportEntry
-	building map[string]chan struct{} // closed when the key's build ends
-	builds   prometheus.Counter
-	// live keeps, per year, the incremental builder of its live report
-	// (report.Incremental): a rebuild after an ingest reads and reassesses
+	reports *cache[*reportEntry]
+	builds  prometheus.Counter
+	mu      sync.Mutex // guards live and liveUsed
+	// live keeps, per year, the builder of its live report
+	// (report.Builder): a rebuild after an ingest reads and reassesses
 	// only the indicators whose figures changed. A builder holds two
 	// assessments (188 MiB at a million figures, BENCHMARKS.md), so at
 	// most liveBuilders years keep one, the least recently asked for
 	// giving way; liveUsed orders them, most recent last.
-	live     map[int]*report.Incremental
+	live     map[int]*report.Builder
 	liveUsed []int
 	// decorate adds the publication part (draft, follow-up, changes) as of
 	// a moment (report_versions.go).
@@ -97,50 +96,34 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
-	cache := &reportCache{entries: map[string]*reportEntry{}, building: map[string]chan struct{}{}, builds: s.metrics.reportBuilds, decorate: s.decorateReport}
-	return func(w http.ResponseWriter, r *http.Request) { s.report(w, r, cache) }
+	cache := &reportCache{reports: newCache(reportCacheSize, func(string, *reportEntry) int { return 1 }), builds: s.metrics.reportBuilds, decorate: s.decorateReport}
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error { return s.report(w, r, cache) })
 }
 
-func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCache) {
-	q := r.URL.Query()
-	errs := checkParams(q, "format", "as_of")
+func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCache) error {
+	p := queryParams(r, "format", "as_of")
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil {
-		errs = append(errs, ParamError{"year", "not a year: " + strconv.Quote(chi.URLParam(r, "year"))})
+		p.add("year", "not a year: "+strconv.Quote(chi.URLParam(r, "year")))
 	}
-	format := q.Get("format")
-	if format == "" {
-		format = report.Formats[0]
+	format := p.format(report.Formats...)
+	asOf := p.asOf(time.Time{})
+	if err := p.err(); err != nil {
+		return err
 	}
-	if !slices.Contains(report.Formats, format) {
-		errs = append(errs, ParamError{"format", "unknown format " + strconv.Quote(format) + "; use " + strings.Join(report.Formats, ", ")})
-	}
-	var asOf time.Time
-	if v := q.Get("as_of"); v != "" {
-		if asOf, err = parseTime(v); err != nil {
-			errs = append(errs, ParamError{"as_of", err.Error()})
-		}
-	}
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
-	}
-	now := time.Now()
+	now := p.now
 	cutoff, rule, err := report.CutOff(s.cat, year, asOf, now)
 	var ie *report.InputError
 	switch {
 	case errors.As(err, &ie) && ie.Param == "year":
-		notFound(w, r, ie.Message)
-		return
+		return errNotFound(ie.Message)
 	case errors.As(err, &ie):
-		badParams(w, r, []ParamError{{ie.Param, ie.Message}})
-		return
+		return paramErrors{{ie.Param, ie.Message}}
 	case err != nil:
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	if rule != report.RuleNow && !cutoff.After(now) && !s.awaitSettled(w, r, cutoff) {
-		return
+		return nil
 	}
 	// The follow-up part is read as of the cut-off asked for, else now (the
 	// year's status reports come in after it ends); a new submission or
@@ -151,24 +134,21 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	}
 	subs, pubs, err := s.store.PlanVersion(r.Context())
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	tag := fmt.Sprintf("plan:%d:%d:%s", subs, pubs, followAt.UTC().Format(time.DateOnly))
 	e, err := cache.get(r.Context(), s.store, s.cat, year, cutoff, rule, now, tag, followAt)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	out, err := e.render(format)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", out.etag)
 	if r.Header.Get("If-None-Match") == out.etag {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
 	switch format {
@@ -179,6 +159,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 		w.Header().Set("Content-Disposition", `inline; filename="`+report.FileName(year, format)+`"`)
 	}
 	_, _ = w.Write(out.body)
+	return nil
 }
 
 // get returns the cached report for year and cut-off if it still holds,
@@ -189,98 +170,53 @@ func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalog
 		key += "|" + cutoff.Format(time.RFC3339Nano)
 	}
 	settled := !report.Live(rule) && cutoff.Before(now.Add(-reportSettle))
-	for {
-		c.mu.Lock()
-		e := c.entries[key]
-		if e != nil && (settled || report.Live(rule) && now.Sub(e.built) < reportNowMinAge) {
-			c.mu.Unlock()
-			return e, nil
-		}
-		wait, busy := c.building[key]
-		if !busy {
-			done := make(chan struct{})
-			c.building[key] = done
-			c.mu.Unlock()
-			defer func() {
-				c.mu.Lock()
-				delete(c.building, key)
-				c.mu.Unlock()
-				close(done)
-			}()
-			return c.build(ctx, st, cat, key, e, year, cutoff, rule, now, settled, followAt)
-		}
-		c.mu.Unlock()
-		select { // another request is building this report: use its result
-		case <-wait:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// build makes the report for key unless the cached entry e is still
-// current, and caches it.
-func (c *reportCache) build(ctx context.Context, st Store, cat *indicators.Catalogue, key string, e *reportEntry, year int, cutoff time.Time, rule string, now time.Time, settled bool, followAt time.Time) (*reportEntry, error) {
-	var version store.RecordVersion
-	if !settled {
-		var err error
-		if version, err = st.RecordVersion(ctx); err != nil {
-			return nil, err
-		}
-		if e != nil && e.version == version && (!report.Live(rule) || now.Sub(e.built) < reportNowTTL) {
-			return e, nil
-		}
-	}
-	rep, err := c.fromStore(ctx, st, cat, year, cutoff, rule)
-	if err != nil {
-		return nil, err
-	}
-	c.builds.Inc()
-	if c.decorate != nil {
-		if err := c.decorate(ctx, rep, followAt); err != nil {
-			return nil, err
-		}
-	}
-	e = &reportEntry{version: version, built: now, report: rep, bodies: map[string]renderedReport{}}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= reportCacheSize {
-		var oldest string
-		for k, x := range c.entries {
-			if oldest == "" || x.built.Before(c.entries[oldest].built) {
-				oldest = k
+	fresh := func(e *reportEntry) bool { return settled || report.Live(rule) && now.Sub(e.built) < reportNowMinAge }
+	return c.reports.get(ctx, key, fresh, func(e *reportEntry, kept bool) (*reportEntry, error) {
+		var version store.RecordVersion
+		if !settled {
+			var err error
+			if version, err = st.RecordVersion(ctx); err != nil {
+				return nil, err
+			}
+			if kept && e.version == version && (!report.Live(rule) || now.Sub(e.built) < reportNowTTL) {
+				return e, nil
 			}
 		}
-		delete(c.entries, oldest)
-	}
-	c.entries[key] = e
-	return e, nil
+		rep, err := c.fromStore(ctx, st, cat, year, cutoff, rule)
+		if err != nil {
+			return nil, err
+		}
+		c.builds.Inc()
+		if c.decorate != nil {
+			if err := c.decorate(ctx, rep, followAt); err != nil {
+				return nil, err
+			}
+		}
+		return &reportEntry{version: version, built: now, report: rep, bodies: map[string]renderedReport{}}, nil
+	})
 }
 
-// fromStore builds the report: a live one through the year's incremental
-// builder, where the store can read chosen series; else from a full read.
+// fromStore builds the report: a live one through the year's kept
+// builder (it reads and reassesses only what changed), else a new one.
 func (c *reportCache) fromStore(ctx context.Context, st Store, cat *indicators.Catalogue, year int, cutoff time.Time, rule string) (*report.Report, error) {
-	if sp, ok := st.(report.SeriesPairReader); ok && report.Live(rule) {
-		return c.liveBuilder(cat, year).Build(ctx, sp, rule, cutoff)
+	b := report.NewBuilder(cat, year)
+	if report.Live(rule) {
+		b = c.liveBuilder(cat, year)
 	}
-	set, prev, err := report.Sets(ctx, st, cat, year, cutoff) // prev: for the changes since last year's report
-	if err != nil {
-		return nil, err
-	}
-	return report.FromSets(cat, year, rule, set, prev), nil
+	return b.Build(ctx, st, rule, cutoff)
 }
 
 // liveBuilder returns year's incremental builder, made if missing; the
 // least recently asked for beyond liveBuilders are dropped.
-func (c *reportCache) liveBuilder(cat *indicators.Catalogue, year int) *report.Incremental {
+func (c *reportCache) liveBuilder(cat *indicators.Catalogue, year int) *report.Builder {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.live == nil {
-		c.live = map[int]*report.Incremental{}
+		c.live = map[int]*report.Builder{}
 	}
 	b := c.live[year]
 	if b == nil {
-		b = report.NewIncremental(cat, year)
+		b = report.NewBuilder(cat, year)
 		c.live[year] = b
 	}
 	c.liveUsed = append(slices.DeleteFunc(c.liveUsed, func(y int) bool { return y == year }), year)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,23 +45,23 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("no report for %q: the plan's years are %d–%d", chi.URLParam(r, "year"), followup.FirstYear, now.Year())})
 		return
 	}
-	if q := r.URL.Query(); len(q) > 0 {
-		if errs := checkParams(q); len(errs) > 0 {
-			reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: errs[0].Parameter + ": " + errs[0].Message, Errors: errs})
-			return
-		}
+	if errs := queryParams(r).errs; len(errs) > 0 {
+		reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: errs.Error(), Errors: errs})
+		return
 	}
 	cutoff, _, err := report.CutOff(s.cat, year, now, now)
 	if err != nil {
 		reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: err.Error()})
 		return
 	}
-	set, err := s.store.AsOf(r.Context(), cutoff, report.PublishedBy(year, cutoff))
+	// A published version is the as-of report for its cut-off, built by the
+	// same builder (TestPublishedVersionIsTheAsOfReport); only its
+	// publication part differs: it says "published" and which version.
+	rep, err := report.NewBuilder(s.cat, year).Build(r.Context(), s.store, report.RuleAsOf, cutoff)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	rep := report.FromSet(s.cat, year, report.RuleAsOf, set)
 	if err := s.decorateReport(r.Context(), rep, cutoff); err != nil {
 		s.internalError(w, r, err)
 		return
@@ -118,30 +117,27 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(out)
 }
 
-func yearParam(w http.ResponseWriter, r *http.Request) (int, bool) {
+func yearParam(r *http.Request) (int, error) {
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || year < followup.FirstYear || year > time.Now().Year() {
-		notFound(w, r, fmt.Sprintf("no report for %q: the plan's years are %d–%d", chi.URLParam(r, "year"), followup.FirstYear, time.Now().Year()))
-		return 0, false
+		return 0, errNotFound(fmt.Sprintf("no report for %q: the plan's years are %d–%d", chi.URLParam(r, "year"), followup.FirstYear, time.Now().Year()))
 	}
-	return year, true
+	return year, nil
 }
 
 // reportVersions lists a year's published versions with each format's
 // address and SHA-256.
-func (s *Server) reportVersions(w http.ResponseWriter, r *http.Request) {
-	if errs := checkParams(r.URL.Query()); len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) reportVersions(w http.ResponseWriter, r *http.Request) error {
+	if err := queryParams(r).err(); err != nil {
+		return err
 	}
-	year, ok := yearParam(w, r)
-	if !ok {
-		return
+	year, err := yearParam(r)
+	if err != nil {
+		return err
 	}
 	pubs, err := s.store.PublishedReports(r.Context(), year)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	type format struct {
 		SHA256 string `json:"sha256"`
@@ -169,49 +165,39 @@ func (s *Server) reportVersions(w http.ResponseWriter, r *http.Request) {
 		status = report.StatusPublished
 	}
 	writeJSON(w, r, map[string]any{"year": year, "status": status, "versions": out, "draft": fmt.Sprintf("/api/v1/reports/%d", year)})
+	return nil
 }
 
 // reportVersion serves a published version in a format, byte for byte as
 // approved, with its SHA-256 as ETag and in X-Content-SHA256.
-func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "format")
-	format := q.Get("format")
-	if format == "" {
-		format = report.Formats[0]
+func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "format")
+	format := p.format(report.Formats...)
+	if err := p.err(); err != nil {
+		return err
 	}
-	if !slices.Contains(report.Formats, format) {
-		errs = append(errs, ParamError{"format", "unknown format " + strconv.Quote(format) + "; use " + strings.Join(report.Formats, ", ")})
-	}
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
-	}
-	year, ok := yearParam(w, r)
-	if !ok {
-		return
+	year, err := yearParam(r)
+	if err != nil {
+		return err
 	}
 	version, err := strconv.Atoi(chi.URLParam(r, "version"))
 	if err != nil || version < 1 {
-		notFound(w, r, fmt.Sprintf("no version %q: versions are numbered from 1", chi.URLParam(r, "version")))
-		return
+		return errNotFound(fmt.Sprintf("no version %q: versions are numbered from 1", chi.URLParam(r, "version")))
 	}
-	p, err := s.store.PublishedReportBody(r.Context(), year, version, format)
+	pub, err := s.store.PublishedReportBody(r.Context(), year, version, format)
 	if errors.Is(err, store.ErrNoSuchReport) {
-		notFound(w, r, fmt.Sprintf("report %d has no published version %d; GET /api/v1/reports/%d/versions lists them", year, version, year))
-		return
+		return errNotFound(fmt.Sprintf("report %d has no published version %d; GET /api/v1/reports/%d/versions lists them", year, version, year))
 	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
-	etag := `"` + p.SHA256 + `"`
+	etag := `"` + pub.SHA256 + `"`
 	w.Header().Set("ETag", etag)
-	w.Header().Set("X-Content-SHA256", p.SHA256)
+	w.Header().Set("X-Content-SHA256", pub.SHA256)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
 	if format != "json" {
@@ -221,5 +207,6 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="kpv-report-%d-v%d.%s"`, disp, year, version, format))
 	}
-	_, _ = w.Write(p.Body)
+	_, _ = w.Write(pub.Body)
+	return nil
 }

@@ -58,38 +58,35 @@ func (s *Server) sourceViews(r *http.Request) ([]sourceView, error) {
 }
 
 // listSources lists the sources with their fetch state and last run.
-func (s *Server) listSources(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	errs := checkParams(q, "limit", "offset")
-	limit, offset := page(q, &errs)
-	if len(errs) > 0 {
-		badParams(w, r, errs)
-		return
+func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
+	p := queryParams(r, "limit", "offset")
+	limit, offset := p.page()
+	if err := p.err(); err != nil {
+		return err
 	}
 	views, err := s.sourceViews(r)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	writePage(w, r, views, limit, offset)
+	return nil
 }
 
 // getSource shows one source.
-func (s *Server) getSource(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getSource(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if _, ok := s.cat.Source(id); !ok {
-		notFound(w, r, "no source "+strconv.Quote(id)+"; GET /api/v1/sources lists them")
-		return
+		return errNotFound("no source " + strconv.Quote(id) + "; GET /api/v1/sources lists them")
 	}
 	views, err := s.sourceViews(r)
 	if err != nil {
-		s.internalError(w, r, err)
-		return
+		return err
 	}
 	for _, v := range views {
 		if v.ID == id {
 			writeJSON(w, r, v)
-			return
+			return nil
 		}
 	}
+	return nil
 }

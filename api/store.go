@@ -20,7 +20,7 @@ type Store interface {
 	CheckMigrated(ctx context.Context) error
 	// figures and the yearly report
 	Observations(ctx context.Context, f store.ObservationFilter) ([]indicators.Observation, error)
-	report.Recorder
+	report.Reader
 	RecordVersion(ctx context.Context) (store.RecordVersion, error)
 	IndicatorVersion(ctx context.Context, indicator string) (store.IndicatorVersion, error)
 	Settled(ctx context.Context, cutoff time.Time) (bool, error)

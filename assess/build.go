@@ -3,9 +3,11 @@ package assess
 import (
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -71,16 +73,6 @@ type GoalSummary struct {
 type SourceActivity struct {
 	Source      string     `json:"source"`
 	LastSuccess *time.Time `json:"last_success,omitempty"`
-}
-
-// NordicRank is Denmark's Nordic ranking for one cancer entity and sex in
-// the latest period that has one.
-type NordicRank struct {
-	Indicator  string `json:"indicator"`
-	CancerSite string `json:"cancer_site"`
-	Sex        string `json:"sex"`
-	Period     string `json:"period"`
-	Ranking
 }
 
 // Indicator is the assessment of one indicator.
@@ -217,46 +209,79 @@ func (b *Builder) Add(obs []indicators.Observation) {
 	if len(obs) == 0 {
 		return
 	}
-	// Usually one indicator: group without a map then.
-	one := true
-	for i := range obs {
-		if obs[i].Indicator != obs[0].Indicator {
-			one = false
+	// The store gives the figures ordered by indicator: each indicator's
+	// are then a run of obs, taken without copying a million figures.
+	var ids []string
+	var groups [][]indicators.Observation
+	seen := map[string]bool{}
+	for i := 0; i < len(obs); {
+		j := i + 1
+		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
+			j++
+		}
+		if seen[obs[i].Indicator] { // not ordered: group through a map
+			ids, groups = nil, nil
 			break
 		}
+		seen[obs[i].Indicator] = true
+		ids, groups = append(ids, obs[i].Indicator), append(groups, obs[i:j])
+		i = j
 	}
-	if one {
-		b.add(obs[0].Indicator, obs)
-		return
-	}
-	byIndicator := map[string][]indicators.Observation{}
-	var ids []string
-	for _, o := range obs {
-		if _, ok := byIndicator[o.Indicator]; !ok {
-			ids = append(ids, o.Indicator)
+	if ids == nil {
+		byIndicator := map[string][]indicators.Observation{}
+		for _, o := range obs {
+			if _, ok := byIndicator[o.Indicator]; !ok {
+				ids = append(ids, o.Indicator)
+			}
+			byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
 		}
-		byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+		for _, id := range ids {
+			groups = append(groups, byIndicator[id])
+		}
 	}
-	for _, id := range ids {
-		b.add(id, byIndicator[id])
+	// Each indicator's assessment reads only its own figures: they are
+	// assessed side by side, one worker per CPU.
+	out := make([]*Indicator, len(ids))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				out[i] = b.assess(ids[i], groups[i])
+			}
+		}()
+	}
+	for i := range ids {
+		if b.fromSet[ids[i]] {
+			b.from[ids[i]] = slices.Clone(groups[i])
+		}
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i, id := range ids {
+		if out[i] != nil {
+			b.assessed[id] = out[i]
+		}
 	}
 }
 
-func (b *Builder) add(id string, obs []indicators.Observation) {
+// assess assesses indicator id from its figures; nil for an indicator
+// unknown, derived (computed from another's) or kept from prev.
+func (b *Builder) assess(id string, obs []indicators.Observation) *Indicator {
 	cat := b.in.Catalogue
-	if b.fromSet[id] {
-		b.from[id] = slices.Clone(obs)
-	}
 	def, ok := cat.Indicator(id)
 	if !ok || def.Derived != nil {
-		return
+		return nil
 	}
 	if b.prev != nil && !b.changed[id] {
 		if _, ok := b.prev.byID[id]; ok {
-			return // reused in Snapshot
+			return nil // reused in Snapshot
 		}
 	}
-	b.assessed[id] = assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now)
+	return assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now)
 }
 
 // Snapshot finishes the snapshot: the derived indicators, the indicators
@@ -628,117 +653,6 @@ func nationalInterval(nat *Series, regs []*Series, nRegions int, period string) 
 		return wilsonPercent(&num, &den), "regions"
 	}
 	return nil, ""
-}
-
-// groupRanking is the comparison of countries for one period and breakdown
-// (other than country) of a comparison series.
-type groupRanking struct {
-	Period    Point
-	Breakdown indicators.Breakdown
-	Ranking   Ranking
-}
-
-// rankGroups ranks Denmark among countries for every period and breakdown
-// of a comparison series.
-func rankGroups(obs []indicators.Observation, countries []string, polarity indicators.Polarity) map[string]*groupRanking {
-	// A rank is computed within one publisher's release, never across two
-	// (each release recomputes earlier periods): where a period's figures
-	// come from several releases, the newest release's are ranked and the
-	// countries it lacks are missing.
-	type release struct {
-		published time.Time
-		figs      []CountryFigure
-	}
-	type group struct {
-		period   Point
-		b        indicators.Breakdown
-		releases map[string]*release
-	}
-	groups := map[string]*group{}
-	for _, o := range obs {
-		if o.Suppressed || !slices.Contains(countries, o.Geography) {
-			continue
-		}
-		k := o.Period + "|" + o.Breakdown.Key()
-		g := groups[k]
-		if g == nil {
-			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown, releases: map[string]*release{}}
-			groups[k] = g
-		}
-		rel := g.releases[o.Release]
-		if rel == nil {
-			rel = &release{}
-			g.releases[o.Release] = rel
-		}
-		if o.PublishedAt.After(rel.published) {
-			rel.published = o.PublishedAt
-		}
-		f := figureOf(o)
-		rel.figs = append(rel.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
-	}
-	out := map[string]*groupRanking{}
-	for k, g := range groups {
-		var newest *release
-		for _, label := range slices.Sorted(maps.Keys(g.releases)) {
-			if rel := g.releases[label]; newest == nil || rel.published.After(newest.published) {
-				newest = rel
-			}
-		}
-		r, ok := Rank(Home, newest.figs, countries, polarity)
-		if ok {
-			out[k] = &groupRanking{Period: g.period, Breakdown: g.b, Ranking: r}
-		}
-	}
-	return out
-}
-
-// derive turns rankings into the figures of a derived indicator (Denmark's
-// rank, or its gap to the best), with the ranking behind each figure keyed
-// by series and period.
-func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]indicators.Observation, map[string]*Ranking) {
-	var obs []indicators.Observation
-	ranks := map[string]*Ranking{}
-	for _, k := range slices.Sorted(maps.Keys(groups)) {
-		g := groups[k]
-		if !slices.Contains(def.Derived.CancerSites, g.Breakdown["cancer_site"]) {
-			continue
-		}
-		b := indicators.Breakdown{}
-		for _, dim := range def.Breakdowns {
-			if v, ok := g.Breakdown[dim]; ok {
-				b[dim] = v
-			}
-		}
-		v := float64(g.Ranking.Rank)
-		if def.Derived.Method == indicators.GapToBest {
-			v = g.Ranking.GapToLeader
-		}
-		obs = append(obs, indicators.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
-			Geography: Home, Breakdown: b, Value: &v})
-		ranks[Home+"|"+b.Key()+"|"+g.Period.Period] = &g.Ranking
-	}
-	return obs, ranks
-}
-
-// nordicRanks lists Denmark's latest ranking for every cancer entity and
-// sex of each comparison series.
-func nordicRanks(rankings map[string]map[string]*groupRanking) []NordicRank {
-	var out []NordicRank
-	for _, from := range slices.Sorted(maps.Keys(rankings)) {
-		latest := map[string]*groupRanking{}
-		for _, g := range rankings[from] {
-			k := g.Breakdown["cancer_site"] + "|" + g.Breakdown["sex"]
-			if cur := latest[k]; cur == nil || g.Period.End.After(cur.Period.End) {
-				latest[k] = g
-			}
-		}
-		for _, k := range slices.Sorted(maps.Keys(latest)) {
-			g := latest[k]
-			out = append(out, NordicRank{Indicator: from, CancerSite: g.Breakdown["cancer_site"], Sex: g.Breakdown["sex"],
-				Period: g.Period.Period, Ranking: g.Ranking})
-		}
-	}
-	return out
 }
 
 // BreakdownLabel names a breakdown for people, in Danish or English, e.g.

@@ -26,10 +26,12 @@ func TestNewcombeMethod10MatchesTableII(t *testing.T) {
 		{"(e) 0/10 − 0/20", 0, 10, 0, 20, -0.1611, 0.2775},
 		{"(g) 10/10 − 0/20", 10, 10, 0, 20, 0.6791, 1.0000},
 	} {
-		lo, hi, ok := NewcombeDiff(c.k1, c.n1, c.k2, c.n2)
-		if !ok || round(lo, 4) != c.lo || round(hi, 4) != c.hi {
-			t.Errorf("%s: %.4f to %.4f (ok %v), Newcombe prints %.4f to %.4f", c.name, lo, hi, ok, c.lo, c.hi)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			lo, hi, ok := NewcombeDiff(c.k1, c.n1, c.k2, c.n2)
+			if !ok || round(lo, 4) != c.lo || round(hi, 4) != c.hi {
+				t.Errorf("%s: %.4f to %.4f (ok %v), Newcombe prints %.4f to %.4f", c.name, lo, hi, ok, c.lo, c.hi)
+			}
+		})
 	}
 	if _, _, ok := NewcombeDiff(5, 0, 1, 10); ok {
 		t.Error("a zero denominator must be refused")
@@ -110,11 +112,13 @@ func TestDefendKeepsStatusesToWhatTheDataSupport(t *testing.T) {
 		{"interval includes zero", AssessChange(wilsonFig("2019", 67, 100), wilsonFig("2023", 71, 100), "percent", lo), NoSignificantChange, "no significant change"},
 		{"significantly worse", AssessChange(wilsonFig("2019", 6700, 10000), wilsonFig("2023", 7100, 10000), "percent", lo), Deterioration, "worse by 1.46 % a year"},
 	} {
-		p := det()
-		point := Defend(&p, c.change)
-		if point != Deterioration || p.Status != c.want || !strings.Contains(p.ReasonEN, c.reason) {
-			t.Errorf("%s: %s (point %s) %q, want %s", c.name, p.Status, point, p.ReasonEN, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			p := det()
+			point := Defend(&p, c.change)
+			if point != Deterioration || p.Status != c.want || !strings.Contains(p.ReasonEN, c.reason) {
+				t.Errorf("%s: %s (point %s) %q, want %s", c.name, p.Status, point, p.ReasonEN, c.want)
+			}
+		})
 	}
 	// 67 → 71 % is not significant even with 1,000 respondents a round
 	// (−0.05 to 8.04 points); with 10,000 it is.

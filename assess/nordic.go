@@ -1,8 +1,10 @@
 package assess
 
 import (
+	"maps"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
@@ -87,4 +89,125 @@ func Rank(home string, figures []CountryFigure, expected []string, polarity indi
 	}
 	r.AtTop = r.Rank == 1 || r.TieWithLeader != nil && *r.TieWithLeader
 	return r, true
+}
+
+// NordicRank is Denmark's Nordic ranking for one cancer entity and sex in
+// the latest period that has one.
+type NordicRank struct {
+	Indicator  string `json:"indicator"`
+	CancerSite string `json:"cancer_site"`
+	Sex        string `json:"sex"`
+	Period     string `json:"period"`
+	Ranking
+}
+
+// groupRanking is the comparison of countries for one period and breakdown
+// (other than country) of a comparison series.
+type groupRanking struct {
+	Period    Point
+	Breakdown indicators.Breakdown
+	Ranking   Ranking
+}
+
+// rankGroups ranks Denmark among countries for every period and breakdown
+// of a comparison series.
+func rankGroups(obs []indicators.Observation, countries []string, polarity indicators.Polarity) map[string]*groupRanking {
+	// A rank is computed within one publisher's release, never across two
+	// (each release recomputes earlier periods): where a period's figures
+	// come from several releases, the newest release's are ranked and the
+	// countries it lacks are missing.
+	type release struct {
+		published time.Time
+		figs      []CountryFigure
+	}
+	type group struct {
+		period   Point
+		b        indicators.Breakdown
+		releases map[string]*release
+	}
+	groups := map[string]*group{}
+	for _, o := range obs {
+		if o.Suppressed || !slices.Contains(countries, o.Geography) {
+			continue
+		}
+		k := o.Period + "|" + o.Breakdown.Key()
+		g := groups[k]
+		if g == nil {
+			g = &group{period: Point{Period: o.Period, End: o.PeriodEnd}, b: o.Breakdown, releases: map[string]*release{}}
+			groups[k] = g
+		}
+		rel := g.releases[o.Release]
+		if rel == nil {
+			rel = &release{}
+			g.releases[o.Release] = rel
+		}
+		if o.PublishedAt.After(rel.published) {
+			rel.published = o.PublishedAt
+		}
+		f := figureOf(o)
+		rel.figs = append(rel.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
+	}
+	out := map[string]*groupRanking{}
+	for k, g := range groups {
+		var newest *release
+		for _, label := range slices.Sorted(maps.Keys(g.releases)) {
+			if rel := g.releases[label]; newest == nil || rel.published.After(newest.published) {
+				newest = rel
+			}
+		}
+		r, ok := Rank(Home, newest.figs, countries, polarity)
+		if ok {
+			out[k] = &groupRanking{Period: g.period, Breakdown: g.b, Ranking: r}
+		}
+	}
+	return out
+}
+
+// derive turns rankings into the figures of a derived indicator (Denmark's
+// rank, or its gap to the best), with the ranking behind each figure keyed
+// by series and period.
+func derive(def *indicators.Indicator, groups map[string]*groupRanking) ([]indicators.Observation, map[string]*Ranking) {
+	var obs []indicators.Observation
+	ranks := map[string]*Ranking{}
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[k]
+		if !slices.Contains(def.Derived.CancerSites, g.Breakdown["cancer_site"]) {
+			continue
+		}
+		b := indicators.Breakdown{}
+		for _, dim := range def.Breakdowns {
+			if v, ok := g.Breakdown[dim]; ok {
+				b[dim] = v
+			}
+		}
+		v := float64(g.Ranking.Rank)
+		if def.Derived.Method == indicators.GapToBest {
+			v = g.Ranking.GapToLeader
+		}
+		obs = append(obs, indicators.Observation{Indicator: def.ID, Period: g.Period.Period, PeriodEnd: g.Period.End,
+			Geography: Home, Breakdown: b, Value: &v})
+		ranks[Home+"|"+b.Key()+"|"+g.Period.Period] = &g.Ranking
+	}
+	return obs, ranks
+}
+
+// nordicRanks lists Denmark's latest ranking for every cancer entity and
+// sex of each comparison series.
+func nordicRanks(rankings map[string]map[string]*groupRanking) []NordicRank {
+	var out []NordicRank
+	for _, from := range slices.Sorted(maps.Keys(rankings)) {
+		latest := map[string]*groupRanking{}
+		for _, g := range rankings[from] {
+			k := g.Breakdown["cancer_site"] + "|" + g.Breakdown["sex"]
+			if cur := latest[k]; cur == nil || g.Period.End.After(cur.Period.End) {
+				latest[k] = g
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(latest)) {
+			g := latest[k]
+			out = append(out, NordicRank{Indicator: from, CancerSite: g.Breakdown["cancer_site"], Sex: g.Breakdown["sex"],
+				Period: g.Period.Period, Ranking: g.Ranking})
+		}
+	}
+	return out
 }

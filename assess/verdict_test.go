@@ -28,10 +28,12 @@ func TestGoalVerdictFollowsTheStatedRule(t *testing.T) {
 		{"half out of reach", goal(OnTrack, OffTrack, NoSignificantChange, NeedsAcceleration), VerdictOffTrack},
 		{"nothing assessable", goal(NotAssessable, SignificanceUnknown), VerdictUndecided},
 	} {
-		v := GoalVerdict(rule, 1, c.in)
-		if v.State != c.want || v.Indicators != len(c.in)-1 || v.RuleEN != "rule" {
-			t.Errorf("%s: %s (%s), want %s", c.name, v.State, v.ReasonEN, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			v := GoalVerdict(rule, 1, c.in)
+			if v.State != c.want || v.Indicators != len(c.in)-1 || v.RuleEN != "rule" {
+				t.Errorf("%s: %s (%s), want %s", c.name, v.State, v.ReasonEN, c.want)
+			}
+		})
 	}
 	v := GoalVerdict(rule, 1, goal(OnTrack, Deterioration, OffTrack))
 	if strings.Join(v.Worse, ",") != "b" || v.Needed != 2 || v.LabelDA != "Ikke på rette spor" ||

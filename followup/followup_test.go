@@ -64,17 +64,18 @@ func TestParseNamesEveryBadField(t *testing.T) {
 		},
 			[]string{"something follows it"}},
 	} {
-		err := tc.parse()
-		var fe *Error
-		if !errors.As(err, &fe) {
-			t.Errorf("%s: want field errors, got %v", tc.name, err)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: %q not in %v", tc.name, w, err)
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.parse()
+			var fe *Error
+			if !errors.As(err, &fe) {
+				t.Fatalf("want field errors, got %v", err)
 			}
-		}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q not in %v", w, err)
+				}
+			}
+		})
 	}
 	if _, err := ParseStatusReport(cat, 26, []byte(`{"year": 2025, "status": "completed", "narrative_da": "a", "next_steps_da": "b",
 		"milestones_reached": [{"milestone": "i26-rygestopmedicin", "date": "2025-02-01"}, {"milestone": "plan-aftale-2026", "date": "2025-11-14"}]}`), now); err != nil {

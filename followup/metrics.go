@@ -12,6 +12,7 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/refresh"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -21,11 +22,12 @@ import (
 // Postgres. Every gauge's labels are bounded by the catalogue: statuses,
 // organisations, recipients, item kinds; the year is a value, not a label.
 type Tracker struct {
-	cat      *indicators.Catalogue
-	st       *store.Store
-	log      *slog.Logger
-	now      func() time.Time
-	snapshot func() *assess.Snapshot
+	cat *indicators.Catalogue
+	st  *store.Store
+	// refresher runs Refresh periodically and after submissions.
+	refresher *refresh.Refresher
+	now       func() time.Time
+	snapshot  func() *assess.Snapshot
 
 	mu  sync.Mutex
 	cur atomic.Pointer[Section]
@@ -56,7 +58,7 @@ func NewTracker(o TrackerOptions) *Tracker {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc(name, help, labels, nil)
 	}
-	t := &Tracker{cat: o.Catalogue, st: o.Store, log: o.Logger, now: o.Now, snapshot: o.Snapshot,
+	t := &Tracker{cat: o.Catalogue, st: o.Store, now: o.Now, snapshot: o.Snapshot,
 		initiatives:  d("kpv_initiatives", "Initiatives of the plan by the status of their latest report for the current round's year (no_report: none yet).", "status"),
 		overdue:      d("kpv_milestones_overdue", "Milestones from the plan and the 2025 agreement past their date and not reported reached, by the organisation responsible.", "owner"),
 		allocated:    d("kpv_funding_allocated_dkk_million", "Allocated in the plan's funding table for the current round's year, DKK million (2025 prices), by recipient.", "recipient"),
@@ -69,6 +71,7 @@ func NewTracker(o TrackerOptions) *Tracker {
 		year:         d("kpv_round_year", "The year the current round reports on."),
 		refreshed:    d("kpv_followup_last_refresh_timestamp_seconds", "When the follow-up served on /metrics was built, as a Unix time."),
 	}
+	t.refresher = refresh.New("follow-up", o.Logger, time.Minute, t.Refresh)
 	t.cur.Store(Build(Input{Catalogue: o.Catalogue, Year: CurrentRound(o.Now()), At: o.Now()}))
 	return t
 }
@@ -95,29 +98,10 @@ func (t *Tracker) Refresh(ctx context.Context) error {
 
 // AfterWrite refreshes after an accepted submission; it suits
 // api.Options.AfterPlanWrite.
-func (t *Tracker) AfterWrite() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := t.Refresh(ctx); err != nil {
-		t.log.Error("follow-up not refreshed after a submission", "err", err)
-	}
-}
+func (t *Tracker) AfterWrite() { t.refresher.Now() }
 
 // Run refreshes every interval until ctx ends.
-func (t *Tracker) Run(ctx context.Context, interval time.Duration) {
-	tk := time.NewTicker(interval)
-	defer tk.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tk.C:
-			if err := t.Refresh(ctx); err != nil && ctx.Err() == nil {
-				t.log.Error("periodic follow-up refresh failed", "err", err)
-			}
-		}
-	}
-}
+func (t *Tracker) Run(ctx context.Context, interval time.Duration) { t.refresher.Run(ctx, interval) }
 
 // Describe sends the gauges' descriptors.
 func (t *Tracker) Describe(ch chan<- *prometheus.Desc) {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/refresh"
 	"github.com/kraeftplan/kpv/store"
 )
 
@@ -33,8 +34,10 @@ type Monitor struct {
 	cat   *indicators.Catalogue
 	store FigureSource
 	log   *slog.Logger
-	now   func() time.Time
-	descs *descs
+	// refresher runs Refresh periodically and after ingest runs.
+	refresher *refresh.Refresher
+	now       func() time.Time
+	descs     *descs
 
 	current atomic.Pointer[state]
 
@@ -130,6 +133,7 @@ func New(o Options) *Monitor {
 	if o.Registerer != nil {
 		o.Registerer.MustRegister(m.refreshes, m.lastRefresh, m.refreshTook)
 	}
+	m.refresher = refresh.New("assessment", o.Logger, 2*time.Minute, m.Refresh)
 	return m
 }
 
@@ -296,30 +300,11 @@ func (m *Monitor) read(ctx context.Context, ids []int32, assess func(indicator s
 }
 
 // AfterRun refreshes after an ingest run; it suits ingest.Runner.AfterRun.
-func (m *Monitor) AfterRun(run store.Run) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := m.Refresh(ctx); err != nil {
-		m.log.Error("assessment not refreshed after ingest run", "run", run.ID, "source", run.Source, "err", err)
-	}
-}
+func (m *Monitor) AfterRun(run store.Run) { m.refresher.Now("run", run.ID, "source", run.Source) }
 
 // Run refreshes every interval until ctx ends, so that freshness follows
 // the clock and a replica sees figures another replica ingested.
-func (m *Monitor) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := m.Refresh(ctx); err != nil && ctx.Err() == nil {
-				m.log.Error("periodic assessment refresh failed", "err", err)
-			}
-		}
-	}
-}
+func (m *Monitor) Run(ctx context.Context, interval time.Duration) { m.refresher.Run(ctx, interval) }
 
 // Collector returns a collector of the current assessment's metrics, for
 // tests and for callers with their own registry (not to be used together

@@ -11,8 +11,8 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // indicatorRow is an indicator in a list: its headline and freshness.
@@ -38,7 +38,7 @@ func (p *Pages) indicatorRow(snap *assess.Snapshot, def *indicators.Indicator) i
 
 type goalEntry struct {
 	indicators.Goal
-	Summary    report.GoalSummary
+	Summary    view.GoalSummary
 	Indicators []indicatorRow
 }
 
@@ -61,7 +61,7 @@ func (p *Pages) page(snap *assess.Snapshot, da, en string, crumbs ...crumb) layo
 }
 
 func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal) goalEntry {
-	e := goalEntry{Goal: g, Summary: report.LiveSummary(snap, g)}
+	e := goalEntry{Goal: g, Summary: view.Summary(snap, g)}
 	for _, def := range p.cat.IndicatorsOfGoal(g.ID) {
 		e.Indicators = append(e.Indicators, p.indicatorRow(snap, def))
 	}
@@ -137,7 +137,7 @@ type chartTableRow struct {
 
 type indicatorView struct {
 	layout
-	report.Indicator
+	view.Indicator
 	Def       *indicators.Indicator
 	GoalDA    string
 	GoalEN    string
@@ -145,7 +145,7 @@ type indicatorView struct {
 	UnitEN    string
 	Chart     template.HTML
 	Figures   chartTable
-	Regional  *report.Regional
+	Regional  *view.Regional
 	RegChart  template.HTML
 	Nordic    []nordicView
 	SourceDef *indicators.Source
@@ -165,7 +165,7 @@ type indicatorView struct {
 }
 
 type nordicView struct {
-	report.Nordic
+	view.Nordic
 	Chart template.HTML
 }
 
@@ -182,21 +182,21 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 	if snap == nil {
 		return
 	}
-	in, _ := report.LiveIndicator(p.cat, snap, id)
+	in, _ := view.LiveIndicator(p.cat, snap, id)
 	g, _ := p.cat.Goal(def.Goal)
 	v := indicatorView{Indicator: in, Def: def, GoalDA: g.ShortDA, GoalEN: g.ShortEN,
 		UnitDA: def.Unit.NameDA(), UnitEN: def.Unit.NameEN(),
 		layout: p.page(snap, def.NameDA, def.NameEN, crumb{GoalPath(g.ID), fmt.Sprintf("Mål %d / Goal %d", g.ID, g.ID)})}
-	v.Chart = report.IndicatorChart(in, p.now().Year())
+	v.Chart = view.IndicatorChart(in, p.now().Year())
 	v.Figures = figuresTable(in)
-	if reg, ok := report.LiveRegional(p.cat, snap, id); ok {
+	if reg, ok := view.LiveRegional(p.cat, snap, id); ok {
 		v.Regional = &reg
 		if len(reg.Regions) > 0 {
-			v.RegChart = report.RegionalChart(in, reg)
+			v.RegChart = view.RegionalChart(in, reg)
 		}
 	}
-	for _, n := range report.LiveNordic(p.cat, snap, id) {
-		v.Nordic = append(v.Nordic, nordicView{Nordic: n, Chart: report.NordicChart(n)})
+	for _, n := range view.LiveNordic(p.cat, snap, id) {
+		v.Nordic = append(v.Nordic, nordicView{Nordic: n, Chart: view.NordicChart(n)})
 	}
 	if src, ok := p.cat.Source(def.Source); ok {
 		v.SourceDef, v.Release = src, src.Release
@@ -221,7 +221,7 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 // figuresTable lists the figures the indicator's chart draws: Denmark's
 // series, period by period, with the catalogue's baseline where no figure
 // is stored for its period.
-func figuresTable(in report.Indicator) chartTable {
+func figuresTable(in view.Indicator) chartTable {
 	t := chartTable{Caption: "Tallene i diagrammet / the figures in the chart"}
 	for _, row := range in.Rows {
 		name := "Danmark / Denmark"

@@ -27,8 +27,8 @@ import (
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // Prefix is where the pages are served; the alerts, the report and the
@@ -109,16 +109,8 @@ var stylesheet = func() string {
 	return string(b)
 }()
 
+// funcs are the pages' own template functions, beside view.Funcs.
 var funcs = template.FuncMap{
-	"num":    report.Num,
-	"unit":   report.UnitSuffix,
-	"dunit":  report.DiffUnit,
-	"ci":     report.CIText,
-	"signed": report.Signed,
-	"ts":     report.Timestamp,
-	"status": func(s assess.Status) string { return "s-" + string(s) },
-	"cmp":    func(c assess.Comparison) string { return "c-" + string(c) },
-	"deref":  func(b *bool) bool { return b != nil && *b },
 	"ipath":  IndicatorPath,
 	"gpath":  GoalPath,
 	"spath":  SourcePath,
@@ -151,7 +143,9 @@ var funcs = template.FuncMap{
 var templates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"index", "goal", "indicator", "source", "error", "milestones", "round", "initiative"} {
-		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
+		t := template.New("layout.html").Funcs(view.Funcs).Funcs(funcs)
+		template.Must(t.New("partials").Parse(view.Partials))
+		out[name] = template.Must(t.ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
 }()
@@ -160,7 +154,7 @@ var templates = func() map[string]*template.Template {
 // script at all, only the pages' own style sheets (by hash: they are
 // inline, so a page is one file that also works saved to disk), no
 // framing.
-var CSP = "default-src 'none'; style-src " + styleHash(stylesheet) + " " + styleHash(report.PageStyle()) +
+var CSP = "default-src 'none'; style-src " + styleHash(stylesheet) + " " + styleHash(view.ReportStyle()) +
 	"; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 func styleHash(css string) string {

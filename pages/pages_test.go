@@ -108,9 +108,11 @@ func TestPublicError(t *testing.T) {
 		{store.KindSubmission, "row 2: value 61.5 …", "The submission was refused; the submitter got the rows and reasons in the answer."},
 		{store.KindIngest, "", ""},
 	} {
-		if _, en := pages.PublicError(c.kind, c.in); en != c.want {
-			t.Errorf("PublicError(%s, %q) = %q, want %q", c.kind, c.in, en, c.want)
-		}
+		t.Run(c.in, func(t *testing.T) {
+			if _, en := pages.PublicError(c.kind, c.in); en != c.want {
+				t.Errorf("PublicError(%s, %q) = %q, want %q", c.kind, c.in, en, c.want)
+			}
+		})
 	}
 }
 

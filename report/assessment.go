@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"maps"
 	"strconv"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // Verdict is a goal's verdict by the catalogue's stated rule.
@@ -72,32 +72,16 @@ func previousYear(cat *indicators.Catalogue, year int) (int, bool) {
 	return year - 1, year-1 >= FirstYear(cat)
 }
 
-// PreviousSet reads the figures the previous year's report rests on, as
-// kpv holds them at cutoff: those published by the end of that year. ok is
-// false for the plan's first year.
-func PreviousSet(ctx context.Context, rec Recorder, cat *indicators.Catalogue, year int, cutoff time.Time) (*store.AsOfSet, bool, error) {
-	prev, ok := previousYear(cat, year)
-	if !ok {
-		return nil, false, nil
-	}
-	set, err := rec.AsOf(ctx, cutoff, PublishedBy(prev, cutoff))
-	return set, err == nil, err
-}
-
 // previousSnapshot assesses what the previous year's report rests on:
-// prev, or the same figures as set for periods ending by the previous
-// year when prev is nil; nil for the plan's first year. snap is this
+// prev; nil for the plan's first year. snap is this
 // year's assessment, of obs: an indicator whose figures are the very same
 // in both (most, as a rule: a year's revisions and new figures touch few)
 // keeps its assessment from snap (assess.Rebuild), so only the others are
 // assessed again.
 func previousSnapshot(cat *indicators.Catalogue, year int, set, prev *store.AsOfSet, snap *assess.Snapshot, obs []indicators.Observation) *assess.Snapshot {
 	py, ok := previousYear(cat, year)
-	if !ok {
+	if !ok || prev == nil {
 		return nil
-	}
-	if prev == nil {
-		prev = set
 	}
 	before := endingBy(prev.Observations, time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC))
 	in := assess.Input{Catalogue: cat, Observations: before, LastSuccess: prev.LastSuccess, Now: prev.CutOff, Figures: len(before)}
@@ -160,7 +144,7 @@ func sameFigure(x, y *indicators.Observation) bool {
 
 // verdictsAndChanges fills the report's opening: each goal's verdict and
 // the status changes since the previous year's report (before, assessed
-// from prev, or from the same figures as this year's when prev is nil).
+// from prev).
 func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap, before *assess.Snapshot, prev *store.AsOfSet) {
 	for _, g := range cat.Goals {
 		sum, _ := snap.Goal(g.ID)
@@ -178,10 +162,7 @@ func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap, before *ass
 	r.Changes.PreviousYear = py
 	r.Changes.NoteDA = "Indikatorer, hvis status er ændret siden rapporten for det foregående år (tal registreret ved dens skæringsdato, perioder afsluttet det år)."
 	r.Changes.NoteEN = "Indicators whose status changed since the previous year's report (figures recorded by its cut-off, periods ended that year)."
-	if prev == nil {
-		r.Changes.NoteDA += " Tallene er læst som de kendes nu."
-		r.Changes.NoteEN += " The figures are read as known now."
-	} else {
+	if prev != nil {
 		t := prev.CutOff.UTC()
 		r.Changes.PreviousCutOff = &t
 	}
@@ -190,7 +171,7 @@ func (r *Report) verdictsAndChanges(cat *indicators.Catalogue, snap, before *ass
 
 // defenceColumns are a row's CSV columns for significance, trend,
 // projection and the two windows; empty where there is nothing.
-func defenceColumns(row Row) []string {
+func defenceColumns(row view.Row) []string {
 	num := func(p *float64) string {
 		if p == nil {
 			return ""

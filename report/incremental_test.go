@@ -27,7 +27,7 @@ func TestIncrementalReportEqualsFullBuild(t *testing.T) {
 	ctx := context.Background()
 	st, cat, _ := bundledStore(t)
 	year := time.Now().Year()
-	builders := map[int]*report.Incremental{year: report.NewIncremental(cat, year), year - 1: report.NewIncremental(cat, year-1)}
+	builders := map[int]*report.Builder{year: report.NewBuilder(cat, year), year - 1: report.NewBuilder(cat, year-1)}
 	rebuilt := 0
 	check := func(step string, cutoff time.Time) {
 		t.Helper()
@@ -37,11 +37,11 @@ func TestIncrementalReportEqualsFullBuild(t *testing.T) {
 			if report.EndOfYear(y).Before(cutoff) {
 				rule = report.RulePublishedBy
 			}
-			set, prev, err := report.Sets(ctx, st, cat, y, cutoff)
+			full, err := report.NewBuilder(cat, y).Build(ctx, st, rule, cutoff)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := report.Render(report.FromSets(cat, y, rule, set, prev), "json")
+			want, err := report.Render(full, "json")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,16 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	_ "embed"
 
-	"github.com/kraeftplan/kpv/assess"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/csvsafe"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // Formats are the report's formats, the default first.
@@ -80,13 +79,13 @@ func (r *Report) CSV() ([]byte, error) {
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	val := func(v *Value) (period, value string) {
+	val := func(v *view.Value) (period, value string) {
 		if v == nil {
 			return "", ""
 		}
 		return v.Period, strconv.FormatFloat(v.Value, 'f', -1, 64)
 	}
-	write := func(g Goal, in Indicator, row Row, comparison string) {
+	write := func(g Goal, in view.Indicator, row view.Row, comparison string) {
 		bp, bv := val(row.Baseline)
 		pp, pv := val(row.Previous)
 		lp, lv := val(row.Latest)
@@ -128,19 +127,15 @@ func (r *Report) CSV() ([]byte, error) {
 //go:embed report.html
 var pageTemplate string
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num":    numAny,
-	"unit":   indicators.Unit.Suffix,
-	"dunit":  diffUnitSuffix,
-	"ci":     ciText,
-	"signed": signed,
-	"ts":     timestamp,
-	"date":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	"status": func(s assess.Status) string { return "s-" + string(s) },
-	"cmp":    func(c assess.Comparison) string { return "c-" + string(c) },
-	"join":   joinInts,
-	"deref":  func(b *bool) bool { return b != nil && *b },
-}).Parse(pageTemplate))
+var page = func() *template.Template {
+	t := template.New("report").Funcs(view.Funcs).Funcs(template.FuncMap{
+		"date":        func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"reportStyle": func() template.CSS { return template.CSS(view.ReportStyle()) },
+		"join":        joinInts,
+	})
+	template.Must(t.New("partials").Parse(view.Partials))
+	return template.Must(t.Parse(pageTemplate))
+}()
 
 // htmlView is what the page template reads: the report and its charts.
 type htmlView struct {
@@ -154,227 +149,24 @@ func (r *Report) HTML() ([]byte, error) {
 	v := htmlView{Report: r, Charts: map[string]template.HTML{}}
 	for _, g := range r.Goals {
 		for _, in := range g.Indicators {
-			v.Charts["ind-"+in.ID] = r.indicatorChart(in)
+			v.Charts["ind-"+in.ID] = view.IndicatorChart(in, r.Year)
 		}
 		for _, reg := range g.Regional {
+			var in view.Indicator // the indicator's entry holds Denmark's figure
+			if i := slices.IndexFunc(g.Indicators, func(x view.Indicator) bool { return x.ID == reg.Indicator }); i >= 0 {
+				in = g.Indicators[i]
+			}
 			if len(reg.Regions) > 0 {
-				v.Charts["reg-"+reg.Indicator] = r.regionalChart(g, reg)
+				v.Charts["reg-"+reg.Indicator] = view.RegionalChart(in, reg)
 			}
 		}
 		for i, n := range g.Nordic {
-			v.Charts[fmt.Sprintf("nordic-%d", i)] = nordicChart(n)
+			v.Charts[fmt.Sprintf("nordic-%d", i)] = view.NordicChart(n)
 		}
 	}
 	var buf bytes.Buffer
 	err := page.Execute(&buf, v)
 	return buf.Bytes(), err
-}
-
-func (r *Report) indicatorChart(in Indicator) template.HTML {
-	lo, hi := in.Unit.Bounds()
-	c := &lineChart{
-		Title: in.NameDA + " / " + in.NameEN, Unit: in.Unit.Suffix(), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
-		LowerIsBetter: in.Polarity.BadAbove(), Invert: in.Unit == indicators.UnitRank, YMin: lo, YMax: hi,
-		Empty: "Ingen tal til og med skæringsdatoen / no figures by the cut-off",
-	}
-	mid := func(a, b time.Time) time.Time { return a.Add(b.Sub(a) / 2) }
-	var first, last time.Time
-	see := func(a, b time.Time) {
-		if first.IsZero() || a.Before(first) {
-			first = a
-		}
-		if b.After(last) {
-			last = b
-		}
-	}
-	for _, row := range in.Rows {
-		l := chartLine{Label: row.BreakdownDA}
-		if l.Label != "" && row.BreakdownEN != row.BreakdownDA {
-			l.Label += " / " + row.BreakdownEN
-		}
-		seen := map[string]bool{}
-		for _, h := range row.History {
-			p := chartPoint{At: mid(h.start, h.end), Label: h.Period, Y: h.Value}
-			if h.CI != nil {
-				p.Lo, p.Hi = &h.CI.Lower, &h.CI.Upper
-			}
-			l.Points = append(l.Points, p)
-			seen[h.Period] = true
-			see(h.start, h.end)
-		}
-		// A baseline cited in the catalogue, for a period with no stored figure.
-		if b := row.Baseline; b != nil && !seen[b.Period] {
-			if p, err := indicators.ParsePeriod(b.Period); err == nil {
-				bp := chartPoint{At: mid(p.Start, p.End), Label: b.Period + " (udgangspunkt / baseline)", Y: b.Value, Hollow: true}
-				l.Points = append([]chartPoint{bp}, l.Points...)
-				see(p.Start, p.End)
-			}
-		}
-		if len(l.Points) > 0 {
-			c.Lines = append(c.Lines, l)
-		}
-	}
-	if len(c.Lines) == 1 && len(in.Rows) == 1 && in.Rows[0].Breakdown.Key() == "" {
-		c.Lines[0].Label = "Danmark / Denmark"
-	}
-	yearEnd := time.Date(r.Year, 12, 31, 0, 0, 0, 0, time.UTC)
-	if first.IsZero() {
-		first = time.Date(r.Year-5, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if yearEnd.After(last) {
-		last = yearEnd
-	}
-	if in.Target.Value != nil {
-		c.Target, c.TargetDA = in.Target.Value, in.Target.TextDA
-		if in.Target.Year > 0 {
-			c.TargetAt = time.Date(in.Target.Year, 7, 1, 0, 0, 0, 0, time.UTC)
-			if end := time.Date(in.Target.Year, 12, 31, 0, 0, 0, 0, time.UTC); end.After(last) {
-				last = end
-			}
-		}
-	}
-	if in.Target.Value != nil && in.Target.Year > 0 {
-		for _, row := range in.Rows {
-			if b := row.Baseline; b != nil {
-				if p, err := indicators.ParsePeriod(b.Period); err == nil {
-					c.Pathways = append(c.Pathways, pathway{FromAt: mid(p.Start, p.End), From: b.Value,
-						ToAt: time.Date(in.Target.Year, 7, 1, 0, 0, 0, 0, time.UTC), To: *in.Target.Value})
-				}
-			}
-		}
-	}
-	c.From = time.Date(first.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	c.To = time.Date(last.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
-	return c.SVG()
-}
-
-var comparisonColour = map[assess.Comparison]string{
-	assess.Better: "#2e7d4f", assess.Similar: "#5d6d7e", assess.Worse: "#c0392b", assess.NotComparable: "#aab7b8",
-}
-
-func (r *Report) regionalChart(g Goal, reg Regional) template.HTML {
-	lo, hi := reg.Unit.Bounds()
-	c := &dotChart{Title: reg.NameDA + " / " + reg.NameEN + ": regioner / regions", Unit: reg.Unit.Suffix(), Min: lo, Max: hi}
-	var national *Value
-	var period string
-	for _, rr := range reg.Regions {
-		if rr.Period != "" {
-			period = rr.Period
-			if rr.National != nil {
-				c.RefLo, c.RefHi = &rr.National.Lower, &rr.National.Upper
-			}
-		}
-	}
-	for _, in := range g.Indicators {
-		if in.ID != reg.Indicator {
-			continue
-		}
-		for _, row := range in.Rows {
-			for i := range row.History {
-				if row.Breakdown.Key() == "" && row.History[i].Period == period {
-					national = &row.History[i]
-				}
-			}
-		}
-	}
-	dk := dotRow{Label: "Danmark / Denmark", Strong: true, Colour: "#1f5f8b"}
-	if national != nil {
-		dk.Value = &national.Value
-	}
-	if c.RefLo != nil {
-		dk.Lo, dk.Hi = c.RefLo, c.RefHi
-		c.RefNote = "Landets 95 %-interval / Denmark's 95% interval (" + period + ")"
-	}
-	c.Rows = append(c.Rows, dk)
-	for _, rr := range reg.Regions {
-		row := dotRow{Label: rr.NameDA, Colour: comparisonColour[rr.Comparison]}
-		if l := rr.Latest; l != nil {
-			row.Value = &l.Value
-			if l.CI != nil {
-				row.Lo, row.Hi = &l.CI.Lower, &l.CI.Upper
-			}
-		}
-		c.Rows = append(c.Rows, row)
-	}
-	return c.SVG()
-}
-
-func nordicChart(n Nordic) template.HTML {
-	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: nordiske lande / Nordic countries", n.CancerSiteDA, n.SexDA, n.Period), Unit: indicators.UnitPercent.Suffix(), Min: 0, Max: 100}
-	for _, k := range n.Countries {
-		row := dotRow{Label: fmt.Sprintf("%d. %s", k.Rank, k.NameDA), Value: &k.Value, Colour: "#5d6d7e"}
-		if k.Country == assess.Home {
-			row.Colour, row.Strong = "#c0392b", true
-		}
-		if k.CI != nil {
-			row.Lo, row.Hi = &k.CI.Lower, &k.CI.Upper
-		}
-		c.Rows = append(c.Rows, row)
-	}
-	return c.SVG()
-}
-
-// numDA writes a number the Danish way: decimal comma, at most two
-// decimals, a true minus sign.
-func numDA(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	s = strings.Replace(s, ".", ",", 1)
-	if strings.HasPrefix(s, "-") {
-		s = "−" + s[1:]
-	}
-	if s == "−0" {
-		s = "0"
-	}
-	return s
-}
-
-func numAny(v any) string {
-	switch x := v.(type) {
-	case float64:
-		return numDA(x)
-	case *float64:
-		if x == nil {
-			return "–"
-		}
-		return numDA(*x)
-	case int:
-		return strconv.Itoa(x)
-	}
-	return fmt.Sprint(v)
-}
-
-func signed(p *float64) string {
-	if p == nil {
-		return "–"
-	}
-	if *p > 0 {
-		return "+" + numDA(*p)
-	}
-	return numDA(*p)
-}
-
-// diffUnitSuffix is the unit of a difference of two values: the difference
-// of two percentages is in percentage points, not per cent.
-func diffUnitSuffix(unit indicators.Unit) string { return unit.Change().Suffix() }
-
-func ciText(ci *assess.Interval) string {
-	if ci == nil {
-		return ""
-	}
-	return "(" + numDA(ci.Lower) + "–" + numDA(ci.Upper) + ")"
-}
-
-func timestamp(v any) string {
-	switch t := v.(type) {
-	case time.Time:
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	case *time.Time:
-		if t == nil {
-			return "–"
-		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
-	}
-	return ""
 }
 
 func joinInts(xs []int) string {

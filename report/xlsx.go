@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/view"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (s *sheet) widths(w ...float64) {
 	}
 }
 
-func valueOf(v *Value) (period any, value *float64) {
+func valueOf(v *view.Value) (period any, value *float64) {
 	if v == nil {
 		return nil, nil
 	}
@@ -121,7 +122,7 @@ func valueOf(v *Value) (period any, value *float64) {
 	return v.Period, &x
 }
 
-func ciOf(v *Value) (lo, hi *float64) {
+func ciOf(v *view.Value) (lo, hi *float64) {
 	if v == nil || v.CI == nil {
 		return nil, nil
 	}
@@ -299,7 +300,7 @@ func (r *Report) xlsxGoal(s *sheet, g Goal) {
 	}
 }
 
-func periodOr(v *Value) string {
+func periodOr(v *view.Value) string {
 	if v == nil {
 		return "–"
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/testkit"
+	"github.com/kraeftplan/kpv/view"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -40,7 +41,7 @@ func suppressedFixture(t *testing.T) *Report {
 	}
 	extra[0].RunID, extra[0].Revision, extra[0].Source, extra[0].RecordedAt = 1, 1, "barometer", set.CutOff.Add(-time.Hour)
 	set.Observations = append(set.Observations, extra...)
-	return FromSet(cat, 2025, RuleAsOf, set)
+	return fromSet(t, cat, 2025, set)
 }
 
 // cellNumber reads a cell that must hold a number, not text.
@@ -293,7 +294,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 		len(body), rows, compared, regions, nordic, lines, xlsxSum, suppressed)
 }
 
-func valPtr(v *Value) *float64 {
+func valPtr(v *view.Value) *float64 {
 	if v == nil {
 		return nil
 	}

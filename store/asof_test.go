@@ -11,7 +11,6 @@ import (
 
 // The figures are invented for the test.
 func TestAsOfIgnoresLaterRevisions(t *testing.T) {
-	ctx := context.Background()
 	s, c := synced(t)
 	dk := func(period string, v float64) indicators.Observation {
 		return indicators.Observation{Indicator: "g1_unmet_needs_followup", Period: period, Geography: "DK", Value: testkit.Float(v)}
@@ -25,10 +24,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 		t.Fatalf("second run: %+v", second.Counts)
 	}
 
-	then, err := s.AsOf(ctx, cutoff, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	then := asOf(t, s, cutoff)
 	got := map[string]float64{}
 	for _, o := range then.Observations {
 		got[o.Period] = *o.Value
@@ -46,10 +42,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 		t.Errorf("last success as of the cut-off: %v (%v)", at, ok)
 	}
 
-	now, err := s.AsOf(ctx, time.Now(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	now := asOf(t, s, time.Now())
 	got = map[string]float64{}
 	for _, o := range now.Observations {
 		got[o.Period] = *o.Value
@@ -63,10 +56,7 @@ func TestAsOfIgnoresLaterRevisions(t *testing.T) {
 	}
 
 	// Asking again for the old cut-off gives the same set.
-	again, err := s.AsOf(ctx, cutoff, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := asOf(t, s, cutoff)
 	if len(again.Observations) != len(then.Observations) || *again.Observations[1].Value != 34 {
 		t.Errorf("asked again: %+v", again.Observations)
 	}

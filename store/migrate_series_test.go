@@ -238,10 +238,7 @@ func TestSeriesMigrationKeepsEveryRevision(t *testing.T) {
 		t.Errorf("revision history:\n got %q\nwant %q", got, beforeHistory)
 	}
 	for i, cut := range cutoffs {
-		set, err := s.AsOf(ctx, cut, time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		set := asOf(t, s, cut)
 		if got := keys(set.Observations); !slices.Equal(got, beforeAsOf[i]) {
 			t.Errorf("as of %s:\n got %q\nwant %q", cut, got, beforeAsOf[i])
 		}

@@ -26,6 +26,16 @@ func synced(t testing.TB) (*store.Store, *indicators.Catalogue) {
 	return s, c
 }
 
+// asOf reads the figures visible at cutoff, with no publication end.
+func asOf(t *testing.T, s *store.Store, cutoff time.Time) *store.AsOfSet {
+	t.Helper()
+	cs, err := s.Visible(context.Background(), store.Cut{CutOff: cutoff, Ends: []time.Time{{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs.Sets[0]
+}
+
 func write(t *testing.T, s *store.Store, c *indicators.Catalogue, batch []indicators.Observation) store.Run {
 	t.Helper()
 	run, err := s.Record(context.Background(), "barometer", store.KindTest, func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error) {

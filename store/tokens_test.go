@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,9 +92,11 @@ func TestAuditLog(t *testing.T) {
 		{store.AuditFilter{Action: "ingest.trigger"}, 1},
 		{store.AuditFilter{Limit: 2, Offset: 1}, 2},
 	} {
-		got, err := s.AuditLog(ctx, c.f)
-		if err != nil || len(got) != c.want {
-			t.Errorf("filter %+v: %d entries (%v), want %d", c.f, len(got), err, c.want)
-		}
+		t.Run(fmt.Sprintf("%+v", c.f), func(t *testing.T) {
+			got, err := s.AuditLog(ctx, c.f)
+			if err != nil || len(got) != c.want {
+				t.Errorf("filter %+v: %d entries (%v), want %d", c.f, len(got), err, c.want)
+			}
+		})
 	}
 }

@@ -12,5 +12,5 @@ import (
 var (
 	_ api.Store            = (*store.Store)(nil)
 	_ monitor.FigureSource = (*store.Store)(nil)
-	_ report.Recorder      = (*store.Store)(nil)
+	_ report.Reader        = (*store.Store)(nil)
 )

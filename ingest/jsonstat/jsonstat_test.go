@@ -156,10 +156,12 @@ func TestLabelsAndUnits(t *testing.T) {
 		{"pxweb-v2-sparse.json", "Region", "region", Category{"5001", "Trondheim", ""}},
 		{"pxweb-v1-dense.json", "ContentsCode", "tabellinnehåll", Category{"BE0101N1", "Folkmängd", "antal"}},
 	} {
-		dim := decodeFile(t, tc.file).Dims[tc.dim]
-		if dim == nil || dim.ID != tc.dim || dim.Label != tc.dimLabel || !slices.Contains(dim.Categories, tc.cat) {
-			t.Errorf("%s: dimension %s = %+v, want label %q and category %+v", tc.file, tc.dim, dim, tc.dimLabel, tc.cat)
-		}
+		t.Run(tc.file+"/"+tc.dim, func(t *testing.T) {
+			dim := decodeFile(t, tc.file).Dims[tc.dim]
+			if dim == nil || dim.ID != tc.dim || dim.Label != tc.dimLabel || !slices.Contains(dim.Categories, tc.cat) {
+				t.Errorf("%s: dimension %s = %+v, want label %q and category %+v", tc.file, tc.dim, dim, tc.dimLabel, tc.cat)
+			}
+		})
 	}
 
 	// Without labels, ids stand in, so callers always have something to show.

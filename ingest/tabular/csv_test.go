@@ -145,20 +145,22 @@ func TestRead(t *testing.T) {
 		{name: "old.xls", data: []byte("\xD0\xCF\x11\xE0"), err: "old.xls: the old binary .xls format is not supported"},
 		{name: "broken.xlsx", data: []byte("a;b\n"), err: "broken.xlsx: not a readable XLSX workbook"},
 	} {
-		g, err := Read(tc.name, tc.data, Options{})
-		if tc.err != "" {
-			if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-				t.Errorf("Read(%s): error %v, want %q", tc.name, err, tc.err)
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := Read(tc.name, tc.data, Options{})
+			if tc.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
+					t.Errorf("Read(%s): error %v, want %q", tc.name, err, tc.err)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("Read(%s): %v", tc.name, err)
-			continue
-		}
-		if g.Sheet != tc.sheet || len(g.Rows) == 0 {
-			t.Errorf("Read(%s): sheet %q, %d rows; want sheet %q", tc.name, g.Sheet, len(g.Rows), tc.sheet)
-		}
+			if err != nil {
+				t.Errorf("Read(%s): %v", tc.name, err)
+				return
+			}
+			if g.Sheet != tc.sheet || len(g.Rows) == 0 {
+				t.Errorf("Read(%s): sheet %q, %d rows; want sheet %q", tc.name, g.Sheet, len(g.Rows), tc.sheet)
+			}
+		})
 	}
 }
 

@@ -50,14 +50,16 @@ func TestNumberAccepts(t *testing.T) {
 		{"\u00a038\u00a0", 38, false},
 		{"\t12\r\n", 12, false},
 	} {
-		v, pct, err := Number(tc.in)
-		if err != nil {
-			t.Errorf("Number(%q): %v", tc.in, err)
-			continue
-		}
-		if v != tc.want || pct != tc.percent {
-			t.Errorf("Number(%q) = %v, percent %v; want %v, percent %v", tc.in, v, pct, tc.want, tc.percent)
-		}
+		t.Run(tc.in, func(t *testing.T) {
+			v, pct, err := Number(tc.in)
+			if err != nil {
+				t.Errorf("Number(%q): %v", tc.in, err)
+				return
+			}
+			if v != tc.want || pct != tc.percent {
+				t.Errorf("Number(%q) = %v, percent %v; want %v, percent %v", tc.in, v, pct, tc.want, tc.percent)
+			}
+		})
 	}
 }
 
@@ -91,17 +93,19 @@ func TestNumberRejects(t *testing.T) {
 		{"½", `unexpected character '½'`},
 		{strings.Repeat("9", 400), `out of range`},
 	} {
-		v, _, err := Number(tc.in)
-		if err == nil {
-			t.Errorf("Number(%q) = %v, want an error", tc.in, v)
-			continue
-		}
-		if errors.Is(err, ErrSuppressed) {
-			t.Errorf("Number(%q): got ErrSuppressed, want a parse error", tc.in)
-		}
-		if !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("Number(%q): error %q does not say %q", tc.in, err, tc.msg)
-		}
+		t.Run(tc.in, func(t *testing.T) {
+			v, _, err := Number(tc.in)
+			if err == nil {
+				t.Errorf("Number(%q) = %v, want an error", tc.in, v)
+				return
+			}
+			if errors.Is(err, ErrSuppressed) {
+				t.Errorf("Number(%q): got ErrSuppressed, want a parse error", tc.in)
+			}
+			if !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("Number(%q): error %q does not say %q", tc.in, err, tc.msg)
+			}
+		})
 	}
 }
 

@@ -114,20 +114,22 @@ func TestReadXLSXSheets(t *testing.T) {
 		{sheet: "tabel 2", want: "Tabel 2"}, // Excel's sheet names ignore case
 		{sheet: "Tabel 3", err: `lup.xlsx: no sheet "Tabel 3"; the workbook has "Oversigt", "Tabel 2"`},
 	} {
-		g, err := ReadXLSX("lup.xlsx", data, Options{Sheet: tc.sheet})
-		if tc.err != "" {
-			if err == nil || err.Error() != tc.err {
-				t.Errorf("sheet %q: error %v, want %s", tc.sheet, err, tc.err)
+		t.Run("sheet="+tc.sheet, func(t *testing.T) {
+			g, err := ReadXLSX("lup.xlsx", data, Options{Sheet: tc.sheet})
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Errorf("sheet %q: error %v, want %s", tc.sheet, err, tc.err)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("sheet %q: %v", tc.sheet, err)
-			continue
-		}
-		if g.Sheet != tc.want {
-			t.Errorf("sheet %q: read %q, want %q", tc.sheet, g.Sheet, tc.want)
-		}
+			if err != nil {
+				t.Errorf("sheet %q: %v", tc.sheet, err)
+				return
+			}
+			if g.Sheet != tc.want {
+				t.Errorf("sheet %q: read %q, want %q", tc.sheet, g.Sheet, tc.want)
+			}
+		})
 	}
 }
 

@@ -9,30 +9,44 @@ import (
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
-// SeriesPairReader reads the two sets a live report rests on, restricted to
-// the series a caller picks (*store.Store does).
-type SeriesPairReader interface {
-	AsOfPairOf(ctx context.Context, cutoff, laterEnd, earlierEnd time.Time, pick func([]store.SeriesVersion) store.SeriesPick) (*store.SeriesPair, error)
+// Reader reads the figures visible at a cut-off (*store.Store does): the
+// one reader every report is built from.
+type Reader interface {
+	Visible(ctx context.Context, c store.Cut) (*store.CutSets, error)
 }
 
-// Incremental builds one year's live report (cut-off "now") again after
-// figures change, doing only the work that changed, as the monitor's
-// refresh does: it keeps both assessments (the year's and the previous
-// year's report's), each series' change number and, per indicator, what
-// the report derives from its figures (histories, figures per run); a
-// build reads again, as of the new cut-off, only the indicators with a
-// changed series (and, when one is a derived indicator's or the source of
-// one, all of those), and reassesses them with assess.Rebuild, which works
-// out every other indicator's freshness again for the new cut-off.
+// Build reads the figures as of the cut-off (see CutOff) and builds the
+// report for year from every figure: what `kpv report`, an as-of request
+// and an approved version get.
+func Build(ctx context.Context, rd Reader, cat *indicators.Catalogue, year int, asOf, now time.Time) (*Report, error) {
+	cutoff, rule, err := CutOff(cat, year, asOf, now)
+	if err != nil {
+		return nil, err
+	}
+	return NewBuilder(cat, year).Build(ctx, rd, rule, cutoff)
+}
+
+// Builder builds one year's report; every report is built by one. Its
+// first build reads every figure; a later one, for a cut-off no earlier
+// than the last, does only the work that changed, as the monitor's refresh
+// does (the API keeps one per year for the live report): it keeps both
+// assessments (the year's and the previous year's report's), each series'
+// change number and, per indicator, what the report derives from its
+// figures (histories, figures per run); a build reads again, as of the new
+// cut-off, only the indicators with a changed series (and, when one is a
+// derived indicator's or the source of one, all of those), and reassesses
+// them with assess.Rebuild, which works out every other indicator's
+// freshness again for the new cut-off.
 //
 // A figure can also enter a set without its series changing, as the
 // cut-off passes its recording or publication: per indicator the earliest
-// such moment is kept (store.SeriesPair.Pending) and the indicator counts
-// as changed once the cut-off passes it. The report equals FromSets on a
-// full read (TestIncrementalReportEqualsFullBuild).
-type Incremental struct {
+// such moment is kept (store.CutSets.Pending) and the indicator counts as
+// changed once the cut-off passes it. A later build equals a first one
+// for the same cut-off (TestIncrementalReportEqualsFullBuild).
+type Builder struct {
 	cat  *indicators.Catalogue
 	year int
 
@@ -46,7 +60,7 @@ type Incremental struct {
 	// of its figures (those for periods ended by the year's end).
 	parts map[string]part
 	// hist is the report's histories per catalogue indicator.
-	hist         map[string]map[string][]Value
+	hist         map[string]map[string][]view.Value
 	snap, before *assess.Snapshot
 }
 
@@ -55,16 +69,15 @@ type part struct {
 	perRun  map[int64]int
 }
 
-// NewIncremental returns a builder of year's live report; its first Build
-// reads every figure.
-func NewIncremental(cat *indicators.Catalogue, year int) *Incremental {
-	return &Incremental{cat: cat, year: year}
+// NewBuilder returns a builder of year's report.
+func NewBuilder(cat *indicators.Catalogue, year int) *Builder {
+	return &Builder{cat: cat, year: year}
 }
 
-// Build returns the report for the year as of cutoff (report.CutOff's, for
-// a live rule), reading only what changed since the last build. A cut-off
-// earlier than the last one's is built from every figure.
-func (b *Incremental) Build(ctx context.Context, st SeriesPairReader, rule string, cutoff time.Time) (*Report, error) {
+// Build returns the report for the year as of cutoff (CutOff's), reading
+// only what changed since the last build. A cut-off earlier than the last
+// one's is built from every figure.
+func (b *Builder) Build(ctx context.Context, rd Reader, rule string, cutoff time.Time) (*Report, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cat, year := b.cat, b.year
@@ -101,13 +114,27 @@ func (b *Incremental) Build(ctx context.Context, st SeriesPairReader, rule strin
 		}
 		return p
 	}
-	sp, err := st.AsOfPairOf(ctx, cutoff, EndOfYear(year), EndOfYear(py), pick)
+	ends := []time.Time{EndOfYear(year)}
+	if hasPrev {
+		ends = append(ends, EndOfYear(py))
+	}
+	cs, err := rd.Visible(ctx, store.Cut{CutOff: cutoff, Ends: ends, Pick: pick})
 	if err != nil {
 		return nil, err
 	}
-	obs := endingBy(sp.Later.Observations, time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC))
-	earlier := endingBy(sp.Earlier.Observations, time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC))
-	hist := histories(cat, obs)
+	set := cs.Sets[0]
+	var prev *store.AsOfSet
+	if hasPrev {
+		prev = cs.Sets[1]
+	}
+	obs := endingBy(set.Observations, time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC))
+	// The histories do not need the assessment: built alongside it.
+	var hist map[string]map[string][]view.Value
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hist = histories(cat, obs)
+	}()
 	parts, pending := map[string]part{}, map[string]time.Time{}
 	if !full {
 		for ind, pt := range b.parts {
@@ -120,13 +147,8 @@ func (b *Incremental) Build(ctx context.Context, st SeriesPairReader, rule strin
 				pending[ind] = t
 			}
 		}
-		for id, h := range b.hist {
-			if def, ok := cat.Indicator(id); ok && !changed[id] && (def.Derived == nil || !changed[def.Derived.From]) {
-				hist[id] = h
-			}
-		}
 	}
-	for ind, t := range sp.Pending {
+	for ind, t := range cs.Pending {
 		pending[ind] = t
 	}
 	for _, o := range obs {
@@ -145,23 +167,28 @@ func (b *Incremental) Build(ctx context.Context, st SeriesPairReader, rule strin
 			perRun[id] += n
 		}
 	}
-	in := assess.Input{Catalogue: cat, Observations: obs, LastSuccess: sp.Later.LastSuccess, Now: cutoff, Figures: figures}
+	in := assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: cutoff, Figures: figures}
 	var snap, before *assess.Snapshot
-	var prev *store.AsOfSet
 	if full {
 		snap = assess.Build(in)
-		before = previousSnapshot(cat, year, sp.Later, sp.Earlier, snap, obs)
+		before = previousSnapshot(cat, year, set, prev, snap, obs)
 	} else {
 		snap = assess.Rebuild(b.snap, in, changed)
 		if hasPrev {
-			before = assess.Rebuild(b.before, assess.Input{Catalogue: cat, Observations: earlier, LastSuccess: sp.Earlier.LastSuccess, Now: cutoff}, changed)
+			earlier := endingBy(prev.Observations, time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC))
+			before = assess.Rebuild(b.before, assess.Input{Catalogue: cat, Observations: earlier, LastSuccess: prev.LastSuccess, Now: cutoff}, changed)
 		}
 	}
-	if hasPrev {
-		prev = sp.Earlier
+	<-done
+	if !full {
+		for id, h := range b.hist {
+			if def, ok := cat.Indicator(id); ok && !changed[id] && (def.Derived == nil || !changed[def.Derived.From]) {
+				hist[id] = h
+			}
+		}
 	}
 	b.cutoff, b.versions, b.pending, b.parts, b.hist, b.snap, b.before = cutoff, versions, pending, parts, hist, snap, before
-	return assemble(cat, year, rule, sp.Later, prev, figures, perRun, snap, before, hist), nil
+	return assemble(cat, year, rule, set, prev, figures, perRun, snap, before, hist), nil
 }
 
 // changed returns the indicators whose figures in either set may differ
@@ -169,7 +196,7 @@ func (b *Incremental) Build(ctx context.Context, st SeriesPairReader, rule strin
 // cut-off now lets in; widened, as the monitor's refresh is, to every
 // indicator a derived one is computed from (and the derived ones) when one
 // of those changed.
-func (b *Incremental) changed(versions map[int32]store.SeriesVersion, cutoff time.Time) map[string]bool {
+func (b *Builder) changed(versions map[int32]store.SeriesVersion, cutoff time.Time) map[string]bool {
 	changed := map[string]bool{}
 	for id, v := range versions {
 		if old, ok := b.versions[id]; !ok || old.Changed != v.Changed || old.Indicator != v.Indicator {

@@ -1,0 +1,527 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// visible is the rule of "the figures visible at a cut-off", written once:
+// a revision is visible at cutoff, in a set whose publication end is end,
+// once it was recorded by the cut-off and published by the cut-off and by
+// the end (a zero end bounds nothing beyond the cut-off). Every set a
+// report, a published version or a test reads comes through Visible, so
+// this is the only place the rule is written.
+func visible(f *compactFigure, cutoff, end time.Time) bool {
+	return !f.recorded.After(cutoff) && !f.published.After(cutoff) && (end.IsZero() || !f.published.After(end))
+}
+
+// Cut asks Visible for the figures visible at CutOff: one set per
+// publication end in Ends (a year's report: the end of its year; the
+// previous year's report: the end of that year).
+type Cut struct {
+	CutOff time.Time
+	Ends   []time.Time
+	// Pick chooses, from every series' change number (read in the same
+	// snapshot as the figures, so a change committed meanwhile is not
+	// missed), the series to read and more runs to return; nil reads every
+	// series.
+	Pick func([]SeriesVersion) SeriesPick
+}
+
+// SeriesPick is what Visible reads: every series, or those in Series;
+// and Runs, more runs to return (those a caller's kept figures rest on).
+type SeriesPick struct {
+	All    bool
+	Series []int32
+	Runs   []int64
+}
+
+// CutSets is what Visible read, in one snapshot of the database.
+type CutSets struct {
+	// Sets are the figures of the series read visible at the cut-off, one
+	// per end asked for, in Observations' order (indicator, period,
+	// geography, breakdown). Their Runs are the runs that wrote one of the
+	// set's figures or were asked for, and each source's latest successful
+	// run by the cut-off; LastSuccess is whole.
+	Sets []*AsOfSet
+	// Versions are every stored series with its change number.
+	Versions []SeriesVersion
+	// Pending is, per indicator of the series read, the earliest cut-off at
+	// which a set would see a revision it does not see now (one recorded
+	// after the cut-off, or published after it but by the set's end): until
+	// then, and while its series' change numbers stay, the sets hold the
+	// same figures of it.
+	Pending map[string]time.Time
+}
+
+// AsOfSet is the stored figures visible at a cut-off: for each figure, the
+// latest revision visible, and the run log entries those figures rest on.
+// Revisions recorded later are not seen, so the set for a past cut-off
+// stays the same however the sources are revised.
+type AsOfSet struct {
+	// PublishedBy is the publication bound the set was read with: its end,
+	// or the cut-off if that is earlier (zero end: the cut-off).
+	PublishedBy  time.Time
+	CutOff       time.Time
+	Observations []indicators.Observation
+	// Runs are the runs that wrote one of the revisions in Observations,
+	// and each source's latest successful run finished by the cut-off,
+	// oldest first.
+	Runs []AsOfRun
+	// LastSuccess is when each source's latest successful run (success or
+	// unchanged) finished, counting only runs finished by the cut-off.
+	LastSuccess map[string]time.Time
+}
+
+// AsOfRun is a run log entry a set rests on, and why.
+type AsOfRun struct {
+	Run
+	// Figures is how many of the set's figures this run wrote.
+	Figures int `json:"figures"`
+	// LatestSuccess marks the source's latest successful run by the cut-off.
+	LatestSuccess bool `json:"latest_success"`
+}
+
+// Visible returns the figures visible at c.CutOff (see visible), one set
+// per end. The current revisions of the series read come in one query,
+// without the text of their series and periods (resolved through the small
+// series and periods tables); the history is read only for the figures
+// whose current revision some set does not see, so a full read costs one
+// pass over the current figures whatever the cut-off.
+func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
+	cutoff := c.CutOff
+	fail := func(err error) (*CutSets, error) {
+		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	// One snapshot: a merge moves a revision from figures to the history;
+	// between two reads it would be seen twice or not at all.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fail(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	out := &CutSets{Pending: map[string]time.Time{}}
+	series, err := seriesRanks(ctx, tx, &out.Versions)
+	if err != nil {
+		return fail(err)
+	}
+	periods, err := periodRanks(ctx, tx)
+	if err != nil {
+		return fail(err)
+	}
+	want := SeriesPick{All: true}
+	if c.Pick != nil {
+		want = c.Pick(out.Versions)
+	}
+	filter, size := "", 0
+	args := []any{}
+	if !want.All {
+		filter, args = ` WHERE f.series_id = ANY($1)`, []any{want.Series}
+	} else {
+		var estimate float64 // the planner's count of current figures, to size the slice once
+		if err := tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
+			return fail(err)
+		}
+		size = int(max(estimate, 0) * 1.05)
+	}
+	cur, err := compactFigures(ctx, tx, size, false, `SELECT `+compactCols+`
+		FROM figures f JOIN ingest_runs r ON r.id = f.run_id`+filter, args...)
+	if err != nil {
+		return fail(err)
+	}
+	// The history of the figures whose current revision some set does not
+	// see, newest first per figure.
+	var ks, kp []int32
+	for i := range cur {
+		f := &cur[i]
+		for _, end := range c.Ends {
+			if !visible(f, cutoff, end) {
+				f.partial = true
+				ks, kp = append(ks, f.series), append(kp, f.period)
+				break
+			}
+		}
+	}
+	var hist []compactFigure
+	if len(ks) > 0 {
+		hist, err = compactFigures(ctx, tx, 0, true, `SELECT `+compactCols+`
+			FROM unnest($1::int[], $2::int[]) k(series_id, period_id)
+			JOIN figure_history f ON f.series_id = k.series_id AND f.period_id = k.period_id
+			JOIN ingest_runs r ON r.id = f.run_id
+			ORDER BY f.series_id, f.period_id, f.revision DESC`, ks, kp)
+		if err != nil {
+			return fail(err)
+		}
+	}
+	type key struct{ series, period int32 }
+	older := make(map[key][]*compactFigure, len(ks))
+	for i := range hist {
+		k := key{hist[i].series, hist[i].period}
+		older[k] = append(older[k], &hist[i])
+	}
+	for i := range cur {
+		f := &cur[i]
+		sr, pr := series.at(f.series), periods.at(f.period)
+		if sr == nil || pr == nil {
+			return fail(fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period))
+		}
+		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
+	}
+	// Sorted once, the current figures give every set its order.
+	order := make([]*compactFigure, len(cur))
+	for i := range cur {
+		order[i] = &cur[i]
+	}
+	sortByOrder(order)
+	// picks[s][i] is the revision set s sees of figure order[i] (nil: none).
+	picks := make([][]*compactFigure, len(c.Ends))
+	for s := range picks {
+		picks[s] = make([]*compactFigure, len(order))
+	}
+	used, lastRun := map[int64]bool{}, int64(-1)
+	see := func(s, i int, r *compactFigure) {
+		picks[s][i] = r
+		if r.run != lastRun {
+			used[r.run], lastRun = true, r.run
+		}
+	}
+	for i, f := range order {
+		if !f.partial { // every set sees the current revision
+			for s := range c.Ends {
+				see(s, i, f)
+			}
+			continue
+		}
+		revs := append([]*compactFigure{f}, older[key{f.series, f.period}]...)
+		for s, end := range c.Ends {
+			for _, r := range revs {
+				if visible(r, cutoff, end) {
+					see(s, i, r)
+					break
+				}
+				// Not visible now: visible once the cut-off passes its
+				// recording and publication, if it was published by the end.
+				if end.IsZero() || !r.published.After(end) {
+					t := r.published
+					if r.recorded.After(t) {
+						t = r.recorded
+					}
+					ind := series.at(r.series).indicator
+					if p, ok := out.Pending[ind]; !ok || t.Before(p) {
+						out.Pending[ind] = t
+					}
+				}
+			}
+		}
+	}
+	sources, err := runSources(ctx, tx, used)
+	if err != nil {
+		return fail(err)
+	}
+	pos := make([]int32, len(order)) // figure order[i]'s place in the first set
+	for s, end := range c.Ends {
+		by := cutoff
+		if !end.IsZero() && end.Before(cutoff) {
+			by = end
+		}
+		set := &AsOfSet{CutOff: cutoff, PublishedBy: by, LastSuccess: map[string]time.Time{}}
+		n, fresh := 0, 0
+		for i, p := range picks[s] {
+			if p != nil {
+				n++
+				if s == 0 || p != picks[0][i] {
+					fresh++
+				}
+			}
+		}
+		set.Observations = make([]indicators.Observation, 0, n)
+		vals := make([]float64, 0, 5*fresh) // the values, five per figure, in one allocation
+		for i, p := range picks[s] {
+			switch {
+			case p == nil:
+			case s > 0 && p == picks[0][i]: // the same revision: the same observation
+				set.Observations = append(set.Observations, out.Sets[0].Observations[pos[i]])
+			default:
+				var o indicators.Observation
+				p.fill(&o, series.at(p.series), periods.at(p.period), sources[p.run], &vals)
+				if s == 0 {
+					pos[i] = int32(len(set.Observations))
+				}
+				set.Observations = append(set.Observations, o)
+			}
+		}
+		out.Sets = append(out.Sets, set)
+	}
+	if err := runsOf(ctx, tx, out.Sets, want.Runs); err != nil {
+		return fail(err)
+	}
+	return out, nil
+}
+
+// compactCols are a figure's columns without its series' and period's
+// text, for compactFigure, from figure f and its run r (which holds when
+// the figure was recorded, migration 00060).
+const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper,
+	f.suppressed, f.run_id, r.recorded_at, COALESCE(f.published_at, r.recorded_at), f.release`
+
+// compactFigure is one revision of a figure as stored, ids unresolved.
+type compactFigure struct {
+	series, period, revision int32
+	value, num, den, lo, hi  pgtype.Float8 // not pointers: a million figures, five allocations each
+	suppressed               bool
+	run                      int64
+	recorded, published      time.Time
+	release                  string
+	history                  bool
+	partial                  bool // some set does not see this current revision
+	order                    [3]int32
+}
+
+// compactFigures reads the figures of q (compactCols), about size of them,
+// from the history or not.
+func compactFigures(ctx context.Context, tx pgx.Tx, size int, history bool, q string, args ...any) ([]compactFigure, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	releases := map[string]string{}
+	out := make([]compactFigure, 0, size)
+	var release []byte
+	for rows.Next() {
+		var f compactFigure
+		if err := rows.Scan(&f.series, &f.period, &f.revision, &f.value, &f.num, &f.den, &f.lo, &f.hi,
+			&f.suppressed, &f.run, &f.recorded, &f.published, &release); err != nil {
+			return nil, err
+		}
+		r, ok := releases[string(release)]
+		if !ok {
+			r = string(release)
+			releases[r] = r
+		}
+		f.release, f.history = r, history
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// fill sets o to the figure f of series sr and period pr, written by a
+// run of source; its values are copied into *vals.
+func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, vals *[]float64) {
+	ptr := func(p pgtype.Float8) *float64 {
+		if !p.Valid {
+			return nil
+		}
+		*vals = append(*vals, p.Float64)
+		return &(*vals)[len(*vals)-1]
+	}
+	*o = indicators.Observation{Indicator: sr.indicator, Period: pr.period, Geography: sr.geography, Breakdown: sr.breakdown,
+		Value: ptr(f.value), Numerator: ptr(f.num), Denominator: ptr(f.den), CILower: ptr(f.lo), CIUpper: ptr(f.hi),
+		Suppressed: f.suppressed, PublishedAt: f.published, Release: f.release, PeriodStart: pr.start, PeriodEnd: pr.end,
+		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: f.recorded}
+}
+
+// sortByOrder sorts figures into Observations' order (indicator, period,
+// geography, breakdown) by the ranks in their order field.
+func sortByOrder(figs []*compactFigure) {
+	slices.SortFunc(figs, func(a, b *compactFigure) int {
+		for i := range a.order {
+			if a.order[i] != b.order[i] {
+				return int(a.order[i] - b.order[i])
+			}
+		}
+		return 0
+	})
+}
+
+// seriesRank is a series with its place in the order of Observations:
+// its indicator's rank, and its rank by indicator, geography, breakdown.
+type seriesRank struct {
+	indicator, geography string
+	breakdown            indicators.Breakdown
+	indicatorRank, rank  int32
+}
+
+// seriesRanks reads every series with its rank, and its change number into
+// *versions (ordered by id).
+func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (byID[seriesRank], error) {
+	rows, err := tx.Query(ctx, `SELECT id, indicator_id, geography, breakdown, changed, dims,
+		dense_rank() OVER (ORDER BY indicator_id), rank() OVER (ORDER BY indicator_id, geography, breakdown)
+		FROM series ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out byID[seriesRank]
+	dims := map[string]indicators.Breakdown{}
+	var dimsJSON []byte
+	for rows.Next() {
+		var v SeriesVersion
+		var ir, r int64
+		x := &seriesRank{}
+		if err := rows.Scan(&v.ID, &v.Indicator, &v.Geography, &v.Breakdown, &v.Changed, &dimsJSON, &ir, &r); err != nil {
+			return nil, err
+		}
+		b, ok := dims[string(dimsJSON)]
+		if !ok {
+			if err := json.Unmarshal(dimsJSON, &b); err != nil {
+				return nil, fmt.Errorf("dims %s: %w", dimsJSON, err)
+			}
+			dims[string(dimsJSON)] = b
+		}
+		x.indicator, x.geography = v.Indicator, v.Geography
+		x.breakdown, x.indicatorRank, x.rank = b, int32(ir), int32(r)
+		out.set(v.ID, x)
+		*versions = append(*versions, v)
+	}
+	return out, rows.Err()
+}
+
+// byID holds rows of a small table by their serial id: a slice, since a
+// million figures look theirs up.
+type byID[T any] []*T
+
+func (b *byID[T]) set(id int32, x *T) {
+	for int(id) >= len(*b) {
+		*b = append(*b, nil)
+	}
+	(*b)[id] = x
+}
+
+func (b byID[T]) at(id int32) *T {
+	if id < 0 || int(id) >= len(b) {
+		return nil
+	}
+	return b[id]
+}
+
+// periodRank is a period with its rank by start and name.
+type periodRank struct {
+	period     string
+	start, end time.Time
+	rank       int32
+}
+
+func periodRanks(ctx context.Context, tx pgx.Tx) (byID[periodRank], error) {
+	rows, err := tx.Query(ctx, `SELECT id, period, period_start, period_end, rank() OVER (ORDER BY period_start, period) FROM periods`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out byID[periodRank]
+	for rows.Next() {
+		var id int32
+		var r int64
+		x := &periodRank{}
+		if err := rows.Scan(&id, &x.period, &x.start, &x.end, &r); err != nil {
+			return nil, err
+		}
+		x.rank = int32(r)
+		out.set(id, x)
+	}
+	return out, rows.Err()
+}
+
+// runSources returns the source of each run in ids.
+func runSources(ctx context.Context, tx pgx.Tx, ids map[int64]bool) (map[int64]string, error) {
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, source_id FROM ingest_runs WHERE id = ANY($1)`, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]string, len(list))
+	for rows.Next() {
+		var id int64
+		var src string
+		if err := rows.Scan(&id, &src); err != nil {
+			return nil, err
+		}
+		out[id] = src
+	}
+	return out, rows.Err()
+}
+
+// runsOf sets the runs of each set: those that wrote one of its figures
+// (with their count of figures), those in extra, and each source's latest
+// successful one by the cut-off (its finish is what freshness of a source
+// means); and the sources' last successes.
+func runsOf(ctx context.Context, tx pgx.Tx, sets []*AsOfSet, extra []int64) error {
+	if len(sets) == 0 {
+		return nil
+	}
+	cutoff := sets[0].CutOff
+	figures := make([]map[int64]int, len(sets))
+	var ids []int64
+	seen := map[int64]bool{}
+	add := func(id int64) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for i, set := range sets {
+		figures[i] = map[int64]int{}
+		for _, o := range set.Observations {
+			figures[i][o.RunID]++
+			add(o.RunID)
+		}
+		for _, id := range extra {
+			figures[i][id] += 0
+		}
+	}
+	for _, id := range extra {
+		add(id)
+	}
+	rows, err := tx.Query(ctx, `
+		WITH latest AS (
+			SELECT DISTINCT ON (source_id) id
+			FROM ingest_runs
+			WHERE outcome IN ($3, $4) AND finished_at IS NOT NULL AND finished_at <= $2
+			ORDER BY source_id, finished_at DESC, id DESC)
+		SELECT r.id, r.source_id, r.kind, r.started_at, r.finished_at, r.outcome, r.read_count, r.inserted_count,
+		       r.revised_count, r.unchanged_count, r.rejected_count, COALESCE(r.error, ''), r.detail,
+		       r.id IN (SELECT id FROM latest)
+		FROM ingest_runs r
+		WHERE r.id = ANY($1) OR r.id IN (SELECT id FROM latest)
+		ORDER BY r.id`, ids, cutoff, RunSuccess, RunUnchanged)
+	if err != nil {
+		return fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	runs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AsOfRun, error) {
+		var x AsOfRun
+		var detail []byte
+		err := r.Scan(&x.ID, &x.Source, &x.Kind, &x.StartedAt, &x.FinishedAt, &x.Outcome, &x.Counts.Read, &x.Counts.Inserted,
+			&x.Counts.Revised, &x.Counts.Unchanged, &x.Counts.Rejected, &x.Error, &detail, &x.LatestSuccess)
+		x.Detail = detail
+		return x, err
+	})
+	if err != nil {
+		return fmt.Errorf("runs as of %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	for i, set := range sets {
+		for _, r := range runs {
+			n, ok := figures[i][r.ID]
+			if !ok && !r.LatestSuccess {
+				continue
+			}
+			r.Figures = n
+			set.Runs = append(set.Runs, r)
+			if r.LatestSuccess && r.FinishedAt != nil {
+				set.LastSuccess[r.Source] = *r.FinishedAt
+			}
+		}
+	}
+	return nil
+}

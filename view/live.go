@@ -1,0 +1,72 @@
+package view
+
+import (
+	"slices"
+
+	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// The views of one indicator built from the current snapshot (the
+// monitor's, which /metrics and the API serve), for kpv's pages: the same
+// entries, tables and charts as the yearly report, with the figures as
+// they stand now.
+
+// LiveIndicator is the report's entry for one indicator from snap, with
+// Denmark's history taken from the snapshot's series.
+func LiveIndicator(cat *indicators.Catalogue, snap *assess.Snapshot, id string) (Indicator, bool) {
+	def, ok := cat.Indicator(id)
+	if !ok {
+		return Indicator{}, false
+	}
+	a, ok := snap.Indicator(id)
+	if !ok {
+		a = &assess.Indicator{ID: id, Status: assess.NotAssessable}
+	}
+	hist := map[string][]Value{}
+	for _, sr := range a.Series {
+		if sr.Geography != assess.Home {
+			continue
+		}
+		for _, f := range sr.History() {
+			v := Value{Period: f.Period, Value: f.Value, CI: f.CI, End: f.End, Start: f.End}
+			if p, err := indicators.ParsePeriod(f.Period); err == nil {
+				v.Start, v.End = p.Start, p.End
+			}
+			hist[sr.Breakdown.Key()] = append(hist[sr.Breakdown.Key()], v)
+		}
+	}
+	return IndicatorOf(cat, def, a, hist), true
+}
+
+// LiveRegional is the regions against Denmark for an indicator published
+// by region (false otherwise).
+func LiveRegional(cat *indicators.Catalogue, snap *assess.Snapshot, id string) (Regional, bool) {
+	def, ok := cat.Indicator(id)
+	a, found := snap.Indicator(id)
+	if !ok || !found || !slices.Contains(def.Breakdowns, "region") {
+		return Regional{}, false
+	}
+	return RegionalOf(cat, def, a), true
+}
+
+// LiveNordic is Denmark's Nordic ranking behind an indicator: the
+// comparison series itself, or the ranks and gaps derived from it (for
+// the derived indicator's cancer sites).
+func LiveNordic(cat *indicators.Catalogue, snap *assess.Snapshot, id string) []Nordic {
+	def, ok := cat.Indicator(id)
+	if !ok {
+		return nil
+	}
+	var out []Nordic
+	for _, n := range NordicOf(cat, snap) {
+		switch {
+		case n.Indicator == id:
+		case def.Derived != nil && def.Derived.From == n.Indicator && slices.Contains(def.Derived.CancerSites, n.CancerSite):
+		default:
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}

@@ -1,0 +1,359 @@
+// Package view is what a person sees of the assessment, whether on kpv's
+// pages or in the yearly report (HTML, XLSX, CSV): the view model of a
+// goal's summary, an indicator, a regional table and a Nordic table, built
+// from an assessment; the charts (SVG); the number formats; and the
+// template partials both render with (partials.html). A region row, say,
+// is written once here.
+package view
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
+)
+
+// GoalSummary counts a goal's indicators by their headline status: on
+// track (on track or target achieved), off track (needs acceleration, off
+// track or deteriorating: not at the pace the target needs) and not
+// assessable; ByStatus has every state.
+type GoalSummary struct {
+	Goal          int                   `json:"goal"`
+	ShortDA       string                `json:"short_da"`
+	ShortEN       string                `json:"short_en"`
+	Indicators    int                   `json:"indicators"`
+	OnTrack       int                   `json:"on_track"`
+	OffTrack      int                   `json:"off_track"`
+	NotAssessable int                   `json:"not_assessable"`
+	ByStatus      map[assess.Status]int `json:"by_status"`
+}
+
+// Indicator is one indicator's entry.
+type Indicator struct {
+	ID         string              `json:"indicator"`
+	NameDA     string              `json:"name_da"`
+	NameEN     string              `json:"name_en"`
+	Unit       indicators.Unit     `json:"unit"`
+	Polarity   indicators.Polarity `json:"polarity"`
+	Owner      string              `json:"owner"`
+	OwnerDA    string              `json:"owner_name_da"`
+	OwnerEN    string              `json:"owner_name_en"`
+	Source     string              `json:"source"`
+	SourceDA   string              `json:"source_name_da"`
+	SourceEN   string              `json:"source_name_en"`
+	Target     Target              `json:"target"`
+	Thresholds Thresholds          `json:"thresholds"`
+	// The headline status: the weakest of Denmark's series, as on /metrics.
+	Status    assess.Status `json:"status"`
+	StatusDA  string        `json:"status_da"`
+	StatusEN  string        `json:"status_en"`
+	ReasonDA  string        `json:"reason_da"`
+	ReasonEN  string        `json:"reason_en"`
+	Freshness Freshness     `json:"freshness"`
+	// Rows are Denmark's series, one per breakdown (one row with no
+	// figures when there are none).
+	Rows []Row `json:"rows"`
+	// ReportingStatus, for an indicator without figures by the cut-off,
+	// says who owes them, from which source and release, and how the
+	// owner submits.
+	ReportingStatus *indicators.ReportingStatus `json:"reporting_status,omitempty"`
+}
+
+// Target is what the plan aims for.
+type Target struct {
+	Kind  indicators.TargetKind `json:"kind"` // value, rank or direction
+	Value *float64              `json:"value,omitempty"`
+	Year  int                   `json:"year,omitempty"`
+	// TextDA and TextEN say it for people ("5 i 2030", "improve by 2030").
+	TextDA string `json:"text_da"`
+	TextEN string `json:"text_en"`
+	Basis  string `json:"basis"`
+}
+
+// Thresholds are the alert levels (nil where the catalogue sets none).
+type Thresholds struct {
+	Warning  *float64 `json:"warning,omitempty"`
+	Critical *float64 `json:"critical,omitempty"`
+}
+
+// Freshness says whether the indicator's figures were as recent as the
+// source promises, at the cut-off.
+type Freshness struct {
+	State        assess.FreshState `json:"state"`
+	LabelDA      string            `json:"label_da"`
+	LabelEN      string            `json:"label_en"`
+	LatestPeriod string            `json:"latest_period,omitempty"`
+	NextDue      string            `json:"next_due,omitempty"`
+	ReasonDA     string            `json:"reason_da"`
+	ReasonEN     string            `json:"reason_en"`
+}
+
+// Value is a figure for a period.
+type Value struct {
+	Period string           `json:"period"`
+	Value  float64          `json:"value"`
+	CI     *assess.Interval `json:"ci,omitempty"`
+	// Origin says where a baseline comes from (catalogue or figure).
+	Origin string `json:"origin,omitempty"`
+
+	// Start and End are the period's, for the charts.
+	Start, End time.Time `json:"-"`
+}
+
+// Row is one series (a geography and breakdown) of an indicator.
+type Row struct {
+	Geography   string               `json:"geography"`
+	Breakdown   indicators.Breakdown `json:"breakdown"`
+	BreakdownDA string               `json:"breakdown_da,omitempty"`
+	BreakdownEN string               `json:"breakdown_en,omitempty"`
+	Baseline    *Value               `json:"baseline,omitempty"`
+	Previous    *Value               `json:"previous,omitempty"`
+	Latest      *Value               `json:"latest,omitempty"`
+	// LatestSuppressed: the publisher withheld a later period's figure.
+	LatestSuppressed bool `json:"latest_suppressed,omitempty"`
+	// Change is latest minus previous; ChangeSinceBaseline latest minus
+	// baseline; GapToTarget how far latest is from the target (positive
+	// while short of it), all in the indicator's unit.
+	Change              *float64      `json:"change,omitempty"`
+	ChangeSinceBaseline *float64      `json:"change_since_baseline,omitempty"`
+	GapToTarget         *float64      `json:"gap_to_target,omitempty"`
+	Status              assess.Status `json:"status"`
+	StatusDA            string        `json:"status_da"`
+	StatusEN            string        `json:"status_en"`
+	ReasonDA            string        `json:"reason_da"`
+	ReasonEN            string        `json:"reason_en"`
+	// History is every period's figure, oldest first (Denmark's series).
+	History []Value `json:"history,omitempty"`
+	// PointStatus is the status by the point estimates alone, where the
+	// change's significance overruled it; Changes, Trend, Projection and
+	// Windows are as in the API (assess).
+	PointStatus assess.Status      `json:"point_status,omitempty"`
+	Changes     *assess.Changes    `json:"changes,omitempty"`
+	Trend       *assess.Trend      `json:"trend,omitempty"`
+	Projection  *assess.Projection `json:"projection,omitempty"`
+	Windows     []assess.Window    `json:"windows,omitempty"`
+}
+
+// Regional is the regions against Denmark for one indicator.
+type Regional struct {
+	Indicator string          `json:"indicator"`
+	NameDA    string          `json:"name_da"`
+	NameEN    string          `json:"name_en"`
+	Unit      indicators.Unit `json:"unit"`
+	Regions   []RegionRow     `json:"regions"`
+}
+
+// RegionRow is one region's series against Denmark's.
+type RegionRow struct {
+	Row
+	NameDA       string            `json:"name_da"`
+	NameEN       string            `json:"name_en"`
+	Period       string            `json:"period,omitempty"`
+	National     *assess.Interval  `json:"national,omitempty"`
+	NationalFrom string            `json:"national_from,omitempty"`
+	Comparison   assess.Comparison `json:"comparison"`
+	ComparisonDA string            `json:"comparison_da"`
+	ComparisonEN string            `json:"comparison_en"`
+	WhyDA        string            `json:"comparison_reason_da"`
+	WhyEN        string            `json:"comparison_reason_en"`
+	// Unit is the indicator's, for the row's figures.
+	Unit indicators.Unit `json:"-"`
+}
+
+// Nordic is Denmark's rank among the Nordic countries for one cancer site
+// and sex in the latest period by the end of the year.
+type Nordic struct {
+	Indicator    string          `json:"indicator"`
+	CancerSite   string          `json:"cancer_site"`
+	CancerSiteDA string          `json:"cancer_site_da"`
+	CancerSiteEN string          `json:"cancer_site_en"`
+	Sex          string          `json:"sex"`
+	SexDA        string          `json:"sex_da"`
+	SexEN        string          `json:"sex_en"`
+	Period       string          `json:"period"`
+	Rank         int             `json:"rank"`
+	Compared     int             `json:"compared"`
+	Missing      []string        `json:"missing"`
+	Leader       string          `json:"leader"`
+	GapToLeader  float64         `json:"gap_to_leader"`
+	Tie          *bool           `json:"tie_with_leader"`
+	AtTop        bool            `json:"at_top"`
+	Countries    []NordicCountry `json:"countries"`
+}
+
+// NordicCountry is one country's figure in a Nordic comparison.
+type NordicCountry struct {
+	Country string           `json:"country"`
+	NameDA  string           `json:"name_da"`
+	NameEN  string           `json:"name_en"`
+	Rank    int              `json:"rank"`
+	Value   float64          `json:"value"`
+	CI      *assess.Interval `json:"ci,omitempty"`
+}
+
+// onTrack and offTrack group the progress states for the summary.
+var (
+	onTrack  = []assess.Status{assess.TargetAchieved, assess.OnTrack}
+	offTrack = []assess.Status{assess.NeedsAcceleration, assess.NoSignificantChange, assess.OffTrack, assess.Deterioration}
+)
+
+// Summary counts a goal's indicators by headline status.
+func Summary(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
+	s := GoalSummary{Goal: g.ID, ShortDA: g.ShortDA, ShortEN: g.ShortEN, ByStatus: map[assess.Status]int{}}
+	sum, _ := snap.Goal(g.ID)
+	s.Indicators = sum.Indicators
+	for _, st := range assess.Statuses {
+		n := sum.Status[st]
+		s.ByStatus[st] = n
+		switch {
+		case slices.Contains(onTrack, st):
+			s.OnTrack += n
+		case slices.Contains(offTrack, st):
+			s.OffTrack += n
+		default:
+			s.NotAssessable += n
+		}
+	}
+	return s
+}
+
+// IndicatorOf is an indicator's entry from its assessment a and
+// Denmark's history per breakdown key.
+func IndicatorOf(cat *indicators.Catalogue, def *indicators.Indicator, a *assess.Indicator, hist map[string][]Value) Indicator {
+	in := Indicator{ID: def.ID, NameDA: def.NameDA, NameEN: def.NameEN, Unit: def.Unit, Polarity: def.Polarity, Owner: def.Owner,
+		Source: def.Source, Target: targetOf(def), Rows: []Row{},
+		Thresholds: Thresholds{Warning: def.Thresholds.Warning, Critical: def.Thresholds.Critical}}
+	if o, ok := cat.Organisation(def.Owner); ok {
+		in.OwnerDA, in.OwnerEN = o.NameDA, o.NameEN
+	}
+	if src, ok := cat.Source(def.Source); ok {
+		in.SourceDA, in.SourceEN = src.NameDA, src.NameEN
+	}
+	in.Status, in.StatusDA, in.StatusEN, in.ReasonDA, in.ReasonEN = a.Status, a.StatusDA, a.StatusEN, a.ReasonDA, a.ReasonEN
+	f := a.Freshness
+	in.Freshness = Freshness{State: f.State, LabelDA: assess.FreshLabels[f.State][0], LabelEN: assess.FreshLabels[f.State][1],
+		LatestPeriod: f.LatestPeriod, ReasonDA: f.ReasonDA, ReasonEN: f.ReasonEN}
+	if f.NextDue != nil {
+		in.Freshness.NextDue = f.NextDue.Format(time.DateOnly)
+	}
+	for _, sr := range a.Series {
+		if sr.Geography != assess.Home {
+			continue
+		}
+		row := rowOf(cat, sr)
+		row.History = hist[sr.Breakdown.Key()]
+		in.Rows = append(in.Rows, row)
+	}
+	if len(a.Series) == 0 {
+		rs := cat.ReportingStatus(def)
+		in.ReportingStatus = &rs
+	}
+	if len(in.Rows) == 0 {
+		in.Rows = append(in.Rows, Row{Geography: assess.Home, Breakdown: indicators.Breakdown{}, Status: a.Status,
+			StatusDA: a.StatusDA, StatusEN: a.StatusEN, ReasonDA: a.ReasonDA, ReasonEN: a.ReasonEN})
+	}
+	return in
+}
+
+func rowOf(cat *indicators.Catalogue, sr *assess.Series) Row {
+	row := Row{Geography: sr.Geography, Breakdown: sr.Breakdown, LatestSuppressed: sr.Suppressed,
+		BreakdownDA: assess.BreakdownLabel(cat, sr.Breakdown, true), BreakdownEN: assess.BreakdownLabel(cat, sr.Breakdown, false)}
+	fig := func(f *assess.Figure) *Value {
+		if f == nil {
+			return nil
+		}
+		return &Value{Period: f.Period, Value: f.Value, CI: f.CI}
+	}
+	row.Latest, row.Previous = fig(sr.Latest), fig(sr.Previous)
+	if sr.Baseline != nil {
+		row.Baseline = &Value{Period: sr.Baseline.Period, Value: sr.Baseline.Value, Origin: sr.Baseline.Origin}
+	}
+	if sr.Latest != nil && sr.Previous != nil {
+		row.Change = round(sr.Latest.Value - sr.Previous.Value)
+	}
+	if p := sr.Progress; p != nil {
+		if p.Change != nil {
+			row.ChangeSinceBaseline = round(*p.Change)
+		}
+		if p.GapToTarget != nil {
+			row.GapToTarget = round(*p.GapToTarget)
+		}
+		row.Status, row.ReasonDA, row.ReasonEN = p.Status, p.ReasonDA, p.ReasonEN
+		row.StatusDA, row.StatusEN = assess.StatusLabels[p.Status][0], assess.StatusLabels[p.Status][1]
+	}
+	row.PointStatus, row.Changes, row.Trend, row.Projection, row.Windows = sr.PointStatus, sr.Changes, sr.Trend, sr.Projection, sr.Windows
+	return row
+}
+
+// round keeps differences of published figures free of binary noise
+// (71 − 67.2 = 3.8, not 3.8000000000000043).
+func round(v float64) *float64 {
+	r := math.Round(v*1e9) / 1e9
+	return &r
+}
+
+func targetOf(def *indicators.Indicator) Target {
+	t := def.Target
+	if t == nil {
+		return Target{Kind: indicators.TargetNone, TextDA: "intet mål", TextEN: "no target"}
+	}
+	out := Target{Kind: t.Kind(), Year: t.Year, Basis: t.Basis}
+	switch out.Kind {
+	case indicators.TargetValue:
+		out.Value = t.Value
+		out.TextDA = fmt.Sprintf("%s i %d", numDA(*t.Value), t.Year)
+		out.TextEN = fmt.Sprintf("%g by %d", *t.Value, t.Year)
+	case indicators.TargetRank:
+		v := float64(t.Rank)
+		out.Value = &v
+		out.TextDA = fmt.Sprintf("%d. plads i %d", t.Rank, t.Year)
+		out.TextEN = fmt.Sprintf("rank %d by %d", t.Rank, t.Year)
+	default:
+		out.TextDA = fmt.Sprintf("forbedring frem til %d", t.Year)
+		out.TextEN = fmt.Sprintf("improve by %d", t.Year)
+	}
+	return out
+}
+
+// RegionalOf is the regions against Denmark for an indicator.
+func RegionalOf(cat *indicators.Catalogue, def *indicators.Indicator, a *assess.Indicator) Regional {
+	out := Regional{Indicator: def.ID, NameDA: def.NameDA, NameEN: def.NameEN, Unit: def.Unit, Regions: []RegionRow{}}
+	for _, sr := range a.Series {
+		g, ok := cat.Geography(sr.Geography)
+		if !ok || g.Kind != indicators.GeoRegion {
+			continue
+		}
+		rr := RegionRow{Row: rowOf(cat, sr), NameDA: g.NameDA, NameEN: g.NameEN, Comparison: assess.NotComparable, Unit: def.Unit}
+		if c := sr.Comparison; c != nil {
+			rr.Period, rr.National, rr.NationalFrom, rr.Comparison, rr.WhyDA, rr.WhyEN = c.Period, c.National, c.NationalFrom, c.State, c.ReasonDA, c.ReasonEN
+		}
+		rr.ComparisonDA, rr.ComparisonEN = assess.ComparisonLabels[rr.Comparison][0], assess.ComparisonLabels[rr.Comparison][1]
+		out.Regions = append(out.Regions, rr)
+	}
+	return out
+}
+
+// NordicOf is Denmark's Nordic rankings in snap.
+func NordicOf(cat *indicators.Catalogue, snap *assess.Snapshot) []Nordic {
+	out := []Nordic{}
+	for _, n := range snap.Nordic {
+		x := Nordic{Indicator: n.Indicator, CancerSite: n.CancerSite, Sex: n.Sex, Period: n.Period, Rank: n.Rank, Compared: n.Compared,
+			Missing: n.Missing, Leader: n.Leader, GapToLeader: n.GapToLeader, Tie: n.TieWithLeader, AtTop: n.AtTop}
+		x.CancerSiteDA = assess.BreakdownLabel(cat, indicators.Breakdown{"cancer_site": n.CancerSite}, true)
+		x.CancerSiteEN = assess.BreakdownLabel(cat, indicators.Breakdown{"cancer_site": n.CancerSite}, false)
+		x.SexDA = assess.BreakdownLabel(cat, indicators.Breakdown{"sex": n.Sex}, true)
+		x.SexEN = assess.BreakdownLabel(cat, indicators.Breakdown{"sex": n.Sex}, false)
+		for _, c := range n.Countries {
+			nc := NordicCountry{Country: c.Country, NameDA: c.Country, NameEN: c.Country, Rank: c.Rank, Value: c.Value, CI: c.CI}
+			if g, ok := cat.Geography(c.Country); ok {
+				nc.NameDA, nc.NameEN = g.NameDA, g.NameEN
+			}
+			x.Countries = append(x.Countries, nc)
+		}
+		out = append(out, x)
+	}
+	return out
+}
