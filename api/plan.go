@@ -91,8 +91,8 @@ func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, ParamError{"initiative", fmt.Sprintf("no initiative %d (0 is the plan as a whole, 1–%d)", ini, len(s.cat.Initiatives))})
 	}
 	state := q.Get("state")
-	if state != "" && !slices.Contains([]string{followup.Reached, followup.Overdue, followup.Upcoming}, state) {
-		errs = append(errs, ParamError{"state", "unknown state " + strconv.Quote(state) + "; reached, overdue or upcoming"})
+	if state != "" && !slices.Contains([]string{followup.Reached, followup.Overdue, followup.NotReported, followup.Upcoming}, state) {
+		errs = append(errs, ParamError{"state", "unknown state " + strconv.Quote(state) + "; reached, overdue, not_reported or upcoming"})
 	}
 	owner := q.Get("owner")
 	if _, ok := s.cat.Organisation(owner); owner != "" && !ok {

@@ -61,14 +61,20 @@ type Section struct {
 	// on the funds from 2026.
 	PlanMilestones []MilestoneView `json:"plan_milestones"`
 	StatusCount    []Count         `json:"status_counts"`
-	// OverdueMilestones counts milestones past their date and not reported reached.
-	OverdueMilestones int               `json:"overdue_milestones"`
-	Money             Money             `json:"money"`
-	Commentary        []CommentaryEntry `json:"commentary"`
+	// OverdueMilestones counts milestones past their date that a status
+	// report sent after the date does not report reached; NotReported
+	// those past their date with no status report since: kpv does not
+	// know, and asks the owner for a status.
+	OverdueMilestones     int               `json:"overdue_milestones"`
+	NotReportedMilestones int               `json:"not_reported_milestones"`
+	Money                 Money             `json:"money"`
+	Commentary            []CommentaryEntry `json:"commentary"`
 	// MissingCommentary lists indicators off track or deteriorating
 	// without commentary for the year.
 	MissingCommentary []string `json:"missing_commentary"`
 	Round             Round    `json:"round"`
+
+	reportedAt map[string]time.Time
 }
 
 // Count is how many initiatives have a status.
@@ -120,6 +126,9 @@ const (
 	Reached  = "reached"
 	Overdue  = "overdue"
 	Upcoming = "upcoming"
+	// NotReported: past its date, and no status report of the initiative
+	// has come since: missing is not failure, so it is not called overdue.
+	NotReported = "not_reported"
 )
 
 // MilestoneView is a milestone with its state at the section's moment.
@@ -137,6 +146,8 @@ func stateLabel(s string) (string, string) {
 		return "Nået", "Reached"
 	case Overdue:
 		return "Overskredet", "Overdue"
+	case NotReported:
+		return "Ikke rapporteret", "Not reported"
 	}
 	return "Kommende", "Upcoming"
 }
@@ -313,9 +324,13 @@ func Build(in Input) *Section {
 	// A milestone is reached when any status report of the initiative (of
 	// any year, recorded by At) says so; the earliest date given counts.
 	reached := map[string]string{}
+	s.reportedAt = map[string]time.Time{} // the latest status report of each initiative, any year
 	for _, sub := range in.Submissions {
 		if sub.Kind != store.KindStatus {
 			continue
+		}
+		if sub.RecordedAt.After(s.reportedAt[sub.Subject]) {
+			s.reportedAt[sub.Subject] = sub.RecordedAt
 		}
 		var r StatusReport
 		if json.Unmarshal(sub.Body, &r) != nil {
@@ -390,28 +405,39 @@ func Build(in Input) *Section {
 
 func (s *Section) milestone(m *indicators.Milestone, reached map[string]string) MilestoneView {
 	v := MilestoneView{Milestone: m, State: Upcoming}
+	after := m.DueDate().AddDate(0, 0, 1)
 	if d, ok := reached[m.ID]; ok {
 		v.State, v.ReachedOn = Reached, d
-	} else if !s.At.Before(m.DueDate().AddDate(0, 0, 1)) {
-		v.State = Overdue
-		s.OverdueMilestones++
+	} else if !s.At.Before(after) {
+		// Overdue only when the owner's status report, sent after the
+		// date, does not report it reached; without one kpv does not know.
+		if at, ok := s.reportedAt[fmt.Sprintf("initiative:%d", m.Initiative)]; ok && !at.Before(after) {
+			v.State = Overdue
+			s.OverdueMilestones++
+		} else {
+			v.State = NotReported
+			s.NotReportedMilestones++
+		}
 	}
 	v.StateDA, v.StateEN = stateLabel(v.State)
 	return v
 }
 
 // Overdue lists the milestones overdue at the section's moment.
-func (s *Section) Overdue() []MilestoneView {
+func (s *Section) Overdue() []MilestoneView { return s.inState(Overdue) }
+
+// inState lists the milestones in a state at the section's moment.
+func (s *Section) inState(state string) []MilestoneView {
 	var out []MilestoneView
 	for _, m := range s.PlanMilestones {
-		if m.State == Overdue {
+		if m.State == state {
 			out = append(out, m)
 		}
 	}
 	for _, a := range s.FocusAreas {
 		for _, in := range a.Initiatives {
 			for _, m := range in.Milestones {
-				if m.State == Overdue {
+				if m.State == state {
 					out = append(out, m)
 				}
 			}
