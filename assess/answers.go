@@ -108,6 +108,10 @@ func label(a *Answer) {
 	}
 }
 
+// PeriodKind is the kind of a period (year, quarter, month, spanN), for
+// keeping a series' figures of one kind together.
+func PeriodKind(label string) string { return periodKind(label) }
+
 // periodKind is the kind of a period: a year, a quarter, a month, or a
 // span of n years, so that a series compares like with like.
 func periodKind(label string) string {
