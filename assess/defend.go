@@ -95,7 +95,10 @@ func defendSeries(def *indicators.Indicator, sr *Series) {
 	if br != nil && len(seg) < len(sr.history) {
 		sr.Break = br
 	}
-	inSeg := func(f *Figure) bool { return len(seg) > 0 && !f.End.Before(seg[0].End) }
+	// A figure is comparable with the latest unless it comes before the
+	// series' latest break (a catalogue baseline before the first figure
+	// is comparable when there is no break).
+	inSeg := func(f *Figure) bool { return br == nil || len(seg) > 0 && !f.End.Before(seg[0].End) }
 	base := baselineFigure(sr)
 	ch := &Changes{}
 	if base != nil && sr.Latest.End.After(base.End) && inSeg(base) {
