@@ -73,6 +73,7 @@ type Answer struct {
 	Rank        int      `json:"rank,omitempty"`
 	Compared    int      `json:"compared,omitempty"`
 	Leader      string   `json:"leader,omitempty"`
+	GapToLeader *float64 `json:"gap_to_leader,omitempty"`
 	Uncertainty string   `json:"uncertainty,omitempty"`
 
 	// Direction: the significance of the move over the window, the rate
@@ -283,7 +284,7 @@ func rankStanding(cat *indicators.Catalogue, t *indicators.Target, sr *Series, a
 		a.ReasonEN = fmt.Sprintf("rank %g in %s; the target is rank %d", l.Value, l.Period, t.Rank)
 		return
 	}
-	a.Compared, a.Leader = r.Compared, r.Leader
+	a.Compared, a.Leader, a.GapToLeader = r.Compared, r.Leader, ptr(r.GapToLeader)
 	leaderDA, leaderEN := countryName(cat, r.Leader)
 	var home, lead float64
 	for _, c := range r.Countries {
@@ -680,7 +681,10 @@ func standingWorse(a, b Answer) bool {
 	if ra != rb {
 		return ra < rb
 	}
-	return a.Gap != nil && b.Gap != nil && *a.Gap > *b.Gap
+	if a.Gap != nil && b.Gap != nil && *a.Gap != *b.Gap {
+		return *a.Gap > *b.Gap
+	}
+	return a.GapToLeader != nil && b.GapToLeader != nil && *a.GapToLeader > *b.GapToLeader
 }
 
 // headlineAnswers gives the indicator, for each answer, that of its
