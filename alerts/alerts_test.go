@@ -159,7 +159,7 @@ func TestRulesCarryLabelsAnnotationsAndPolarity(t *testing.T) {
 		indicator, alert, wantSuffix string
 	}{
 		{"g1_unmet_needs_followup", AlertCritical, ">= 43"},      // lower is better
-		{"g1_unmet_needs_followup", AlertWarning, ">= 38"},       // lower is better
+		{"g1_unmet_needs_followup", AlertWarning, ">= 41"},       // lower is better
 		{"g2_involved_decisions_lup", AlertCritical, "<= 50"},    // higher is better
 		{"g1_regions_late_effects_clinic", AlertWarning, "<= 4"}, // a count of regions
 		{"g3_nordic_rank_all_sites", AlertCritical, ">= 3"},      // a rank: lower is better

@@ -38,8 +38,8 @@ func (g *gen) planRules() []Rule {
 		if slices.Contains(milestoneOwners, o.ID) {
 			a := g.planAnnotations(AlertMilestoneOverdue,
 				"Overskredet milepæl i Kræftplan V", "Overdue milestone of Cancer Plan V",
-				fmt.Sprintf("{{ $value }} milepæl(e), som %s er ansvarlig for, er passeret deres dato uden at være meldt nået. Meld dem nået i en statusrapport, eller forklar forsinkelsen.", o.NameDA),
-				fmt.Sprintf("{{ $value }} milestone(s) %s is responsible for are past their date and not reported reached. Report them reached in a status report, or explain the delay.", o.NameEN))
+				fmt.Sprintf("{{ $value }} milepæl(e), som %s er ansvarlig for, er passeret deres dato, og en statusrapport indsendt efter datoen melder dem ikke nået. Forklar forsinkelsen, eller meld dem nået. (Milepæle uden statusrapport kaldes ikke overskredne: de står som ikke rapporteret.)", o.NameDA),
+				fmt.Sprintf("{{ $value }} milestone(s) %s is responsible for are past their date, and a status report sent after the date does not report them reached. Explain the delay, or report them reached. (Milestones without a status report are not called overdue: they show as not reported.)", o.NameEN))
 			a["milestones_url"] = api + "/sider/milepaele?ansvarlig=" + o.ID + "&tilstand=overdue" // the page for people (package pages)
 			rules = append(rules, Rule{
 				Alert:       AlertMilestoneOverdue,

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -106,11 +107,15 @@ func (g *gen) thresholdText(in *indicators.Indicator, severity string, level flo
 	dirDA, dirEN := in.Polarity.Words()
 	value := fmt.Sprintf(`{{ $value | printf %q }}`, format)
 	cda, cen := g.context(in)
+	defDA, defEN := "", ""
+	if strings.HasPrefix(in.Thresholds.Basis, "kpv default") {
+		defDA, defEN = " Grænsen er kpv's standard, endnu ikke bekræftet af den ansvarlige.", " The threshold is kpv's default, not yet confirmed by the owner."
+	}
 	return g.annotations(alert, in,
 		fmt.Sprintf("%s: %s har nået sin %s", sumDA, in.NameDA, levelDA),
 		fmt.Sprintf("%s: %s has reached its %s", sumEN, in.NameEN, levelEN),
-		fmt.Sprintf("%s: %s%s; %s er %s%s (%s).%s", seriesText(in), value, uda, theLevelDA, num(level), uda, dirDA, cda),
-		fmt.Sprintf("%s: %s%s; the %s is %s%s (%s).%s", seriesText(in), value, uen, levelEN, num(level), uen, dirEN, cen),
+		fmt.Sprintf("%s: %s%s; %s er %s%s (%s).%s%s", seriesText(in), value, uda, theLevelDA, num(level), uda, dirDA, defDA, cda),
+		fmt.Sprintf("%s: %s%s; the %s is %s%s (%s).%s%s", seriesText(in), value, uen, levelEN, num(level), uen, dirEN, defEN, cen),
 	)
 }
 
@@ -131,16 +136,35 @@ func (g *gen) offTrackText(in *indicators.Indicator) map[string]string {
 
 func (g *gen) rankText(in *indicators.Indicator) map[string]string {
 	cda, cen := g.context(in)
+	// "Beyond the statistical uncertainty" only where the compared figures
+	// have intervals: kpv_nordic_tie_with_leader is 0 then; without
+	// intervals it is absent and the text says the uncertainty is unknown.
+	site, siteText := `cancer_site=%q`, "{{ $labels.cancer_site }}"
+	siteArg := " $labels.cancer_site"
+	if !slices.Contains(in.Breakdowns, "cancer_site") {
+		sites := strings.Join(in.Derived.CancerSites, "|")
+		site, siteText, siteArg = fmt.Sprintf("cancer_site=~%q", sites), sites, ""
+	}
+	tie := fmt.Sprintf(`{{ if printf "max(kpv_nordic_tie_with_leader{indicator=%%q,sex=%%q,%s}) == 0" %q $labels.sex%s | query }}`,
+		strings.ReplaceAll(site, `"`, `\"`), in.Derived.From, siteArg)
+	tieDA := tie + "Forskellen til det bedste land er ud over den statistiske usikkerhed (konfidensintervallerne overlapper ikke).{{ else }}Om forskellen til det bedste land er ud over den statistiske usikkerhed, er ukendt: tallene har ingen konfidensintervaller.{{ end }}"
+	tieEN := tie + "The gap to the best country is beyond the statistical uncertainty (the confidence intervals do not overlap).{{ else }}Whether the gap to the best country is beyond the statistical uncertainty is unknown: the figures have no confidence intervals.{{ end }}"
 	return g.annotations(AlertRank, in,
 		fmt.Sprintf("Danmark er under målet: %s", in.NameDA),
 		fmt.Sprintf("Denmark is below its target: %s", in.NameEN),
-		fmt.Sprintf(`Danmark ligger nr. {{ $value | printf "%%.0f" }} blandt de nordiske lande ({{ with $labels.sex }}køn {{ . }}, {{ end }}kræftform {{ $labels.cancer_site }}); målet er nr. %d senest i %d, og forskellen til det bedste land er ikke inden for den statistiske usikkerhed.%s`, in.Target.Rank, in.Target.Year, cda),
-		fmt.Sprintf(`Denmark ranks {{ $value | printf "%%.0f" }} among the Nordic countries ({{ with $labels.sex }}sex {{ . }}, {{ end }}cancer site {{ $labels.cancer_site }}); the target is rank %d by %d, and the gap to the best country is beyond the statistical uncertainty.%s`, in.Target.Rank, in.Target.Year, cen),
+		fmt.Sprintf(`Danmark ligger nr. {{ $value | printf "%%.0f" }} blandt de nordiske lande ({{ with $labels.sex }}køn {{ . }}, {{ end }}kræftform %s); målet er nr. %d senest i %d. %s%s`, siteText, in.Target.Rank, in.Target.Year, tieDA, cda),
+		fmt.Sprintf(`Denmark ranks {{ $value | printf "%%.0f" }} among the Nordic countries ({{ with $labels.sex }}sex {{ . }}, {{ end }}cancer site %s); the target is rank %d by %d. %s%s`, siteText, in.Target.Rank, in.Target.Year, tieEN, cen),
 	)
 }
 
+// overdueText says what kpv holds and when the publisher's calendar put
+// the next release, without blaming the publisher: kpv may simply not
+// have loaded it yet.
 func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
-	due := fmt.Sprintf("{{ range query `max without (instance) (kpv_indicator_next_release_due_timestamp_seconds{indicator=%q})` }}{{ .Value | humanizeTimestamp }}{{ end }}", in.ID)
+	ts := func(metric string) string {
+		return fmt.Sprintf("{{ range query `max without (instance) (%s{indicator=%q})` }}{{ .Value | humanizeTimestamp }}{{ end }}", metric, in.ID)
+	}
+	latest, due := ts("kpv_indicator_latest_period_end_timestamp_seconds"), ts("kpv_indicator_next_release_due_timestamp_seconds")
 	src, _ := g.cat.Source(in.Source)
 	sda, sen := in.Source, in.Source
 	if src != nil {
@@ -148,10 +172,10 @@ func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
 	}
 	cda, cen := g.context(in)
 	return g.annotations(AlertOverdue, in,
-		fmt.Sprintf("Nye tal er forsinket: %s", in.NameDA),
-		fmt.Sprintf("New figures are overdue: %s", in.NameEN),
-		fmt.Sprintf("Næste periode fra %s skulle have foreligget senest %s; indikatoren vurderes på ældre tal.%s", sda, due, cda),
-		fmt.Sprintf("The next period from %s was due by %s; the indicator is assessed on older figures.%s", sen, due, cen),
+		fmt.Sprintf("Intet nyere tal i kpv: %s", in.NameDA),
+		fmt.Sprintf("No later figure in kpv: %s", in.NameEN),
+		fmt.Sprintf("kpv har tal til perioden, der sluttede %s; efter udgiverens kalender (%s) var det næste ventet senest %s. Indlæs det, hvis det er udkommet, eller indberet det; indtil da vurderes indikatoren på de tal, kpv har.%s", latest, sda, due, cda),
+		fmt.Sprintf("kpv holds figures up to the period that ended %s; by the publisher's calendar (%s) the next was due by %s. Load it if it is out, or submit it; until then the indicator is assessed on the figures kpv holds.%s", latest, sen, due, cen),
 	)
 }
 

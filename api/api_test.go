@@ -412,7 +412,7 @@ func TestSourcesShowWhatWasLastFetched(t *testing.T) {
 			if s.LastFetch == nil || s.LastFetch.Origin != "snapshot:barometer.csv" || s.LastRun == nil || s.LastRun.Outcome != "success" || s.LastRun.Counts.Inserted != 8 {
 				t.Errorf("barometer: last fetch %+v, last run %+v", s.LastFetch, s.LastRun)
 			}
-			if s.NextRun == nil || !s.NextRun.After(time.Now()) || len(s.Indicators) != 4 {
+			if s.NextRun == nil || !s.NextRun.After(time.Now()) || len(s.Indicators) != 5 {
 				t.Errorf("barometer: next run %v, indicators %v", s.NextRun, s.Indicators)
 			}
 		case "indberetning":

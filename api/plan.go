@@ -64,8 +64,8 @@ func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) error {
 		p.add("initiative", fmt.Sprintf("no initiative %d (0 is the plan as a whole, 1–%d)", ini, len(s.cat.Initiatives)))
 	}
 	state := p.get("state")
-	if state != "" && !slices.Contains([]string{followup.Reached, followup.Overdue, followup.Upcoming}, state) {
-		p.add("state", "unknown state "+strconv.Quote(state)+"; reached, overdue or upcoming")
+	if state != "" && !slices.Contains([]string{followup.Reached, followup.Overdue, followup.NotReported, followup.Upcoming}, state) {
+		p.add("state", "unknown state "+strconv.Quote(state)+"; reached, overdue, not_reported or upcoming")
 	}
 	owner := p.get("owner")
 	if _, ok := s.cat.Organisation(owner); owner != "" && !ok {

@@ -92,6 +92,15 @@ type Indicator struct {
 	// Inequality is the gap between the best and the worst region, per
 	// breakdown, where the indicator has regional figures (inequality.go).
 	Inequality []Inequality `json:"inequality,omitempty"`
+	// Answers are the headline answers: for each, the weakest of Denmark's
+	// series (answers.go); nil without figures.
+	Answers *Answers `json:"answers,omitempty"`
+}
+
+// Note is a reason in Danish and English.
+type Note struct {
+	ReasonDA string `json:"reason_da"`
+	ReasonEN string `json:"reason_en"`
 }
 
 // Figure is a series' figure for one period.
@@ -138,6 +147,14 @@ type Series struct {
 	Trend       *Trend      `json:"trend,omitempty"`
 	Projection  *Projection `json:"projection,omitempty"`
 	Windows     []Window    `json:"windows,omitempty"`
+	// Answers are the series' standing, direction and progress since the
+	// baseline (answers.go); Apart its figures of another kind of period;
+	// Break the series break its latest figure is measured after;
+	// ProjectionNone why there is no projection.
+	Answers        *Answers                `json:"answers,omitempty"`
+	Apart          *Apart                  `json:"apart,omitempty"`
+	Break          *indicators.SeriesBreak `json:"break,omitempty"`
+	ProjectionNone *Note                   `json:"projection_none,omitempty"`
 
 	history []Figure // every period with a figure, oldest first
 }
@@ -345,7 +362,7 @@ func (b *Builder) Snapshot() *Snapshot {
 				sum.Status[a.Status]++
 			}
 		}
-		sum.Verdict = GoalVerdict(cat.Verdict, g.ID, s.Indicators)
+		sum.Verdict = GoalVerdict(cat, g.ID, s.Indicators)
 		s.Goals = append(s.Goals, sum)
 	}
 	for _, src := range cat.Sources {
@@ -383,6 +400,7 @@ func figureOf(o indicators.Observation) Figure {
 func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []indicators.Observation,
 	ranks map[string]*Ranking, planStart, now time.Time) *Indicator {
 	a := &Indicator{ID: def.ID, Goal: def.Goal, Owner: def.Owner, Series: []*Series{}}
+	src, _ := cat.Source(def.Source)
 	bySeries := map[string]*Series{}
 	var keys []string
 	var latest *Point
@@ -420,6 +438,7 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 				sr.history[i].CI = wilsonPercent(sr.history[i].Numerator, sr.history[i].Denominator)
 			}
 		}
+		splitKinds(sr)
 		sr.Periods = len(sr.history)
 		if n := len(sr.history); n > 0 {
 			sr.Latest = &sr.history[n-1]
@@ -443,7 +462,9 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 			}
 			p := AssessProgress(pin)
 			sr.Progress = &p
+			settle(def, sr, src)
 			defendSeries(def, sr)
+			answerSeries(cat, def, sr, src)
 		}
 		a.Series = append(a.Series, sr)
 	}
@@ -452,7 +473,8 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 		a.Inequality = regionalGaps(cat, def, a.Series)
 	}
 	headline(cat, a)
-	if src, ok := cat.Source(def.Source); ok {
+	headlineAnswers(cat, a)
+	if src != nil {
 		a.Freshness = AssessFreshness(latest, src.Release, now)
 	}
 	return a

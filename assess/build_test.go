@@ -2,6 +2,7 @@ package assess
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,31 +70,30 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 		return a
 	}
 
-	// Barometer 2019 → 2023 (lower is better): by the point estimates,
-	// physical late effects 59 → 55 improve by 1.74 % a year; psychological
-	// 67 → 71 and sexual 63 → 72 deteriorate. The publications give neither
-	// respondent counts nor intervals, so no direction can be claimed:
-	// "no counts: significance unknown". The headline is the series whose
-	// point estimates look worst.
+	// Barometer 2019 → 2023 (lower is better): the unmet-help items are
+	// worded differently in 2023 (a series break in the catalogue), so no
+	// change is computed across it: the progress since the 2019 baseline is
+	// "series break", with the break's reason, and no change is claimed.
 	late := get("g1_late_effects_need_unmet")
-	for bd, point := range map[string]Status{"need_type=physical": OnTrack, "need_type=psychological": Deterioration, "need_type=sexual": Deterioration} {
+	for _, bd := range []string{"need_type=physical", "need_type=psychological", "need_type=sexual"} {
 		sr := series(t, late, "DK", bd)
-		if sr.Progress.Status != SignificanceUnknown || sr.PointStatus != point || sr.Baseline.Origin != "catalogue" || sr.Baseline.Period != "2019" || sr.Latest.Period != "2023" {
-			t.Errorf("%s: %s (point %s) from %s baseline %s to %s, want significance unknown (point %s) from the catalogue's 2019", bd, sr.Progress.Status,
-				sr.PointStatus, sr.Baseline.Origin, sr.Baseline.Period, sr.Latest.Period, point)
+		if sr.Progress.Status != SeriesBreak || sr.Changes != nil || sr.Break == nil || sr.Break.Period != "2023" ||
+			sr.Baseline.Origin != "catalogue" || sr.Baseline.Period != "2019" || sr.Latest.Period != "2023" {
+			t.Errorf("%s: %s changes %+v break %+v from %s baseline %s to %s, want a series break", bd, sr.Progress.Status,
+				sr.Changes, sr.Break, sr.Baseline.Origin, sr.Baseline.Period, sr.Latest.Period)
 		}
 	}
-	if late.Status != SignificanceUnknown || !strings.HasPrefix(late.ReasonEN, "Psychological late effects: 2019 → 2023: 67 → 71 (+4.0 percentage points); no counts: significance unknown") ||
-		!strings.HasPrefix(late.ReasonDA, "Psykiske senfølger: 2019 → 2023: 67 → 71 (+4.0 procentpoint); ingen antal: signifikans ukendt") || late.StatusDA != "Ingen antal: signifikans ukendt" {
-		t.Errorf("headline %s (%s) %q / %q, want significance unknown led by the psychological series", late.Status, late.StatusDA, late.ReasonEN, late.ReasonDA)
+	if late.Status != SeriesBreak || !strings.Contains(late.ReasonDA, "serien har brud fra 2023") || late.StatusDA != "Brud i serien: ingen udvikling beregnes" {
+		t.Errorf("headline %s (%s) %q", late.Status, late.StatusDA, late.ReasonDA)
 	}
 	if sr := series(t, late, "DK", "need_type=physical"); sr.Previous.Value != 59 || sr.Latest.Value != 55 {
 		t.Errorf("physical: previous %v latest %v, want 59 and 55", sr.Previous.Value, sr.Latest.Value)
 	}
 
-	// One survey round only: not assessable, and saying why.
+	// One survey round only: awaiting the first figure after the baseline
+	// (not "not assessable"), with when the publisher's calendar put it.
 	unmet := get("g1_unmet_needs_followup")
-	if unmet.Status != NotAssessable || !strings.Contains(unmet.ReasonEN, "only one period (2019)") {
+	if unmet.Status != AwaitingFigure || !strings.Contains(unmet.ReasonEN, "the baseline is 38 % (2019)") || !strings.Contains(unmet.ReasonEN, "due by 2024-12-31") {
 		t.Errorf("g1_unmet_needs_followup: %s %q", unmet.Status, unmet.ReasonEN)
 	}
 
@@ -104,9 +104,10 @@ func TestBuildFromShippedSnapshots(t *testing.T) {
 		strings.Join(men.Ranking.Missing, ",") != "FI,IS" || men.Ranking.Leader != "SE" {
 		t.Errorf("rank, men: %+v ranking %+v", men.Latest, men.Ranking)
 	}
-	// 1999–2003 has only Denmark: no ranking, so one ranked period, not assessable.
-	if men.Periods != 1 || men.Progress.Status != NotAssessable {
-		t.Errorf("rank, men: %d periods, %s; want 1 and not assessable", men.Periods, men.Progress.Status)
+	// 1999–2003 has only Denmark: no ranking, so one ranked period, the
+	// baseline itself: awaiting the next.
+	if men.Periods != 1 || men.Progress.Status != AwaitingFigure {
+		t.Errorf("rank, men: %d periods, %s; want 1 and awaiting a figure", men.Periods, men.Progress.Status)
 	}
 	gap := get("g3_survival_gap_to_best")
 	if v := series(t, gap, "DK", "sex=male").Latest.Value; round(v, 1) != 7.4 {
@@ -209,8 +210,8 @@ func TestRegionalComparison(t *testing.T) {
 	if dk.Progress.Status != OnTrack || dk.Baseline.Origin != "figure" || dk.Baseline.Period != "2025" {
 		t.Errorf("Denmark: %s from %s %s", dk.Progress.Status, dk.Baseline.Origin, dk.Baseline.Period)
 	}
-	if sr := series(t, a, "DK-83", ""); sr.Progress == nil || sr.Progress.Status != NotAssessable {
-		t.Errorf("a region with one period: %+v", sr.Progress)
+	if sr := series(t, a, "DK-83", ""); sr.Progress == nil || sr.Progress.Status != AwaitingFigure {
+		t.Errorf("a region with one period (its baseline): %+v", sr.Progress)
 	}
 
 	// Without a national figure, Denmark is pooled from all five regions.
@@ -246,15 +247,16 @@ func TestBuildDefendsEveryStatus(t *testing.T) {
 	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now})
 	late, _ := s.Indicator("g1_late_effects_need_unmet")
 	psy := series(t, late, "DK", "need_type=psychological")
-	if c := psy.Changes.SinceBaseline; c == nil || c.Significance != SigUnknown || c.FromValue != 67 || c.ToValue != 71 {
-		t.Fatalf("psychological since baseline: %+v", c)
+	// Across the 2023 break: no change, no trend, no projection (one
+	// comparable period), saying why; the short-term window has no earlier
+	// comparable figure.
+	if psy.Changes != nil || psy.Trend != nil || psy.Projection != nil || psy.ProjectionNone == nil ||
+		!strings.Contains(psy.ProjectionNone.ReasonEN, "at least 3 comparable periods, the series has 1") {
+		t.Fatalf("psychological: changes %+v trend %+v projection %+v none %+v", psy.Changes, psy.Trend, psy.Projection, psy.ProjectionNone)
 	}
-	if len(psy.Windows) != 2 || psy.Windows[0].Window != WindowSinceBaseline || psy.Windows[0].Status != SignificanceUnknown ||
-		psy.Windows[1].Window != WindowLastFive || psy.Windows[1].From != "2019" || psy.Windows[1].Status != SignificanceUnknown {
+	if len(psy.Windows) != 2 || psy.Windows[0].Window != WindowSinceBaseline || psy.Windows[0].Status != SeriesBreak ||
+		psy.Windows[1].Window != WindowLastFive || psy.Windows[1].Status != NotAssessable {
 		t.Errorf("windows: %+v", psy.Windows)
-	}
-	if psy.Projection == nil || psy.Projection.TargetYear != 2030 || psy.Trend != nil {
-		t.Errorf("projection %+v trend %+v", psy.Projection, psy.Trend)
 	}
 	surv, _ := s.Indicator("g3_survival_5y_denmark")
 	men := series(t, surv, "DK", "sex=male")
@@ -263,12 +265,65 @@ func TestBuildDefendsEveryStatus(t *testing.T) {
 	if men.Trend == nil || men.Trend.Periods != 4 || men.Trend.Method != TrendOLS || men.Trend.CI == nil {
 		t.Fatalf("survival trend: %+v", men.Trend)
 	}
-	if men.Projection == nil || men.Projection.PaceFrom != PaceTrend {
+	if p := men.Projection; p == nil || p.Scale != ScaleLogit || p.Periods != 4 || !(p.Lower <= p.ProjectedValue && p.ProjectedValue <= p.Upper && p.Upper < 100) {
 		t.Errorf("survival projection: %+v", men.Projection)
 	}
 	for _, g := range s.Goals {
 		if g.Verdict == nil || g.Verdict.RuleDA != cat.Verdict.RuleDA || g.Verdict.Indicators != g.Indicators {
 			t.Errorf("goal %d verdict %+v", g.Goal, g.Verdict)
 		}
+	}
+}
+
+// After the shipped figures: every indicator with figures has its three
+// answers (a standing and a direction, or the figures' reason for none),
+// "not assessable" only without figures, no projection outside the unit's
+// range, and goal 3 decided.
+func TestShippedFiguresAnswerTheQuestion(t *testing.T) {
+	cat := testkit.Catalogue(t)
+	s := Build(Input{Catalogue: cat, Observations: shipped(t, cat), Now: now})
+	for _, a := range s.Indicators {
+		def, _ := cat.Indicator(a.ID)
+		t.Run(a.ID, func(t *testing.T) {
+			if len(a.Series) == 0 {
+				if a.Status != NotAssessable || a.Answers != nil {
+					t.Errorf("no figures: %s, answers %+v", a.Status, a.Answers)
+				}
+				return
+			}
+			if a.Status == NotAssessable {
+				t.Errorf("has figures but not assessable: %q", a.ReasonEN)
+			}
+			x := a.Answers
+			if x == nil || x.Standing.State == "" || x.Direction.State == "" || x.SinceBaseline.Status == "" ||
+				x.Standing.ReasonDA == "" || x.Direction.ReasonDA == "" || x.Direction.ReasonEN == "" || x.SinceBaseline.ReasonDA == "" {
+				t.Fatalf("answers %+v", x)
+			}
+			if x.SinceBaseline.Status == AwaitingFigure && x.SinceBaseline.ExpectedBy == "" {
+				t.Errorf("awaiting without a date: %+v", x.SinceBaseline)
+			}
+			lo, hi := def.Unit.Bounds()
+			for _, sr := range a.Series {
+				if p := sr.Projection; p != nil && (p.ProjectedValue < lo || p.ProjectedValue > hi || p.Lower < lo || p.Upper > hi || p.Periods < 3) {
+					t.Errorf("%s %v: projection %+v outside %v–%v", sr.Geography, sr.Breakdown, p, lo, hi)
+				}
+			}
+		})
+	}
+	g3, _ := s.Goal(3)
+	if g3.Verdict.State != VerdictOffTrack || !slices.Contains(g3.Verdict.Short, "g3_nordic_rank_by_site") ||
+		!strings.Contains(g3.Verdict.ReasonDA, "Prostatakræft, Mænd: Danmark er nr. 4 af 4 i 2016-2020 (90,1); bedst er Norge (94,9), 4,8 point foran") ||
+		!strings.Contains(g3.Verdict.ReasonDA, "Danmark er nr. 3 af 3 i 2014-2018") {
+		t.Errorf("goal 3: %+v", g3.Verdict)
+	}
+	if g2, _ := s.Goal(2); g2.Verdict.State != VerdictUndecided || !strings.Contains(g2.Verdict.ReasonEN, "No comparable Nordic measure") {
+		t.Errorf("goal 2: %+v", g2.Verdict)
+	}
+	// The kræftpakke series: the whole of 2022 apart from the quarters,
+	// and the previous figure is the previous quarter.
+	pk, _ := s.Indicator("g3_cancer_pathways_within_standard_time")
+	dk := series(t, pk, "DK", "")
+	if dk.Apart == nil || dk.Apart.Figures[0].Period != "2022" || dk.Previous.Period != "2021K4" {
+		t.Errorf("kræftpakker: apart %+v previous %+v", dk.Apart, dk.Previous)
 	}
 }

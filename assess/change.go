@@ -33,7 +33,7 @@ var SignificanceLabels = map[Significance][2]string{
 	SigBetter:  {"Signifikant bedre", "Significantly better"},
 	SigWorse:   {"Signifikant dårligere", "Significantly worse"},
 	SigNone:    {"Ingen signifikant ændring", "No significant change"},
-	SigUnknown: {"Ingen antal: signifikans ukendt", "No counts: significance unknown"},
+	SigUnknown: {"Signifikans ukendt", "Significance unknown"},
 	SigExact:   {"Optælling: ingen stikprøveusikkerhed", "Complete count: no sampling error"},
 }
 
@@ -101,7 +101,7 @@ func AssessChange(a, b Figure, unit indicators.Unit, polarity indicators.Polarit
 	c := &Change{From: a.Period, To: b.Period, FromValue: a.Value, ToValue: b.Value, Difference: b.Value - a.Value}
 	uda, uen := unit.Change().Words()
 	span := fmt.Sprintf("%s → %s: %g → %g (%+.1f%s", a.Period, b.Period, a.Value, b.Value, c.Difference, uen)
-	spanDA := fmt.Sprintf("%s → %s: %g → %g (%+.1f%s", a.Period, b.Period, a.Value, b.Value, c.Difference, uda)
+	spanDA := sprintfDA("%s → %s: %g → %g (%+.1f%s", a.Period, b.Period, a.Value, b.Value, c.Difference, uda)
 	switch {
 	case unit.Exact():
 		c.Significance = SigExact
@@ -110,8 +110,8 @@ func AssessChange(a, b Figure, unit indicators.Unit, polarity indicators.Polarit
 		return c
 	case a.CI == nil || b.CI == nil:
 		c.Significance = SigUnknown
-		c.ReasonEN = span + "); no counts: significance unknown — the figures have neither respondent counts nor published intervals"
-		c.ReasonDA = spanDA + "); ingen antal: signifikans ukendt — tallene har hverken antal svarpersoner eller offentliggjorte intervaller"
+		c.ReasonEN = span + "); significance unknown: the figures have neither counts nor published intervals"
+		c.ReasonDA = spanDA + "); signifikans ukendt: tallene har hverken antal eller offentliggjorte intervaller"
 		return c
 	}
 	lo, hi := DiffInterval(b.Value, *b.CI, a.Value, *a.CI)
@@ -121,7 +121,7 @@ func AssessChange(a, b Figure, unit indicators.Unit, polarity indicators.Polarit
 	}
 	c.CI = &Interval{Lower: lo, Upper: hi, Method: method}
 	ci := fmt.Sprintf("95 %% CI %.1f to %.1f", lo, hi)
-	ciDA := fmt.Sprintf("95 %%-KI %.1f til %.1f", lo, hi)
+	ciDA := sprintfDA("95 %%-KI %.1f til %.1f", lo, hi)
 	switch {
 	case lo <= 0 && hi >= 0:
 		c.Significance = SigNone

@@ -91,12 +91,20 @@ func defendSeries(def *indicators.Indicator, sr *Series) {
 	if def.Derived != nil || sr.Progress == nil || sr.Latest == nil {
 		return
 	}
+	seg, br := segment(def, sr)
+	if br != nil && len(seg) < len(sr.history) {
+		sr.Break = br
+	}
+	// A figure is comparable with the latest unless it comes before the
+	// series' latest break (a catalogue baseline before the first figure
+	// is comparable when there is no break).
+	inSeg := func(f *Figure) bool { return br == nil || len(seg) > 0 && !f.End.Before(seg[0].End) }
 	base := baselineFigure(sr)
 	ch := &Changes{}
-	if base != nil && sr.Latest.End.After(base.End) {
+	if base != nil && sr.Latest.End.After(base.End) && inSeg(base) {
 		ch.SinceBaseline = AssessChange(*base, *sr.Latest, def.Unit, def.Polarity)
 	}
-	if sr.Previous != nil {
+	if sr.Previous != nil && inSeg(sr.Previous) {
 		ch.SincePrevious = AssessChange(*sr.Previous, *sr.Latest, def.Unit, def.Polarity)
 	}
 	if ch.SinceBaseline != nil || ch.SincePrevious != nil {
@@ -105,26 +113,24 @@ func defendSeries(def *indicators.Indicator, sr *Series) {
 	if ps := Defend(sr.Progress, ch.SinceBaseline); ps != sr.Progress.Status {
 		sr.PointStatus = ps
 	}
-	sr.Trend = FitTrend(sr.history, def.Polarity)
-	if sr.Baseline != nil {
-		sr.Projection = Project(&sr.Baseline.Point, sr.Latest.Point, def.Target, def.Polarity, sr.Trend)
-	}
+	sr.Trend = FitTrend(seg, def.Polarity)
+	sr.Projection, sr.ProjectionNone = ProjectSeries(seg, sr.Baseline, def.Unit, def.Target, def.Polarity)
 	long := Window{Window: WindowSinceBaseline, Status: sr.Progress.Status, Change: ch.SinceBaseline,
 		ReasonEN: sr.Progress.ReasonEN, ReasonDA: sr.Progress.ReasonDA}
 	if base != nil {
 		long.From, long.To = base.Period, sr.Latest.Period
 	}
-	sr.Windows = []Window{labelled(long), labelled(lastFive(def, sr))}
+	sr.Windows = []Window{labelled(long), labelled(lastFive(def, sr, seg))}
 }
 
 // lastFive is the short-term window: from the earliest figure within five
 // years before the latest to the latest.
-func lastFive(def *indicators.Indicator, sr *Series) Window {
+func lastFive(def *indicators.Indicator, sr *Series, seg []Figure) Window {
 	w := Window{Window: WindowLastFive, To: sr.Latest.Period}
 	since := sr.Latest.End.AddDate(-5, 0, 0)
 	var start *Figure
-	for i := range sr.history {
-		f := &sr.history[i]
+	for i := range seg {
+		f := &seg[i]
 		if !f.End.Before(since) && f.End.Before(sr.Latest.End) {
 			start = f
 			break

@@ -53,8 +53,10 @@ func AssessFreshness(latest *Point, r indicators.Release, now time.Time) Freshne
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
 	if now.After(due.AddDate(0, 0, 1)) { // due is a date: overdue from the day after
 		f.State = Overdue
-		f.ReasonEN = fmt.Sprintf("the latest period is %s; the next was due by %s (every %d months, %d months after the period)", latest.Period, day(due), r.EveryMonths, r.LagMonths)
-		f.ReasonDA = fmt.Sprintf("seneste periode er %s; den næste skulle foreligge senest %s (hver %d. måned, %d måneder efter perioden)", latest.Period, day(due), r.EveryMonths, r.LagMonths)
+		// Say what kpv holds and when the publisher's calendar put the next
+		// release: kpv may simply not have loaded it (no blame).
+		f.ReasonEN = fmt.Sprintf("kpv holds figures up to %s; by the publisher's calendar the next period was due by %s (every %d months, %d months after the period): load it if it is out", latest.Period, day(due), r.EveryMonths, r.LagMonths)
+		f.ReasonDA = fmt.Sprintf("kpv har tal til og med %s; efter udgiverens kalender var næste periode ventet senest %s (hver %d. måned, %d måneder efter perioden): indlæs den, hvis den er udkommet", latest.Period, day(due), r.EveryMonths, r.LagMonths)
 		return f
 	}
 	f.State = Fresh

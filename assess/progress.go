@@ -19,10 +19,16 @@ const (
 	OffTrack          Status = "off_track"
 	Deterioration     Status = "deterioration"
 	NotAssessable     Status = "not_assessable"
+	// AwaitingFigure: the series has figures, but none after the plan's
+	// baseline yet (answers.go says when one is expected).
+	AwaitingFigure Status = "awaiting_figure"
+	// SeriesBreak: the series breaks between the baseline and the latest
+	// figure, so no progress is computed across it.
+	SeriesBreak Status = "series_break"
 )
 
 // Statuses are all progress states.
-var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, NoSignificantChange, OffTrack, Deterioration, SignificanceUnknown, NotAssessable}
+var Statuses = []Status{TargetAchieved, OnTrack, NeedsAcceleration, NoSignificantChange, OffTrack, Deterioration, SignificanceUnknown, AwaitingFigure, SeriesBreak, NotAssessable}
 
 // The cut-offs of the progress classes, after Eurostat's assessment of
 // progress towards the EU SDG targets. With a target value: the growth
@@ -125,7 +131,7 @@ func AssessProgress(in ProgressInput) Progress {
 	case !in.Latest.End.After(in.Baseline.End):
 		return notAssessable(
 			fmt.Sprintf("only one period (%s): progress needs the baseline and a later period", in.Latest.Period),
-			fmt.Sprintf("kun én periode (%s): udvikling kræver udgangspunktet og en senere periode", in.Latest.Period))
+			sprintfDA("kun én periode (%s): udvikling kræver udgangspunktet og en senere periode", in.Latest.Period))
 	}
 	p := Progress{Years: yearsBetween(in.Baseline.End, in.Latest.End), Change: ptr(in.Latest.Value - in.Baseline.Value)}
 	targetEnd := time.Date(in.Target.Year, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -159,23 +165,23 @@ func rankProgress(in ProgressInput, p Progress) Progress {
 	case l <= float64(rank):
 		return p.conclude(TargetAchieved,
 			fmt.Sprintf("rank %g reaches the target rank %d", l, rank),
-			fmt.Sprintf("placering %g når målet (%d. plads)", l, rank))
+			sprintfDA("placering %g når målet (%d. plads)", l, rank))
 	case in.AtTop:
 		return p.conclude(TargetAchieved,
 			fmt.Sprintf("rank %g, but the confidence interval overlaps the leader's: a statistical tie at the top", l),
-			fmt.Sprintf("placering %g, men konfidensintervallet overlapper førstepladsens: statistisk delt førsteplads", l))
+			sprintfDA("placering %g, men konfidensintervallet overlapper førstepladsens: statistisk delt førsteplads", l))
 	case l < b:
 		return p.conclude(NeedsAcceleration,
 			fmt.Sprintf("rank improved from %g to %g (%s) but has not reached %d", b, l, span, rank),
-			fmt.Sprintf("placeringen er forbedret fra %g til %g (%s), men målet (%d. plads) er ikke nået", b, l, span, rank))
+			sprintfDA("placeringen er forbedret fra %g til %g (%s), men målet (%d. plads) er ikke nået", b, l, span, rank))
 	case l == b:
 		return p.conclude(OffTrack,
 			fmt.Sprintf("rank unchanged at %g (%s); the target is %d", l, span, rank),
-			fmt.Sprintf("placeringen er uændret %g (%s); målet er %d. plads", l, span, rank))
+			sprintfDA("placeringen er uændret %g (%s); målet er %d. plads", l, span, rank))
 	}
 	return p.conclude(Deterioration,
 		fmt.Sprintf("rank fell from %g to %g (%s)", b, l, span),
-		fmt.Sprintf("placeringen er faldet fra %g til %g (%s)", b, l, span))
+		sprintfDA("placeringen er faldet fra %g til %g (%s)", b, l, span))
 }
 
 // valueProgress: the growth achieved since the baseline against the growth
@@ -187,18 +193,18 @@ func valueProgress(in ProgressInput, p Progress) Progress {
 	if !in.Polarity.Better(goal, l) { // latest is at or beyond the target
 		return p.conclude(TargetAchieved,
 			fmt.Sprintf("%g in %s reaches the target %g", l, in.Latest.Period, goal),
-			fmt.Sprintf("%g i %s når målet %g", l, in.Latest.Period, goal))
+			sprintfDA("%g i %s når målet %g", l, in.Latest.Period, goal))
 	}
 	if p.YearsToTarget <= 0 {
 		return notAssessable(fmt.Sprintf("the target year %d is not after the baseline %s", t.Year, in.Baseline.Period),
-			fmt.Sprintf("målåret %d ligger ikke efter udgangspunktet %s", t.Year, in.Baseline.Period))
+			sprintfDA("målåret %d ligger ikke efter udgangspunktet %s", t.Year, in.Baseline.Period))
 	}
 	if !in.Polarity.Better(goal, b) {
 		// The baseline already met the target and the series has fallen back.
 		p.Method = MethodLinear
 		return p.conclude(Deterioration,
 			fmt.Sprintf("the baseline %g met the target %g, the latest %g does not", b, goal, l),
-			fmt.Sprintf("udgangspunktet %g nåede målet %g, det seneste tal %g gør ikke", b, goal, l))
+			sprintfDA("udgangspunktet %g nåede målet %g, det seneste tal %g gør ikke", b, goal, l))
 	}
 	var achieved, required float64
 	if b > 0 && l > 0 && goal > 0 {
@@ -229,7 +235,7 @@ func valueProgress(in ProgressInput, p Progress) Progress {
 	return p.conclude(status,
 		fmt.Sprintf("%s: %.2f%s achieved against %.2f%s needed to reach %g by %d (%.0f %% of the pace)",
 			span, rate(achieved), unitEN, rate(required), unitEN, goal, t.Year, 100*ratio),
-		fmt.Sprintf("%s: %.2f%s opnået mod %.2f%s nødvendigt for at nå %g i %d (%.0f %% af tempoet)",
+		sprintfDA("%s: %.2f%s opnået mod %.2f%s nødvendigt for at nå %g i %d (%.0f %% af tempoet)",
 			span, rate(achieved), unitDA, rate(required), unitDA, goal, t.Year, 100*ratio))
 }
 
@@ -267,9 +273,9 @@ func directionProgress(in ProgressInput, p Progress) Progress {
 	if p.Method == MethodLinear {
 		return p.conclude(status,
 			fmt.Sprintf("%s: %g → %g, %s (%+.2f a year); the target is to improve by %d", span, b, l, word[0], achieved, year),
-			fmt.Sprintf("%s: %g → %g, %s (%+.2f om året); målet er en forbedring frem til %d", span, b, l, word[1], achieved, year))
+			sprintfDA("%s: %g → %g, %s (%+.2f om året); målet er en forbedring frem til %d", span, b, l, word[1], achieved, year))
 	}
 	return p.conclude(status,
 		fmt.Sprintf("%s: %g → %g, %s by %.2f %% a year; the target is to improve by %d", span, b, l, word[0], math.Abs(100*achieved), year),
-		fmt.Sprintf("%s: %g → %g, %s med %.2f %% om året; målet er en forbedring frem til %d", span, b, l, word[1], math.Abs(100*achieved), year))
+		sprintfDA("%s: %g → %g, %s med %.2f %% om året; målet er en forbedring frem til %d", span, b, l, word[1], math.Abs(100*achieved), year))
 }

@@ -112,7 +112,7 @@ func FitTrend(figs []Figure, polarity indicators.Polarity) *Trend {
 	t.APC = apc(b)
 	t.CI = &Interval{Lower: apc(b - q*se), Upper: apc(b + q*se), Method: t.Method}
 	span := fmt.Sprintf("%s → %s, %d periods: %+.2f %% a year (95 %% CI %+.2f to %+.2f)", t.From, t.To, n, t.APC, t.CI.Lower, t.CI.Upper)
-	spanDA := fmt.Sprintf("%s → %s, %d perioder: %+.2f %% om året (95 %%-KI %+.2f til %+.2f)", t.From, t.To, n, t.APC, t.CI.Lower, t.CI.Upper)
+	spanDA := sprintfDA("%s → %s, %d perioder: %+.2f %% om året (95 %%-KI %+.2f til %+.2f)", t.From, t.To, n, t.APC, t.CI.Lower, t.CI.Upper)
 	switch {
 	case t.CI.Lower <= 0 && t.CI.Upper >= 0:
 		t.Significance = SigNone

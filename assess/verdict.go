@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
@@ -36,57 +37,174 @@ type Verdict struct {
 	LabelEN string       `json:"label_en"`
 	RuleDA  string       `json:"rule_da"`
 	RuleEN  string       `json:"rule_en"`
-	// Indicators is how many the goal has; OnTrack how many are on track or
-	// have reached their target; Needed how many must be; Worse lists those
-	// significantly worse (deterioration); Unknown counts those not
-	// assessable or of unknown significance.
-	Indicators int      `json:"indicators"`
-	OnTrack    int      `json:"on_track"`
-	Needed     int      `json:"needed"`
-	Worse      []string `json:"worse"`
-	Unknown    int      `json:"unknown"`
-	ReasonEN   string   `json:"reason_en"`
-	ReasonDA   string   `json:"reason_da"`
+	// Indicators is how many the goal has and WithFigures how many of them
+	// have figures; Needed is how many must have figures for the goal to
+	// be on track. Short lists those short of their target beyond the
+	// statistical uncertainty without closing the gap at the pace needed,
+	// Worse those significantly worse over the last five years: either
+	// decides the goal off track. OnTrack counts those that meet their
+	// target or improve significantly at the pace needed; Unknown those
+	// whose standing or direction the figures cannot tell.
+	Indicators  int      `json:"indicators"`
+	WithFigures int      `json:"with_figures"`
+	OnTrack     int      `json:"on_track"`
+	Needed      int      `json:"needed"`
+	Short       []string `json:"short"`
+	Worse       []string `json:"worse"`
+	Unknown     int      `json:"unknown"`
+	ReasonEN    string   `json:"reason_en"`
+	ReasonDA    string   `json:"reason_da"`
 }
 
-// GoalVerdict judges a goal by rule from its indicators' headline statuses:
-// off track when one is significantly worse (a deterioration survives
-// Defend only when the data support it) or when the on-track share cannot
-// be reached even if every unknown were on track; on track when at least
-// the share is on track; otherwise undecided.
-func GoalVerdict(rule indicators.VerdictRule, goal int, all []*Indicator) *Verdict {
-	v := &Verdict{RuleDA: rule.RuleDA, RuleEN: rule.RuleEN, Worse: []string{}}
+// GoalVerdict judges a goal by the catalogue's rule from the answers of
+// its indicators' Danish series (answers.go):
+//
+//   - off track when a series is short of its target in the latest period
+//     beyond the statistical uncertainty (intervals that do not overlap)
+//     and is not improving significantly at the pace the target needs, or
+//     when a series worsened significantly over the last five years;
+//   - on track when none is, at least rule.OnTrackShare of the goal's
+//     indicators have figures, and every series meets its target or
+//     improves significantly (at the pace needed, where a level is set);
+//   - otherwise undecided, saying why.
+//
+// A gap without intervals, or a change without counts or intervals, never
+// decides on its own; the reason names them as what the figures show.
+func GoalVerdict(cat *indicators.Catalogue, goal int, all []*Indicator) *Verdict {
+	rule := cat.Verdict
+	v := &Verdict{RuleDA: rule.RuleDA, RuleEN: rule.RuleEN, Short: []string{}, Worse: []string{}}
+	var shortDA, shortEN, worseDA, worseEN, pointDA, pointEN []string
+	name := func(id string) (string, string) {
+		if d, ok := cat.Indicator(id); ok {
+			return d.NameDA, d.NameEN
+		}
+		return id, id
+	}
 	for _, a := range all {
 		if a.Goal != goal {
 			continue
 		}
 		v.Indicators++
-		switch a.Status {
-		case OnTrack, TargetAchieved:
+		if a.Answers == nil {
+			continue
+		}
+		v.WithFigures++
+		nda, nen := name(a.ID)
+		short, worse, good, unknown := false, false, true, false
+		var shortItems [][2]string
+		var point *Series
+		for _, sr := range a.Series {
+			x := sr.Answers
+			if sr.Geography != Home || x == nil {
+				continue
+			}
+			closing := x.Direction.State == DirectionImproving && (x.Direction.AtPace == nil || *x.Direction.AtPace)
+			switch {
+			case x.Standing.State == StandingNotMet && x.Standing.Uncertainty == UncertaintyBeyond && !closing:
+				short = true
+				da, en := leadAnswer(cat, sr, x.Standing)
+				shortItems = append(shortItems, [2]string{da, en})
+			case x.Standing.State == StandingNotMet && x.Standing.Uncertainty == UncertaintyUnknown && !closing:
+				if point == nil || standingWorse(x.Standing, point.Answers.Standing) {
+					point = sr
+				}
+			}
+			if x.Direction.State == DirectionWorsening {
+				if !worse {
+					da, en := leadAnswer(cat, sr, x.Direction)
+					worseDA, worseEN = append(worseDA, nda+" – "+da), append(worseEN, nen+" – "+en)
+				}
+				worse = true
+			}
+			if !(x.Standing.State == StandingMet || closing) {
+				good = false
+			}
+			if x.Direction.State == DirectionUnknown && x.Standing.State != StandingMet {
+				unknown = true
+			}
+		}
+		if len(shortItems) > 0 {
+			var da, en []string
+			for _, it := range shortItems {
+				da, en = append(da, it[0]), append(en, it[1])
+			}
+			shortDA = append(shortDA, nda+" – "+strings.Join(da, "; "))
+			shortEN = append(shortEN, nen+" – "+strings.Join(en, "; "))
+		}
+		if point != nil && !short {
+			da, en := leadAnswer(cat, point, point.Answers.Standing)
+			pointDA, pointEN = append(pointDA, nda+" – "+da), append(pointEN, nen+" – "+en)
+		}
+		switch {
+		case short:
+			v.Short = append(v.Short, a.ID)
+		case good:
 			v.OnTrack++
-		case Deterioration:
+		}
+		if worse {
 			v.Worse = append(v.Worse, a.ID)
-		case NotAssessable, SignificanceUnknown:
+		}
+		if unknown {
 			v.Unknown++
 		}
 	}
+	slices.Sort(v.Short)
 	slices.Sort(v.Worse)
 	v.Needed = int(math.Ceil(rule.OnTrackShare*float64(v.Indicators) - 1e-9))
 	switch {
-	case len(v.Worse) > 0:
+	case len(v.Short) > 0 || len(v.Worse) > 0:
 		v.State = VerdictOffTrack
-	case v.Indicators > 0 && v.OnTrack >= v.Needed:
+	case v.WithFigures >= v.Needed && v.OnTrack == v.WithFigures && v.WithFigures > 0:
 		v.State = VerdictOnTrack
-	case v.OnTrack+v.Unknown >= v.Needed:
-		v.State = VerdictUndecided
 	default:
-		v.State = VerdictOffTrack
+		v.State = VerdictUndecided
 	}
 	v.LabelDA, v.LabelEN = VerdictLabels[v.State][0], VerdictLabels[v.State][1]
-	v.ReasonEN = fmt.Sprintf("%d of %d indicators on track or at target (%d needed), %d significantly worse, %d not assessable or of unknown significance",
-		v.OnTrack, v.Indicators, v.Needed, len(v.Worse), v.Unknown)
-	v.ReasonDA = fmt.Sprintf("%d af %d indikatorer på rette spor eller i mål (%d kræves), %d signifikant forværret, %d kan ikke vurderes eller har ukendt signifikans",
-		v.OnTrack, v.Indicators, v.Needed, len(v.Worse), v.Unknown)
+	counts := fmt.Sprintf("%d af %d indikatorer har tal", v.WithFigures, v.Indicators)
+	countsEN := fmt.Sprintf("%d of %d indicators have figures", v.WithFigures, v.Indicators)
+	switch v.State {
+	case VerdictOffTrack:
+		v.ReasonDA = "Ikke på rette spor efter reglen: "
+		v.ReasonEN = "Off track by the rule: "
+		if len(shortDA) > 0 {
+			v.ReasonDA += "mindst én indikator ligger i den seneste periode fra sit mål ud over den statistiske usikkerhed uden signifikant forbedring i det nødvendige tempo. " + strings.Join(shortDA, ". ") + "."
+			v.ReasonEN += "at least one indicator is short of its target in the latest period beyond the statistical uncertainty, without improving significantly at the pace needed. " + strings.Join(shortEN, ". ") + "."
+		}
+		if len(worseDA) > 0 {
+			if len(shortDA) > 0 {
+				v.ReasonDA += " Desuden er "
+				v.ReasonEN += " Also, "
+			}
+			v.ReasonDA += "signifikant forværret i de seneste fem år: " + strings.Join(worseDA, ". ") + "."
+			v.ReasonEN += "significantly worse over the last five years: " + strings.Join(worseEN, ". ") + "."
+		}
+		if len(pointDA) > 0 {
+			v.ReasonDA += " Efter punktestimaterne alene (uden konfidensintervaller, afgør ikke i sig selv): " + strings.Join(pointDA, ". ") + "."
+			v.ReasonEN += " By the point estimates alone (no confidence intervals, not deciding on their own): " + strings.Join(pointEN, ". ") + "."
+		}
+		v.ReasonDA += " (" + counts + ".)"
+		v.ReasonEN += " (" + countsEN + ".)"
+	case VerdictOnTrack:
+		v.ReasonDA = fmt.Sprintf("På rette spor efter reglen: %s (%d kræves), og hver af dem har nået sit mål eller er signifikant forbedret i det nødvendige tempo; ingen er signifikant forværret.", counts, v.Needed)
+		v.ReasonEN = fmt.Sprintf("On track by the rule: %s (%d needed), and each of them meets its target or improves significantly at the pace needed; none worsened significantly.", countsEN, v.Needed)
+	default:
+		v.ReasonDA = fmt.Sprintf("Kan ikke afgøres endnu efter reglen: %s (%d kræves for at kunne være på rette spor); ingen ligger fra sit mål ud over den statistiske usikkerhed, og ingen er signifikant forværret, men %d af dem med tal har hverken nået et mål eller vist en signifikant forbedring", counts, v.Needed, v.WithFigures-v.OnTrack)
+		v.ReasonEN = fmt.Sprintf("Cannot be decided yet by the rule: %s (%d needed to be on track); none is short of its target beyond the statistical uncertainty and none worsened significantly, but %d of those with figures have neither met a target nor improved significantly", countsEN, v.Needed, v.WithFigures-v.OnTrack)
+		if v.WithFigures == 0 {
+			v.ReasonDA = fmt.Sprintf("Kan ikke afgøres endnu efter reglen: ingen af målets %d indikatorer har offentliggjorte tal", v.Indicators)
+			v.ReasonEN = fmt.Sprintf("Cannot be decided yet by the rule: none of the goal's %d indicators has published figures", v.Indicators)
+			if g, ok := cat.Goal(goal); ok && g.FindingDA != "" {
+				v.ReasonDA += ". " + strings.TrimSuffix(g.FindingDA, ".")
+				v.ReasonEN += ". " + strings.TrimSuffix(g.FindingEN, ".")
+			}
+		}
+		if len(pointDA) > 0 {
+			v.ReasonDA += ". Efter punktestimaterne alene (uden konfidensintervaller): " + strings.Join(pointDA, ". ")
+			v.ReasonEN += ". By the point estimates alone (no confidence intervals): " + strings.Join(pointEN, ". ")
+		}
+		v.ReasonDA += "."
+		v.ReasonEN += "."
+	}
 	return v
 }
 
@@ -140,4 +258,12 @@ func StatusChanges(prev, cur *Snapshot) []StatusChange {
 	order := map[string]int{"worsened": 0, "improved": 1, "changed": 2}
 	slices.SortStableFunc(out, func(x, y StatusChange) int { return order[x.Direction] - order[y.Direction] })
 	return out
+}
+
+// leadAnswer is an answer's reason led by its series' breakdown.
+func leadAnswer(cat *indicators.Catalogue, sr *Series, ans Answer) (da, en string) {
+	if len(sr.Breakdown) == 0 {
+		return ans.ReasonDA, ans.ReasonEN
+	}
+	return BreakdownLabel(cat, sr.Breakdown, true) + ": " + ans.ReasonDA, BreakdownLabel(cat, sr.Breakdown, false) + ": " + ans.ReasonEN
 }

@@ -58,9 +58,13 @@ func Build(in Input) *Section {
 	// A milestone is reached when any status report of the initiative (of
 	// any year, recorded by At) says so; the earliest date given counts.
 	reached := map[string]string{}
+	s.reportedAt = map[string]time.Time{} // the latest status report of each initiative, any year
 	for _, sub := range in.Submissions {
 		if sub.Kind != store.KindStatus {
 			continue
+		}
+		if sub.RecordedAt.After(s.reportedAt[sub.Subject]) {
+			s.reportedAt[sub.Subject] = sub.RecordedAt
 		}
 		var r StatusReport
 		if json.Unmarshal(sub.Body, &r) != nil {
@@ -135,28 +139,39 @@ func Build(in Input) *Section {
 
 func (s *Section) milestone(m *indicators.Milestone, reached map[string]string) MilestoneView {
 	v := MilestoneView{Milestone: m, State: Upcoming}
+	after := m.DueDate().AddDate(0, 0, 1)
 	if d, ok := reached[m.ID]; ok {
 		v.State, v.ReachedOn = Reached, d
-	} else if !s.At.Before(m.DueDate().AddDate(0, 0, 1)) {
-		v.State = Overdue
-		s.OverdueMilestones++
+	} else if !s.At.Before(after) {
+		// Overdue only when the owner's status report, sent after the
+		// date, does not report it reached; without one kpv does not know.
+		if at, ok := s.reportedAt[fmt.Sprintf("initiative:%d", m.Initiative)]; ok && !at.Before(after) {
+			v.State = Overdue
+			s.OverdueMilestones++
+		} else {
+			v.State = NotReported
+			s.NotReportedMilestones++
+		}
 	}
 	v.StateDA, v.StateEN = stateLabel(v.State)
 	return v
 }
 
 // Overdue lists the milestones overdue at the section's moment.
-func (s *Section) Overdue() []MilestoneView {
+func (s *Section) Overdue() []MilestoneView { return s.inState(Overdue) }
+
+// inState lists the milestones in a state at the section's moment.
+func (s *Section) inState(state string) []MilestoneView {
 	var out []MilestoneView
 	for _, m := range s.PlanMilestones {
-		if m.State == Overdue {
+		if m.State == state {
 			out = append(out, m)
 		}
 	}
 	for _, a := range s.FocusAreas {
 		for _, in := range a.Initiatives {
 			for _, m := range in.Milestones {
-				if m.State == Overdue {
+				if m.State == state {
 					out = append(out, m)
 				}
 			}

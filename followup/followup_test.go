@@ -84,7 +84,8 @@ func TestParseNamesEveryBadField(t *testing.T) {
 }
 
 // The section for a year: the latest report counts, milestones reached by
-// any report (of any year) are reached, those past their date overdue,
+// any report (of any year) are reached, those past their date without a
+// status report since "not reported",
 // money rolls up without counting unreported lines as 0, and the round
 // says who still owes what.
 func TestBuild(t *testing.T) {
@@ -128,16 +129,16 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	for id, want := range map[string]string{
-		"i26-rygestopmedicin":       Reached,  // reported reached
-		"i06-retningslinjer":        Overdue,  // due 2025-12-31, not reported
-		"i25-nikotinposer-indfaset": Upcoming, // due 1 April 2026
+		"i26-rygestopmedicin":       Reached,     // reported reached
+		"i06-retningslinjer":        NotReported, // due 2025-12-31, no status report: not called overdue
+		"i25-nikotinposer-indfaset": Upcoming,    // due 1 April 2026
 	} {
 		if states[id] != want {
 			t.Errorf("milestone %s: %s, want %s", id, states[id], want)
 		}
 	}
-	if s.PlanMilestones[0].State != Overdue {
-		t.Errorf("the plan's own milestone (autumn 2025, not reported): %s", s.PlanMilestones[0].State)
+	if s.PlanMilestones[0].State != NotReported || s.PlanMilestones[0].StateDA != "Ikke rapporteret" {
+		t.Errorf("the plan's own milestone (autumn 2025, no status report): %s", s.PlanMilestones[0].State)
 	}
 	n := 0
 	for _, c := range s.StatusCount {
@@ -238,5 +239,53 @@ func TestRoundDates(t *testing.T) {
 	}
 	if y := CurrentRound(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)); y != 2025 {
 		t.Errorf("current round in the plan's first year %d", y)
+	}
+}
+
+// Missing is not failure: a milestone past its date is overdue only when a
+// status report of its initiative, sent after the date, does not report it
+// reached; without one it is "not reported", and not counted as overdue.
+func TestMilestoneOverdueOnlyWithAReport(t *testing.T) {
+	cat := testkit.Catalogue(t)
+	due := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC) // i06-retningslinjer
+	report := func(at time.Time, reached ...ReachedMilestone) store.PlanSubmission {
+		s := sub(1, store.KindStatus, "initiative:6", "sst", 2025, StatusReport{Year: 2025, Status: Delayed, NarrativeDA: "a", NextStepsDA: "b", MilestonesReached: reached})
+		s.RecordedAt = at
+		return s
+	}
+	for _, c := range []struct {
+		name        string
+		subs        []store.PlanSubmission
+		want        string
+		overdue     int
+		notReported bool
+	}{
+		{"no status report", nil, NotReported, 0, true},
+		{"a report from before the date", []store.PlanSubmission{report(due.AddDate(0, -2, 0))}, NotReported, 0, true},
+		{"a report after the date without it", []store.PlanSubmission{report(due.AddDate(0, 1, 0))}, Overdue, 1, false},
+		{"a report saying it was reached", []store.PlanSubmission{report(due.AddDate(0, 1, 0), ReachedMilestone{"i06-retningslinjer", "2025-11-01"})}, Reached, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := Build(Input{Catalogue: cat, Year: 2025, Submissions: c.subs, At: now})
+			var got MilestoneView
+			for _, a := range s.FocusAreas {
+				for _, x := range a.Initiatives {
+					for _, m := range x.Milestones {
+						if m.ID == "i06-retningslinjer" {
+							got = m
+						}
+					}
+				}
+			}
+			over := 0
+			for _, m := range s.Overdue() {
+				if m.ID == "i06-retningslinjer" {
+					over++
+				}
+			}
+			if got.State != c.want || over != c.overdue || c.notReported && s.NotReportedMilestones == 0 {
+				t.Errorf("state %s (overdue %d, not reported %d), want %s", got.State, over, s.NotReportedMilestones, c.want)
+			}
+		})
 	}
 }

@@ -32,7 +32,7 @@ type Tracker struct {
 	mu  sync.Mutex
 	cur atomic.Pointer[Section]
 
-	initiatives, overdue, allocated, spent, unspent, overspent, completeness, missing, pastDue, year, refreshed *prometheus.Desc
+	initiatives, overdue, notReported, allocated, spent, unspent, overspent, completeness, missing, pastDue, year, refreshed *prometheus.Desc
 }
 
 // TrackerOptions configure a Tracker.
@@ -60,7 +60,8 @@ func NewTracker(o TrackerOptions) *Tracker {
 	}
 	t := &Tracker{cat: o.Catalogue, st: o.Store, now: o.Now, snapshot: o.Snapshot,
 		initiatives:  d("kpv_initiatives", "Initiatives of the plan by the status of their latest report for the current round's year (no_report: none yet).", "status"),
-		overdue:      d("kpv_milestones_overdue", "Milestones from the plan and the 2025 agreement past their date and not reported reached, by the organisation responsible.", "owner"),
+		overdue:      d("kpv_milestones_overdue", "Milestones from the plan and the 2025 agreement past their date that a status report sent after the date does not report reached, by the organisation responsible.", "owner"),
+		notReported:  d("kpv_milestones_not_reported", "Milestones past their date with no status report of their initiative since: not called overdue; the organisation responsible is asked for a status.", "owner"),
 		allocated:    d("kpv_funding_allocated_dkk_million", "Allocated in the plan's funding table for the current round's year, DKK million (2025 prices), by recipient.", "recipient"),
 		spent:        d("kpv_funding_spent_dkk_million", "Reported spending for the current round's year, DKK million, by recipient (only lines with a report).", "recipient"),
 		unspent:      d("kpv_funding_unspent_dkk_million", "Allocated less reported spending on the lines with a report, current round's year, DKK million, by recipient.", "recipient"),
@@ -105,7 +106,7 @@ func (t *Tracker) Run(ctx context.Context, interval time.Duration) { t.refresher
 
 // Describe sends the gauges' descriptors.
 func (t *Tracker) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{t.initiatives, t.overdue, t.allocated, t.spent, t.unspent, t.overspent, t.completeness, t.missing, t.pastDue, t.year, t.refreshed} {
+	for _, d := range []*prometheus.Desc{t.initiatives, t.overdue, t.notReported, t.allocated, t.spent, t.unspent, t.overspent, t.completeness, t.missing, t.pastDue, t.year, t.refreshed} {
 		ch <- d
 	}
 }
@@ -121,15 +122,22 @@ func (t *Tracker) Collect(ch chan<- prometheus.Metric) {
 	}
 	// Every organisation that owns a milestone has a series, 0 included,
 	// so an alert resolves when the last overdue milestone is reached.
-	overdue := map[string]int{}
+	overdue, notReported := map[string]int{}, map[string]int{}
 	for _, m := range t.cat.Milestones {
 		overdue[m.Owner] += 0
+		notReported[m.Owner] += 0
 	}
 	for _, m := range s.Overdue() {
 		overdue[m.Owner]++
 	}
+	for _, m := range s.inState(NotReported) {
+		notReported[m.Owner]++
+	}
 	for owner, n := range overdue {
 		g(t.overdue, float64(n), owner)
+	}
+	for owner, n := range notReported {
+		g(t.notReported, float64(n), owner)
 	}
 	for _, r := range s.Money.ByRecipient {
 		g(t.allocated, r.Allocated, r.Key)

@@ -36,14 +36,20 @@ type Section struct {
 	// on the funds from 2026.
 	PlanMilestones []MilestoneView `json:"plan_milestones"`
 	StatusCount    []Count         `json:"status_counts"`
-	// OverdueMilestones counts milestones past their date and not reported reached.
-	OverdueMilestones int               `json:"overdue_milestones"`
-	Money             Money             `json:"money"`
-	Commentary        []CommentaryEntry `json:"commentary"`
+	// OverdueMilestones counts milestones past their date that a status
+	// report sent after the date does not report reached; NotReported
+	// those past their date with no status report since: kpv does not
+	// know, and asks the owner for a status.
+	OverdueMilestones     int               `json:"overdue_milestones"`
+	NotReportedMilestones int               `json:"not_reported_milestones"`
+	Money                 Money             `json:"money"`
+	Commentary            []CommentaryEntry `json:"commentary"`
 	// MissingCommentary lists indicators off track or deteriorating
 	// without commentary for the year.
 	MissingCommentary []string `json:"missing_commentary"`
 	Round             Round    `json:"round"`
+
+	reportedAt map[string]time.Time
 }
 
 // Count is how many initiatives have a status.
@@ -95,6 +101,9 @@ const (
 	Reached  = "reached"
 	Overdue  = "overdue"
 	Upcoming = "upcoming"
+	// NotReported: past its date, and no status report of the initiative
+	// has come since: missing is not failure, so it is not called overdue.
+	NotReported = "not_reported"
 )
 
 // MilestoneView is a milestone with its state at the section's moment.
@@ -112,6 +121,8 @@ func stateLabel(s string) (string, string) {
 		return "Nået", "Reached"
 	case Overdue:
 		return "Overskredet", "Overdue"
+	case NotReported:
+		return "Ikke rapporteret", "Not reported"
 	}
 	return "Kommende", "Upcoming"
 }

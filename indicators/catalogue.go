@@ -87,7 +87,12 @@ type Goal struct {
 	ShortDA string   `yaml:"short_da" json:"short_da"`
 	ShortEN string   `yaml:"short_en" json:"short_en"`
 	Source  Citation `yaml:"source" json:"source"`
-	Line    int      `yaml:"-" json:"-"`
+	// FindingDA and FindingEN are kpv's finding on what the goal's figures
+	// lack, shown with the verdict while none of its indicators has
+	// figures: who must act, and what exists to compare with.
+	FindingDA string `yaml:"finding_da,omitempty" json:"finding_da,omitempty"`
+	FindingEN string `yaml:"finding_en,omitempty" json:"finding_en,omitempty"`
+	Line      int    `yaml:"-" json:"-"`
 }
 
 // FocusArea is one of the plan's four indsatsområder.
@@ -261,7 +266,10 @@ type Source struct {
 	Request *Request `yaml:"request,omitempty" json:"request,omitempty"`
 	// Mapping says how the publisher's rows or cells become observations.
 	Mapping *Mapping `yaml:"mapping,omitempty" json:"mapping,omitempty"`
-	Line    int      `yaml:"-" json:"-"`
+	// SurveyWaves are a survey's rounds with their total respondents,
+	// where the items' own bases are not published (breaks.go).
+	SurveyWaves []SurveyWave `yaml:"survey_waves,omitempty" json:"survey_waves,omitempty"`
+	Line        int          `yaml:"-" json:"-"`
 }
 
 // SnapshotFile is one shipped file of a source's real published figures.
@@ -366,10 +374,13 @@ type Indicator struct {
 	// Derived indicators are computed by kpv from another indicator's
 	// figures (Denmark's Nordic rank and gap from the survival series);
 	// nothing is ingested or submitted for them.
-	Derived       *Derivation `yaml:"derived,omitempty" json:"derived,omitempty"`
-	Methodology   string      `yaml:"methodology" json:"methodology"`
-	MethodologyEN string      `yaml:"methodology_en,omitempty" json:"methodology_en,omitempty"`
-	Line          int         `yaml:"-" json:"-"`
+	Derived *Derivation `yaml:"derived,omitempty" json:"derived,omitempty"`
+	// Breaks are the series breaks (breaks.go): no change or trend is
+	// computed across one.
+	Breaks        []SeriesBreak `yaml:"breaks,omitempty" json:"breaks,omitempty"`
+	Methodology   string        `yaml:"methodology" json:"methodology"`
+	MethodologyEN string        `yaml:"methodology_en,omitempty" json:"methodology_en,omitempty"`
+	Line          int           `yaml:"-" json:"-"`
 }
 
 // Derivation says how a derived indicator is computed.

@@ -217,8 +217,8 @@ func TestValidationNamesTheMistake(t *testing.T) {
 			return strings.Replace(s, `    target: {direction: "improve", year: 2030, basis: "Målsætning 1 ('i højere grad opleve, at de får den hjælp og støtte, de har brug for'); the plan sets no level. 2030 is the last year of the plan's funding table."}`+"\n", "", 1)
 		}, []string{"indicator g1_unmet_needs_followup: target is missing"}},
 		{"threshold in the wrong direction", func(s string) string {
-			return strings.Replace(s, "{warning: 38, critical: 43,", "{warning: 43, critical: 38,", 1)
-		}, []string{"critical threshold 38 must lie beyond warning 43"}},
+			return strings.Replace(s, "{warning: 41, critical: 43,", "{warning: 43, critical: 41,", 1)
+		}, []string{"critical threshold 41 must lie beyond warning 43"}},
 		{"bad schedule", func(s string) string {
 			return strings.Replace(s, `schedule: "CRON_TZ=Europe/Copenhagen 0 6 * * 1"`, `schedule: "CRON_TZ=Europe/Copenhagen"`, 1)
 		}, []string{"source nordcan-survival: invalid schedule"}},

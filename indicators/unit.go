@@ -52,7 +52,7 @@ var units = map[Unit]unitSpec{
 	UnitCount: {nameDA: "antal", nameEN: "count", min: 0, max: math.Inf(1),
 		verb: "%.0f", grafana: "none", change: UnitCount, exact: true},
 	UnitPer100000: {nameDA: "pr. 100.000", nameEN: "per 100,000", min: 0, max: 100000,
-		suffix: "\u00a0pr.\u00a0100.000", wordDA: " pr. 100.000", wordEN: " per 100,000", verb: "%.1f", grafana: "none", change: UnitPer100000, exact: true},
+		suffix: "\u00a0pr.\u00a0100.000", wordDA: " pr. 100.000", wordEN: " per 100,000", verb: "%.1f", grafana: "none", change: UnitPer100000},
 }
 
 // Exact reports whether figures in u are complete counts (the number of

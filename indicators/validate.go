@@ -275,6 +275,7 @@ func (v *validator) sourcesSection() {
 			v.problemf(s.Line, "source id %q is empty or duplicated", s.ID)
 		}
 		v.sources[s.ID] = true
+		v.wavesOf(s)
 		if !s.Format.Known() {
 			v.problemf(s.Line, "source %s: unknown format %q (want one of %s)", s.ID, s.Format, formatList())
 		}
@@ -312,6 +313,7 @@ func (v *validator) indicators() {
 	perGoal := map[int]int{}
 	for _, in := range v.c.Indicators {
 		v.indicator(in)
+		v.breaksOf(in)
 		v.inds[in.ID] = true
 		perGoal[in.Goal]++
 	}

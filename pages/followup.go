@@ -132,11 +132,12 @@ type milestonesView struct {
 	States, Owners           []filterLink
 	Items                    []milestoneRow
 	Reached, Overdue, Coming int
+	NotReported              int
 	CSV                      string
 	RoundYear                int
 }
 
-var milestoneStates = []string{followup.Overdue, followup.Upcoming, followup.Reached}
+var milestoneStates = []string{followup.Overdue, followup.NotReported, followup.Upcoming, followup.Reached}
 
 func milestoneStateLabel(s string) (string, string) {
 	switch s {
@@ -144,6 +145,8 @@ func milestoneStateLabel(s string) (string, string) {
 		return "nået", "reached"
 	case followup.Overdue:
 		return "overskredet", "overdue"
+	case followup.NotReported:
+		return "ikke rapporteret", "not reported"
 	case followup.Upcoming:
 		return "kommende", "upcoming"
 	}
@@ -166,7 +169,7 @@ func (p *Pages) Milestones(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if state != "" && !slices.Contains(milestoneStates, state) {
-		p.badRequest(w, r, paramState, strconv.Quote(state)+" er ikke reached, overdue eller upcoming.", strconv.Quote(state)+" is not reached, overdue or upcoming.")
+		p.badRequest(w, r, paramState, strconv.Quote(state)+" er ikke reached, overdue, not_reported eller upcoming.", strconv.Quote(state)+" is not reached, overdue, not_reported or upcoming.")
 		return
 	}
 	now := p.now()
@@ -225,6 +228,8 @@ func (p *Pages) Milestones(w http.ResponseWriter, r *http.Request) {
 			v.Reached++
 		case followup.Overdue:
 			v.Overdue++
+		case followup.NotReported:
+			v.NotReported++
 		default:
 			v.Coming++
 		}

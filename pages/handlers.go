@@ -39,6 +39,7 @@ func (p *Pages) indicatorRow(snap *assess.Snapshot, def *indicators.Indicator) i
 type goalEntry struct {
 	indicators.Goal
 	Summary    view.GoalSummary
+	Verdict    *assess.Verdict
 	Indicators []indicatorRow
 }
 
@@ -62,6 +63,9 @@ func (p *Pages) page(snap *assess.Snapshot, da, en string, crumbs ...crumb) layo
 
 func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal) goalEntry {
 	e := goalEntry{Goal: g, Summary: view.Summary(snap, g)}
+	if sum, ok := snap.Goal(g.ID); ok {
+		e.Verdict = sum.Verdict
+	}
 	for _, def := range p.cat.IndicatorsOfGoal(g.ID) {
 		e.Indicators = append(e.Indicators, p.indicatorRow(snap, def))
 	}

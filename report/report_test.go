@@ -139,13 +139,13 @@ func TestFixtureReport(t *testing.T) {
 	// Summary. Goal 1: the late-effects clinics on track (a complete count);
 	// unmet needs and responsibility move by their point estimates, but the
 	// catalogue's 2019 baselines have no interval: significance unknown,
-	// counted with the not assessable; three indicators have no figures.
+	// counted as undecided; four indicators have no figures (not assessable).
 	// Goal 2: LUP off track (−0.83 % a year). Goal 3: the register's
 	// survival has no intervals here: significance unknown; the Nordic
 	// series have one period each; the five context indicators (pathway
 	// times, mortality, its rank, deaths, NORDCAN mortality) have no
 	// figures in the fixture.
-	want := map[int][3]int{1: {1, 0, 5}, 2: {0, 1, 2}, 3: {0, 0, 10}}
+	want := map[int][3]int{1: {1, 0, 4}, 2: {0, 1, 2}, 3: {0, 0, 6}}
 	for _, s := range r.Summary {
 		if got := [3]int{s.OnTrack, s.OffTrack, s.NotAssessable}; got != want[s.Goal] {
 			t.Errorf("goal %d: on track, off track, not assessable = %v, want %v", s.Goal, got, want[s.Goal])
@@ -167,7 +167,7 @@ func TestFixtureReport(t *testing.T) {
 	if ci := row.Latest.CI; ci == nil || !near(ci.Lower, 32.940189345498666) || ci.Method != assess.WilsonCI {
 		t.Errorf("unmet needs 2023 interval: %+v, want Wilson 32.94–37.12", ci)
 	}
-	if !strings.Contains(row.ReasonEN, "38 → 35, better by 2.03 % a year") || !strings.HasPrefix(row.ReasonEN, "2019 → 2023: 38 → 35 (-3.0 percentage points); no counts: significance unknown") {
+	if !strings.Contains(row.ReasonEN, "38 → 35, better by 2.03 % a year") || !strings.HasPrefix(row.ReasonEN, "2019 → 2023: 38 → 35 (-3.0 percentage points); significance unknown: the figures have neither counts") {
 		t.Errorf("unmet needs reason: %s", row.ReasonEN)
 	}
 	// The last five years, 2021 → 2023, have Wilson intervals from the
@@ -201,9 +201,11 @@ func TestFixtureReport(t *testing.T) {
 	if rs := findIndicator(t, r, "g1_responsibility_followup"); rs.Status != assess.SignificanceUnknown || rs.Rows[0].PointStatus != assess.Deterioration {
 		t.Errorf("responsibility: %s (%s), want significance unknown (21 → 23 without counts)", rs.Status, rs.ReasonEN)
 	}
-	// Goal 1's verdict: 1 of 6 on track, 3 needed, none significantly
-	// worse, 5 unknown: it cannot be decided yet.
-	if v := r.Verdicts[0]; v.Goal != 1 || v.State != assess.VerdictUndecided || v.OnTrack != 1 || v.Needed != 3 || v.Unknown != 5 {
+	// Goal 1's verdict: 3 of 7 indicators have figures (4 needed), none
+	// short beyond the uncertainty or significantly worse: it cannot be
+	// decided yet.
+	if v := r.Verdicts[0]; v.Goal != 1 || v.State != assess.VerdictUndecided || v.OnTrack != 1 || v.Needed != 4 || v.WithFigures != 3 ||
+		!strings.HasPrefix(v.ReasonDA, "Kan ikke afgøres endnu efter reglen: 3 af 7 indikatorer har tal") {
 		t.Errorf("goal 1 verdict: %+v", v)
 	}
 	if r.Changes.PreviousYear != 0 || len(r.Changes.Indicators) != 0 || !strings.Contains(r.Changes.NoteEN, "first follow-up") {
@@ -319,7 +321,7 @@ func checkJSON(t *testing.T, r *Report) {
 	if !found {
 		t.Errorf("JSON lacks the clinics on track at 3, 2 short of the target")
 	}
-	for _, want := range []string{`"on_track": 1`, `"off_track": 0`, `"not_assessable": 5`, `"verdicts": [`, `"state": "undecided"`, `"significance": "no_significant_change"`, `"comparison": "worse"`, `"leader": "SE"`} {
+	for _, want := range []string{`"on_track": 1`, `"off_track": 0`, `"not_assessable": 4`, `"verdicts": [`, `"state": "undecided"`, `"significance": "no_significant_change"`, `"comparison": "worse"`, `"leader": "SE"`} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("JSON lacks %s", want)
 		}
@@ -377,8 +379,8 @@ func checkCSV(t *testing.T, r *Report) {
 	// unmet 1, late effects 1 (no figures), responsibility 1, clinics 1,
 	// palliative 1, GP 1, LUP 1, barometer 1, PRO 1, Nordic 2, rank 2,
 	// gap 2, rank by site 1, register 2 = 18; regions 4.
-	if n := len(rows) - 1; n != 27 {
-		t.Errorf("CSV has %d rows, want 27", n)
+	if n := len(rows) - 1; n != 28 {
+		t.Errorf("CSV has %d rows, want 28 (one per Danish series and indicator)", n)
 	}
 }
 
@@ -393,12 +395,12 @@ func checkHTML(t *testing.T, r *Report) {
 		`<html lang="da">`, `@page { size: A4; margin: 15mm; }`, `break-before: page`,
 		`<section class="goal" id="goal-1">`, `<section class="goal" id="goal-2">`, `<section class="goal" id="goal-3">`,
 		`<h2>Mål 1: Hjælp og støtte efter endt sygehusbehandling</h2>`, `<p lang="en" class="en">Goal 1: Help and support after hospital treatment</p>`,
-		`<td class="num on-track">1</td><td class="num off-track">0</td><td class="num not-assessable">5</td>`,
-		`<section id="verdict">`, `<h2>Vurdering pr. mål</h2>`, `Kan ikke afgøres endnu`, `Regel: Et mål er på rette spor`,
+		`<td class="num on-track">1</td><td class="num off-track">0</td><td class="num not-assessable">4</td>`,
+		`<section id="verdict">`, `<h2>Vurdering pr. mål</h2>`, `Kan ikke afgøres endnu`, `Regel: Et mål er ikke på rette spor`,
 		`<section id="changes">`, `Planens første opfølgning`, `<section id="methods">`, `Newcombe RG (1998)`, `Zou GY, Donner A (2008)`,
 		`SEER*Stat`, `Eurostat`, `ingen antal: signifikans ukendt`, `class="pathway"`,
 		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
-		`6 indikatorer: 1 på rette spor, 0 ikke på rette spor, 5 kan ikke vurderes.`,
+		`7 indikatorer: 1 på rette spor, 0 ikke på rette spor, 2 med tal, der endnu ikke afgør det, 4 uden tal.`,
 		`registreret i kpv senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Indberetningsstatus:</strong> ingen tal endnu. Ansvarlig: Danske Regioner`, `Senfølger <small>(plan-oekonomi, 2025`,
 	} {
 		if !strings.Contains(page, want) {
@@ -408,10 +410,10 @@ func checkHTML(t *testing.T, r *Report) {
 	if strings.Contains(page, "<script") {
 		t.Error("HTML has a script")
 	}
-	// One chart per indicator (19), per regional comparison with figures
+	// One chart per indicator (20), per regional comparison with figures
 	// (unmet needs, LUP) and per Nordic table (2).
-	if n := strings.Count(page, "<svg "); n != 23 {
-		t.Errorf("HTML has %d charts, want 23", n)
+	if n := strings.Count(page, "<svg "); n != 24 {
+		t.Errorf("HTML has %d charts, want 24", n)
 	}
 	// The clinics' chart has its target line and the threshold bands.
 	chart := regexp.MustCompile(`(?s)<article class="indicator" id="ind-g1_regions_late_effects_clinic">.*?</article>`).FindString(page)

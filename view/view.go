@@ -21,12 +21,16 @@ import (
 // track or deteriorating: not at the pace the target needs) and not
 // assessable; ByStatus has every state.
 type GoalSummary struct {
-	Goal          int                   `json:"goal"`
-	ShortDA       string                `json:"short_da"`
-	ShortEN       string                `json:"short_en"`
-	Indicators    int                   `json:"indicators"`
-	OnTrack       int                   `json:"on_track"`
-	OffTrack      int                   `json:"off_track"`
+	Goal       int    `json:"goal"`
+	ShortDA    string `json:"short_da"`
+	ShortEN    string `json:"short_en"`
+	Indicators int    `json:"indicators"`
+	OnTrack    int    `json:"on_track"`
+	OffTrack   int    `json:"off_track"`
+	// Undecided have figures that do not yet tell (awaiting the first
+	// figure after the baseline, a series break, unknown significance);
+	// NotAssessable have no figures.
+	Undecided     int                   `json:"undecided"`
 	NotAssessable int                   `json:"not_assessable"`
 	ByStatus      map[assess.Status]int `json:"by_status"`
 }
@@ -53,6 +57,9 @@ type Indicator struct {
 	ReasonDA  string        `json:"reason_da"`
 	ReasonEN  string        `json:"reason_en"`
 	Freshness Freshness     `json:"freshness"`
+	// Answers are the headline standing, direction and progress since the
+	// baseline (assess/answers.go); nil without figures.
+	Answers *assess.Answers `json:"answers,omitempty"`
 	// Rows are Denmark's series, one per breakdown (one row with no
 	// figures when there are none).
 	Rows []Row `json:"rows"`
@@ -135,6 +142,12 @@ type Row struct {
 	Trend       *assess.Trend      `json:"trend,omitempty"`
 	Projection  *assess.Projection `json:"projection,omitempty"`
 	Windows     []assess.Window    `json:"windows,omitempty"`
+	// Answers, Apart (figures of another kind of period), Break and
+	// ProjectionNone are as in the API (assess).
+	Answers        *assess.Answers         `json:"answers,omitempty"`
+	Apart          *assess.Apart           `json:"apart,omitempty"`
+	Break          *indicators.SeriesBreak `json:"break,omitempty"`
+	ProjectionNone *assess.Note            `json:"projection_none,omitempty"`
 }
 
 // Regional is the regions against Denmark for one indicator.
@@ -213,8 +226,10 @@ func Summary(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
 			s.OnTrack += n
 		case slices.Contains(offTrack, st):
 			s.OffTrack += n
-		default:
+		case st == assess.NotAssessable:
 			s.NotAssessable += n
+		default:
+			s.Undecided += n
 		}
 	}
 	return s
@@ -233,6 +248,7 @@ func IndicatorOf(cat *indicators.Catalogue, def *indicators.Indicator, a *assess
 		in.SourceDA, in.SourceEN = src.NameDA, src.NameEN
 	}
 	in.Status, in.StatusDA, in.StatusEN, in.ReasonDA, in.ReasonEN = a.Status, a.StatusDA, a.StatusEN, a.ReasonDA, a.ReasonEN
+	in.Answers = a.Answers
 	f := a.Freshness
 	in.Freshness = Freshness{State: f.State, LabelDA: assess.FreshLabels[f.State][0], LabelEN: assess.FreshLabels[f.State][1],
 		LatestPeriod: f.LatestPeriod, ReasonDA: f.ReasonDA, ReasonEN: f.ReasonEN}
@@ -244,7 +260,7 @@ func IndicatorOf(cat *indicators.Catalogue, def *indicators.Indicator, a *assess
 			continue
 		}
 		row := rowOf(cat, sr)
-		row.History = hist[sr.Breakdown.Key()]
+		row.History = sameKind(hist[sr.Breakdown.Key()], sr)
 		in.Rows = append(in.Rows, row)
 	}
 	if len(a.Series) == 0 {
@@ -285,7 +301,24 @@ func rowOf(cat *indicators.Catalogue, sr *assess.Series) Row {
 		row.StatusDA, row.StatusEN = assess.StatusLabels[p.Status][0], assess.StatusLabels[p.Status][1]
 	}
 	row.PointStatus, row.Changes, row.Trend, row.Projection, row.Windows = sr.PointStatus, sr.Changes, sr.Trend, sr.Projection, sr.Windows
+	row.Answers, row.Apart, row.Break, row.ProjectionNone = sr.Answers, sr.Apart, sr.Break, sr.ProjectionNone
 	return row
+}
+
+// sameKind keeps the history's periods of the series' own kind (a whole
+// year is not drawn among quarters: it is shown apart).
+func sameKind(h []Value, sr *assess.Series) []Value {
+	if sr.Latest == nil || sr.Apart == nil {
+		return h
+	}
+	kind := assess.PeriodKind(sr.Latest.Period)
+	out := make([]Value, 0, len(h))
+	for _, v := range h {
+		if assess.PeriodKind(v.Period) == kind {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // round keeps differences of published figures free of binary noise

@@ -241,7 +241,7 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("verdict at %.0f px and changes at %.0f px should come before the summary at %.0f px", opening.VerdictTop, opening.ChangesTop, opening.SummaryTop)
 	case opening.Verdicts != 3 || len(opening.VerdictTexts) != 3:
 		t.Errorf("%d verdict rows visible, want one per goal: %q", opening.Verdicts, opening.VerdictTexts)
-	case !strings.Contains(opening.Rule, "Regel: Et mål er på rette spor"):
+	case !strings.Contains(opening.Rule, "Regel: Et mål er ikke på rette spor"):
 		t.Errorf("the verdict's rule is not shown: %q", opening.Rule)
 	case opening.Changes < 1 && !opening.NoChanges:
 		t.Errorf("the changes section shows neither changes nor that there are none")

@@ -200,7 +200,8 @@ func TestMakeUp(t *testing.T) {
 	}
 	prom := &promstack.Prometheus{URL: "http://" + promAddr, Logs: filepath.Join(dataDir, "prometheus.log")}
 	prom.WaitFor(t, `up{job="kpv"} == 1`, 60*time.Second)
-	prom.WaitFor(t, `kpv_indicator_status{indicator="g1_late_effects_need_unmet",status="significance_unknown"} == 1`, 30*time.Second)
+	prom.WaitFor(t, `kpv_indicator_status{indicator="g1_late_effects_need_unmet",status="series_break"} == 1`, 30*time.Second)
+	prom.WaitFor(t, `kpv_goal_verdict{goal="3",state="off_track"} == 1`, 30*time.Second)
 	var rules struct {
 		Data struct {
 			Groups []struct{ Rules []struct{ Health string } }
