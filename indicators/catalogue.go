@@ -275,6 +275,9 @@ type SnapshotFile struct {
 	// Fixed values for fields the file does not carry (the sex of a
 	// single-sex export).
 	Fixed map[string]string `yaml:"fixed,omitempty" json:"fixed,omitempty"`
+	// FollowUp is the survival follow-up in years of a file that does not
+	// state it itself ("5"): a figure's meaning is stated, never guessed.
+	FollowUp string `yaml:"follow_up,omitempty" json:"follow_up,omitempty"`
 }
 
 // Files lists the source's shipped snapshot files.
@@ -332,6 +335,10 @@ type Mapping struct {
 	// Scale multiplies every figure, e.g. 100 when the publisher gives
 	// proportions and the indicator is in percent. 0 means 1.
 	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
+	// FollowUp is the survival follow-up (years) of every figure of a file
+	// that does not state its own; set per file (a snapshot's follow_up,
+	// `kpv ingest --follow-up`), not for a whole source.
+	FollowUp string `yaml:"-" json:"follow_up,omitempty"`
 }
 
 // Release says when a source publishes, so kpv can tell when data are overdue.

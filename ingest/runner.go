@@ -17,10 +17,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,12 +46,14 @@ var ErrBusy = errors.New("another run of this source is in progress")
 // an error naming its row, cell or JSON path; a panic in an adapter is
 // recovered into an error, so one bad file cannot stop the scheduler.
 func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []indicators.Observation, err error) {
-	return parse(cat, src, name, data, time.Time{})
+	obs, _, err = parse(cat, src, name, data, time.Time{})
+	return obs, err
 }
 
 // parse is Parse with the publication date of figures whose publication
-// does not give one (zero: the time of recording).
-func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte, published time.Time) (obs []indicators.Observation, err error) {
+// does not give one (zero: the time of recording), and the notes of the
+// read (defaults applied, warnings).
+func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte, published time.Time) (obs []indicators.Observation, notes Notes, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
@@ -57,21 +61,22 @@ func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 		}
 	}()
 	if looksLikeHTML(data) {
-		return nil, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
+		return nil, notes, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
 	}
 	f := formats[src.Format]
 	if !f.json && looksLikeJSON(data) {
-		return nil, fmt.Errorf("%s: got a JSON document, not a %s file: the source's url or the file is not the publisher's export this source reads", name, src.Format)
+		return nil, notes, fmt.Errorf("%s: got a JSON document, not a %s file: the source's url or the file is not the publisher's export this source reads", name, src.Format)
 	}
 	if f.read == nil {
-		return nil, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
+		return nil, notes, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
 	}
 	b := newBatch(cat, src)
 	b.published = published
 	if err := f.read(b, name, data); err != nil {
-		return nil, err
+		return nil, b.finishNotes(), err
 	}
-	return b.result()
+	obs, err = b.result()
+	return obs, b.finishNotes(), err
 }
 
 // looksLikeHTML reports whether a payload is a web page: publishers answer
@@ -163,6 +168,31 @@ type Options struct {
 	Force bool
 	// Progress, if set, is told how File is read (see ProgressReporter).
 	Progress ProgressReporter
+	// Set states fixed values for the file's figures (`--set sex=female`),
+	// over the mapping's; FollowUp states the survival follow-up in years
+	// of a file that does not state its own (`--follow-up 5`).
+	Set      map[string]string
+	FollowUp string
+}
+
+// stated returns src with the values opt states put into its mapping.
+func (opt Options) stated(src *indicators.Source) *indicators.Source {
+	if len(opt.Set) == 0 && opt.FollowUp == "" {
+		return src
+	}
+	one := *src
+	m := indicators.Mapping{}
+	if src.Mapping != nil {
+		m = *src.Mapping
+	}
+	m.Fixed = maps.Clone(m.Fixed)
+	if m.Fixed == nil {
+		m.Fixed = map[string]string{}
+	}
+	maps.Copy(m.Fixed, opt.Set)
+	m.FollowUp = opt.FollowUp
+	one.Mapping = &m
+	return &one
 }
 
 // Run ingests one source once: it takes the source's lock (ErrBusy if
@@ -251,6 +281,10 @@ func (r *Runner) locked(ctx context.Context, log *slog.Logger, src *indicators.S
 
 func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64, opt Options) (store.Counts, map[string]any, error) {
 	detail := map[string]any{}
+	if len(opt.Set) > 0 || opt.FollowUp != "" {
+		src = opt.stated(src)
+		detail["stated"] = map[string]any{"set": opt.Set, "follow_up": opt.FollowUp}
+	}
 	prev, hasPrev, err := r.Store.FetchState(ctx, src.ID)
 	if err != nil {
 		return store.Counts{}, detail, err
@@ -313,7 +347,7 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		if opt.File != "" {
 			prog = opt.Progress
 		}
-		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
+		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size, detail)
 		return counts, detail, err
 	}
 	// The other formats are small and read whole.
@@ -324,7 +358,12 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 	if err != nil {
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	}
-	obs, err := parse(r.Catalogue, src, name, data, lastModified(p.LastModified))
+	published, warning := lastModified(p.LastModified)
+	obs, notes, err := parse(r.Catalogue, src, name, data, published)
+	if warning != "" {
+		notes.Warnings = append([]string{warning}, notes.Warnings...)
+	}
+	notes.addTo(detail)
 	if opt.File != "" && opt.Progress != nil {
 		opt.Progress.Finished(len(obs), size)
 	}
@@ -373,7 +412,7 @@ func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, 
 // through a staging table, all in one transaction: a bad row anywhere
 // (or a duplicate, found in the staging table) rolls the run back, and the
 // error lists every bad row, as for a publication read whole.
-func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64) (counts store.Counts, err error) {
+func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64, detail map[string]any) (counts store.Counts, err error) {
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return counts, err
 	}
@@ -383,7 +422,12 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 			return err
 		}
 		b := newBatch(r.Catalogue, src)
-		b.published = lastModified(state.LastModified)
+		var warning string
+		b.published, warning = lastModified(state.LastModified)
+		if warning != "" {
+			b.warn("%s", warning)
+		}
+		defer func() { b.finishNotes().addTo(detail) }()
 		// Chunk n is copied while chunk n+1 is read: Go's parsing and
 		// Postgres's inserting overlap instead of taking turns.
 		cw := newChunkWriter(ctx, w)
@@ -440,13 +484,18 @@ func (r *Runner) logger() *slog.Logger {
 }
 
 // lastModified reads a Last-Modified header as the publication date of
-// figures whose publication gives none; zero if absent or unreadable.
-func lastModified(h string) time.Time {
+// figures whose publication gives none; zero if absent. One that does not
+// parse is zero with a warning naming it (the figures then count as
+// published when recorded, and the run log says why).
+func lastModified(h string) (time.Time, string) {
+	if strings.TrimSpace(h) == "" {
+		return time.Time{}, ""
+	}
 	t, err := http.ParseTime(h)
 	if err != nil {
-		return time.Time{}
+		return time.Time{}, fmt.Sprintf("the answer's Last-Modified %q is not an HTTP date: its figures are dated when recorded, not when published", h)
 	}
-	return t.UTC()
+	return t.UTC(), ""
 }
 
 // SnapshotFigures reads every shipped file of a source that ships several
@@ -472,7 +521,7 @@ func SnapshotFigures(cat *indicators.Catalogue, src *indicators.Source) ([]indic
 		if f.Release != "" {
 			one.Release.Label = f.Release
 		}
-		if len(f.Fixed) > 0 {
+		if len(f.Fixed) > 0 || f.FollowUp != "" {
 			m := indicators.Mapping{}
 			if src.Mapping != nil {
 				m = *src.Mapping
@@ -484,10 +533,10 @@ func SnapshotFigures(cat *indicators.Catalogue, src *indicators.Source) ([]indic
 			for k, v := range f.Fixed {
 				fixed[k] = v
 			}
-			m.Fixed = fixed
+			m.Fixed, m.FollowUp = fixed, f.FollowUp
 			one.Mapping = &m
 		}
-		obs, err := parse(cat, &one, f.File, data, published)
+		obs, _, err := parse(cat, &one, f.File, data, published)
 		if err != nil {
 			return nil, "", err
 		}
