@@ -261,7 +261,21 @@ type Source struct {
 	Request *Request `yaml:"request,omitempty" json:"request,omitempty"`
 	// Mapping says how the publisher's rows or cells become observations.
 	Mapping *Mapping `yaml:"mapping,omitempty" json:"mapping,omitempty"`
-	Line    int      `yaml:"-" json:"-"`
+	// Review says how far a run may revise published figures of one
+	// release before the revisions are held for an admin (issue 26); a
+	// value outside the replaced figure's interval is always held.
+	Review *RevisionReview `yaml:"review,omitempty" json:"review,omitempty"`
+	Line   int             `yaml:"-" json:"-"`
+}
+
+// RevisionReview is a source's tolerance for revisions within a release.
+type RevisionReview struct {
+	// Tolerance is the largest change (in the indicator's unit) of a
+	// figure that goes through; 0 holds none on this ground.
+	Tolerance float64 `yaml:"tolerance,omitempty" json:"tolerance,omitempty"`
+	// MaxSeries is how many series one run may revise before all its
+	// revisions are held; 0 means no limit.
+	MaxSeries int `yaml:"max_series,omitempty" json:"max_series,omitempty"`
 }
 
 // SnapshotFile is one shipped file of a source's real published figures.

@@ -234,6 +234,9 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	// refresh reads every figure and must not hold up the next run.
 	unlock()
 	freeSlot()
+	if _, held := detailHeld(run); held {
+		_ = r.RefreshPending(ctx)
+	}
 	if run.ID != 0 && run.FinishedAt != nil && r.AfterRun != nil {
 		r.AfterRun(run)
 	}
@@ -373,9 +376,12 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 	var counts store.Counts
 	err = r.Store.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, obs); err != nil {
+		var held int
+		var why string
+		if counts, held, why, err = store.WriteReviewed(ctx, tx, runID, src.ID, obs, review(src)); err != nil {
 			return err
 		}
+		noteHeld(detail, held, why)
 		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, detail, err
@@ -421,6 +427,7 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 		if err != nil {
 			return err
 		}
+		w.Review = review(src)
 		b := newBatch(r.Catalogue, src)
 		var warning string
 		b.published, warning = lastModified(state.LastModified)
@@ -451,6 +458,7 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 		if counts, err = w.Finish(ctx); err != nil {
 			return err
 		}
+		noteHeld(detail, w.Held, w.HeldReason)
 		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, err
@@ -466,11 +474,14 @@ func contentHash(src *indicators.Source, body io.ReadSeeker) (sum string, size i
 	if size, err = io.Copy(h, body); err != nil {
 		return "", 0, err
 	}
+	// The release label too: the same file read as a new release is a
+	// new reading (its figures get the label).
 	cfg, _ := json.Marshal(struct {
 		Format  indicators.Format
 		Request *indicators.Request
 		Mapping *indicators.Mapping
-	}{src.Format, src.Request, src.Mapping})
+		Release string `json:",omitempty"`
+	}{src.Format, src.Request, src.Mapping, src.Release.Label})
 	h.Write([]byte{0})
 	h.Write(cfg)
 	return hex.EncodeToString(h.Sum(nil)), size, nil
@@ -565,9 +576,12 @@ func (r *Runner) ingestSnapshots(ctx context.Context, src *indicators.Source, ru
 	var counts store.Counts
 	err = r.Store.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, all); err != nil {
+		var held int
+		var why string
+		if counts, held, why, err = store.WriteReviewed(ctx, tx, runID, src.ID, all, review(src)); err != nil {
 			return err
 		}
+		noteHeld(detail, held, why)
 		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, detail, err

@@ -320,6 +320,9 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 	offline := fs.Bool("offline", false, "read the source's shipped snapshot instead of its URL")
 	force := fs.Bool("force", false, "parse the publication even if it has not changed")
 	all := fs.Bool("all", false, "ingest every fetched source")
+	followUp := fs.String("follow-up", "", "with --file: the survival follow-up in years of a file that does not state it (e.g. 5)")
+	set := setFlag{}
+	fs.Var(set, "set", "with --file: a fixed value for every figure of the file, FIELD=VALUE (e.g. sex=female); repeatable")
 	// Flags may come before or after the source.
 	var sources []string
 	for {
@@ -341,6 +344,8 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		return errors.New("give a source or --all, not both")
 	case *all && *file != "":
 		return errors.New("--file reads one source's file: give the source, not --all")
+	case *file == "" && (len(set) > 0 || *followUp != ""):
+		return errors.New("--set and --follow-up state what a file given with --file holds: give --file too")
 	case *all:
 		for _, s := range cat.Sources {
 			if s.Format.Fetched() {
@@ -370,7 +375,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		if !ok {
 			return fmt.Errorf("unknown source %q (sources: %s)", id, sourceIDs(cat))
 		}
-		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force}
+		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force, Set: set, FollowUp: *followUp}
 		if *file != "" {
 			opt.Progress = newProgress(os.Stderr, id) // drawn only on a terminal
 		}
@@ -387,6 +392,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		c := run.Counts
 		fmt.Fprintf(stdout, "%s: %s: read %d, inserted %d, revised %d, unchanged %d, rejected %d (run %d)\n",
 			id, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, run.ID)
+		printRunNotes(stdout, run)
 		if err != nil {
 			fmt.Fprintf(stdout, "  error: %v\n", err)
 			failed = append(failed, id)
