@@ -214,7 +214,7 @@ func applyPending(ctx context.Context, tx pgx.Tx, runID int64, ids []int64) (int
 		return 0, err
 	}
 	if twice != 0 {
-		return 0, fmt.Errorf("revision %d is for the same figure as another one named: accept one of them", twice)
+		return 0, fmt.Errorf("%w: revision %d is for the same figure as another one named: accept one of them", ErrNotPending, twice)
 	}
 	var stale int64
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(min(p.id), 0) FROM pending_revisions p JOIN figures f USING (series_id, period_id)
@@ -222,7 +222,7 @@ func applyPending(ctx context.Context, tx pgx.Tx, runID int64, ids []int64) (int
 		return 0, err
 	}
 	if stale != 0 {
-		return 0, fmt.Errorf("revision %d was held against a figure that has been revised since: reject it and ingest again", stale)
+		return 0, fmt.Errorf("%w: revision %d was held against a figure that has been revised since: reject it and ingest again", ErrNotPending, stale)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE ingest_runs SET recorded_at = now() WHERE id = $1`, runID); err != nil {
 		return 0, err

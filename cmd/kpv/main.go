@@ -55,7 +55,11 @@ commands:
   ingest SOURCE      ingest one source once and print what it read, inserted,
                      revised and rejected; flags: --file PATH (read a local
                      file), --offline (the shipped snapshot), --force (parse
-                     even if unchanged), --all (every fetched source)
+                     even if unchanged), --all (every fetched source); with
+                     --file: --set FIELD=VALUE (e.g. sex=female), --follow-up N
+  revisions list|accept|reject
+                     revisions of published figures held for review: list
+                     [SOURCE]; accept|reject SOURCE ID... or --run RUN
   report YEAR        write the yearly follow-up report; flags: --format
                      json|csv|html, --out FILE, --as-of DATE (cut-off)
   catalogue check    validate a catalogue file (default: the embedded one)
@@ -86,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return ingestCmd(ctx, args[1:], stdout, logger)
 	case "token":
 		return tokenCmd(ctx, args[1:], stdout)
+	case "revisions":
+		return revisionsCmd(ctx, args[1:], stdout, logger)
 	case "report":
 		return reportCmd(ctx, args[1:], stdout)
 	case "catalogue":
@@ -223,6 +229,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	runner.AfterRun = mon.AfterRun
+	// Revisions held for review since before this start (the alert's metric).
+	if err := runner.RefreshPending(ctx); err != nil {
+		return err
+	}
 	// The plan's follow-up (status, milestones, money, the round) for
 	// /metrics, rebuilt after each submission and with the assessment.
 	plan := followup.NewTracker(followup.TrackerOptions{Catalogue: cat, Store: st, Logger: logger, Snapshot: mon.Snapshot})
