@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kraeftplan/kpv/ingest"
@@ -39,5 +40,42 @@ func pendingContractCases(t *testing.T, l *liveServer) []contractCase {
 		{method: "POST", path: base + "/accept", token: "admin", ctype: "application/json", body: fmt.Sprintf(`{"ids":[%d]}`, ps[0].ID), status: 200},
 		{method: "POST", path: base + "/reject", token: "admin", ctype: "application/json", body: fmt.Sprintf(`{"ids":[%d]}`, ps[1].ID), status: 200},
 		{method: "POST", path: base + "/reject", token: "admin", ctype: "application/json", body: fmt.Sprintf(`{"ids":[%d]}`, ps[1].ID), status: 409},
+	}
+}
+
+// The source page lists the held revisions until they are decided, and a
+// decision is audited with the admin's token.
+func TestHeldRevisionsOnSourcePageAndAudited(t *testing.T) {
+	l := newLiveServer(t)
+	l.loadSnapshots(t)
+	page := func() string {
+		rp := l.do(t, "GET", "/sider/kilder/nordcan-survival", "", "", "")
+		if rp.status != 200 {
+			t.Fatalf("source page: %d", rp.status)
+		}
+		return string(rp.body)
+	}
+	if strings.Contains(page(), `id="held"`) {
+		t.Fatal("the source page lists held revisions before any was held")
+	}
+	cases := pendingContractCases(t, l)
+	body := page()
+	for _, want := range []string{`id="held"`, "Revisioner der venter på godkendelse", "95.2", "outside the interval [71.6, 74.2]"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the source page does not show %q", want)
+		}
+	}
+	for _, c := range cases {
+		if c.method == "POST" && c.token == "admin" && c.status == 200 {
+			if rp := l.do(t, c.method, c.path, c.token, c.ctype, c.body); rp.status != 200 {
+				t.Fatalf("%s %s: %d %s", c.method, c.path, rp.status, rp.body)
+			}
+			if e := l.lastAudit(t); e.Action != "revisions.decide" || e.Outcome != store.AuditAccepted || e.RunID == nil {
+				t.Errorf("audit entry %+v", e)
+			}
+		}
+	}
+	if strings.Contains(page(), `id="held"`) {
+		t.Error("the source page still lists held revisions after they were decided")
 	}
 }
