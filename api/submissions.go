@@ -288,6 +288,9 @@ func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observa
 	var doc struct {
 		Observations []json.RawMessage `json:"observations"`
 	}
+	if err := duplicateKey(body); err != nil { // jsonkeys.go
+		return nil, nil, nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {

@@ -133,6 +133,7 @@ func PrepareChunk(c *Catalogue, chunk []Observation, first int) ([]Observation, 
 func check(c *Catalogue, batch []Observation, first int) []RowError {
 	var bad []RowError
 	periods := map[string]Period{} // a large batch repeats a few periods
+	now := time.Now()
 	finite := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
 	for i, o := range batch {
 		row := first + i + 1
@@ -169,6 +170,14 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 			}
 			periods[o.Period] = p
 		}
+		// A figure is published after its period began and not after it
+		// reached kpv: 9999-12-31 would hide it from every yearly report,
+		// 0001-01-01 publish it before its period.
+		if t := o.PublishedAt; !t.IsZero() && (t.Before(p.Start) || t.After(now)) {
+			fail("published", "published %s is not between the start of the period %s (%s) and now (%s)",
+				t.Format(time.DateOnly), p.Label, p.Start.Format(time.DateOnly), now.Format(time.DateOnly))
+			continue
+		}
 		if o.CILower != nil && o.CIUpper != nil && *o.CILower > *o.CIUpper {
 			fail("ci_lower", "lower bound %v is above upper bound %v", *o.CILower, *o.CIUpper)
 			continue
@@ -196,6 +205,13 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 			fail("numerator", "numerator %v and denominator %v do not form a proportion", *o.Numerator, *o.Denominator)
 			continue
 		}
+		if in, ok := c.Indicator(o.Indicator); ok && in.Unit.Share() && o.Value != nil && o.Numerator != nil && o.Denominator != nil {
+			if share := 100 * *o.Numerator / *o.Denominator; math.Abs(*o.Value-share) > shareSlack {
+				fail("value", "%v %% contradicts numerator %v and denominator %v, which make %.1f %%: correct the value or the counts",
+					*o.Value, *o.Numerator, *o.Denominator, share)
+				continue
+			}
+		}
 		o.Geography, o.Period, o.PeriodStart, o.PeriodEnd = geo, p.Label, p.Start, p.End
 		if o.Breakdown == nil {
 			o.Breakdown = Breakdown{}
@@ -204,6 +220,11 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 	}
 	return bad
 }
+
+// shareSlack is how far (in percentage points) a published share may lie
+// from its numerator over denominator: rounding to whole percent, and a
+// little for weighting.
+const shareSlack = 1.0
 
 // ciOutside names a confidence bound outside the unit's range, if any.
 func ciOutside(u Unit, lower, upper *float64) (string, float64) {

@@ -145,3 +145,30 @@ func TestNordcanHeadings(t *testing.T) {
 		})
 	}
 }
+
+// A publication date that does not parse is a warning in the run naming
+// the field and the value, never silently the run's time.
+func TestUnparsableDatesWarned(t *testing.T) {
+	c := testkit.Catalogue(t)
+	data, err := Snapshots.ReadFile("snapshots/eurostat-hlth_cd_asdr2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(data, []byte(`"updated": "2026-06-08T23:00:00+0200"`), []byte(`"updated": "2024-01-12T05: 52: 00Z"`), 1)
+	obs, notes, err := parse(c, source(t, c, "eurostat-asdr2"), "answer.json", bad, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(notes.Warnings, "; "); !strings.Contains(w, `the answer's "updated" "2024-01-12T05: 52: 00Z" is not a date`) {
+		t.Errorf("warnings %q", w)
+	}
+	if !obs[0].PublishedAt.IsZero() {
+		t.Errorf("published %v, want none (dated when recorded, as the warning says)", obs[0].PublishedAt)
+	}
+	if _, w := lastModified("Fri, 12 Jan 2024 05: 52: 00 GMT"); !strings.Contains(w, `Last-Modified "Fri, 12 Jan 2024 05: 52: 00 GMT" is not an HTTP date`) {
+		t.Errorf("Last-Modified warning %q", w)
+	}
+	if tm, w := lastModified("Fri, 12 Jan 2024 05:52:00 GMT"); w != "" || tm.IsZero() {
+		t.Errorf("a good Last-Modified: %v %q", tm, w)
+	}
+}
