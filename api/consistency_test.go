@@ -19,11 +19,11 @@ func TestSubmissionsConsistent(t *testing.T) {
 			"90 % contradicts numerator 1 and denominator 200, which make 0.5 %"},
 		{"value rounded from its counts", `{"observations":[{"period":"2025","geography":"DK-81","value":58,"numerator":115,"denominator":200}]}`, 200, ""},
 		{"published in the far future", `{"observations":[{"period":"2025","geography":"DK-81","value":58,"published":"9999-12-31"}]}`, 422,
-			"published 9999-12-31 is not between the start of the period 2025 (2025-01-01) and now"},
+			"published 9999-12-31 is not between the start of the period 2025 (2025-01-01) and the submission"},
 		{"published before the period", `{"observations":[{"period":"2025","geography":"DK-81","value":58,"published":"0001-01-01"}]}`, 422,
 			`\"0001-01-01\" is not a plausible publication date`},
 		{"published before its period began", `{"observations":[{"period":"2025","geography":"DK-81","value":58,"published":"2024-06-01"}]}`, 422,
-			"published 2024-06-01 is not between the start of the period 2025 (2025-01-01) and now"},
+			"published 2024-06-01 is not between the start of the period 2025 (2025-01-01) and the submission"},
 		{"a key twice", `{"observations":[{"period":"2025","geography":"DK-81","value":58,"value":85}]}`, 400,
 			`observations[0] names the key \"value\" twice`},
 	} {

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
@@ -258,6 +259,8 @@ func (s *Server) check(rows []indicators.Observation, where []string, bad []indi
 			e.Row, e.Where = i+1, where[i]
 			bad = append(bad, e)
 		}
+	} else if err == nil {
+		bad = append(bad, publishedOutside(prepared, index, where, time.Now())...) // published_check.go
 	}
 	slices.SortStableFunc(bad, func(a, b indicators.RowError) int { return a.Row - b.Row })
 	return prepared, bad

@@ -133,7 +133,6 @@ func PrepareChunk(c *Catalogue, chunk []Observation, first int) ([]Observation, 
 func check(c *Catalogue, batch []Observation, first int) []RowError {
 	var bad []RowError
 	periods := map[string]Period{} // a large batch repeats a few periods
-	now := time.Now()
 	finite := func(p *float64) bool { return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0) }
 	for i, o := range batch {
 		row := first + i + 1
@@ -169,14 +168,6 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 				continue
 			}
 			periods[o.Period] = p
-		}
-		// A figure is published after its period began and not after it
-		// reached kpv: 9999-12-31 would hide it from every yearly report,
-		// 0001-01-01 publish it before its period.
-		if t := o.PublishedAt; !t.IsZero() && (t.Before(p.Start) || t.After(now)) {
-			fail("published", "published %s is not between the start of the period %s (%s) and now (%s)",
-				t.Format(time.DateOnly), p.Label, p.Start.Format(time.DateOnly), now.Format(time.DateOnly))
-			continue
 		}
 		if o.CILower != nil && o.CIUpper != nil && *o.CILower > *o.CIUpper {
 			fail("ci_lower", "lower bound %v is above upper bound %v", *o.CILower, *o.CIUpper)
