@@ -119,7 +119,17 @@ func (b *batch) readHeading(label string) (nordcanHeading, error) {
 			case proportionPart.MatchString(one):
 				return h, fmt.Errorf("the heading %q says its figures are %s; the source keeps survival in percent", label, one)
 			default:
-				return h, fmt.Errorf("in the heading %q, %q is not a cancer entity of the catalogue, a sex or a follow-up", label, one)
+				// Quote the whole run of pieces not understood: a name with
+				// commas ("Vulva, vagina and …") is named whole.
+				j := i + 1
+				for j < len(pieces) && !b.knownPart(strings.TrimSpace(pieces[j])) {
+					j++
+				}
+				part := strings.TrimSpace(strings.Join(pieces[i:j], ","))
+				if part == label {
+					return h, fmt.Errorf("the heading %q is not a cancer entity of the catalogue, a sex or a follow-up", label)
+				}
+				return h, fmt.Errorf("in the heading %q, %q is not a cancer entity of the catalogue, a sex or a follow-up", label, part)
 			}
 			if err != nil {
 				return h, err
@@ -128,4 +138,13 @@ func (b *batch) readHeading(label string) (nordcanHeading, error) {
 		}
 	}
 	return h, nil
+}
+
+// knownPart reports whether one comma-separated piece of a heading is
+// something the grammar reads on its own.
+func (b *batch) knownPart(p string) bool {
+	if _, ok := b.cat.CancerEntity(p); ok {
+		return true
+	}
+	return sexWords[strings.ToLower(p)] != "" || followUpPart.MatchString(p) || measurePart.MatchString(p) || proportionPart.MatchString(p)
 }

@@ -120,7 +120,7 @@ func TestNordcanRejections(t *testing.T) {
 	src := source(t, c, "nordcan-survival")
 	head := "entity;entity_display_order;entity_description_en;end;cns;locns;upcns;sex;period_5;country\n"
 	for _, tc := range []rejection{
-		{"unknown entity", "Kidneys and more;Denmark\n2016-2020;80.1[79.0-81.2]\n", `x.csv: row 1, column 1: in the heading "Kidneys and more", "Kidneys and more" is not a cancer entity of the catalogue, a sex or a follow-up`},
+		{"unknown entity", "Kidneys and more;Denmark\n2016-2020;80.1[79.0-81.2]\n", `x.csv: row 1, column 1: the heading "Kidneys and more" is not a cancer entity of the catalogue, a sex or a follow-up`},
 		{"unknown part after a comma", "Colon, Males, Stage IV;Denmark\n2016-2020;80.1[79.0-81.2]\n", `in the heading "Colon, Males, Stage IV", "Stage IV" is not a cancer entity`},
 		{"two sexes", "Colon (Males) - Females;Denmark\n2016-2020;80.1[79.0-81.2]\n", `names two sexes (male, then female in "Females")`},
 		{"no follow-up stated", "Colon (Males);Denmark\n2016-2020;80.1[79.0-81.2]\n", `the file does not state its survival follow-up (not in the heading "Colon (Males)"`},

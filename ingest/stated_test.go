@@ -113,7 +113,7 @@ func TestNordcanCommaEntity(t *testing.T) {
 	}
 	// Without the entity in the catalogue the error names the name whole.
 	_, err = Parse(testkit.Catalogue(t), src, "comma.csv", realExport(t, "constructed-comma-entity.csv"))
-	if want := `in the heading "Vulva, vagina and other females genital organs", "Vulva" is not a cancer entity`; err == nil || !strings.Contains(err.Error(), want) {
+	if want := `the heading "Vulva, vagina and other females genital organs" is not a cancer entity of the catalogue`; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("error %v, want one containing %q", err, want)
 	}
 }
