@@ -20,6 +20,7 @@ const (
 	AlertRank         = "KPVNordicRankBelowTarget"
 	AlertOverdue      = "KPVIndicatorDataOverdue"
 	AlertSource       = "KPVSourceFailing"
+	AlertHeld         = "KPVRevisionsHeldForReview"
 	AlertDown         = "KPVDown"
 	AlertAbsent       = "KPVNotScraped"
 	AlertStale        = "KPVAssessmentStale"
@@ -32,7 +33,7 @@ const (
 )
 
 // AlertNames lists every kind of rule kpv generates.
-var AlertNames = []string{AlertCritical, AlertWarning, AlertOffTrack, AlertRank, AlertOverdue, AlertSource, AlertDown, AlertAbsent, AlertStale,
+var AlertNames = []string{AlertCritical, AlertWarning, AlertOffTrack, AlertRank, AlertOverdue, AlertSource, AlertHeld, AlertDown, AlertAbsent, AlertStale,
 	AlertMilestoneOverdue, AlertFollowUpMissing, AlertPool, AlertDatabase}
 
 // RuleFile is a Prometheus rule file.
@@ -170,6 +171,15 @@ func (g *gen) indicatorRules(in *indicators.Indicator) ([]Rule, error) {
 			For:         dur(g.o.SourceFor),
 			Labels:      l,
 			Annotations: g.sourceText(in, src, w.String()),
+		})
+		// Revisions held for review (issue 26) wait for the owner's
+		// decision: the indicator's figures stand as they were meanwhile.
+		rules = append(rules, Rule{
+			Alert:       AlertHeld,
+			Expr:        fmt.Sprintf(`max without (instance) (kpv_source_pending_revisions{source=%q}) > 0`, src.ID),
+			For:         "5m",
+			Labels:      l,
+			Annotations: g.heldText(in, src),
 		})
 	}
 	return rules, nil

@@ -193,6 +193,19 @@ func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, windo
 	return m
 }
 
+func (g *gen) heldText(in *indicators.Indicator, src *indicators.Source) map[string]string {
+	page := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // lists the held revisions
+	cda, cen := g.context(in)
+	m := g.annotations(AlertHeld, in,
+		fmt.Sprintf("Revisioner fra %s venter på godkendelse: %s", src.NameDA, in.NameDA),
+		fmt.Sprintf("Revisions from %s are held for review: %s", src.NameEN, in.NameEN),
+		fmt.Sprintf("{{ $value }} revision(er) af offentliggjorte tal fra %s (%s) ligger uden for det, tallenes egne revisioner forklarer, og er holdt tilbage; de gældende tal står uændret. Godkend eller afvis: %s eller `kpv revisions list %s`.%s", src.NameDA, src.ID, page, src.ID, cda),
+		fmt.Sprintf("{{ $value }} revision(s) of published figures from %s (%s) go further than the figures' own revisions explain and are held; the current figures stand. Accept or reject: %s or `kpv revisions list %s`.%s", src.NameEN, src.ID, page, src.ID, cen),
+	)
+	m["dashboard_url"] = strings.TrimSuffix(g.cat.Alerting.GrafanaURL, "/") + "/d/kpv-data"
+	return m
+}
+
 func (g *gen) serviceText(alert string) map[string]string {
 	var sda, sen, dda, den string
 	switch alert {

@@ -114,6 +114,9 @@ func New(o Options) http.Handler {
 			Post("/indicators/{id}/observations", s.submitObservations)
 		r.With(s.requireToken(actionTrigger, pathTarget("source:", "source"), store.RoleAdmin)).
 			Post("/ingest/{source}/run", s.triggerIngest)
+		r.Get("/sources/{id}/pending-revisions", s.handle(s.listPending)) // pending.go
+		r.With(s.requireToken(actionDecidePending, pathTarget("source:", "source"), store.RoleAdmin)).
+			Post("/sources/{source}/pending-revisions/{decision}", s.decidePending)
 		r.With(s.requireToken("", nil, store.RoleAdmin)).Get("/audit", s.handle(s.auditLog))
 		r.Get("/reports/{year}", s.reportHandler())
 		s.planRoutes(r) // the plan's own follow-up (plan.go)

@@ -212,8 +212,9 @@ func TestContract(t *testing.T) {
 		{method: "GET", path: "/sider/kilder/barometer", status: 200},
 		{method: "GET", path: "/sider/kilder/gallup", status: 404},
 	}
-	cases = append(cases, planContractCases...) // plan_contract_test.go
-	cases = append(cases, followUpPageCases...) // pages_contract_test.go
+	cases = append(cases, planContractCases...)          // plan_contract_test.go
+	cases = append(cases, followUpPageCases...)          // pages_contract_test.go
+	cases = append(cases, pendingContractCases(t, l)...) // pending_test.go
 
 	covered := map[string]bool{}
 	for _, c := range cases {

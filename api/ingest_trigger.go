@@ -16,6 +16,8 @@ import (
 // IngestRunner runs one ingest of a source; *ingest.Runner is one.
 type IngestRunner interface {
 	Run(ctx context.Context, sourceID string, opt ingest.Options) (store.Run, error)
+	// Decide accepts or rejects revisions held for review (pending.go).
+	Decide(ctx context.Context, source string, ids []int64, accept bool, by string) (store.Run, error)
 }
 
 const actionTrigger = "ingest.trigger"

@@ -28,6 +28,7 @@ type Store interface {
 	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)
 	LastRuns(ctx context.Context, kind store.RunKind) (map[string]store.Run, error)
 	FetchStates(ctx context.Context) (map[string]store.FetchState, error)
+	PendingRevisions(ctx context.Context, f store.PendingFilter) ([]store.PendingRevision, error)
 	// submissions, tokens and the audit log
 	Record(ctx context.Context, source string, kind store.RunKind, fn func(ctx context.Context, tx pgx.Tx, runID int64) (store.Counts, error)) (store.Run, error)
 	Authenticate(ctx context.Context, secret string) (store.Token, error)

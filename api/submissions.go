@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
@@ -258,6 +259,8 @@ func (s *Server) check(rows []indicators.Observation, where []string, bad []indi
 			e.Row, e.Where = i+1, where[i]
 			bad = append(bad, e)
 		}
+	} else if err == nil {
+		bad = append(bad, publishedOutside(prepared, index, where, time.Now())...) // published_check.go
 	}
 	slices.SortStableFunc(bad, func(a, b indicators.RowError) int { return a.Row - b.Row })
 	return prepared, bad
@@ -287,6 +290,9 @@ type jsonRow struct {
 func parseJSONBatch(in *indicators.Indicator, body []byte) ([]indicators.Observation, []string, []indicators.RowError, error) {
 	var doc struct {
 		Observations []json.RawMessage `json:"observations"`
+	}
+	if err := duplicateKey(body); err != nil { // jsonkeys.go
+		return nil, nil, nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -269,7 +269,21 @@ type Source struct {
 	// SurveyWaves are a survey's rounds with their total respondents,
 	// where the items' own bases are not published (breaks.go).
 	SurveyWaves []SurveyWave `yaml:"survey_waves,omitempty" json:"survey_waves,omitempty"`
-	Line        int          `yaml:"-" json:"-"`
+	// Review says how far a run may revise published figures of one
+	// release before the revisions are held for an admin (issue 26); a
+	// value outside the replaced figure's interval is always held.
+	Review *RevisionReview `yaml:"review,omitempty" json:"review,omitempty"`
+	Line   int             `yaml:"-" json:"-"`
+}
+
+// RevisionReview is a source's tolerance for revisions within a release.
+type RevisionReview struct {
+	// Tolerance is the largest change (in the indicator's unit) of a
+	// figure that goes through; 0 holds none on this ground.
+	Tolerance float64 `yaml:"tolerance,omitempty" json:"tolerance,omitempty"`
+	// MaxSeries is how many series one run may revise before all its
+	// revisions are held; 0 means no limit.
+	MaxSeries int `yaml:"max_series,omitempty" json:"max_series,omitempty"`
 }
 
 // SnapshotFile is one shipped file of a source's real published figures.
@@ -283,6 +297,9 @@ type SnapshotFile struct {
 	// Fixed values for fields the file does not carry (the sex of a
 	// single-sex export).
 	Fixed map[string]string `yaml:"fixed,omitempty" json:"fixed,omitempty"`
+	// FollowUp is the survival follow-up in years of a file that does not
+	// state it itself ("5"): a figure's meaning is stated, never guessed.
+	FollowUp string `yaml:"follow_up,omitempty" json:"follow_up,omitempty"`
 }
 
 // Files lists the source's shipped snapshot files.
@@ -340,6 +357,10 @@ type Mapping struct {
 	// Scale multiplies every figure, e.g. 100 when the publisher gives
 	// proportions and the indicator is in percent. 0 means 1.
 	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
+	// FollowUp is the survival follow-up (years) of every figure of a file
+	// that does not state its own; set per file (a snapshot's follow_up,
+	// `kpv ingest --follow-up`), not for a whole source.
+	FollowUp string `yaml:"-" json:"follow_up,omitempty"`
 }
 
 // Release says when a source publishes, so kpv can tell when data are overdue.

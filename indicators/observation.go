@@ -196,6 +196,13 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 			fail("numerator", "numerator %v and denominator %v do not form a proportion", *o.Numerator, *o.Denominator)
 			continue
 		}
+		if in, ok := c.Indicator(o.Indicator); ok && in.Unit.Share() && o.Value != nil && o.Numerator != nil && o.Denominator != nil {
+			if share := 100 * *o.Numerator / *o.Denominator; math.Abs(*o.Value-share) > shareSlack {
+				fail("value", "%v %% contradicts numerator %v and denominator %v, which make %.1f %%: correct the value or the counts",
+					*o.Value, *o.Numerator, *o.Denominator, share)
+				continue
+			}
+		}
 		o.Geography, o.Period, o.PeriodStart, o.PeriodEnd = geo, p.Label, p.Start, p.End
 		if o.Breakdown == nil {
 			o.Breakdown = Breakdown{}
@@ -204,6 +211,11 @@ func check(c *Catalogue, batch []Observation, first int) []RowError {
 	}
 	return bad
 }
+
+// shareSlack is how far (in percentage points) a published share may lie
+// from its numerator over denominator: rounding to whole percent, and a
+// little for weighting.
+const shareSlack = 1.0
 
 // ciOutside names a confidence bound outside the unit's range, if any.
 func ciOutside(u Unit, lower, upper *float64) (string, float64) {

@@ -14,6 +14,11 @@ func ParsePublished(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{time.DateOnly, "2006-01", "2006", time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			// Year 1 is Go's "no date": it would pass as unset and date the
+			// figure when recorded. No publication of kpv's is that old.
+			if t.Year() < 1000 {
+				return time.Time{}, fmt.Errorf("%q is not a plausible publication date (before year 1000)", s)
+			}
 			return t.UTC(), nil
 		}
 	}

@@ -27,8 +27,8 @@ import (
 
 // NORDCAN web-table fixtures (numbers are not statistics).
 const (
-	payloadA = "All sites but non-melanoma skin cancer (Males);Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n"
-	payloadB = "All sites but non-melanoma skin cancer (Males);Denmark;Norway\n2014-2018;67.4[67.1-67.7];73.7[73.4-74.0]\n"
+	payloadA = "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n"
+	payloadB = "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Norway\n2014-2018;67.4[67.1-67.7];73.7[73.4-74.0]\n"
 )
 
 // faultRunner returns a runner whose NORDCAN source fetches from url with a

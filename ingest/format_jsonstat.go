@@ -24,8 +24,13 @@ func readJSONStat(b *batch, name string, data []byte) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	// The answer's own date ("updated") is when its figures were published.
-	if t, err := indicators.ParsePublished(d.Updated); err == nil && d.Updated != "" {
-		b.published = t
+	// One that does not parse is said in the run, not replaced silently.
+	if d.Updated != "" {
+		if t, err := indicators.ParsePublished(d.Updated); err == nil {
+			b.published = t
+		} else {
+			b.warn("%s: the answer's \"updated\" %q is not a date (%v): its figures are dated by the Last-Modified header or, without one, when recorded", name, d.Updated, err)
+		}
 	}
 	pos := map[string]int{}
 	for i, id := range d.ID {

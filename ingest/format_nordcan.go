@@ -5,7 +5,9 @@ package ingest
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,40 +49,17 @@ func readNordcan(b *batch, name string, data []byte) error {
 // "94.1[93.5-94.7]*" or a bare estimate "67.2".
 var estimateCell = regexp.MustCompile(`^([0-9]+(?:[.,][0-9]+)?)\s*(?:\[\s*([0-9]+(?:[.,][0-9]+)?)\s*[-–]\s*([0-9]+(?:[.,][0-9]+)?)\s*\])?\s*\*?$`)
 
-// labelSeparators split a heading like "Colon - Males" or "Colon (Females)".
-var labelSeparators = regexp.MustCompile(`\s+[-–]\s+|,\s*|\s*[()]\s*`)
-
-// sexWords are how NORDCAN and Danish tables name the sexes.
-var sexWords = map[string]string{
-	"males": "male", "male": "male", "men": "male", "mænd": "male", "1": "male",
-	"females": "female", "female": "female", "women": "female", "kvinder": "female", "2": "female",
-	"both sexes": "total", "both": "total", "begge køn": "total", "i alt": "total", "total": "total", "0": "total", "3": "total",
-}
-
-// labelParts reads a table heading such as "Colon", "Colon - Males",
-// "Colon (Females)" or "Males" into a cancer entity code and a sex.
-func (b *batch) labelParts(label string) (entity, sex string, ok bool) {
-	for _, part := range labelSeparators.Split(label, -1) {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if s, isSex := sexWords[strings.ToLower(part)]; isSex {
-			sex = s
-		} else if e, isEntity := b.cat.CancerEntity(part); isEntity {
-			entity = strconv.Itoa(e.Code)
-		} else {
-			return "", "", false
-		}
-	}
-	return entity, sex, entity != "" || sex != ""
-}
-
 func readNordcanWide(b *batch, g *tabular.Grid) error {
 	var cols []nordcanCol // per column; country "" for none
 	var headings, spans []string
 	entity, sex, end := b.m.Fixed["cancer_site"], b.m.Fixed["sex"], ""
+	// A figure's meaning is stated, never guessed: the sex and follow-up
+	// the command or the catalogue states (stated*) must agree with what
+	// the file says; titleEnd is a follow-up a title row states for every
+	// table below it.
+	statedSex, statedEnd, titleEnd := b.m.Fixed["sex"], b.m.FollowUp, ""
 	wantEnd, filterEnd := b.m.Filter["end"]
+	kept, skipped := 0, map[string]bool{} // figures kept; follow-ups left out
 	for r, row := range g.Rows {
 		if isBlank(row) {
 			continue
@@ -93,28 +72,25 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 			continue
 		}
 		// A spanning row says which follow-up the columns below hold.
-		if s := spanRow(row); !isPeriod && s != nil {
+		if s := spanRow(row); !isPeriod && s != nil && !isBlank(row[1:]) {
 			spans = s
 			continue
 		}
-		// A heading row names the entity (and sex) first, then countries.
-		if !isPeriod && !isBlank(row[1:]) {
-			label, labelEnd := splitFollowUp(first)
-			labelSex := ""
-			if label != "" {
-				e, s, ok := b.labelParts(label)
-				if !ok {
-					b.reject(g.Pos(r, 0, first), "cancer_site", "%q names no cancer entity or sex in the catalogue", first)
-					return nil
-				}
-				if e != "" {
-					entity = e
-				}
-				if s != "" {
-					sex, labelSex = s, s
-				}
-			}
-			cs, bad, err := b.headingColumns(row, spans, labelSex)
+		if isPeriod {
+			// figures, below
+		} else if h, err := b.readHeading(first); err != nil {
+			return fmt.Errorf("%s: %w", g.Pos(r, 0, ""), err)
+		} else if err := agrees(h.sex, statedSex, "sex", "sex"); err != nil {
+			return fmt.Errorf("%s: %w", g.Pos(r, 0, first), err)
+		} else if isBlank(row[1:]) {
+			// A row with only its first cell filled is a label ("Males")
+			// or a title row ("5-year relative survival").
+			entity, sex = cmp.Or(h.entity, entity), cmp.Or(h.sex, sex)
+			titleEnd = cmp.Or(h.end, titleEnd)
+			continue
+		} else {
+			// A heading row names the entity (and sex) first, then countries.
+			cs, bad, err := b.headingColumns(row, spans, h.sex)
 			if err != nil {
 				return fmt.Errorf("%s: %w", g.Pos(r, 0, ""), err)
 			}
@@ -122,30 +98,17 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 				b.reject(g.Pos(r, bad, row[bad]), "geography", "%q is not a country in the catalogue", strings.TrimSpace(row[bad]))
 				return nil
 			}
-			cols, headings, end, spans = cs, row, labelEnd, nil
-			continue
-		}
-		// A row with only its first cell filled is a label ("Males"),
-		// unless that cell is a period whose figures are all missing.
-		if !isPeriod {
-			e, s, ok := b.labelParts(first)
-			if !ok {
-				b.reject(g.Pos(r, 0, first), "cancer_site", "%q names no cancer entity or sex in the catalogue", first)
-				continue
+			for _, c := range cs {
+				if err := agrees(c.sex, statedSex, "sex", "sex"); c.country != "" && err != nil {
+					return fmt.Errorf("%s: men and women side by side under repeated country names: %w", g.Pos(r, 0, first), err)
+				}
 			}
-			if e != "" {
-				entity = e
-			}
-			if s != "" {
-				sex = s
-			}
+			entity, sex = cmp.Or(h.entity, entity), cmp.Or(h.sex, sex)
+			cols, headings, end, spans = cs, row, h.end, nil
 			continue
 		}
 		if cols == nil {
 			return fmt.Errorf("%s: figures before a heading row naming the countries", g.Pos(r, 0, ""))
-		}
-		if sex == "" {
-			sex = "total"
 		}
 		for c := 1; c < len(row); c++ {
 			if c >= len(cols) || cols[c].country == "" {
@@ -154,13 +117,28 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 				}
 				continue
 			}
-			// Keep only the follow-up the mapping asks for, where the
-			// table says which one a column holds.
-			if colEnd := cmp.Or(cols[c].end, end); filterEnd && colEnd != "" && colEnd != wantEnd {
+			// The follow-up the file states for this column, checked
+			// against the one stated for it and the one the source keeps.
+			fileEnd := cmp.Or(cols[c].end, end, titleEnd)
+			if err := agrees(fileEnd, statedEnd, "follow-up", "--follow-up"); err != nil {
+				return fmt.Errorf("%s: %w", g.Pos(r, c, headings[c]), err)
+			}
+			colEnd := cmp.Or(fileEnd, statedEnd)
+			if filterEnd && colEnd == "" {
+				return fmt.Errorf("%s: the file does not state its survival follow-up (not in the heading %q, no spanning heading row such as \"5-years survival\", no title row) and source %s keeps %s-year survival: state it in the file or with --follow-up %s",
+					g.Pos(r, 0, ""), strings.TrimSpace(headings[0]), b.src.ID, wantEnd, wantEnd)
+			}
+			if filterEnd && colEnd != wantEnd {
+				skipped[colEnd] = true
 				continue
 			}
+			kept++
 			where := g.Pos(r, c, headings[c])
-			fields := map[string]string{"period": first, "geography": cols[c].country, "sex": cmp.Or(cols[c].sex, sex), "cancer_site": entity}
+			figSex := cmp.Or(cols[c].sex, sex)
+			if figSex == "" {
+				figSex = b.defaulted("sex", "total", "neither the file nor the command states the sex; state it with --set sex=female or sex=male")
+			}
+			fields := map[string]string{"period": first, "geography": cols[c].country, "sex": figSex, "cancer_site": entity}
 			cell := strings.TrimSpace(row[c])
 			if tabular.IsSuppressed(cell) {
 				b.addValue(where, fields, nil, nil, nil)
@@ -175,7 +153,23 @@ func readNordcanWide(b *batch, g *tabular.Grid) error {
 			b.addValue(where, fields, est, lo, hi)
 		}
 	}
+	if kept == 0 && len(skipped) > 0 {
+		return fmt.Errorf("%s: the file holds %s-year survival only; source %s keeps %s-year survival (its mapping's filter end: %s)",
+			g.Name, strings.Join(slices.Sorted(maps.Keys(skipped)), "- and "), b.src.ID, wantEnd, wantEnd)
+	}
 	return nil
+}
+
+// agrees checks what the file says of a figure (got) against what the
+// command or catalogue states (stated); either may be "".
+func agrees(got, stated, what, how string) error {
+	if got == "" || stated == "" || got == stated {
+		return nil
+	}
+	if what == "follow-up" {
+		return fmt.Errorf("the file holds %s-year survival, but %s states %s-year", got, how, stated)
+	}
+	return fmt.Errorf("the file holds figures for %s=%s, but the command or the catalogue states %s=%s", what, got, what, stated)
 }
 
 // looksLikeFigures reports whether a row's cells are estimates rather than

@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,4 +91,48 @@ func FuzzParseNordcanAPI(f *testing.F) {
 	f.Add([]byte(`{"dataset":[{"country":208,"sex":2,"type":1,"year":2024,"cancer":160}],"error":null}`))
 	f.Add([]byte(`{"dataset":null,"error":"no data"}`))
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, c, src, data) })
+}
+
+// FuzzNordcanHeading feeds arbitrary headings to the NORDCAN heading
+// grammar (nordcan_heading.go) and to the wide reader around it: a heading
+// is read into a known entity, sex and follow-up, or refused with an error
+// quoting it; never a panic, and a file with that heading is read or
+// refused as checkParse demands.
+func FuzzNordcanHeading(f *testing.F) {
+	c := testkit.Catalogue(f)
+	src := (Options{FollowUp: "5"}).stated(source(f, c, "nordcan-survival"))
+	for _, s := range []string{"Colon", "Colon (Males)", "Colon - Females, 5-year", "Prostate 5y", "5-years survival",
+		"Vulva, vagina and other females genital organs", "Breast, women, five-year relative survival",
+		"Age-standardised relative survival (%)", "All sites but non-melanoma skin cancer (Both sexes) 10 yrs",
+		"Colon (Males) - Females", "Colon 1y", "Tyktarmskræft, Kvinder, 5-års overlevelse", "(", ",,", " - "} {
+		f.Add(s)
+	}
+	sexes := map[string]bool{"": true, "male": true, "female": true, "total": true}
+	f.Fuzz(func(t *testing.T, label string) {
+		b := newBatch(c, src)
+		h, err := b.readHeading(label)
+		if err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", strings.TrimSpace(label))) {
+				t.Fatalf("error %q does not quote the heading %q", err, label)
+			}
+		} else {
+			if h.entity != "" {
+				if _, ok := c.CancerEntity(h.entity); !ok {
+					t.Fatalf("entity %q is not in the catalogue", h.entity)
+				}
+			}
+			if !sexes[h.sex] {
+				t.Fatalf("sex %q", h.sex)
+			}
+			if h.end != "" {
+				if n, err := strconv.Atoi(h.end); err != nil || n <= 0 {
+					t.Fatalf("follow-up %q", h.end)
+				}
+			}
+		}
+		if strings.ContainsAny(label, ";\n\r\"") {
+			return // would change the file's shape, not the heading
+		}
+		checkParse(t, c, src, []byte(label+";Denmark\n2016-2020;50.0[49.0-51.0]\n"))
+	})
 }

@@ -61,6 +61,10 @@ type batch struct {
 	// release is the publisher's release label for every figure.
 	published time.Time
 	release   string
+
+	// notes and defaults are what the read applied or doubted (notes.go).
+	notes    Notes
+	defaults map[[3]string]int
 }
 
 // chunkSize is how many rows a streamed batch holds at a time.
@@ -115,7 +119,7 @@ func (b *batch) keyed(fields map[string]string) indicators.Observation {
 		Geography: b.code("geography", fields["geography"]),
 	}
 	if o.Geography == "" {
-		o.Geography = "DK"
+		o.Geography = b.defaulted("geography", "DK", "the row names no geography")
 	}
 	return o
 }

@@ -13,6 +13,7 @@ import (
 type Metrics struct {
 	runs     *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	pending  *prometheus.GaugeVec
 }
 
 // Outcomes are the values of kpv_ingest_runs_total's outcome label: how a
@@ -31,9 +32,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Duration of ingest runs, from taking the source's lock to closing the run log entry.",
 			Buckets: []float64{0.1, 0.5, 1, 5, 15, 60, 300, 900},
 		}, []string{"source"}),
+		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kpv_source_pending_revisions",
+			Help: "Revisions of published figures held for review (far from the figures they would replace), by source, from the store.",
+		}, []string{"source"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.runs, m.duration)
+		reg.MustRegister(m.runs, m.duration, m.pending)
 	}
 	return m
 }
@@ -48,6 +53,7 @@ func (m *Metrics) Init(sources []string) {
 	}
 	for _, s := range sources {
 		m.duration.WithLabelValues(s)
+		m.pending.WithLabelValues(s)
 		for _, o := range Outcomes {
 			m.runs.WithLabelValues(s, o)
 		}
@@ -68,5 +74,16 @@ func (m *Metrics) observe(source, outcome string, d time.Duration) {
 func (m *Metrics) interrupted(source string, n int64) {
 	if m != nil {
 		m.runs.WithLabelValues(source, string(store.RunInterrupted)).Add(float64(n))
+	}
+}
+
+// setPending sets the held revisions per source (counts from the store;
+// a source missing from it has none).
+func (m *Metrics) setPending(sources []string, counts map[string]int) {
+	if m == nil {
+		return
+	}
+	for _, s := range sources {
+		m.pending.WithLabelValues(s).Set(float64(counts[s]))
 	}
 }

@@ -22,22 +22,9 @@ import (
 
 type nordcanCol struct{ country, sex, end string }
 
-// followUp matches a follow-up heading: "5y", "5-year", "5-years survival",
-// "1 year survival".
-var followUp = regexp.MustCompile(`(?i)^(\d+)\s*-?\s*(?:y|yrs?|years?)\b(?:\s+(?:relative\s+|net\s+)?survival)?$`)
-
-// trailingFollowUp splits "Prostate 5y" into "Prostate" and "5".
+// trailingFollowUp finds a follow-up written after the entity with no
+// separator: "Prostate 5y".
 var trailingFollowUp = regexp.MustCompile(`(?i)\s+(\d+)\s*-?\s*(?:y|yrs?|years?)\b(?:\s+(?:relative\s+|net\s+)?survival)?$`)
-
-func splitFollowUp(label string) (rest, end string) {
-	if m := trailingFollowUp.FindStringSubmatchIndex(label); m != nil {
-		return strings.TrimSpace(label[:m[0]]), label[m[2]:m[3]]
-	}
-	if m := followUp.FindStringSubmatch(strings.TrimSpace(label)); m != nil {
-		return "", m[1]
-	}
-	return label, ""
-}
 
 // spanRow reads a spanning heading row: every filled cell names a
 // follow-up, and each covers the columns up to the next. It returns the
@@ -47,11 +34,11 @@ func spanRow(row []string) []string {
 	for i, c := range row {
 		c = strings.TrimSpace(c)
 		if c != "" {
-			m := followUp.FindStringSubmatch(c)
-			if m == nil {
+			end, ok := parseFollowUp(c)
+			if !ok {
 				return nil
 			}
-			cur, found = m[1], true
+			cur, found = end, true
 		}
 		spans[i] = cur
 	}

@@ -43,6 +43,7 @@ func TestNordcanRealExports(t *testing.T) {
 			src := *source(t, c, "nordcan-survival")
 			m := *src.Mapping
 			m.Fixed = map[string]string{"indicator": "g3_survival_5y_nordic"}
+			m.FollowUp = "5" // as the catalogue's snapshot entries state it
 			if tc.sex != "" {
 				m.Fixed["sex"] = tc.sex
 			}

@@ -120,17 +120,23 @@ func TestNordcanRejections(t *testing.T) {
 	src := source(t, c, "nordcan-survival")
 	head := "entity;entity_display_order;entity_description_en;end;cns;locns;upcns;sex;period_5;country\n"
 	for _, tc := range []rejection{
-		{"unknown entity", "Kidneys and more;Denmark\n2016-2020;80.1[79.0-81.2]\n", `x.csv: row 1, column 1 ("Kidneys and more"), cancer_site: "Kidneys and more" names no cancer entity`},
-		{"bad cell", "Colon (Males);Denmark\n2016-2020;eighty\n", `row 2, column 2 ("Denmark"), value: "eighty" is not an estimate`},
-		{"interval inverted", "Colon (Males);Denmark\n2016-2020;60.0[61.0-59.0]\n", "lower bound 61 is above upper bound 59"},
+		{"unknown entity", "Kidneys and more;Denmark\n2016-2020;80.1[79.0-81.2]\n", `x.csv: row 1, column 1: the heading "Kidneys and more" is not a cancer entity of the catalogue, a sex or a follow-up`},
+		{"unknown part after a comma", "Colon, Males, Stage IV;Denmark\n2016-2020;80.1[79.0-81.2]\n", `in the heading "Colon, Males, Stage IV", "Stage IV" is not a cancer entity`},
+		{"two sexes", "Colon (Males) - Females;Denmark\n2016-2020;80.1[79.0-81.2]\n", `names two sexes (male, then female in "Females")`},
+		{"no follow-up stated", "Colon (Males);Denmark\n2016-2020;80.1[79.0-81.2]\n", `the file does not state its survival follow-up (not in the heading "Colon (Males)"`},
+		{"1-year only", "Colon (Males) 1y;Denmark\n2016-2020;80.1[79.0-81.2]\n", "the file holds 1-year survival only; source nordcan-survival keeps 5-year survival"},
+		{"1-year in a title row", "1-year relative survival (%)\nColon (Males);Denmark\n2016-2020;80.1[79.0-81.2]\n", "the file holds 1-year survival only"},
+		{"proportions in the heading", "Colon (Males) 5y (proportion);Denmark\n2016-2020;0.8\n", "says its figures are proportion; the source keeps survival in percent"},
+		{"bad cell", "Colon (Males) 5y;Denmark\n2016-2020;eighty\n", `row 2, column 2 ("Denmark"), value: "eighty" is not an estimate`},
+		{"interval inverted", "Colon (Males) 5y;Denmark\n2016-2020;60.0[61.0-59.0]\n", "lower bound 61 is above upper bound 59"},
 		{"figures before heading", "2016-2020;60.0[59.0-61.0]\n", "figures before a heading row"},
-		{"period", "Colon (Males);Denmark\n2016-2030x;60.0[59.0-61.0]\n", "period"},
+		{"period", "Colon (Males) 5y;Denmark\n2016-2030x;60.0[59.0-61.0]\n", "period"},
 		{"long: unknown country", head + "160;13;Lung;5;24.2;23.6;24.8;1;2015;Atlantis\n", `unknown geography "Atlantis"`},
 		{"long: unknown entity", head + "999;13;Lung;5;24.2;23.6;24.8;1;2015;Denmark\n", `unknown cancer_site "999"`},
 		{"long: sex", head + "160;13;Lung;5;24.2;23.6;24.8;7;2015;Denmark\n", `sex "7" is not 1, 2`},
 		{"long: proportions", head + "160;13;Lung;5;0.242;0.236;0.248;1;2015;Denmark\n", "look like proportions"},
 		{"long: missing column", "entity;cns;sex\n160;24.2;1\n", "lacks the column(s) locns, upcns, period_5, country"},
-		{"out of range", "Colon (Males);Denmark\n2016-2020;160.0[150.0-170.0]\n", "outside the range of unit percent"},
+		{"out of range", "Colon (Males) 5y;Denmark\n2016-2020;160.0[150.0-170.0]\n", "outside the range of unit percent"},
 	} {
 		expectRejection(t, c, src, "x.csv", tc)
 	}

@@ -17,10 +17,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,12 +47,14 @@ var ErrBusy = errors.New("another run of this source is in progress")
 // an error naming its row, cell or JSON path; a panic in an adapter is
 // recovered into an error, so one bad file cannot stop the scheduler.
 func Parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte) (obs []indicators.Observation, err error) {
-	return parse(cat, src, name, data, time.Time{})
+	obs, _, err = parse(cat, src, name, data, time.Time{})
+	return obs, err
 }
 
 // parse is Parse with the publication date of figures whose publication
-// does not give one (zero: the time of recording).
-func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte, published time.Time) (obs []indicators.Observation, err error) {
+// does not give one (zero: the time of recording), and the notes of the
+// read (defaults applied, warnings).
+func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data []byte, published time.Time) (obs []indicators.Observation, notes Notes, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			obs, err = nil, fmt.Errorf("%s: the %s adapter failed on this input (panic: %v); nothing was written", name, src.Format, r)
@@ -58,21 +62,22 @@ func parse(cat *indicators.Catalogue, src *indicators.Source, name string, data 
 		}
 	}()
 	if looksLikeHTML(data) {
-		return nil, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
+		return nil, notes, fmt.Errorf("%s: got a web page, not a %s file: the source's url must point at the publisher's export or API, not at the page that links to it", name, src.Format)
 	}
 	f := formats[src.Format]
 	if !f.json && looksLikeJSON(data) {
-		return nil, fmt.Errorf("%s: got a JSON document, not a %s file: the source's url or the file is not the publisher's export this source reads", name, src.Format)
+		return nil, notes, fmt.Errorf("%s: got a JSON document, not a %s file: the source's url or the file is not the publisher's export this source reads", name, src.Format)
 	}
 	if f.read == nil {
-		return nil, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
+		return nil, notes, fmt.Errorf("source %s has format %q, which is not fetched (figures are submitted through the API)", src.ID, src.Format)
 	}
 	b := newBatch(cat, src)
 	b.published = published
 	if err := f.read(b, name, data); err != nil {
-		return nil, err
+		return nil, b.finishNotes(), err
 	}
-	return b.result()
+	obs, err = b.result()
+	return obs, b.finishNotes(), err
 }
 
 // looksLikeHTML reports whether a payload is a web page: publishers answer
@@ -170,6 +175,31 @@ type Options struct {
 	Force bool
 	// Progress, if set, is told how File is read (see ProgressReporter).
 	Progress ProgressReporter
+	// Set states fixed values for the file's figures (`--set sex=female`),
+	// over the mapping's; FollowUp states the survival follow-up in years
+	// of a file that does not state its own (`--follow-up 5`).
+	Set      map[string]string
+	FollowUp string
+}
+
+// stated returns src with the values opt states put into its mapping.
+func (opt Options) stated(src *indicators.Source) *indicators.Source {
+	if len(opt.Set) == 0 && opt.FollowUp == "" {
+		return src
+	}
+	one := *src
+	m := indicators.Mapping{}
+	if src.Mapping != nil {
+		m = *src.Mapping
+	}
+	m.Fixed = maps.Clone(m.Fixed)
+	if m.Fixed == nil {
+		m.Fixed = map[string]string{}
+	}
+	maps.Copy(m.Fixed, opt.Set)
+	m.FollowUp = opt.FollowUp
+	one.Mapping = &m
+	return &one
 }
 
 // Run ingests one source once: it takes the source's lock (ErrBusy if
@@ -214,6 +244,9 @@ func (r *Runner) Run(ctx context.Context, sourceID string, opt Options) (store.R
 	// refresh reads every figure and must not hold up the next run.
 	unlock()
 	freeSlot()
+	if _, held := detailHeld(run); held {
+		_ = r.RefreshPending(ctx)
+	}
 	if run.ID != 0 && run.FinishedAt != nil && r.AfterRun != nil {
 		r.AfterRun(run)
 	}
@@ -279,6 +312,10 @@ func (r *Runner) locked(ctx context.Context, log *slog.Logger, src *indicators.S
 
 func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64, opt Options) (store.Counts, map[string]any, error) {
 	detail := map[string]any{}
+	if len(opt.Set) > 0 || opt.FollowUp != "" {
+		src = opt.stated(src)
+		detail["stated"] = map[string]any{"set": opt.Set, "follow_up": opt.FollowUp}
+	}
 	prev, hasPrev, err := r.Store.FetchState(ctx, src.ID)
 	if err != nil {
 		return store.Counts{}, detail, err
@@ -341,7 +378,7 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 		if opt.File != "" {
 			prog = opt.Progress
 		}
-		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size)
+		counts, err := r.stream(ctx, src, name, p.Body, runID, state, prog, size, detail)
 		return counts, detail, err
 	}
 	// The other formats are small and read whole, within a bound.
@@ -356,7 +393,12 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 	if err != nil {
 		return store.Counts{}, detail, fmt.Errorf("read %s: %w", p.Origin, err)
 	}
-	obs, err := parse(r.Catalogue, src, name, data, lastModified(p.LastModified))
+	published, warning := lastModified(p.LastModified)
+	obs, notes, err := parse(r.Catalogue, src, name, data, published)
+	if warning != "" {
+		notes.Warnings = append([]string{warning}, notes.Warnings...)
+	}
+	notes.addTo(detail)
 	if opt.File != "" && opt.Progress != nil {
 		opt.Progress.Finished(len(obs), size)
 	}
@@ -366,9 +408,12 @@ func (r *Runner) ingest(ctx context.Context, src *indicators.Source, runID int64
 	var counts store.Counts
 	err = r.Store.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, obs); err != nil {
+		var held int
+		var why string
+		if counts, held, why, err = store.WriteReviewed(ctx, tx, runID, src.ID, obs, review(src)); err != nil {
 			return err
 		}
+		noteHeld(detail, held, why)
 		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, detail, err
@@ -405,7 +450,7 @@ func streamable(src *indicators.Source, name string, body io.ReadSeeker) (bool, 
 // through a staging table, all in one transaction: a bad row anywhere
 // (or a duplicate, found in the staging table) rolls the run back, and the
 // error lists every bad row, as for a publication read whole.
-func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64) (counts store.Counts, err error) {
+func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string, body io.ReadSeeker, runID int64, state store.FetchState, prog ProgressReporter, size int64, detail map[string]any) (counts store.Counts, err error) {
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return counts, err
 	}
@@ -414,8 +459,14 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 		if err != nil {
 			return err
 		}
+		w.Review = review(src)
 		b := newBatch(r.Catalogue, src)
-		b.published = lastModified(state.LastModified)
+		var warning string
+		b.published, warning = lastModified(state.LastModified)
+		if warning != "" {
+			b.warn("%s", warning)
+		}
+		defer func() { b.finishNotes().addTo(detail) }()
 		// Chunk n is copied while chunk n+1 is read: Go's parsing and
 		// Postgres's inserting overlap instead of taking turns.
 		cw := newChunkWriter(ctx, w)
@@ -439,6 +490,7 @@ func (r *Runner) stream(ctx context.Context, src *indicators.Source, name string
 		if counts, err = w.Finish(ctx); err != nil {
 			return err
 		}
+		noteHeld(detail, w.Held, w.HeldReason)
 		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, err
@@ -454,11 +506,14 @@ func contentHash(src *indicators.Source, body io.ReadSeeker) (sum string, size i
 	if size, err = io.Copy(h, body); err != nil {
 		return "", 0, err
 	}
+	// The release label too: the same file read as a new release is a
+	// new reading (its figures get the label).
 	cfg, _ := json.Marshal(struct {
 		Format  indicators.Format
 		Request *indicators.Request
 		Mapping *indicators.Mapping
-	}{src.Format, src.Request, src.Mapping})
+		Release string `json:",omitempty"`
+	}{src.Format, src.Request, src.Mapping, src.Release.Label})
 	h.Write([]byte{0})
 	h.Write(cfg)
 	return hex.EncodeToString(h.Sum(nil)), size, nil
@@ -472,13 +527,18 @@ func (r *Runner) logger() *slog.Logger {
 }
 
 // lastModified reads a Last-Modified header as the publication date of
-// figures whose publication gives none; zero if absent or unreadable.
-func lastModified(h string) time.Time {
+// figures whose publication gives none; zero if absent. One that does not
+// parse is zero with a warning naming it (the figures then count as
+// published when recorded, and the run log says why).
+func lastModified(h string) (time.Time, string) {
+	if strings.TrimSpace(h) == "" {
+		return time.Time{}, ""
+	}
 	t, err := http.ParseTime(h)
 	if err != nil {
-		return time.Time{}
+		return time.Time{}, fmt.Sprintf("the answer's Last-Modified %q is not an HTTP date: its figures are dated when recorded, not when published", h)
 	}
-	return t.UTC()
+	return t.UTC(), ""
 }
 
 // SnapshotFigures reads every shipped file of a source that ships several
@@ -504,7 +564,7 @@ func SnapshotFigures(cat *indicators.Catalogue, src *indicators.Source) ([]indic
 		if f.Release != "" {
 			one.Release.Label = f.Release
 		}
-		if len(f.Fixed) > 0 {
+		if len(f.Fixed) > 0 || f.FollowUp != "" {
 			m := indicators.Mapping{}
 			if src.Mapping != nil {
 				m = *src.Mapping
@@ -516,10 +576,10 @@ func SnapshotFigures(cat *indicators.Catalogue, src *indicators.Source) ([]indic
 			for k, v := range f.Fixed {
 				fixed[k] = v
 			}
-			m.Fixed = fixed
+			m.Fixed, m.FollowUp = fixed, f.FollowUp
 			one.Mapping = &m
 		}
-		obs, err := parse(cat, &one, f.File, data, published)
+		obs, _, err := parse(cat, &one, f.File, data, published)
 		if err != nil {
 			return nil, "", err
 		}
@@ -548,9 +608,12 @@ func (r *Runner) ingestSnapshots(ctx context.Context, src *indicators.Source, ru
 	var counts store.Counts
 	err = r.Store.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if counts, err = store.WriteObservations(ctx, tx, runID, src.ID, all); err != nil {
+		var held int
+		var why string
+		if counts, held, why, err = store.WriteReviewed(ctx, tx, runID, src.ID, all, review(src)); err != nil {
 			return err
 		}
+		noteHeld(detail, held, why)
 		return store.SaveFetchState(ctx, tx, state)
 	})
 	return counts, detail, err

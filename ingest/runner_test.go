@@ -22,8 +22,8 @@ import (
 
 // Format fixtures in NORDCAN's web-table shape (numbers are not statistics).
 const (
-	payloadA = "All sites but non-melanoma skin cancer (Males);Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n"
-	payloadB = "All sites but non-melanoma skin cancer (Males);Denmark;Norway\n2014-2018;67.4[67.1-67.7];73.7[73.4-74.0]\n"
+	payloadA = "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n"
+	payloadB = "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Norway\n2014-2018;67.4[67.1-67.7];73.7[73.4-74.0]\n"
 )
 
 // testRunner returns a runner on a fresh database whose NORDCAN source
@@ -232,7 +232,7 @@ func TestFailedSnapshotOrFileWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
 	r := testRunner(t, st, "http://127.0.0.1:1/unused")
-	bad := "All sites but non-melanoma skin cancer (Males);Denmark;Atlantis\n2014-2018;67.2;70.0\n"
+	bad := "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Atlantis\n2014-2018;67.2;70.0\n"
 	run, err := r.Run(ctx, "nordcan-survival", Options{File: writeTemp(t, bad)})
 	if err == nil || run.Outcome != "failed" {
 		t.Fatalf("got %s %v, want failed", run.Outcome, err)

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -265,6 +266,13 @@ type sourceView struct {
 	Fetched *store.FetchState
 	Runs    []runRow
 	RunsErr bool
+	// Pending are the source's revisions held for review (issue 26).
+	Pending []store.PendingRevision
+}
+
+// pendingLister is the store's list of held revisions (store/pending.go).
+type pendingLister interface {
+	PendingRevisions(ctx context.Context, f store.PendingFilter) ([]store.PendingRevision, error)
 }
 
 // recentRuns is how many runs a source page shows.
@@ -314,6 +322,13 @@ func (p *Pages) Source(w http.ResponseWriter, r *http.Request) {
 		if err != nil || ferr != nil {
 			p.log.Error("source page: read the run log", "source", id, "err", err, "fetch_err", ferr)
 			v.RunsErr = true
+		}
+		if l, ok := p.runs.(pendingLister); ok {
+			var perr error
+			if v.Pending, perr = l.PendingRevisions(r.Context(), store.PendingFilter{Source: id, Status: "pending"}); perr != nil {
+				p.log.Error("source page: read the held revisions", "source", id, "err", perr)
+				v.RunsErr = true
+			}
 		}
 	}
 	p.render(w, r, http.StatusOK, "source", v)

@@ -27,17 +27,27 @@ type Counts struct {
 // stays), an unchanged figure nothing. The batch is copied into a temporary
 // table and merged in one statement, so large batches cost one round trip.
 func WriteObservations(ctx context.Context, tx pgx.Tx, runID int64, source string, batch []indicators.Observation) (Counts, error) {
+	c, _, _, err := WriteReviewed(ctx, tx, runID, source, batch, nil)
+	return c, err
+}
+
+// WriteReviewed is WriteObservations for an ingest run: with review set,
+// far revisions are held (pending.go) and counted in held, with the first
+// reason.
+func WriteReviewed(ctx context.Context, tx pgx.Tx, runID int64, source string, batch []indicators.Observation, review *Review) (c Counts, held int, reason string, err error) {
 	if len(batch) == 0 {
-		return Counts{}, nil
+		return Counts{}, 0, "", nil
 	}
 	w, err := NewObservationWriter(ctx, tx, runID, source)
 	if err != nil {
-		return Counts{}, err
+		return Counts{}, 0, "", err
 	}
+	w.Review = review
 	if err := w.Copy(ctx, batch, nil); err != nil {
-		return Counts{}, err
+		return Counts{}, 0, "", err
 	}
-	return w.Finish(ctx)
+	c, err = w.Finish(ctx)
+	return c, w.Held, w.HeldReason, err
 }
 
 // ObservationWriter writes a batch too large to hold whole in chunks: each
@@ -69,6 +79,12 @@ type ObservationWriter struct {
 	// Where names a row (as numbered in Copy) in the publisher's file for
 	// the duplicate messages of Finish; nil leaves them unnamed.
 	Where func(row int) string
+	// Review, when set (an ingest run), holds far revisions for review
+	// instead of writing them (pending.go); Held and HeldReason say what
+	// Finish held.
+	Review     *Review
+	Held       int
+	HeldReason string
 }
 
 type periodKey struct {
@@ -363,6 +379,12 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	if err := w.duplicates(ctx); err != nil {
 		return n, err
 	}
+	if w.Review != nil {
+		var err error
+		if w.Held, w.HeldReason, err = w.hold(ctx, *w.Review); err != nil {
+			return n, err
+		}
+	}
 	// Every figure of the run is recorded at the transaction's start: the
 	// run keeps that instant once (migration 00060), not each figure.
 	if _, err := tx.Exec(ctx, `UPDATE ingest_runs SET recorded_at = now() WHERE id = $1`, w.runID); err != nil {
@@ -432,7 +454,7 @@ func (w *ObservationWriter) Finish(ctx context.Context) (Counts, error) {
 	if err != nil {
 		return n, fmt.Errorf("merge observations (new figures): %w", err)
 	}
-	n.Unchanged = n.Read - n.Inserted - n.Revised
+	n.Unchanged = n.Read - n.Inserted - n.Revised - w.Held
 	return n, nil
 }
 

@@ -141,7 +141,7 @@ func countingPublisher(t testing.TB) (*httptest.Server, *atomic.Int32) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
-		io.WriteString(w, "All sites but non-melanoma skin cancer (Males);Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n")
+		io.WriteString(w, "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n")
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &n

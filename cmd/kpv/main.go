@@ -55,7 +55,11 @@ commands:
   ingest SOURCE      ingest one source once and print what it read, inserted,
                      revised and rejected; flags: --file PATH (read a local
                      file), --offline (the shipped snapshot), --force (parse
-                     even if unchanged), --all (every fetched source)
+                     even if unchanged), --all (every fetched source); with
+                     --file: --set FIELD=VALUE (e.g. sex=female), --follow-up N
+  revisions list|accept|reject
+                     revisions of published figures held for review: list
+                     [SOURCE]; accept|reject SOURCE ID... or --run RUN
   report YEAR        write the yearly follow-up report; flags: --format
                      json|csv|html, --out FILE, --as-of DATE (cut-off)
   catalogue check    validate a catalogue file (default: the embedded one)
@@ -86,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return ingestCmd(ctx, args[1:], stdout, logger)
 	case "token":
 		return tokenCmd(ctx, args[1:], stdout)
+	case "revisions":
+		return revisionsCmd(ctx, args[1:], stdout, logger)
 	case "report":
 		return reportCmd(ctx, args[1:], stdout)
 	case "catalogue":
@@ -235,6 +241,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	runner.AfterRun = mon.AfterRun
+	// Revisions held for review since before this start (the alert's metric).
+	if err := runner.RefreshPending(ctx); err != nil {
+		return err
+	}
 	// The plan's follow-up (status, milestones, money, the round) for
 	// /metrics, rebuilt after each submission and with the assessment.
 	plan := followup.NewTracker(followup.TrackerOptions{Catalogue: cat, Store: st, Logger: logger, Snapshot: mon.Snapshot})
@@ -332,6 +342,9 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 	offline := fs.Bool("offline", false, "read the source's shipped snapshot instead of its URL")
 	force := fs.Bool("force", false, "parse the publication even if it has not changed")
 	all := fs.Bool("all", false, "ingest every fetched source")
+	followUp := fs.String("follow-up", "", "with --file: the survival follow-up in years of a file that does not state it (e.g. 5)")
+	set := setFlag{}
+	fs.Var(set, "set", "with --file: a fixed value for every figure of the file, FIELD=VALUE (e.g. sex=female); repeatable")
 	// Flags may come before or after the source.
 	var sources []string
 	for {
@@ -353,6 +366,8 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		return errors.New("give a source or --all, not both")
 	case *all && *file != "":
 		return errors.New("--file reads one source's file: give the source, not --all")
+	case *file == "" && (len(set) > 0 || *followUp != ""):
+		return errors.New("--set and --follow-up state what a file given with --file holds: give --file too")
 	case *all:
 		for _, s := range cat.Sources {
 			if s.Format.Fetched() {
@@ -382,7 +397,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		if !ok {
 			return fmt.Errorf("unknown source %q (sources: %s)", id, sourceIDs(cat))
 		}
-		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force}
+		opt := ingest.Options{File: *file, Snapshot: *offline, Force: *force, Set: set, FollowUp: *followUp}
 		if *file != "" {
 			opt.Progress = newProgress(os.Stderr, id) // drawn only on a terminal
 		}
@@ -399,6 +414,7 @@ func ingestCmd(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		c := run.Counts
 		fmt.Fprintf(stdout, "%s: %s: read %d, inserted %d, revised %d, unchanged %d, rejected %d (run %d)\n",
 			id, run.Outcome, c.Read, c.Inserted, c.Revised, c.Unchanged, c.Rejected, run.ID)
+		printRunNotes(stdout, run)
 		if err != nil {
 			fmt.Fprintf(stdout, "  error: %v\n", err)
 			failed = append(failed, id)

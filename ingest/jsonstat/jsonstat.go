@@ -24,6 +24,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 const (
@@ -386,6 +387,18 @@ func (d *Dataset) decodeStatus(raw json.RawMessage, path string) error {
 	default:
 		return errorf(path, "want a string, an array or an object")
 	}
+	if firstByte(raw) == '{' {
+		inner, err := legacyStatus(raw, path)
+		if err != nil {
+			return err
+		}
+		if inner != nil {
+			if again, _ := legacyStatus(inner, path); again != nil && firstByte(inner) == '{' {
+				return errorf(path, "the status block is wrapped in \"value\" more than once")
+			}
+			return d.decodeStatus(inner, path+`["value"]`)
+		}
+	}
 	d.status = map[int]string{}
 	count, err := d.scan(raw, path, func(p int, tok json.Token, at string) error {
 		s, ok := tok.(string)
@@ -408,6 +421,32 @@ func (d *Dataset) decodeStatus(raw json.RawMessage, path string) error {
 		return errorf(path, "%d entries for %d cells (want %d or 1)", count, d.n, d.n)
 	}
 	return nil
+}
+
+// legacyStatus reads a status object whose keys are not cell positions.
+// Eurostat's legacy answers wrap the statuses in one more object,
+// {"value": {"0": "p"}}: its inner value is returned, to be read as the
+// status. Any other word as a key is refused in words a user can act on
+// (not "not a cell position"); nil, nil for an ordinary status object.
+func legacyStatus(raw json.RawMessage, path string) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, nil // the scan names what is wrong
+	}
+	var words []string
+	for k := range m {
+		if _, err := strconv.Atoi(k); err != nil {
+			words = append(words, strconv.Quote(k))
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	if len(m) == 1 && m["value"] != nil {
+		return m["value"], nil
+	}
+	slices.Sort(words)
+	return nil, errorf(path, "the status block is keyed by %s, not by cell positions: this is not a JSON-stat status (a flag such as \"p\" per cell, as a string, an array or an object {\"0\": \"p\"}); ask the publisher's JSON-stat 2.0 API (for Eurostat, the dissemination API's statistics/1.0/data)", strings.Join(words, ", "))
 }
 
 // scan streams a dense array or a sparse object of scalars, calling set with
