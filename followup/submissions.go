@@ -252,9 +252,9 @@ func checkDate(errs *[]FieldError, field, v string, now time.Time) time.Time {
 	case err != nil:
 		*errs = append(*errs, FieldError{field, quote(v) + " is not a date YYYY-MM-DD"})
 	case d.Year() < MinDateYear:
-		*errs = append(*errs, FieldError{field, fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", quote(v), MinDateYear)})
+		*errs = append(*errs, FieldError{field, fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", v, MinDateYear)})
 	case d.After(now):
-		*errs = append(*errs, FieldError{field, quote(v) + " is in the future"})
+		*errs = append(*errs, FieldError{field, v + " is in the future"})
 	}
 	return d
 }
@@ -350,7 +350,7 @@ func ParseCommentary(body []byte, now time.Time) (Commentary, error) {
 	if d, err := time.Parse(time.DateOnly, c.ByWhen); err != nil {
 		errs = append(errs, FieldError{"by_when", quote(c.ByWhen) + " is not a date YYYY-MM-DD"})
 	} else if d.Year() < MinDateYear {
-		errs = append(errs, FieldError{"by_when", fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", quote(c.ByWhen), MinDateYear)})
+		errs = append(errs, FieldError{"by_when", fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", c.ByWhen, MinDateYear)})
 	}
 	if errs != nil {
 		return c, &Error{errs}
