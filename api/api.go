@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -68,6 +70,22 @@ type Options struct {
 	AfterPlanWrite func()
 }
 
+// allowed lists the methods root routes req's path for (HEAD with GET),
+// for a 405's Allow header.
+func allowed(root chi.Routes, req *http.Request) []string {
+	path := req.URL.RawPath
+	if path == "" {
+		path = req.URL.Path
+	}
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if root.Match(chi.NewRouteContext(), m, path) || (m == http.MethodHead && slices.Contains(out, http.MethodGet)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // New returns the API's handler.
 func New(o Options) http.Handler {
 	if o.Logger == nil {
@@ -82,12 +100,14 @@ func New(o Options) http.Handler {
 	s.metrics = m
 
 	r := chi.NewRouter()
-	r.Use(requestID, m.middleware, middleware.Recoverer, limitAnonymousWrites)
+	r.Use(requestID, m.middleware, middleware.Recoverer, limitAnonymousWrites, middleware.GetHead) // HEAD wherever GET
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r, "no such endpoint: "+r.URL.Path)
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, Problem{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not allowed on " + r.URL.Path})
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		allow := allowed(r, req)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, req, Problem{Status: http.StatusMethodNotAllowed, Detail: req.Method + " is not allowed on " + req.URL.Path + "; it takes " + strings.Join(allow, ", ")})
 	})
 
 	r.Get("/healthz", s.healthz)

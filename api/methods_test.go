@@ -1,0 +1,125 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kraeftplan/kpv/api"
+	"github.com/kraeftplan/kpv/internal/pgtest"
+	"github.com/kraeftplan/kpv/internal/testkit"
+)
+
+// send is do with extra request headers.
+func (l *liveServer) send(t *testing.T, method, path, token, ctype, body string, header map[string]string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, l.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+l.tokens[token])
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return reply{resp.StatusCode, resp.Header, b.Bytes()}
+}
+
+// Issue 27's smaller findings: If-None-Match on a write, HEAD and 405's
+// Allow.
+func TestMethodsAndConditionalWrites(t *testing.T) {
+	l := newLiveServer(t)
+	t.Run("If-None-Match * on an accepted write is not 304", func(t *testing.T) {
+		before := l.count(t, `SELECT count(*) FROM observations`)
+		rp := l.send(t, "POST", gpPlan, "regioner", "text/csv", "period;geography;value\n2025;DK-82;61,5\n", map[string]string{"If-None-Match": "*"})
+		after := l.count(t, `SELECT count(*) FROM observations`)
+		if rp.status != 200 || after != before+1 {
+			t.Errorf("status %d with %d figure(s) written; want 200 with 1", rp.status, after-before)
+		}
+	})
+	for _, c := range []struct {
+		name, method, path string
+		status             int
+		allow              string // the Allow header, "" for none wanted
+	}{
+		{"HEAD where GET works", "HEAD", "/api/v1/goals", 200, ""},
+		{"HEAD on a published-style read", "HEAD", "/api/v1/milestones", 200, ""},
+		{"DELETE on a read", "DELETE", "/api/v1/goals", 405, "GET, HEAD"},
+		{"GET on a write", "GET", "/api/v1/funding/senfoelger-regioner/spending", 405, "POST"},
+		{"HEAD on a write", "HEAD", "/api/v1/funding/senfoelger-regioner/spending", 405, "POST"},
+		{"PUT where GET and POST work", "PUT", "/api/v1/initiatives/4/status-reports", 405, "GET, HEAD, POST"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rp := l.send(t, c.method, c.path, "", "", "", nil)
+			if rp.status != c.status || rp.header.Get("Allow") != c.allow {
+				t.Errorf("%d, Allow %q; want %d, Allow %q", rp.status, rp.header.Get("Allow"), c.status, c.allow)
+			}
+		})
+	}
+}
+
+// syncBuffer is a log destination the server writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A token pasted into a URL's path is not written to the request log.
+func TestTokenInPathNotLogged(t *testing.T) {
+	cat := testkit.Catalogue(t)
+	st := pgtest.NewStore(t)
+	if _, err := st.SyncCatalogue(context.Background(), cat); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	srv := httptest.NewServer(api.New(api.Options{Catalogue: cat, Store: st, Registerer: prometheus.NewRegistry(),
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	defer srv.Close()
+	const secret = "kpv_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
+	for _, c := range []struct{ name, path string }{
+		{"as a path segment", "/api/v1/" + secret},
+		{"after the endpoint", "/api/v1/goals/" + secret + "/x"},
+		{"in the query", "/api/v1/goals?t=" + secret},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), secret[4:]) {
+				t.Errorf("the token is in the log: %s", logs.String())
+			}
+		})
+	}
+}
