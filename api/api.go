@@ -28,6 +28,7 @@ type Server struct {
 	cat        *indicators.Catalogue
 	store      Store
 	log        *slog.Logger
+	refusals   refusalLimiter // refused writes per client address (limits.go)
 	assess     Assessor
 	runner     IngestRunner
 	afterWrite func(store.Run)

@@ -123,3 +123,52 @@ func TestTokenInPathNotLogged(t *testing.T) {
 		})
 	}
 }
+
+// Refused writes are limited per client address and, beyond the limit,
+// audited in aggregate: a flood of anonymous writes or writes with a bogus
+// token (which the anonymous limiter did not see) no longer writes an
+// audit row each.
+func TestRefusedWritesLimitedPerAddress(t *testing.T) {
+	const n = 300
+	for _, c := range []struct{ name, auth string }{
+		{"anonymous", ""},
+		{"a bogus token", "Bearer kpv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLiveServer(t)
+			statuses := map[int]int{}
+			for range n {
+				h := map[string]string{}
+				if c.auth != "" {
+					h["Authorization"] = c.auth
+				}
+				statuses[l.send(t, "POST", gpPlan, "", "text/csv", "period;geography;value\n2025;DK-82;1\n", h).status]++
+			}
+			var rows, bytes int
+			if err := l.st.QueryRow(context.Background(), `SELECT count(*), COALESCE(sum(pg_column_size(a.*)), 0) FROM audit_log a`).Scan(&rows, &bytes); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d writes: statuses %v; %d audit rows, %d bytes", n, statuses, rows, bytes)
+			if rows > 60 || statuses[429] < n/2 {
+				t.Errorf("%d refused writes from one address wrote %d audit rows (%d answered 429); want at most 60 rows, the rest 429", n, rows, statuses[429])
+			}
+			if statuses[401]+statuses[429] != n {
+				t.Errorf("statuses %v; want only 401 and 429", statuses)
+			}
+		})
+	}
+	t.Run("the suppressed refusals are counted in the audit log", func(t *testing.T) {
+		l := newLiveServer(t)
+		for range 100 {
+			l.send(t, "POST", gpPlan, "", "text/csv", "x", nil)
+		}
+		var counted int
+		if err := l.st.QueryRow(context.Background(), `SELECT COALESCE(sum((detail->>'refused')::int), 0) FROM audit_log WHERE action = 'refused.aggregate'`).Scan(&counted); err != nil {
+			t.Fatal(err)
+		}
+		rows := l.count(t, `SELECT count(*) FROM audit_log WHERE action <> 'refused.aggregate'`)
+		if counted == 0 || rows+counted > 100 || rows >= 100 {
+			t.Errorf("%d refusals audited one by one and %d in aggregate; want some in aggregate, none counted twice", rows, counted)
+		}
+	})
+}
