@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,8 +191,22 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // internalError logs err and answers 500 without leaking internals, or
 // 503 with Retry-After when Postgres does not answer: a client should try
 // again later, not report a bug.
+// failedStatus is the status a failed write answers (internalError's).
+func failedStatus(err error) int {
+	if errors.Is(err, store.ErrBusy) {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	if errors.Is(err, store.ErrBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(store.SubmissionLockWait.Seconds())))
+		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Busy", Status: http.StatusServiceUnavailable,
+			Detail: "another write holds what this one needs; nothing was written, send it again shortly"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Second)
 	defer cancel()
 	if s.store != nil && s.store.Ping(ctx) != nil {

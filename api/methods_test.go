@@ -3,12 +3,14 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -169,6 +171,62 @@ func TestRefusedWritesLimitedPerAddress(t *testing.T) {
 		rows := l.count(t, `SELECT count(*) FROM audit_log WHERE action <> 'refused.aggregate'`)
 		if counted == 0 || rows+counted > 100 || rows >= 100 {
 			t.Errorf("%d refusals audited one by one and %d in aggregate; want some in aggregate, none counted twice", rows, counted)
+		}
+	})
+}
+
+// Submissions waiting on a lock have a deadline and do not take every
+// pool connection: /readyz and reads answer meanwhile.
+func TestSubmissionsWaitingOnALockLeaveReads(t *testing.T) {
+	l := newLiveServer(t)
+	release, done := l.hold(t, `SELECT pg_advisory_xact_lock(hashtext('status|initiative:4'))`)
+	defer func() { release(); <-done }()
+	const n = 6
+	results := make(chan int, n)
+	start := time.Now()
+	for i := range n {
+		go func() {
+			body := fmt.Sprintf(`{"year":2025,"status":"on_schedule","narrative_da":"venter %d","next_steps_da":"s"}`, i)
+			req, _ := http.NewRequest("POST", l.srv.URL+"/api/v1/initiatives/4/status-reports", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+l.tokens["regioner"])
+			resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+			if err != nil {
+				results <- 0
+				return
+			}
+			resp.Body.Close()
+			results <- resp.StatusCode
+		}()
+	}
+	time.Sleep(500 * time.Millisecond) // all six are waiting
+	client := &http.Client{Timeout: 3 * time.Second}
+	for _, c := range []struct{ name, path string }{
+		{"the readiness probe", "/readyz"},
+		{"a read of the run log", "/api/v1/ingest/runs?limit=1"},
+		{"a read of the follow-up", "/api/v1/initiatives/7/status-reports"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t0 := time.Now()
+			resp, err := client.Get(l.srv.URL + c.path)
+			if err != nil {
+				t.Fatalf("while %d submissions wait on a lock: %v after %s", n, err, time.Since(t0).Round(time.Millisecond))
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("while %d submissions wait on a lock: %d after %s", n, resp.StatusCode, time.Since(t0).Round(time.Millisecond))
+			}
+		})
+	}
+	t.Run("the waiting submissions end by their deadline", func(t *testing.T) {
+		statuses := map[int]int{}
+		for range n {
+			statuses[<-results]++
+		}
+		took := time.Since(start)
+		t.Logf("%d submissions waiting on a lock held for good: %v after %s", n, statuses, took.Round(time.Millisecond))
+		if statuses[503] != n || took > 15*time.Second {
+			t.Errorf("statuses %v after %s; want %d × 503 within 15 s", statuses, took.Round(time.Millisecond), n)
 		}
 	})
 }

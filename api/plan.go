@@ -510,7 +510,7 @@ func (s *Server) submitPlan(kind string) http.HandlerFunc {
 		sub, err := s.store.AddPlanSubmission(r.Context(), store.PlanSubmission{Kind: kind, Subject: subject, Year: year, Org: p.Org, TokenID: &p.TokenID, Body: stored},
 			s.auditEntry(r, p, action, subject, store.AuditAccepted, http.StatusCreated, nil, detail))
 		if err != nil {
-			s.audit(r, p, action, subject, store.AuditFailed, http.StatusInternalServerError, nil, map[string]any{"error": err.Error()})
+			s.audit(r, p, action, subject, store.AuditFailed, failedStatus(err), nil, map[string]any{"error": indicators.ExcerptError(err.Error())})
 			s.internalError(w, r, err)
 			return
 		}

@@ -48,7 +48,7 @@ func jsonEqual(ctx context.Context, tx pgx.Tx, a, b []byte) (bool, error) {
 // AddPlanSubmission stores a submission and its audit entry in one
 // transaction, and returns it with its id, time and revision.
 func (s *Store) AddPlanSubmission(ctx context.Context, sub PlanSubmission, audit AuditEntry) (PlanSubmission, error) {
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.submissionTx(ctx, func(tx pgx.Tx) error {
 		// One writer per key at a time, so revisions count without gaps.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, sub.Kind+"|"+sub.Subject); err != nil {
 			return err
@@ -170,7 +170,7 @@ var ErrVersionTaken = errors.New("that report version was approved meanwhile")
 // PublishReport stores an approved version's renderings (all formats, one
 // version) with the audit entry, in one transaction.
 func (s *Store) PublishReport(ctx context.Context, files []PublishedReport, tokenID *int64, audit AuditEntry) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
+	return s.submissionTx(ctx, func(tx pgx.Tx) error {
 		for _, f := range files {
 			_, err := tx.Exec(ctx, `INSERT INTO published_reports (year, version, format, body, sha256, cut_off, approved_at, token_id, org, changes)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
