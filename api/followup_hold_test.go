@@ -146,6 +146,8 @@ func TestFollowUpScopeByOwner(t *testing.T) {
 			report("on_schedule", `{"milestone":"plan-aftale-2026","date":"2025-11-01"}`), 403},
 		{"a region marks Danske Regioner's milestone reached", "/api/v1/initiatives/5/status-reports", "midtjylland",
 			report("on_schedule", `{"milestone":"i05-klinikker-rammer","date":"2025-11-01"}`), 403},
+		{"a region marks another region's milestone reached", "/api/v1/initiatives/12/status-reports", "midtjylland",
+			report("on_schedule", `{"milestone":"i12-lungescreening-pilot","date":"2025-11-01"}`), 403},
 		{"Danske Regioner marks its own milestone reached", "/api/v1/initiatives/5/status-reports", "regioner",
 			report("on_schedule", `{"milestone":"i05-klinikker-rammer","date":"2025-11-01"}`), 201},
 		{"the ministry (admin) marks its milestone reached", "/api/v1/initiatives/5/status-reports", "admin",
