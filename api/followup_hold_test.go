@@ -254,6 +254,7 @@ func TestFollowUpInputBoundedAndClean(t *testing.T) {
 			if len(prob.Errors) > 100 {
 				t.Errorf("%d errors listed; at most 100", len(prob.Errors))
 			}
+			t.Logf("%d: %d error(s) listed, answer %d bytes", rp.status, len(prob.Errors), len(rp.body))
 			if len(rp.body) > c.maxBytes {
 				t.Errorf("answer of %d bytes; at most %d", len(rp.body), c.maxBytes)
 			}
