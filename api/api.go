@@ -7,8 +7,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -26,6 +30,7 @@ type Server struct {
 	cat        *indicators.Catalogue
 	store      Store
 	log        *slog.Logger
+	refusals   refusalLimiter // refused writes per client address (limits.go)
 	assess     Assessor
 	runner     IngestRunner
 	afterWrite func(store.Run)
@@ -68,6 +73,22 @@ type Options struct {
 	AfterPlanWrite func()
 }
 
+// allowed lists the methods root routes req's path for (HEAD with GET),
+// for a 405's Allow header.
+func allowed(root chi.Routes, req *http.Request) []string {
+	path := req.URL.RawPath
+	if path == "" {
+		path = req.URL.Path
+	}
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if root.Match(chi.NewRouteContext(), m, path) || (m == http.MethodHead && slices.Contains(out, http.MethodGet)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // New returns the API's handler.
 func New(o Options) http.Handler {
 	if o.Logger == nil {
@@ -82,12 +103,14 @@ func New(o Options) http.Handler {
 	s.metrics = m
 
 	r := chi.NewRouter()
-	r.Use(requestID, m.middleware, middleware.Recoverer, limitAnonymousWrites)
+	r.Use(requestID, m.middleware, middleware.Recoverer, limitAnonymousWrites, middleware.GetHead) // HEAD wherever GET
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r, "no such endpoint: "+r.URL.Path)
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, Problem{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not allowed on " + r.URL.Path})
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		allow := allowed(r, req)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, req, Problem{Status: http.StatusMethodNotAllowed, Detail: req.Method + " is not allowed on " + req.URL.Path + "; it takes " + strings.Join(allow, ", ")})
 	})
 
 	r.Get("/healthz", s.healthz)
@@ -168,8 +191,22 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // internalError logs err and answers 500 without leaking internals, or
 // 503 with Retry-After when Postgres does not answer: a client should try
 // again later, not report a bug.
+// failedStatus is the status a failed write answers (internalError's).
+func failedStatus(err error) int {
+	if errors.Is(err, store.ErrBusy) {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)
+	if errors.Is(err, store.ErrBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(store.SubmissionLockWait.Seconds())))
+		writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Busy", Status: http.StatusServiceUnavailable,
+			Detail: "another write holds what this one needs; nothing was written, send it again shortly"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Second)
 	defer cancel()
 	if s.store != nil && s.store.Ping(ctx) != nil {

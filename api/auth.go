@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -59,7 +60,18 @@ func (s *Server) requireToken(action string, target func(*http.Request) string, 
 					w.Header().Set("WWW-Authenticate", challenge)
 				}
 				if action != "" {
-					s.audit(r, p, action, target(r), store.AuditRefused, status, nil, map[string]any{"reason": detail})
+					// Limited per client address, and beyond the limit
+					// audited in aggregate (refusalLimiter).
+					ok, pending, flush, since := s.refusals.take(clientAddress(r), time.Now())
+					if !ok {
+						s.refuseLimited(w, r, action, target(r), flush, since)
+						return
+					}
+					d := map[string]any{"reason": detail}
+					if pending > 0 {
+						d["refused_beyond_limit_before"] = map[string]any{"count": pending, "since": since.UTC()}
+					}
+					s.audit(r, p, action, target(r), store.AuditRefused, status, nil, d)
 				}
 				typ, title := problemForbidden, "Forbidden"
 				if status == http.StatusUnauthorized {

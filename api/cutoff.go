@@ -43,28 +43,43 @@ func (c *settledCutoffs) add(t time.Time) {
 // commit one (store.Settled). It waits up to cutoffWait and otherwise
 // answers 503 with Retry-After, and reports whether to go on.
 func (s *Server) awaitSettled(w http.ResponseWriter, r *http.Request, cutoff time.Time) bool {
-	cutoff = cutoff.UTC()
-	if s.settled.has(cutoff) {
+	err := s.settle(w, r, cutoff)
+	if err == nil {
 		return true
+	}
+	s.handle(func(http.ResponseWriter, *http.Request) error { return err })(w, r)
+	return false
+}
+
+// settle waits, as awaitSettled does, until cutoff has settled, and
+// returns the 503 answer (Retry-After set on w) when it has not within
+// cutoffWait. A cut-off still to come is not waited for: an answer as of
+// a time after now is an answer as of now.
+func (s *Server) settle(w http.ResponseWriter, r *http.Request, cutoff time.Time) error {
+	cutoff = cutoff.UTC()
+	if cutoff.After(time.Now()) || s.settled.has(cutoff) {
+		return nil
 	}
 	deadline := time.Now().Add(cutoffWait)
 	for {
 		ok, err := s.store.Settled(r.Context(), cutoff)
 		if err != nil {
-			s.internalError(w, r, err)
-			return false
+			return err
 		}
 		if ok {
 			s.settled.add(cutoff)
-			return true
+			return nil
 		}
 		if time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-r.Context().Done():
+			return r.Context().Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(cutoffRetryAfter.Seconds())))
-	writeProblem(w, r, Problem{Type: problemUnavailable, Title: "Cut-off not settled", Status: http.StatusServiceUnavailable,
-		Detail: "a write that began before " + cutoff.Format(time.RFC3339Nano) + " is still going; the figures as of then are served once it has ended"})
-	return false
+	return &Problem{Type: problemUnavailable, Title: "Cut-off not settled", Status: http.StatusServiceUnavailable,
+		Detail: "a write that began before " + cutoff.Format(time.RFC3339Nano) + " is still going; the answer as of then is served once it has ended"}
 }

@@ -18,12 +18,19 @@ func writeETagged(w http.ResponseWriter, r *http.Request, contentType string, bo
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	w.Header().Set("ETag", etag)
-	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+	// 304 only for a read: a write that has happened says so, whatever
+	// If-None-Match (even "*") asked.
+	if safeMethod(r) && etagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
 	_, _ = w.Write(body)
+}
+
+// safeMethod is a read: GET or HEAD.
+func safeMethod(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
 }
 
 // etagMatch implements If-None-Match's weak comparison (RFC 9110 13.1.2):

@@ -50,7 +50,15 @@ func (s *Server) planRoutes(r chi.Router) {
 		Post("/reports/{year}/approve", s.approveReport)
 }
 
-func (s *Server) section(r *http.Request, year int, at time.Time) (*followup.Section, error) {
+// section is the follow-up for year as of at. Asked as of a past moment
+// (as_of), it is built once that moment has settled (settle), so it does
+// not change after it was served.
+func (s *Server) section(w http.ResponseWriter, r *http.Request, p *params, year int, at time.Time) (*followup.Section, error) {
+	if p.get("as_of") != "" {
+		if err := s.settle(w, r, at); err != nil {
+			return nil, err
+		}
+	}
 	return followup.Load(r.Context(), s.store, s.cat, followup.OffTrackIn(s.snapshot()), year, at)
 }
 
@@ -75,7 +83,7 @@ func (s *Server) listMilestones(w http.ResponseWriter, r *http.Request) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	sec, err := s.section(r, followup.CurrentRound(at), at)
+	sec, err := s.section(w, r, p, followup.CurrentRound(at), at)
 	if err != nil {
 		return err
 	}
@@ -129,7 +137,7 @@ func (s *Server) initiativeFollowUp(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	sec, err := s.section(r, year, at)
+	sec, err := s.section(w, r, p, year, at)
 	if err != nil {
 		return err
 	}
@@ -158,6 +166,11 @@ func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if p.get("as_of") != "" {
+		if err := s.settle(w, r, at); err != nil {
+			return err
+		}
+	}
 	subs, err := s.store.PlanSubmissions(r.Context(), store.PlanFilter{Kind: store.KindStatus, Subject: fmt.Sprintf("initiative:%d", in.Number), Year: year, AsOf: at})
 	if err != nil {
 		return err
@@ -166,19 +179,29 @@ func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) error {
 		store.PlanSubmission
 		Report followup.StatusReport `json:"report"`
 	}
+	// latest is each organisation's latest report per year: a region's
+	// report on a Danske Regioner-led initiative does not replace
+	// another's.
 	history := []rev{}
-	latest := map[int]rev{}
+	type yearOrg struct {
+		year int
+		org  string
+	}
+	latest := map[yearOrg]int{}
 	for _, sub := range subs {
 		x := rev{PlanSubmission: sub}
 		_ = json.Unmarshal(sub.Body, &x.Report)
 		x.Body = nil
 		history = append(history, x)
-		latest[sub.Year] = x
+		latest[yearOrg{sub.Year, sub.Org}] = len(history) - 1
 	}
 	years := []rev{}
-	for _, y := range sortedKeys(latest) {
-		years = append(years, latest[y])
+	for i, h := range history {
+		if latest[yearOrg{h.Year, h.Org}] == i {
+			years = append(years, h)
+		}
 	}
+	slices.SortStableFunc(years, func(a, b rev) int { return a.Year - b.Year })
 	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"initiative": in.Number, "latest": years, "history": history}), table{
 		fmt.Sprintf("kpv-status-reports-%d.csv", in.Number), []string{"initiative", "year", "revision", "recorded_at", "org", "status",
 			"milestones_reached", "narrative_da", "narrative_en", "next_steps_da", "next_steps_en", "risks_da", "risks_en"},
@@ -193,15 +216,6 @@ func (s *Server) statusReports(w http.ResponseWriter, r *http.Request) error {
 					h.Report.RisksDA, h.Report.RisksEN)
 			}
 		}})
-}
-
-func sortedKeys[V any](m map[int]V) []int {
-	var out []int
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // spending is the year's money: allocated, spent, committed and unspent
@@ -221,7 +235,7 @@ func (s *Server) spending(w http.ResponseWriter, r *http.Request) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	sec, err := s.section(r, year, at)
+	sec, err := s.section(w, r, p, year, at)
 	if err != nil {
 		return err
 	}
@@ -261,17 +275,18 @@ func (s *Server) commentary(w http.ResponseWriter, r *http.Request) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	sec, err := s.section(r, year, at)
+	sec, err := s.section(w, r, p, year, at)
 	if err != nil {
 		return err
 	}
-	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"year": year, "commentary": sec.Commentary, "missing_commentary": sec.MissingCommentary}), table{
+	return respond(w, r, format, withAsOf(p.q, at, map[string]any{"year": year, "commentary": sec.Commentary, "missing_commentary": sec.MissingCommentary,
+		"regional_commentary": sec.RegionalCommentary}), table{
 		fmt.Sprintf("kpv-commentary-%d.csv", year), []string{"year", "indicator", "org", "revision", "recorded_at", "why_da", "why_en",
-			"actions_da", "actions_en", "by", "by_when"},
+			"actions_da", "actions_en", "by", "by_when", "region"},
 		func(add func(...string)) {
-			for _, c := range sec.Commentary {
+			for _, c := range append(slices.Clip(sec.Commentary), sec.RegionalCommentary...) {
 				add(strconv.Itoa(year), c.Indicator, c.Org, strconv.Itoa(c.Revision), c.RecordedAt.Format(time.RFC3339Nano), c.WhyDA, c.WhyEN,
-					c.ActionsDA, c.ActionsEN, c.By, c.ByWhen)
+					c.ActionsDA, c.ActionsEN, c.By, c.ByWhen, c.Region)
 			}
 		}})
 }
@@ -297,7 +312,7 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	sec, err := s.section(r, year, at)
+	sec, err := s.section(w, r, p, year, at)
 	if err != nil {
 		return err
 	}
@@ -361,6 +376,28 @@ func (s *Server) planScope(p *Principal, kind, key string) (string, bool) {
 	return "", true
 }
 
+// milestoneScope says why p may not report x's milestones reached, or "":
+// a milestone is marked reached by its responsible organisation, or by the
+// ministry (or an admin), not by whoever reports on the initiative.
+func (s *Server) milestoneScope(p *Principal, x followup.StatusReport) string {
+	if p.Role == store.RoleAdmin {
+		return ""
+	}
+	if o, ok := s.cat.Organisation(p.Org); ok && o.Kind == "ministry" {
+		return ""
+	}
+	var others []string
+	for _, rm := range x.MilestonesReached {
+		if m, ok := s.cat.Milestone(rm.Milestone); ok && m.Owner != p.Org {
+			others = append(others, m.ID+" ("+m.Owner+")")
+		}
+	}
+	if len(others) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("a token of %s may report reached only the milestones %s is responsible for; not %s", p.Org, p.Org, strings.Join(others, ", "))
+}
+
 // submitPlan takes a status report, a spending report or a commentary:
 // checked whole, stored as a new revision with its audit entry in one
 // transaction, or refused (scope) or rejected (bad input) with nothing
@@ -388,6 +425,9 @@ func (s *Server) submitPlan(kind string) http.HandlerFunc {
 			detail["problem"] = prob.Detail
 			if prob.Errors != nil {
 				detail["errors"] = prob.Errors
+				if prob.ErrorsTotal > 0 {
+					detail["errors_total"], detail["error_kinds"] = prob.ErrorsTotal, prob.ErrorKinds
+				}
 			}
 			s.audit(r, p, action, subject, outcome, status, nil, detail)
 			writeProblem(w, r, prob)
@@ -448,20 +488,29 @@ func (s *Server) submitPlan(kind string) http.HandlerFunc {
 		}
 		var fe *followup.Error
 		if errors.As(err, &fe) {
-			detail := fe.Fields[0].Field + ": " + fe.Fields[0].Message
-			if len(fe.Fields) > 1 {
-				detail += fmt.Sprintf(" (and %d more, see errors)", len(fe.Fields)-1)
+			// The same bound as a batch of figures' problems: the first
+			// indicators.MaxListedErrors, each an excerpt, and counts.
+			listed, total, kinds := followup.Bound(fe.Fields)
+			detail := listed[0].Field + ": " + listed[0].Message
+			if total > 1 {
+				detail += fmt.Sprintf(" (and %d more, see errors)", total-1)
 			}
 			reject(http.StatusUnprocessableEntity, store.AuditRejected, Problem{Type: problemInvalidBody, Title: "Invalid " + kind + " submission",
-				Detail: detail + "; nothing was written", Errors: fe.Fields})
+				Detail: detail + "; nothing was written", Errors: listed, ErrorsTotal: total, ErrorKinds: kinds})
 			return
+		}
+		if x, ok := clean.(followup.StatusReport); ok {
+			if why := s.milestoneScope(p, x); why != "" {
+				reject(http.StatusForbidden, store.AuditRefused, Problem{Type: problemForbidden, Title: "Forbidden", Detail: why})
+				return
+			}
 		}
 		stored, _ := json.Marshal(clean) // the checked form, not the raw bytes
 		detail["year"] = year
 		sub, err := s.store.AddPlanSubmission(r.Context(), store.PlanSubmission{Kind: kind, Subject: subject, Year: year, Org: p.Org, TokenID: &p.TokenID, Body: stored},
 			s.auditEntry(r, p, action, subject, store.AuditAccepted, http.StatusCreated, nil, detail))
 		if err != nil {
-			s.audit(r, p, action, subject, store.AuditFailed, http.StatusInternalServerError, nil, map[string]any{"error": err.Error()})
+			s.audit(r, p, action, subject, store.AuditFailed, failedStatus(err), nil, map[string]any{"error": indicators.ExcerptError(err.Error())})
 			s.internalError(w, r, err)
 			return
 		}
@@ -470,7 +519,11 @@ func (s *Server) submitPlan(kind string) http.HandlerFunc {
 		}
 		w.Header().Set("Location", r.URL.Path)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusCreated)
+		if sub.Unchanged { // the same as this organisation's latest: no new revision
+			w.WriteHeader(http.StatusOK)
+		} else {
+			w.WriteHeader(http.StatusCreated)
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(map[string]any{"submission": sub})

@@ -35,6 +35,7 @@ const (
 	problemInvalidParameter = "/problems/invalid-parameter"
 	problemNotFound         = "/problems/not-found"
 	problemUnavailable      = "/problems/unavailable"
+	problemCorrupt          = "/problems/published-version-damaged"
 )
 
 func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -12,15 +13,19 @@ import (
 // Authorization header) must not leave it in the server's log.
 var secretParams = []string{"token", "access_token", "api_key", "apikey", "key", "secret", "password", "auth", "authorization"}
 
+// tokenShape is anything shaped like a kpv token (kpv_ and its secret).
+var tokenShape = regexp.MustCompile(`kpv_[A-Za-z0-9_\-]+`)
+
 // redactedURI is u's path and query for the log, with secret parameters'
 // values and anything shaped like a kpv token replaced, cut to an excerpt.
 func redactedURI(u *url.URL) string {
+	path := tokenShape.ReplaceAllString(u.Path, "REDACTED") // a token pasted into the path
 	if u.RawQuery == "" {
-		return indicators.Excerpt(u.Path)
+		return indicators.Excerpt(path)
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return indicators.Excerpt(u.Path + "?[unparsable query withheld]")
+		return indicators.Excerpt(path + "?[unparsable query withheld]")
 	}
 	for name, vs := range q {
 		secret := false
@@ -33,5 +38,5 @@ func redactedURI(u *url.URL) string {
 			}
 		}
 	}
-	return indicators.Excerpt(u.Path + "?" + q.Encode())
+	return indicators.Excerpt(path + "?" + q.Encode())
 }

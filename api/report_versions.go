@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kraeftplan/kpv/followup"
+	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
 )
@@ -52,6 +53,13 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 	cutoff, _, err := report.CutOff(s.cat, year, now, now)
 	if err != nil {
 		reject(http.StatusBadRequest, Problem{Type: problemInvalidParameter, Title: "Invalid parameter", Detail: err.Error()})
+		return
+	}
+	// Frozen only once the cut-off has settled, as the as-of report is
+	// served: a write begun before it and still going would otherwise be
+	// missing from the version and present in the as-of report.
+	if !s.awaitSettled(w, r, cutoff) {
+		s.audit(r, p, actionApprove, target, store.AuditRejected, http.StatusServiceUnavailable, nil, map[string]any{"problem": "cut-off not settled"})
 		return
 	}
 	// A published version is the as-of report for its cut-off, built by the
@@ -191,6 +199,15 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The stored digest is checked against the bytes before they are
+	// served: a body changed behind kpv's back is not passed off as the
+	// approved version.
+	if sum := sha256.Sum256(pub.Body); hex.EncodeToString(sum[:]) != pub.SHA256 {
+		s.log.Error("published report does not match its SHA-256", "year", year, "version", version, "format", format,
+			"stored_sha256", pub.SHA256, "body_sha256", hex.EncodeToString(sum[:]))
+		return &Problem{Type: problemCorrupt, Title: "Published version damaged", Status: http.StatusInternalServerError,
+			Detail: fmt.Sprintf("version %d of report %d (%s) no longer matches the SHA-256 it was approved with; it is not served. The operators have been told (logged)", version, year, format)}
+	}
 	etag := `"` + pub.SHA256 + `"`
 	w.Header().Set("ETag", etag)
 	w.Header().Set("X-Content-SHA256", pub.SHA256)
@@ -200,6 +217,9 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	w.Header().Set("Content-Type", report.ContentType(format))
+	if format == "html" {
+		pages.SecurityHeaders(w.Header())
+	}
 	if format != "json" {
 		disp := "inline"
 		if format == "csv" {

@@ -218,7 +218,7 @@ func (s *Server) submitObservations(w http.ResponseWriter, r *http.Request) {
 				len(be.Rows), len(rows), note, min(len(be.Rows), indicators.MaxListedErrors))}, be.Rows), runID)
 		return
 	case err != nil:
-		s.audit(r, p, actionSubmit, target, store.AuditFailed, http.StatusInternalServerError, runID, detail)
+		s.audit(r, p, actionSubmit, target, store.AuditFailed, failedStatus(err), runID, detail)
 		s.internalError(w, r, err)
 		return
 	}

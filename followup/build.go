@@ -49,11 +49,96 @@ func latest(subs []store.PlanSubmission, kind string, year int) (map[string]stor
 	return last, n
 }
 
+// latestByOrg is each organisation's latest submission of kind for year
+// per subject (in the order of their ids), and the revisions per subject.
+func latestByOrg(subs []store.PlanSubmission, kind string, year int) (map[string][]store.PlanSubmission, map[string]int) {
+	last, n := map[string]map[string]store.PlanSubmission{}, map[string]int{}
+	for _, s := range subs {
+		if s.Kind != kind || s.Year != year {
+			continue
+		}
+		n[s.Subject]++
+		if last[s.Subject] == nil {
+			last[s.Subject] = map[string]store.PlanSubmission{}
+		}
+		if p, ok := last[s.Subject][s.Org]; !ok || s.ID > p.ID {
+			last[s.Subject][s.Org] = s
+		}
+	}
+	out := map[string][]store.PlanSubmission{}
+	for subject, orgs := range last {
+		for _, s := range orgs {
+			out[subject] = append(out[subject], s)
+		}
+		slices.SortFunc(out[subject], func(a, b store.PlanSubmission) int { return int(a.ID - b.ID) })
+	}
+	return out, n
+}
+
+// statusOrder ranks the statuses from the least to the most favourable,
+// for InitiativeStatus's rule.
+var statusOrder = []string{Stopped, Delayed, Changed, NotStarted, OnSchedule, Completed}
+
+// InitiativeStatus is an initiative's status for a year from each
+// organisation's latest report (reports), by this rule:
+//
+//  1. When a lead organisation has reported, the least favourable of the
+//     lead organisations' latest reports (stopped, delayed, changed,
+//     not started, on schedule, completed): one lead's "completed" does
+//     not hide another's "delayed".
+//  2. Otherwise, for an initiative Danske Regioner leads, when all five
+//     regions have reported, the least favourable of their reports: each
+//     region reports on its own part, and the whole is only as far as the
+//     part furthest behind.
+//  3. Otherwise no report: a report of an organisation that does not lead
+//     the initiative (a region's, before all five have come; a milestone
+//     owner's) is kept and shown, but does not set the status alone.
+//
+// report is the report the status comes from (the latest of those
+// ranked equal), nil under rule 3.
+func InitiativeStatus(cat *indicators.Catalogue, in *indicators.Initiative, reports []ReportView) (status string, report *ReportView) {
+	pick := func(keep func(ReportView) bool) *ReportView {
+		var best *ReportView
+		for i := range reports {
+			r := &reports[i]
+			if !keep(*r) || !slices.Contains(statusOrder, r.Status) {
+				continue
+			}
+			if best == nil || slices.Index(statusOrder, r.Status) < slices.Index(statusOrder, best.Status) ||
+				(r.Status == best.Status && r.RecordedAt.After(best.RecordedAt)) {
+				best = r
+			}
+		}
+		return best
+	}
+	if r := pick(func(r ReportView) bool { return slices.Contains(in.Lead, r.Org) }); r != nil {
+		return r.Status, r
+	}
+	if slices.Contains(in.Lead, "regioner") {
+		isRegion := func(r ReportView) bool { o, ok := cat.Organisation(r.Org); return ok && o.Kind == "region" }
+		regions, reported := 0, 0
+		for _, o := range cat.Organisations {
+			if o.Kind == "region" {
+				regions++
+				if slices.ContainsFunc(reports, func(r ReportView) bool { return r.Org == o.ID }) {
+					reported++
+				}
+			}
+		}
+		if regions > 0 && reported == regions {
+			if r := pick(isRegion); r != nil {
+				return r.Status, r
+			}
+		}
+	}
+	return NoReport, nil
+}
+
 // Build works out the section.
 func Build(in Input) *Section {
 	cat := in.Catalogue
 	s := &Section{Year: in.Year, At: in.At.UTC(), FocusAreas: []Area{}, Commentary: []CommentaryEntry{}, MissingCommentary: []string{}}
-	reports, revs := latest(in.Submissions, store.KindStatus, in.Year)
+	byOrg, revs := latestByOrg(in.Submissions, store.KindStatus, in.Year)
 
 	// A milestone is reached when any status report of the initiative (of
 	// any year, recorded by At) says so; the earliest date given counts.
@@ -93,12 +178,13 @@ func Build(in Input) *Section {
 			}
 			x := Initiative{Number: ini.Number, NameDA: ini.NameDA, NameEN: ini.NameEN, Lead: ini.Lead, Status: NoReport, Milestones: []MilestoneView{}}
 			subject := fmt.Sprintf("initiative:%d", ini.Number)
-			if sub, ok := reports[subject]; ok {
+			x.Reports = []ReportView{}
+			for _, sub := range byOrg[subject] {
 				var r StatusReport
 				_ = json.Unmarshal(sub.Body, &r)
-				x.Status = r.Status
-				x.Report = &ReportView{StatusReport: r, Org: sub.Org, Revision: sub.Revision, Revisions: revs[subject], RecordedAt: sub.RecordedAt.UTC()}
+				x.Reports = append(x.Reports, ReportView{StatusReport: r, Org: sub.Org, Revision: sub.Revision, Revisions: revs[subject], RecordedAt: sub.RecordedAt.UTC()})
 			}
+			x.Status, x.Report = InitiativeStatus(cat, &ini, x.Reports)
 			x.StatusDA, x.StatusEN = StatusLabel(x.Status)
 			counts[x.Status]++
 			for _, m := range cat.MilestonesOf(ini.Number) {
@@ -122,9 +208,28 @@ func Build(in Input) *Section {
 		s.StatusCount = append(s.StatusCount, Count{st, da, en, counts[st]})
 	}
 
-	comments, _ := latest(in.Submissions, store.KindCommentary, in.Year)
+	// An indicator's commentary is its owner's (or the ministry's); a
+	// region's on a Danske Regioner indicator is about its own region's
+	// figures and is shown as that region's, never as the indicator's.
+	comments := map[string]store.PlanSubmission{}
+	s.RegionalCommentary = []CommentaryEntry{}
+	commentsByOrg, _ := latestByOrg(in.Submissions, store.KindCommentary, in.Year)
 	for _, ind := range cat.Indicators {
-		sub, ok := comments["indicator:"+ind.ID]
+		subject := "indicator:" + ind.ID
+		for _, sub := range commentsByOrg[subject] {
+			var c Commentary
+			_ = json.Unmarshal(sub.Body, &c)
+			e := CommentaryEntry{Indicator: ind.ID, Commentary: c, Org: sub.Org, Revision: sub.Revision, RecordedAt: sub.RecordedAt.UTC()}
+			if o, ok := cat.Organisation(sub.Org); ok && o.Kind == "region" && ind.Owner != sub.Org {
+				e.Region = o.Region
+				s.RegionalCommentary = append(s.RegionalCommentary, e)
+				continue
+			}
+			if p, ok := comments[subject]; !ok || sub.ID > p.ID {
+				comments[subject] = sub
+			}
+		}
+		sub, ok := comments[subject]
 		if ok {
 			var c Commentary
 			_ = json.Unmarshal(sub.Body, &c)

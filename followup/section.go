@@ -47,7 +47,11 @@ type Section struct {
 	// MissingCommentary lists indicators off track or deteriorating
 	// without commentary for the year.
 	MissingCommentary []string `json:"missing_commentary"`
-	Round             Round    `json:"round"`
+	// RegionalCommentary is the regions' commentary on their own figures of
+	// a Danske Regioner indicator, each region's latest: shown as the
+	// region's, not as the indicator's.
+	RegionalCommentary []CommentaryEntry `json:"regional_commentary"`
+	Round              Round             `json:"round"`
 
 	reportedAt map[string]time.Time
 }
@@ -77,8 +81,12 @@ type Initiative struct {
 	Status   string   `json:"status"`
 	StatusDA string   `json:"status_da"`
 	StatusEN string   `json:"status_en"`
-	// Report is the latest status report for the year, nil if none.
-	Report *ReportView `json:"report"`
+	// Report is the report the status comes from (InitiativeStatus's
+	// rule), nil if none; Reports are every organisation's latest report
+	// for the year, oldest first: a region's report on a Danske
+	// Regioner-led initiative is kept beside the others, not replaced.
+	Report  *ReportView  `json:"report"`
+	Reports []ReportView `json:"reports"`
 	// Milestones are the documents' dated commitments; MilestonesNote says
 	// so when the documents give none.
 	Milestones       []MilestoneView `json:"milestones"`
@@ -163,6 +171,8 @@ type Money struct {
 type CommentaryEntry struct {
 	Indicator string `json:"indicator"`
 	Commentary
+	// Region is the region whose figures a regional commentary is about.
+	Region     string    `json:"region,omitempty"`
 	Org        string    `json:"org"`
 	Revision   int       `json:"revision"`
 	RecordedAt time.Time `json:"recorded_at"`

@@ -151,11 +151,11 @@ func decode(body []byte, v any) []FieldError {
 		return []FieldError{{"(body)", fmt.Sprintf("not JSON: %v (at byte %d)", se, se.Offset)}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return []FieldError{{name, "unknown field"}}
+		return []FieldError{{indicators.Excerpt(name), "unknown field"}}
 	case errors.Is(err, io.EOF):
 		return []FieldError{{"(body)", "empty body: a JSON object expected"}}
 	}
-	return []FieldError{{"(body)", err.Error()}}
+	return []FieldError{{"(body)", indicators.ExcerptError(err.Error())}}
 }
 
 func checkYear(errs *[]FieldError, year int, now time.Time) {
@@ -177,7 +177,65 @@ func checkText(errs *[]FieldError, field, v string, required bool) {
 		*errs = append(*errs, FieldError{field, "not valid UTF-8"})
 	case len(v) > maxText:
 		*errs = append(*errs, FieldError{field, fmt.Sprintf("%d bytes; at most %d", len(v), maxText)})
+	default:
+		if i, r, ok := badRune(v); ok {
+			*errs = append(*errs, FieldError{field, fmt.Sprintf("%U at byte %d: control and text-direction characters are not allowed (line breaks and tabs are)", r, i)})
+		}
 	}
+}
+
+// badRune finds the first character a text may not hold: NUL (Postgres
+// refuses it), the other control characters but line breaks and tabs, and
+// the bidirectional controls, which can make shown text read otherwise
+// than it is stored.
+func badRune(v string) (int, rune, bool) {
+	for i, r := range v {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+		case r < 0x20 || (r >= 0x7f && r < 0xa0),
+			r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return i, r, true
+		}
+	}
+	return 0, 0, false
+}
+
+// quote is a submitted value as a message repeats it: quoted, cut to a
+// short excerpt (indicators.Excerpt).
+func quote(v string) string { return strconv.Quote(indicators.Excerpt(v)) }
+
+// fieldKind is a field without its list positions
+// (milestones_reached[].date), for counting problems per kind of field.
+func fieldKind(f string) string {
+	var b strings.Builder
+	skip := false
+	for _, r := range f {
+		switch {
+		case r == '[':
+			skip = true
+			b.WriteRune(r)
+		case r == ']':
+			skip = false
+			b.WriteRune(r)
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Bound lists at most indicators.MaxListedErrors of errs, each field and
+// message cut to an excerpt, with the total and the count per field: the
+// same bound as a batch of figures' row problems.
+func Bound(errs []FieldError) (listed []FieldError, total int, kinds map[string]int) {
+	kinds = map[string]int{}
+	for i, e := range errs {
+		kinds[fieldKind(indicators.Excerpt(e.Field))]++
+		if i < indicators.MaxListedErrors {
+			listed = append(listed, FieldError{indicators.Excerpt(e.Field), indicators.Excerpt(e.Message)})
+		}
+	}
+	return listed, len(errs), kinds
 }
 
 // MinDateYear is the earliest year of a date in a submission (a milestone
@@ -192,7 +250,7 @@ func checkDate(errs *[]FieldError, field, v string, now time.Time) time.Time {
 	case v == "":
 		*errs = append(*errs, FieldError{field, "missing: a date YYYY-MM-DD"})
 	case err != nil:
-		*errs = append(*errs, FieldError{field, strconv.Quote(v) + " is not a date YYYY-MM-DD"})
+		*errs = append(*errs, FieldError{field, quote(v) + " is not a date YYYY-MM-DD"})
 	case d.Year() < MinDateYear:
 		*errs = append(*errs, FieldError{field, fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", v, MinDateYear)})
 	case d.After(now):
@@ -215,7 +273,7 @@ func ParseStatusReport(cat *indicators.Catalogue, n int, body []byte, now time.T
 	var errs []FieldError
 	checkYear(&errs, r.Year, now)
 	if !slices.Contains(Statuses, r.Status) {
-		errs = append(errs, FieldError{"status", fmt.Sprintf("%q is not one of %s", r.Status, strings.Join(Statuses, ", "))})
+		errs = append(errs, FieldError{"status", fmt.Sprintf("%s is not one of %s", quote(r.Status), strings.Join(Statuses, ", "))})
 	}
 	checkText(&errs, "narrative_da", r.NarrativeDA, true)
 	checkText(&errs, "narrative_en", r.NarrativeEN, false)
@@ -229,11 +287,11 @@ func ParseStatusReport(cat *indicators.Catalogue, n int, body []byte, now time.T
 		ms, ok := cat.Milestone(m.Milestone)
 		switch {
 		case !ok:
-			errs = append(errs, FieldError{f + ".milestone", fmt.Sprintf("unknown milestone %q; GET /api/v1/milestones lists them", m.Milestone)})
+			errs = append(errs, FieldError{f + ".milestone", fmt.Sprintf("unknown milestone %s; GET /api/v1/milestones lists them", quote(m.Milestone))})
 		case ms.Initiative != n && ms.Initiative != 0: // the plan's own may be reported with any initiative
 			errs = append(errs, FieldError{f + ".milestone", fmt.Sprintf("milestone %q belongs to initiative %d, not %d", m.Milestone, ms.Initiative, n)})
 		case seen[m.Milestone]:
-			errs = append(errs, FieldError{f + ".milestone", fmt.Sprintf("milestone %q is listed twice", m.Milestone)})
+			errs = append(errs, FieldError{f + ".milestone", fmt.Sprintf("milestone %s is listed twice", quote(m.Milestone))})
 		}
 		seen[m.Milestone] = true
 		checkDate(&errs, f+".date", m.Date, now)
@@ -290,7 +348,7 @@ func ParseCommentary(body []byte, now time.Time) (Commentary, error) {
 	checkText(&errs, "actions_en", c.ActionsEN, false)
 	checkText(&errs, "by", c.By, true)
 	if d, err := time.Parse(time.DateOnly, c.ByWhen); err != nil {
-		errs = append(errs, FieldError{"by_when", fmt.Sprintf("%q is not a date YYYY-MM-DD", c.ByWhen)})
+		errs = append(errs, FieldError{"by_when", quote(c.ByWhen) + " is not a date YYYY-MM-DD"})
 	} else if d.Year() < MinDateYear {
 		errs = append(errs, FieldError{"by_when", fmt.Sprintf("%s is before the year %d: a date YYYY-MM-DD in the plan's time", c.ByWhen, MinDateYear)})
 	}

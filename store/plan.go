@@ -32,15 +32,49 @@ type PlanSubmission struct {
 	RecordedAt time.Time       `json:"recorded_at"`
 	Revision   int             `json:"revision"`
 	Body       json.RawMessage `json:"body"`
+	// Unchanged marks an identical resubmission: no new revision was made,
+	// and this is the one it repeats.
+	Unchanged bool `json:"unchanged,omitempty"`
+}
+
+// jsonEqual compares two JSON documents as Postgres's jsonb does (key
+// order and spacing aside).
+func jsonEqual(ctx context.Context, tx pgx.Tx, a, b []byte) (bool, error) {
+	var same bool
+	err := tx.QueryRow(ctx, `SELECT $1::jsonb = $2::jsonb`, string(a), string(b)).Scan(&same)
+	return same, err
 }
 
 // AddPlanSubmission stores a submission and its audit entry in one
 // transaction, and returns it with its id, time and revision.
 func (s *Store) AddPlanSubmission(ctx context.Context, sub PlanSubmission, audit AuditEntry) (PlanSubmission, error) {
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.submissionTx(ctx, func(tx pgx.Tx) error {
 		// One writer per key at a time, so revisions count without gaps.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, sub.Kind+"|"+sub.Subject); err != nil {
 			return err
+		}
+		// The same body again from the same organisation is not a new
+		// revision: the latest one is answered, marked unchanged.
+		var body []byte
+		err := tx.QueryRow(ctx, `SELECT id, recorded_at, body,
+				(SELECT count(*) FROM plan_submissions p WHERE p.kind = $1 AND p.subject = $2 AND p.year = $3 AND p.id <= s.id)
+			FROM plan_submissions s WHERE kind = $1 AND subject = $2 AND year = $3 AND org = $4
+			ORDER BY id DESC LIMIT 1`, sub.Kind, sub.Subject, sub.Year, sub.Org).Scan(&sub.ID, &sub.RecordedAt, &body, &sub.Revision)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("read the latest %s submission: %w", sub.Kind, err)
+		}
+		if err == nil {
+			same, err := jsonEqual(ctx, tx, body, sub.Body)
+			if err != nil {
+				return err
+			}
+			if same {
+				sub.Unchanged = true
+				audit.Status = 200 // answered with the revision it repeats, not created
+				audit.Detail = mustMerge(audit.Detail, map[string]any{"submission_id": sub.ID, "revision": sub.Revision, "unchanged": true})
+				_, err := AuditIn(ctx, tx, audit)
+				return err
+			}
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO plan_submissions (kind, subject, year, org, token_id, body)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, recorded_at,
@@ -49,7 +83,7 @@ func (s *Store) AddPlanSubmission(ctx context.Context, sub PlanSubmission, audit
 			return fmt.Errorf("store %s submission: %w", sub.Kind, err)
 		}
 		audit.Detail = mustMerge(audit.Detail, map[string]any{"submission_id": sub.ID, "revision": sub.Revision})
-		_, err := AuditIn(ctx, tx, audit)
+		_, err = AuditIn(ctx, tx, audit)
 		return err
 	})
 	return sub, err
@@ -136,7 +170,7 @@ var ErrVersionTaken = errors.New("that report version was approved meanwhile")
 // PublishReport stores an approved version's renderings (all formats, one
 // version) with the audit entry, in one transaction.
 func (s *Store) PublishReport(ctx context.Context, files []PublishedReport, tokenID *int64, audit AuditEntry) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
+	return s.submissionTx(ctx, func(tx pgx.Tx) error {
 		for _, f := range files {
 			_, err := tx.Exec(ctx, `INSERT INTO published_reports (year, version, format, body, sha256, cut_off, approved_at, token_id, org, changes)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

@@ -89,7 +89,11 @@ func (s *Store) Record(ctx context.Context, source string, kind RunKind, fn func
 		return run, err
 	}
 	var counts Counts
-	runErr := s.InTx(ctx, func(tx pgx.Tx) error {
+	inTx := s.InTx
+	if kind == KindSubmission { // bounded waits, and reads keep connections
+		inTx = s.submissionTx
+	}
+	runErr := inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		counts, err = fn(ctx, tx, run.ID)
 		return err

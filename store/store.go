@@ -33,6 +33,8 @@ type Store struct {
 	// the runs it opens, so that another process can tell its runs from
 	// those of a process that stopped (CloseRunsOfStoppedProcesses).
 	process string
+	// writes are the submissions' write slots (submissionTx).
+	writes chan struct{}
 }
 
 // processName is a name for this process's sessions that no other process
@@ -71,7 +73,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to Postgres at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &Store{pool: pool, process: process}, nil
+	return &Store{pool: pool, process: process, writes: writeSlots(cfg.MaxConns)}, nil
 }
 
 // Close closes the pool.
