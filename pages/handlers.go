@@ -42,6 +42,9 @@ type goalEntry struct {
 	Summary    view.GoalSummary
 	Verdict    *assess.Verdict
 	Indicators []indicatorRow
+	// Glance is the goal at a glance: the verdict and each indicator's
+	// latest value, target, gap, direction and trend.
+	Glance view.GoalGlance
 }
 
 type sourceRow struct {
@@ -62,13 +65,18 @@ func (p *Pages) page(snap *assess.Snapshot, da, en string, crumbs ...crumb) layo
 	return layout{TitleDA: da, TitleEN: en, Crumbs: crumbs, AssessedAt: snap.ComputedAt, Year: p.now().Year()}
 }
 
-func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal) goalEntry {
+func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal, reasons bool) goalEntry {
 	e := goalEntry{Goal: g, Summary: view.Summary(snap, g)}
 	if sum, ok := snap.Goal(g.ID); ok {
 		e.Verdict = sum.Verdict
 	}
+	e.Glance = view.GoalGlance{Verdict: e.Verdict, Href: IndicatorPath, Reasons: reasons,
+		Label: fmt.Sprintf("Mål %d: indikatorerne", g.ID)}
 	for _, def := range p.cat.IndicatorsOfGoal(g.ID) {
 		e.Indicators = append(e.Indicators, p.indicatorRow(snap, def))
+		if in, ok := view.LiveIndicator(p.cat, snap, def.ID); ok {
+			e.Glance.Glances = append(e.Glance.Glances, view.GlanceOf(in))
+		}
 	}
 	return e
 }
@@ -91,7 +99,7 @@ func (p *Pages) Index(w http.ResponseWriter, r *http.Request) {
 	v := indexView{layout: p.page(snap, p.cat.Plan.TitleDA+" – opfølgning", "Follow-up of "+p.cat.Plan.TitleEN),
 		Milestones: MilestonesPath("", ""), Overdue: MilestonesPath("", "overdue"), Round: RoundPath(0, ""), Initiatives: p.cat.Initiatives}
 	for _, g := range p.cat.Goals {
-		v.Goals = append(v.Goals, p.goalEntry(snap, g))
+		v.Goals = append(v.Goals, p.goalEntry(snap, g, false))
 	}
 	for _, s := range p.cat.Sources {
 		v.Sources = append(v.Sources, sourceRow{Source: s, LastSuccess: p.lastSuccess(snap, s.ID)})
@@ -119,7 +127,7 @@ func (p *Pages) Goal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := goalView{layout: p.page(snap, fmt.Sprintf("Mål %d: %s", g.ID, g.ShortDA), fmt.Sprintf("Goal %d: %s", g.ID, g.ShortEN)),
-		goalEntry: p.goalEntry(snap, *g)}
+		goalEntry: p.goalEntry(snap, *g, true)}
 	for _, in := range p.cat.InitiativesOfGoal(g.ID) {
 		v.Initiatives = append(v.Initiatives, *in)
 	}
