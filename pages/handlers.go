@@ -175,6 +175,9 @@ type indicatorView struct {
 	// Reporting is the catalogue's reporting status: the expected source
 	// and release, and how the owner gets the figures in.
 	Reporting indicators.ReportingStatus
+	// DerivedDA and DerivedEN name the indicator a derived one is
+	// computed from.
+	DerivedDA, DerivedEN string
 }
 
 type nordicView struct {
@@ -224,6 +227,12 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.SubmitURL = "/api/v1/indicators/" + id + "/observations"
+	if def.Derived != nil {
+		v.DerivedDA, v.DerivedEN = def.Derived.From, def.Derived.From
+		if from, ok := p.cat.Indicator(def.Derived.From); ok {
+			v.DerivedDA, v.DerivedEN = from.NameDA, from.NameEN
+		}
+	}
 	v.NoData = in.Freshness.State == assess.NoData
 	if v.NoData {
 		v.Reporting = p.cat.ReportingStatus(def)

@@ -123,14 +123,14 @@ var funcs = template.FuncMap{
 		}
 		return string(o)
 	},
-	"kind": func(k store.RunKind) string {
+	"kind": func(k store.RunKind) template.HTML {
 		switch k {
 		case store.KindIngest:
-			return "indlæsning / ingest"
+			return `indlæsning <span class="en" lang="en">(ingest)</span>`
 		case store.KindSubmission:
-			return "indberetning / submission"
+			return `indberetning <span class="en" lang="en">(submission)</span>`
 		}
-		return string(k)
+		return template.HTML(template.HTMLEscapeString(string(k)))
 	},
 	"date": func(t *time.Time) string {
 		if t == nil {
