@@ -12,7 +12,7 @@ import (
 // other name for a status in the Danish text (English stands in lang="en"
 // elements beside it).
 func TestPagesDanish(t *testing.T) {
-	srv := server(t)
+	srv := serverWith(t, obs("g1_late_effects_need_unmet", "2019", 58.5), obs("g1_late_effects_need_unmet", "2023", 54.25))
 	for _, c := range []struct{ name, path string }{
 		{"index", "/sider"},
 		{"goal", "/sider/maal/1"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -138,14 +139,17 @@ func (p *Pages) Goal(w http.ResponseWriter, r *http.Request) {
 // alternative.
 type chartTable struct {
 	Caption string
-	Rows    []chartTableRow
+	// Rows are every figure, each series' latest first; Latest the first
+	// of each series (what the page shows unfolded).
+	Rows   []chartTableRow
+	Latest []chartTableRow
 }
 
 type chartTableRow struct {
-	Series, Period string
-	Value          float64
-	CI             *assess.Interval
-	Baseline       bool
+	Series, SeriesEN, Period string
+	Value                    float64
+	CI                       *assess.Interval
+	Baseline                 bool
 }
 
 type indicatorView struct {
@@ -205,6 +209,14 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		layout: p.page(snap, def.NameDA, def.NameEN, crumb{GoalPath(g.ID), fmt.Sprintf("Mål %d / Goal %d", g.ID, g.ID)})}
 	v.Chart = view.IndicatorChart(in, p.now().Year())
 	v.Figures = figuresTable(in)
+	switch r.URL.Query().Get("format") {
+	case "csv":
+		p.indicatorCSV(w, r, in, v.Figures)
+		return
+	case "xlsx":
+		p.indicatorXLSX(w, r, in, v.Figures, snap)
+		return
+	}
 	if reg, ok := view.LiveRegional(p.cat, snap, id); ok {
 		v.Regional = &reg
 		if len(reg.Regions) > 0 {
@@ -244,25 +256,28 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 // series, period by period, with the catalogue's baseline where no figure
 // is stored for its period.
 func figuresTable(in view.Indicator) chartTable {
-	t := chartTable{Caption: "Tallene i diagrammet / the figures in the chart"}
+	t := chartTable{Caption: "Tallene i diagrammet"}
 	for _, row := range in.Rows {
-		name := "Danmark / Denmark"
+		name, nameEN := "Danmark", "Denmark"
 		if row.BreakdownDA != "" {
-			name = row.BreakdownDA
-			if row.BreakdownEN != row.BreakdownDA {
-				name += " / " + row.BreakdownEN
-			}
+			name, nameEN = row.BreakdownDA, row.BreakdownEN
 		}
 		seen := map[string]bool{}
 		for _, h := range row.History {
 			seen[h.Period] = true
 		}
+		var rows []chartTableRow
 		if b := row.Baseline; b != nil && !seen[b.Period] {
-			t.Rows = append(t.Rows, chartTableRow{Series: name, Period: b.Period, Value: b.Value, Baseline: true})
+			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: b.Period, Value: b.Value, Baseline: true})
 		}
 		for _, h := range row.History {
-			t.Rows = append(t.Rows, chartTableRow{Series: name, Period: h.Period, Value: h.Value, CI: h.CI})
+			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI})
 		}
+		slices.Reverse(rows)
+		if len(rows) > 0 {
+			t.Latest = append(t.Latest, rows[0])
+		}
+		t.Rows = append(t.Rows, rows...)
 	}
 	return t
 }

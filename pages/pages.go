@@ -115,8 +115,14 @@ var funcs = template.FuncMap{
 	"gpath":  GoalPath,
 	"spath":  SourcePath,
 	"inpath": InitiativePath,
-	"day":    func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	"css":    func() template.CSS { return template.CSS(stylesheet) },
+	"figrows": func(rows []chartTableRow, u indicators.Unit) any {
+		return struct {
+			Rows []chartTableRow
+			U    indicators.Unit
+		}{rows, u}
+	},
+	"day": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"css": func() template.CSS { return template.CSS(stylesheet) },
 	"outcome": func(o store.RunOutcome) string {
 		if l, ok := outcomeLabels[o]; ok {
 			return l[0] + " / " + l[1]
