@@ -3,7 +3,6 @@ package alerts
 import (
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // Alerts of the plan's own follow-up (issue 16): a milestone past its date
@@ -29,7 +28,7 @@ func (g *gen) planRules() []Rule {
 	labels := func(owner string) map[string]string {
 		return map[string]string{"severity": severityWarning, "goal": planScope, "indicator": planScope, "owner": owner}
 	}
-	api := strings.TrimSuffix(g.cat.Alerting.APIURL, "/")
+	api := g.base()
 	for _, o := range g.cat.Organisations {
 		if o.ID == "other" {
 			continue

@@ -15,14 +15,29 @@ import (
 // descriptions are Prometheus templates: $value and $labels are the
 // alert's, and `query` fetches the figures around it.
 
+// base is kpv's public address in an annotation: the public_url label of
+// kpv_info, which kpv serves (KPV_PUBLIC_URL, else the address it serves
+// on), so that a link follows the port kpv runs on; where Prometheus has
+// no kpv_info, the catalogue's alerting.api_url.
+func (g *gen) base() string {
+	return `{{ with query "kpv_info" }}{{ (index . 0).Labels.public_url }}{{ else }}` + strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + `{{ end }}`
+}
+
+// grafana is a Grafana link in an annotation, only where kpv was told
+// Grafana's address (KPV_GRAFANA_URL, kpv_info's grafana_url label);
+// empty otherwise.
+func (g *gen) grafana(path string) string {
+	return "{{ with query `kpv_info{grafana_url!=\"\"}` }}{{ (index . 0).Labels.grafana_url }}" + path + "{{ end }}"
+}
+
 func (g *gen) links(alert, dashboard string, in *indicators.Indicator) map[string]string {
 	a := g.cat.Alerting
 	m := map[string]string{
-		"dashboard_url": strings.TrimSuffix(a.GrafanaURL, "/") + "/d/" + dashboard,
+		"dashboard_url": g.grafana("/d/" + dashboard),
 		"runbook_url":   a.RunbookURL + "#" + strings.ToLower(alert),
 	}
 	if in != nil {
-		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/sider/indikatorer/" + in.ID
+		m["indicator_url"] = g.base() + "/sider/indikatorer/" + in.ID
 	}
 	return m
 }
@@ -181,7 +196,7 @@ func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
 
 func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, window string) map[string]string {
 	last := fmt.Sprintf("{{ range query `max(kpv_source_last_success_timestamp_seconds{source=%q})` }}{{ .Value | humanizeTimestamp }}{{ else }}%%s{{ end }}", src.ID)
-	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // the source's page, with its recent runs
+	runs := g.base() + "/sider/kilder/" + src.ID // the source's page, with its recent runs
 	cda, cen := g.context(in)
 	m := g.annotations(AlertSource, in,
 		fmt.Sprintf("Kilden %s fejler: %s kan blive forældet", src.NameDA, in.NameDA),
@@ -189,12 +204,12 @@ func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, windo
 		fmt.Sprintf("Ingen vellykket indlæsning fra %s (%s) i %s; seneste: %s. Kørselsloggen: %s.%s", src.NameDA, src.ID, window, fmt.Sprintf(last, "aldrig"), runs, cda),
 		fmt.Sprintf("No successful ingest from %s (%s) in %s; last: %s. Run log: %s.%s", src.NameEN, src.ID, window, fmt.Sprintf(last, "never"), runs, cen),
 	)
-	m["dashboard_url"] = strings.TrimSuffix(g.cat.Alerting.GrafanaURL, "/") + "/d/kpv-data"
+	m["dashboard_url"] = g.grafana("/d/kpv-data")
 	return m
 }
 
 func (g *gen) heldText(in *indicators.Indicator, src *indicators.Source) map[string]string {
-	page := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // lists the held revisions
+	page := g.base() + "/sider/kilder/" + src.ID // lists the held revisions
 	cda, cen := g.context(in)
 	m := g.annotations(AlertHeld, in,
 		fmt.Sprintf("Revisioner fra %s venter på godkendelse: %s", src.NameDA, in.NameDA),
@@ -202,7 +217,7 @@ func (g *gen) heldText(in *indicators.Indicator, src *indicators.Source) map[str
 		fmt.Sprintf("{{ $value }} revision(er) af offentliggjorte tal fra %s (%s) ligger uden for det, tallenes egne revisioner forklarer, og er holdt tilbage; de gældende tal står uændret. Godkend eller afvis: %s eller `kpv revisions list %s`.%s", src.NameDA, src.ID, page, src.ID, cda),
 		fmt.Sprintf("{{ $value }} revision(s) of published figures from %s (%s) go further than the figures' own revisions explain and are held; the current figures stand. Accept or reject: %s or `kpv revisions list %s`.%s", src.NameEN, src.ID, page, src.ID, cen),
 	)
-	m["dashboard_url"] = strings.TrimSuffix(g.cat.Alerting.GrafanaURL, "/") + "/d/kpv-data"
+	m["dashboard_url"] = g.grafana("/d/kpv-data")
 	return m
 }
 
