@@ -256,9 +256,14 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	// New figures change what the round has received: refresh both.
 	afterRun := func(r store.Run) { mon.AfterRun(r); plan.AfterWrite() }
 	runner.AfterRun = afterRun
+	// Listen first: with port 0 the public address is the port given.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
 	// One public address for every link kpv writes (the report's, and the
 	// alerts' through kpv_info), and Grafana's where one is configured.
-	public, grafanaURL := publicURL(*addr), strings.TrimSuffix(os.Getenv("KPV_GRAFANA_URL"), "/")
+	public, grafanaURL := publicURL(ln.Addr().String()), strings.TrimSuffix(os.Getenv("KPV_GRAFANA_URL"), "/")
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kpv_info",
 		Help:        "Always 1; its labels are kpv's public address (KPV_PUBLIC_URL, else http://KPV_ADDR) and Grafana's (KPV_GRAFANA_URL, empty when none), which the alerts' links use.",
 		ConstLabels: prometheus.Labels{"public_url": public, "grafana_url": grafanaURL}}, func() float64 { return 1 }))
@@ -276,10 +281,6 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		logger.Info("ingest scheduler started", "offline", runner.Offline)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	srv, err := newHTTPServer(handler)
 	if err != nil {
 		return err
