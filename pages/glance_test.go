@@ -60,3 +60,19 @@ func obs(id, period string, v float64) indicators.Observation {
 	return indicators.Observation{Indicator: id, Geography: "DK", Period: period, PeriodStart: p.Start, PeriodEnd: p.End,
 		Value: &v, PublishedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
+
+// TestInitiativesAndIndicatorsLinked: an initiative page links the
+// indicators that measure it, an indicator page its initiatives.
+func TestInitiativesAndIndicatorsLinked(t *testing.T) {
+	srv := server(t)
+	for _, c := range []struct{ name, page, want string }{
+		{"initiative to indicator", "/sider/initiativer/5", `href="/sider/indikatorer/g1_late_effects_need_unmet"`},
+		{"indicator to initiative", "/sider/indikatorer/g1_late_effects_need_unmet", `href="/sider/initiativer/5"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, _, body := get(t, srv.URL+c.page); !strings.Contains(body, c.want) {
+				t.Errorf("%s lacks %s", c.page, c.want)
+			}
+		})
+	}
+}

@@ -182,6 +182,10 @@ type indicatorView struct {
 	// DerivedDA and DerivedEN name the indicator a derived one is
 	// computed from.
 	DerivedDA, DerivedEN string
+	// Initiatives are those the indicator measures (Direct: tied to it by
+	// the catalogue, else those serving its goal).
+	Initiatives []indicators.Initiative
+	Direct      bool
 }
 
 type nordicView struct {
@@ -246,6 +250,7 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.NoData = in.Freshness.State == assess.NoData
+	v.Initiatives, v.Direct = initiativesOf(p.cat, def)
 	if v.NoData {
 		v.Reporting = p.cat.ReportingStatus(def)
 	}
