@@ -29,6 +29,8 @@ var Funcs = template.FuncMap{
 	"cmp":    func(c assess.Comparison) string { return "c-" + string(c) },
 	"deref":  func(b *bool) bool { return b != nil && *b },
 	"codes":  Codes,
+	"first":  func(s string) string { f, _ := Headline(s); return f },
+	"rest":   func(s string) string { _, r := Headline(s); return r },
 }
 
 // numDA writes a number the Danish way: decimal comma, at most two

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
@@ -110,6 +111,9 @@ func Sparkline(h []Value, unit indicators.Unit, name string) template.HTML {
 		return pad + float64(i)*(w-2*pad)/float64(len(h)-1)
 	}
 	y := func(v float64) float64 { return pad + (hi-v)*(ht-2*pad)/(hi-lo) }
+	if unit == indicators.UnitRank { // rank 1 at the top, as in the charts
+		y = func(v float64) float64 { return pad + (v-lo)*(ht-2*pad)/(hi-lo) }
+	}
 	var b strings.Builder
 	var path, dots strings.Builder
 	step := usualStep(h)
@@ -160,4 +164,18 @@ type GoalGlance struct {
 	Label   string
 	Href    func(id string) string
 	Reasons bool
+}
+
+// Headline splits a reason into its first sentence, the one line shown,
+// and the rest (folded on the page). A sentence ends at a full stop
+// followed by a space and a capital letter ("nr. 4" and "pr. region" do
+// not end one).
+func Headline(reason string) (first, rest string) {
+	r := []rune(reason)
+	for i := 0; i+2 < len(r); i++ {
+		if r[i] == '.' && r[i+1] == ' ' && unicode.IsUpper(r[i+2]) {
+			return string(r[:i+1]), string(r[i+2:])
+		}
+	}
+	return reason, ""
 }
