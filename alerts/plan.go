@@ -3,7 +3,6 @@ package alerts
 import (
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // Alerts of the plan's own follow-up (issue 16): a milestone past its date
@@ -29,7 +28,7 @@ func (g *gen) planRules() []Rule {
 	labels := func(owner string) map[string]string {
 		return map[string]string{"severity": severityWarning, "goal": planScope, "indicator": planScope, "owner": owner}
 	}
-	api := strings.TrimSuffix(g.cat.Alerting.APIURL, "/")
+	api := g.base()
 	for _, o := range g.cat.Organisations {
 		if o.ID == "other" {
 			continue
@@ -51,7 +50,7 @@ func (g *gen) planRules() []Rule {
 		}
 		a := g.planAnnotations(AlertFollowUpMissing,
 			"Manglende indberetning til årets opfølgning", "Items missing from the year's follow-up round",
-			fmt.Sprintf("%s mangler {{ $value }} indberetning(er) af typen {{ $labels.kind }} til årets opfølgning, og fristen er passeret. Se hvad i round_url.", o.NameDA),
+			fmt.Sprintf("%s mangler {{ $value }} indberetning(er) af typen {{ with $labels.kind }}{{ if eq . \"figures\" }}tal{{ else if eq . \"status\" }}statusrapport{{ else if eq . \"spending\" }}forbrug{{ else if eq . \"commentary\" }}kommentar{{ else }}{{ . }}{{ end }}{{ end }} til årets opfølgning, og fristen er passeret. Se hvad i round_url.", o.NameDA),
 			fmt.Sprintf("%s still owes {{ $value }} item(s) of kind {{ $labels.kind }} to the year's follow-up round, past its due date. See which at round_url.", o.NameEN))
 		a["round_url"] = api + "/sider/runde?org=" + o.ID
 		rules = append(rules, Rule{

@@ -3,6 +3,7 @@ package alerts
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -15,14 +16,29 @@ import (
 // descriptions are Prometheus templates: $value and $labels are the
 // alert's, and `query` fetches the figures around it.
 
+// base is kpv's public address in an annotation: the public_url label of
+// kpv_info, which kpv serves (KPV_PUBLIC_URL, else the address it serves
+// on), so that a link follows the port kpv runs on; where Prometheus has
+// no kpv_info, the catalogue's alerting.api_url.
+func (g *gen) base() string {
+	return `{{ with query "kpv_info" }}{{ (index . 0).Labels.public_url }}{{ else }}` + strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + `{{ end }}`
+}
+
+// grafana is a Grafana link in an annotation, only where kpv was told
+// Grafana's address (KPV_GRAFANA_URL, kpv_info's grafana_url label);
+// empty otherwise.
+func (g *gen) grafana(path string) string {
+	return "{{ with query `kpv_info{grafana_url!=\"\"}` }}{{ (index . 0).Labels.grafana_url }}" + path + "{{ end }}"
+}
+
 func (g *gen) links(alert, dashboard string, in *indicators.Indicator) map[string]string {
 	a := g.cat.Alerting
 	m := map[string]string{
-		"dashboard_url": strings.TrimSuffix(a.GrafanaURL, "/") + "/d/" + dashboard,
+		"dashboard_url": g.grafana("/d/" + dashboard),
 		"runbook_url":   a.RunbookURL + "#" + strings.ToLower(alert),
 	}
 	if in != nil {
-		m["indicator_url"] = strings.TrimSuffix(a.APIURL, "/") + "/sider/indikatorer/" + in.ID
+		m["indicator_url"] = g.base() + "/sider/indikatorer/" + in.ID
 	}
 	return m
 }
@@ -44,15 +60,56 @@ func unitText(unit indicators.Unit) (da, en, format string) {
 	return da, en, unit.Verb()
 }
 
+// words is a template that writes the label value in dot as a word:
+// the catalogue's name of a breakdown's code (a sex, a cancer site by
+// name), in Danish or English; an unknown code as it is.
+func (g *gen) words(dim string, da bool) string {
+	type pair struct{ code, da, en string }
+	var ps []pair
+	if d, ok := g.cat.Dimension(dim); ok {
+		for _, v := range d.Values {
+			ps = append(ps, pair{v.Code, v.NameDA, v.NameEN})
+		}
+		if d.FromCancerEntities {
+			for _, e := range g.cat.CancerEntities {
+				ps = append(ps, pair{strconv.Itoa(e.Code), e.NameDA, e.NameEN})
+			}
+		}
+	}
+	if len(ps) == 0 {
+		return "{{ . }}"
+	}
+	var b strings.Builder
+	for i, p := range ps {
+		name := p.en
+		if da {
+			name = p.da
+		}
+		if i > 0 {
+			b.WriteString("{{ else ")
+		} else {
+			b.WriteString("{{ ")
+		}
+		fmt.Fprintf(&b, "if eq . %q }}%s", p.code, name)
+	}
+	b.WriteString("{{ else }}{{ . }}{{ end }}")
+	return b.String()
+}
+
+// numberDA is a template pipeline's end that writes a formatted number the
+// Danish way: a decimal comma, and a point between thousands (below a
+// million).
+const numberDA = ` | reReplaceAll "\\." "," | reReplaceAll "^(-?\\d+)(\\d{3})(,|$)" "${1}.${2}${3}"`
+
 // seriesText names the series an alert is about: geography plus each of the
 // indicator's breakdown labels that is set.
-func seriesText(in *indicators.Indicator) string {
+func (g *gen) seriesText(in *indicators.Indicator, da bool) string {
 	s := "{{ $labels.geography }}"
 	for _, b := range in.Breakdowns {
 		if indicators.IsGeographyLevel(b) {
 			continue
 		}
-		s += fmt.Sprintf("{{ with $labels.%s }} · {{ . }}{{ end }}", b)
+		s += fmt.Sprintf("{{ with $labels.%s }} · %s{{ end }}", b, g.words(b, da))
 	}
 	return s
 }
@@ -79,13 +136,16 @@ func (g *gen) context(in *indicators.Indicator) (da, en string) {
 }
 
 // latest lists Denmark's latest figures for the indicator, by breakdown.
-func latest(in *indicators.Indicator, format, unit string) string {
+func (g *gen) latest(in *indicators.Indicator, format, unit string, da bool) string {
 	q := fmt.Sprintf("max without (instance) (kpv_indicator_value{indicator=%q,geography=\"DK\"})", in.ID)
 	item := fmt.Sprintf(`{{ .Value | printf %q }}%s`, format, unit)
+	if da {
+		item = fmt.Sprintf(`{{ .Value | printf %q%s }}%s`, format, numberDA, unit)
+	}
 	sort := ""
 	for i := len(in.Breakdowns) - 1; i >= 0; i-- {
 		if b := in.Breakdowns[i]; !indicators.IsGeographyLevel(b) {
-			item = fmt.Sprintf("{{ with .Labels.%s }}{{ . }} {{ end }}", b) + item
+			item = fmt.Sprintf("{{ with .Labels.%s }}%s {{ end }}", b, g.words(b, da)) + item
 			sort = fmt.Sprintf(" | sortByLabel %q", b) // a stable order for the message
 		}
 	}
@@ -106,6 +166,7 @@ func (g *gen) thresholdText(in *indicators.Indicator, severity string, level flo
 	}
 	dirDA, dirEN := in.Polarity.Words()
 	value := fmt.Sprintf(`{{ $value | printf %q }}`, format)
+	valueDA := fmt.Sprintf(`{{ $value | printf %q%s }}`, format, numberDA)
 	cda, cen := g.context(in)
 	defDA, defEN := "", ""
 	if strings.HasPrefix(in.Thresholds.Basis, "kpv default") {
@@ -114,8 +175,8 @@ func (g *gen) thresholdText(in *indicators.Indicator, severity string, level flo
 	return g.annotations(alert, in,
 		fmt.Sprintf("%s: %s har nået sin %s", sumDA, in.NameDA, levelDA),
 		fmt.Sprintf("%s: %s has reached its %s", sumEN, in.NameEN, levelEN),
-		fmt.Sprintf("%s: %s%s; %s er %s%s (%s).%s%s", seriesText(in), value, uda, theLevelDA, num(level), uda, dirDA, defDA, cda),
-		fmt.Sprintf("%s: %s%s; the %s is %s%s (%s).%s%s", seriesText(in), value, uen, levelEN, num(level), uen, dirEN, defEN, cen),
+		fmt.Sprintf("%s: %s%s; %s er %s%s (%s).%s%s", g.seriesText(in, true), valueDA, uda, theLevelDA, num(level), uda, dirDA, defDA, cda),
+		fmt.Sprintf("%s: %s%s; the %s is %s%s (%s).%s%s", g.seriesText(in, false), value, uen, levelEN, num(level), uen, dirEN, defEN, cen),
 	)
 }
 
@@ -129,8 +190,8 @@ func (g *gen) offTrackText(in *indicators.Indicator) map[string]string {
 	return g.annotations(AlertOffTrack, in,
 		fmt.Sprintf("%s er ikke på vej mod målet", in.NameDA),
 		fmt.Sprintf("%s is not on track", in.NameEN),
-		fmt.Sprintf(`Status: {{ if eq $labels.status "deterioration" }}forværring siden basislinjen{{ else }}for langsom fremgang til at nå målet i %s{{ end }}. Seneste tal for Danmark: %s. Begrundelsen med tallene står på indikatorens side.%s`, target, latest(in, format, uda), cda),
-		fmt.Sprintf(`Status: {{ if eq $labels.status "deterioration" }}worse than at the baseline{{ else }}progress too slow to reach the target by %s{{ end }}. Denmark's latest figures: %s. The indicator's page gives the reason with the figures.%s`, target, latest(in, format, uen), cen),
+		fmt.Sprintf(`Status: {{ if eq $labels.status "deterioration" }}forværring siden basislinjen{{ else }}for langsom fremgang til at nå målet i %s{{ end }}. Seneste tal for Danmark: %s. Begrundelsen med tallene står på indikatorens side.%s`, target, g.latest(in, format, uda, true), cda),
+		fmt.Sprintf(`Status: {{ if eq $labels.status "deterioration" }}worse than at the baseline{{ else }}progress too slow to reach the target by %s{{ end }}. Denmark's latest figures: %s. The indicator's page gives the reason with the figures.%s`, target, g.latest(in, format, uen, false), cen),
 	)
 }
 
@@ -139,11 +200,18 @@ func (g *gen) rankText(in *indicators.Indicator) map[string]string {
 	// "Beyond the statistical uncertainty" only where the compared figures
 	// have intervals: kpv_nordic_tie_with_leader is 0 then; without
 	// intervals it is absent and the text says the uncertainty is unknown.
-	site, siteText := `cancer_site=%q`, "{{ $labels.cancer_site }}"
+	site, siteText, siteTextEN := `cancer_site=%q`, "{{ with $labels.cancer_site }}"+g.words("cancer_site", true)+"{{ end }}", "{{ with $labels.cancer_site }}"+g.words("cancer_site", false)+"{{ end }}"
 	siteArg := " $labels.cancer_site"
 	if !slices.Contains(in.Breakdowns, "cancer_site") {
 		sites := strings.Join(in.Derived.CancerSites, "|")
-		site, siteText, siteArg = fmt.Sprintf("cancer_site=~%q", sites), sites, ""
+		var da, en []string
+		for _, c := range in.Derived.CancerSites {
+			da, en = append(da, c), append(en, c)
+			if e, ok := g.cat.CancerEntity(c); ok {
+				da[len(da)-1], en[len(en)-1] = e.NameDA, e.NameEN
+			}
+		}
+		site, siteText, siteTextEN, siteArg = fmt.Sprintf("cancer_site=~%q", sites), strings.Join(da, ", "), strings.Join(en, ", "), ""
 	}
 	tie := fmt.Sprintf(`{{ if printf "max(kpv_nordic_tie_with_leader{indicator=%%q,sex=%%q,%s}) == 0" %q $labels.sex%s | query }}`,
 		strings.ReplaceAll(site, `"`, `\"`), in.Derived.From, siteArg)
@@ -152,8 +220,8 @@ func (g *gen) rankText(in *indicators.Indicator) map[string]string {
 	return g.annotations(AlertRank, in,
 		fmt.Sprintf("Danmark er under målet: %s", in.NameDA),
 		fmt.Sprintf("Denmark is below its target: %s", in.NameEN),
-		fmt.Sprintf(`Danmark ligger nr. {{ $value | printf "%%.0f" }} blandt de nordiske lande ({{ with $labels.sex }}køn {{ . }}, {{ end }}kræftform %s); målet er nr. %d senest i %d. %s%s`, siteText, in.Target.Rank, in.Target.Year, tieDA, cda),
-		fmt.Sprintf(`Denmark ranks {{ $value | printf "%%.0f" }} among the Nordic countries ({{ with $labels.sex }}sex {{ . }}, {{ end }}cancer site %s); the target is rank %d by %d. %s%s`, siteText, in.Target.Rank, in.Target.Year, tieEN, cen),
+		fmt.Sprintf(`Danmark ligger nr. {{ $value | printf "%%.0f" }} blandt de nordiske lande ({{ with $labels.sex }}%s, {{ end }}kræftform %s); målet er nr. %d senest i %d. %s%s`, g.words("sex", true), siteText, in.Target.Rank, in.Target.Year, tieDA, cda),
+		fmt.Sprintf(`Denmark ranks {{ $value | printf "%%.0f" }} among the Nordic countries ({{ with $labels.sex }}%s, {{ end }}cancer site %s); the target is rank %d by %d. %s%s`, g.words("sex", false), siteTextEN, in.Target.Rank, in.Target.Year, tieEN, cen),
 	)
 }
 
@@ -181,7 +249,7 @@ func (g *gen) overdueText(in *indicators.Indicator) map[string]string {
 
 func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, window string) map[string]string {
 	last := fmt.Sprintf("{{ range query `max(kpv_source_last_success_timestamp_seconds{source=%q})` }}{{ .Value | humanizeTimestamp }}{{ else }}%%s{{ end }}", src.ID)
-	runs := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // the source's page, with its recent runs
+	runs := g.base() + "/sider/kilder/" + src.ID // the source's page, with its recent runs
 	cda, cen := g.context(in)
 	m := g.annotations(AlertSource, in,
 		fmt.Sprintf("Kilden %s fejler: %s kan blive forældet", src.NameDA, in.NameDA),
@@ -189,12 +257,12 @@ func (g *gen) sourceText(in *indicators.Indicator, src *indicators.Source, windo
 		fmt.Sprintf("Ingen vellykket indlæsning fra %s (%s) i %s; seneste: %s. Kørselsloggen: %s.%s", src.NameDA, src.ID, window, fmt.Sprintf(last, "aldrig"), runs, cda),
 		fmt.Sprintf("No successful ingest from %s (%s) in %s; last: %s. Run log: %s.%s", src.NameEN, src.ID, window, fmt.Sprintf(last, "never"), runs, cen),
 	)
-	m["dashboard_url"] = strings.TrimSuffix(g.cat.Alerting.GrafanaURL, "/") + "/d/kpv-data"
+	m["dashboard_url"] = g.grafana("/d/kpv-data")
 	return m
 }
 
 func (g *gen) heldText(in *indicators.Indicator, src *indicators.Source) map[string]string {
-	page := strings.TrimSuffix(g.cat.Alerting.APIURL, "/") + "/sider/kilder/" + src.ID // lists the held revisions
+	page := g.base() + "/sider/kilder/" + src.ID // lists the held revisions
 	cda, cen := g.context(in)
 	m := g.annotations(AlertHeld, in,
 		fmt.Sprintf("Revisioner fra %s venter på godkendelse: %s", src.NameDA, in.NameDA),
@@ -202,7 +270,7 @@ func (g *gen) heldText(in *indicators.Indicator, src *indicators.Source) map[str
 		fmt.Sprintf("{{ $value }} revision(er) af offentliggjorte tal fra %s (%s) ligger uden for det, tallenes egne revisioner forklarer, og er holdt tilbage; de gældende tal står uændret. Godkend eller afvis: %s eller `kpv revisions list %s`.%s", src.NameDA, src.ID, page, src.ID, cda),
 		fmt.Sprintf("{{ $value }} revision(s) of published figures from %s (%s) go further than the figures' own revisions explain and are held; the current figures stand. Accept or reject: %s or `kpv revisions list %s`.%s", src.NameEN, src.ID, page, src.ID, cen),
 	)
-	m["dashboard_url"] = strings.TrimSuffix(g.cat.Alerting.GrafanaURL, "/") + "/d/kpv-data"
+	m["dashboard_url"] = g.grafana("/d/kpv-data")
 	return m
 }
 

@@ -41,6 +41,8 @@ type Server struct {
 	// afterPlanWrite is called after an accepted status report, spending,
 	// commentary or approval (the follow-up metrics' refresh).
 	afterPlanWrite func()
+	// publicURL is kpv's public address (Options.PublicURL).
+	publicURL string
 }
 
 // Assessor gives the current assessment (the monitor's snapshot, the same
@@ -71,6 +73,10 @@ type Options struct {
 	// AfterPlanWrite is called after an accepted follow-up submission or
 	// report approval.
 	AfterPlanWrite func()
+	// PublicURL is kpv's public address, which the HTML report's links
+	// lead to (KPV_PUBLIC_URL); empty keeps the catalogue's
+	// alerting.api_url.
+	PublicURL string
 }
 
 // allowed lists the methods root routes req's path for (HEAD with GET),
@@ -95,7 +101,7 @@ func New(o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	s := &Server{cat: o.Catalogue, store: o.Store, log: o.Logger, assess: o.Assessor, runner: o.Runner, afterWrite: o.AfterWrite, afterPlanWrite: o.AfterPlanWrite,
-		pages: newPageCache(pageCacheBytes)}
+		pages: newPageCache(pageCacheBytes), publicURL: strings.TrimSuffix(o.PublicURL, "/")}
 	if o.Store != nil {
 		s.versions = newVersionReads(o.Store.IndicatorVersion)
 	}

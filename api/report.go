@@ -44,9 +44,12 @@ const (
 const liveBuilders = 2
 
 type reportCache struct {
-	reports *cache[*reportEntry]
-	builds  prometheus.Counter
-	mu      sync.Mutex // guards live and liveUsed
+	// linkBase is kpv's public address for the HTML's links ("" keeps the
+	// catalogue's).
+	linkBase string
+	reports  *cache[*reportEntry]
+	builds   prometheus.Counter
+	mu       sync.Mutex // guards live and liveUsed
 	// live keeps, per year, the builder of its live report
 	// (report.Builder): a rebuild after an ingest reads and reassesses
 	// only the indicators whose figures changed. A builder holds two
@@ -96,7 +99,7 @@ func (e *reportEntry) render(format string) (renderedReport, error) {
 // the end of that day UTC, or an RFC 3339 time; default the end of the
 // year or now, whichever is earlier).
 func (s *Server) reportHandler() http.HandlerFunc {
-	cache := &reportCache{reports: newCache(reportCacheSize, func(string, *reportEntry) int { return 1 }), builds: s.metrics.reportBuilds, decorate: s.decorateReport}
+	cache := &reportCache{reports: newCache(reportCacheSize, func(string, *reportEntry) int { return 1 }), builds: s.metrics.reportBuilds, decorate: s.decorateReport, linkBase: s.publicURL}
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error { return s.report(w, r, cache) })
 }
 
@@ -187,6 +190,9 @@ func (c *reportCache) get(ctx context.Context, st Store, cat *indicators.Catalog
 			return nil, err
 		}
 		c.builds.Inc()
+		if c.linkBase != "" {
+			rep.LinkBase = c.linkBase
+		}
 		if c.decorate != nil {
 			if err := c.decorate(ctx, rep, followAt); err != nil {
 				return nil, err

@@ -66,6 +66,9 @@ func (s *Server) approveReport(w http.ResponseWriter, r *http.Request) {
 	// same builder (TestPublishedVersionIsTheAsOfReport); only its
 	// publication part differs: it says "published" and which version.
 	rep, err := report.NewBuilder(s.cat, year).Build(r.Context(), s.store, report.RuleAsOf, cutoff)
+	if err == nil && s.publicURL != "" {
+		rep.LinkBase = s.publicURL
+	}
 	if err != nil {
 		s.internalError(w, r, err)
 		return

@@ -630,7 +630,7 @@ func compareRegions(cat *indicators.Catalogue, def *indicators.Indicator, series
 				c.State = Compare(*c.Region, *nat, def.Polarity)
 				c.ReasonEN = fmt.Sprintf("%s: region %.1f–%.1f, Denmark %.1f–%.1f (95%% intervals, %s)",
 					ComparisonLabels[c.State][1], c.Region.Lower, c.Region.Upper, nat.Lower, nat.Upper, overlapWord(c.State, false))
-				c.ReasonDA = fmt.Sprintf("%s: region %.1f–%.1f, landet %.1f–%.1f (95 %%-intervaller, %s)",
+				c.ReasonDA = sprintfDA("%s: region %.1f–%.1f, landet %.1f–%.1f (95 %%-intervaller, %s)",
 					ComparisonLabels[c.State][0], c.Region.Lower, c.Region.Upper, nat.Lower, nat.Upper, overlapWord(c.State, true))
 			}
 		}

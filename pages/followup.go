@@ -450,6 +450,11 @@ type initiativeView struct {
 	Role     string
 	// Docs are the cited documents' Danish titles by id.
 	Docs map[string]string
+	// Measures are the indicators that measure the initiative: those the
+	// catalogue ties to it, else those of the goals it serves.
+	Measures []*indicators.Indicator
+	// Direct is true when the catalogue ties them to the initiative.
+	Direct bool
 }
 
 // Initiative serves an initiative's page: its status for the round under
@@ -503,5 +508,41 @@ func (p *Pages) Initiative(w http.ResponseWriter, r *http.Request) {
 			v.Lines = append(v.Lines, byKey[l.ID])
 		}
 	}
+	v.Measures, v.Direct = measuring(p.cat, def)
 	p.render(w, r, http.StatusOK, "initiative", v)
+}
+
+// measuring are the indicators that measure an initiative: those the
+// catalogue ties to it (an indicator's initiatives), else those of the
+// goals it serves; direct says which.
+func measuring(cat *indicators.Catalogue, in *indicators.Initiative) (out []*indicators.Indicator, direct bool) {
+	for i := range cat.Indicators {
+		if slices.Contains(cat.Indicators[i].Initiatives, in.Number) {
+			out = append(out, &cat.Indicators[i])
+		}
+	}
+	if len(out) > 0 {
+		return out, true
+	}
+	for _, g := range in.Goals {
+		out = append(out, cat.IndicatorsOfGoal(g)...)
+	}
+	return out, false
+}
+
+// initiativesOf are the initiatives an indicator measures: those the
+// catalogue ties to it, else those serving its goal.
+func initiativesOf(cat *indicators.Catalogue, def *indicators.Indicator) (out []indicators.Initiative, direct bool) {
+	for _, in := range cat.Initiatives {
+		if slices.Contains(def.Initiatives, in.Number) {
+			out = append(out, in)
+		}
+	}
+	if len(out) > 0 {
+		return out, true
+	}
+	for _, in := range cat.InitiativesOfGoal(def.Goal) {
+		out = append(out, *in)
+	}
+	return out, false
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +43,9 @@ type goalEntry struct {
 	Summary    view.GoalSummary
 	Verdict    *assess.Verdict
 	Indicators []indicatorRow
+	// Glance is the goal at a glance: the verdict and each indicator's
+	// latest value, target, gap, direction and trend.
+	Glance view.GoalGlance
 }
 
 type sourceRow struct {
@@ -62,13 +66,18 @@ func (p *Pages) page(snap *assess.Snapshot, da, en string, crumbs ...crumb) layo
 	return layout{TitleDA: da, TitleEN: en, Crumbs: crumbs, AssessedAt: snap.ComputedAt, Year: p.now().Year()}
 }
 
-func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal) goalEntry {
+func (p *Pages) goalEntry(snap *assess.Snapshot, g indicators.Goal, reasons bool) goalEntry {
 	e := goalEntry{Goal: g, Summary: view.Summary(snap, g)}
 	if sum, ok := snap.Goal(g.ID); ok {
 		e.Verdict = sum.Verdict
 	}
+	e.Glance = view.GoalGlance{Verdict: e.Verdict, Href: IndicatorPath, Reasons: reasons,
+		Label: fmt.Sprintf("Mål %d: indikatorerne", g.ID)}
 	for _, def := range p.cat.IndicatorsOfGoal(g.ID) {
 		e.Indicators = append(e.Indicators, p.indicatorRow(snap, def))
+		if in, ok := view.LiveIndicator(p.cat, snap, def.ID); ok {
+			e.Glance.Glances = append(e.Glance.Glances, view.GlanceOf(in))
+		}
 	}
 	return e
 }
@@ -91,7 +100,7 @@ func (p *Pages) Index(w http.ResponseWriter, r *http.Request) {
 	v := indexView{layout: p.page(snap, p.cat.Plan.TitleDA+" – opfølgning", "Follow-up of "+p.cat.Plan.TitleEN),
 		Milestones: MilestonesPath("", ""), Overdue: MilestonesPath("", "overdue"), Round: RoundPath(0, ""), Initiatives: p.cat.Initiatives}
 	for _, g := range p.cat.Goals {
-		v.Goals = append(v.Goals, p.goalEntry(snap, g))
+		v.Goals = append(v.Goals, p.goalEntry(snap, g, false))
 	}
 	for _, s := range p.cat.Sources {
 		v.Sources = append(v.Sources, sourceRow{Source: s, LastSuccess: p.lastSuccess(snap, s.ID)})
@@ -119,7 +128,7 @@ func (p *Pages) Goal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := goalView{layout: p.page(snap, fmt.Sprintf("Mål %d: %s", g.ID, g.ShortDA), fmt.Sprintf("Goal %d: %s", g.ID, g.ShortEN)),
-		goalEntry: p.goalEntry(snap, *g)}
+		goalEntry: p.goalEntry(snap, *g, true)}
 	for _, in := range p.cat.InitiativesOfGoal(g.ID) {
 		v.Initiatives = append(v.Initiatives, *in)
 	}
@@ -130,14 +139,17 @@ func (p *Pages) Goal(w http.ResponseWriter, r *http.Request) {
 // alternative.
 type chartTable struct {
 	Caption string
-	Rows    []chartTableRow
+	// Rows are every figure, each series' latest first; Latest the first
+	// of each series (what the page shows unfolded).
+	Rows   []chartTableRow
+	Latest []chartTableRow
 }
 
 type chartTableRow struct {
-	Series, Period string
-	Value          float64
-	CI             *assess.Interval
-	Baseline       bool
+	Series, SeriesEN, Period string
+	Value                    float64
+	CI                       *assess.Interval
+	Baseline                 bool
 }
 
 type indicatorView struct {
@@ -167,6 +179,13 @@ type indicatorView struct {
 	// Reporting is the catalogue's reporting status: the expected source
 	// and release, and how the owner gets the figures in.
 	Reporting indicators.ReportingStatus
+	// DerivedDA and DerivedEN name the indicator a derived one is
+	// computed from.
+	DerivedDA, DerivedEN string
+	// Initiatives are those the indicator measures (Direct: tied to it by
+	// the catalogue, else those serving its goal).
+	Initiatives []indicators.Initiative
+	Direct      bool
 }
 
 type nordicView struct {
@@ -194,6 +213,14 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		layout: p.page(snap, def.NameDA, def.NameEN, crumb{GoalPath(g.ID), fmt.Sprintf("Mål %d / Goal %d", g.ID, g.ID)})}
 	v.Chart = view.IndicatorChart(in, p.now().Year())
 	v.Figures = figuresTable(in)
+	switch r.URL.Query().Get("format") {
+	case "csv":
+		p.indicatorCSV(w, r, in, v.Figures)
+		return
+	case "xlsx":
+		p.indicatorXLSX(w, r, in, v.Figures, snap)
+		return
+	}
 	if reg, ok := view.LiveRegional(p.cat, snap, id); ok {
 		v.Regional = &reg
 		if len(reg.Regions) > 0 {
@@ -216,7 +243,14 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.SubmitURL = "/api/v1/indicators/" + id + "/observations"
+	if def.Derived != nil {
+		v.DerivedDA, v.DerivedEN = def.Derived.From, def.Derived.From
+		if from, ok := p.cat.Indicator(def.Derived.From); ok {
+			v.DerivedDA, v.DerivedEN = from.NameDA, from.NameEN
+		}
+	}
 	v.NoData = in.Freshness.State == assess.NoData
+	v.Initiatives, v.Direct = initiativesOf(p.cat, def)
 	if v.NoData {
 		v.Reporting = p.cat.ReportingStatus(def)
 	}
@@ -227,25 +261,28 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 // series, period by period, with the catalogue's baseline where no figure
 // is stored for its period.
 func figuresTable(in view.Indicator) chartTable {
-	t := chartTable{Caption: "Tallene i diagrammet / the figures in the chart"}
+	t := chartTable{Caption: "Tallene i diagrammet"}
 	for _, row := range in.Rows {
-		name := "Danmark / Denmark"
+		name, nameEN := "Danmark", "Denmark"
 		if row.BreakdownDA != "" {
-			name = row.BreakdownDA
-			if row.BreakdownEN != row.BreakdownDA {
-				name += " / " + row.BreakdownEN
-			}
+			name, nameEN = row.BreakdownDA, row.BreakdownEN
 		}
 		seen := map[string]bool{}
 		for _, h := range row.History {
 			seen[h.Period] = true
 		}
+		var rows []chartTableRow
 		if b := row.Baseline; b != nil && !seen[b.Period] {
-			t.Rows = append(t.Rows, chartTableRow{Series: name, Period: b.Period, Value: b.Value, Baseline: true})
+			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: b.Period, Value: b.Value, Baseline: true})
 		}
 		for _, h := range row.History {
-			t.Rows = append(t.Rows, chartTableRow{Series: name, Period: h.Period, Value: h.Value, CI: h.CI})
+			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI})
 		}
+		slices.Reverse(rows)
+		if len(rows) > 0 {
+			t.Latest = append(t.Latest, rows[0])
+		}
+		t.Rows = append(t.Rows, rows...)
 	}
 	return t
 }

@@ -115,22 +115,28 @@ var funcs = template.FuncMap{
 	"gpath":  GoalPath,
 	"spath":  SourcePath,
 	"inpath": InitiativePath,
-	"day":    func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	"css":    func() template.CSS { return template.CSS(stylesheet) },
+	"figrows": func(rows []chartTableRow, u indicators.Unit) any {
+		return struct {
+			Rows []chartTableRow
+			U    indicators.Unit
+		}{rows, u}
+	},
+	"day": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"css": func() template.CSS { return template.CSS(stylesheet) },
 	"outcome": func(o store.RunOutcome) string {
 		if l, ok := outcomeLabels[o]; ok {
 			return l[0] + " / " + l[1]
 		}
 		return string(o)
 	},
-	"kind": func(k store.RunKind) string {
+	"kind": func(k store.RunKind) template.HTML {
 		switch k {
 		case store.KindIngest:
-			return "indlæsning / ingest"
+			return `indlæsning <span class="en" lang="en">(ingest)</span>`
 		case store.KindSubmission:
-			return "indberetning / submission"
+			return `indberetning <span class="en" lang="en">(submission)</span>`
 		}
-		return string(k)
+		return template.HTML(template.HTMLEscapeString(string(k)))
 	},
 	"date": func(t *time.Time) string {
 		if t == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/store"
@@ -46,10 +47,13 @@ func (runLog) FetchStates(context.Context) (map[string]store.FetchState, error) 
 	return map[string]store.FetchState{"barometer": {Source: "barometer", Origin: "/srv/secret/barometer.csv", ETag: `"abc"`, CheckedAt: now, ChangedAt: now}}, nil
 }
 
-func server(t *testing.T) *httptest.Server {
+func server(t *testing.T) *httptest.Server { t.Helper(); return serverWith(t) }
+
+// serverWith serves the pages on the test catalogue with the figures given.
+func serverWith(t *testing.T, figures ...indicators.Observation) *httptest.Server {
 	t.Helper()
 	cat := testkit.Catalogue(t)
-	snap := assess.Build(assess.Input{Catalogue: cat, Now: now})
+	snap := assess.Build(assess.Input{Catalogue: cat, Now: now, Observations: figures})
 	p := pages.New(pages.Options{Catalogue: cat, Assessor: fixedSnapshot{snap}, Runs: runLog{}, Plan: planLog{}, Now: func() time.Time { return now }})
 	r := chi.NewRouter()
 	p.Mount(r)
@@ -141,7 +145,7 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 	// No figures: the indicator page says who owes them and how to submit.
 	_, _, body := get(t, srv.URL+"/sider/indikatorer/g2_pro_use")
 	for _, want := range []string{"Indberetningsstatus", "Reporting status", "Sundhedsdatastyrelsen indberetter tallene",
-		"POST /api/v1/indicators/g2_pro_use/observations", "har endnu ikke kommenteret", "Ingen tal endnu / no figures yet"} {
+		"POST /api/v1/indicators/g2_pro_use/observations", "har endnu ikke kommenteret", `Ingen tal endnu <span class="en" lang="en">(no figures yet)</span>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page of an indicator without figures lacks %q", want)
 		}

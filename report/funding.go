@@ -51,7 +51,7 @@ func initiatives(cat *indicators.Catalogue, goal, year int) ([]Initiative, []Fun
 				if row.Column != col || row.Recipient != "i alt" || !slices.Contains(row.Initiatives, in.Number) {
 					continue
 				}
-				x.Funding = append(x.Funding, FundingLine{Table: t.ID, Line: row.Line, NameDA: row.NameDA, NameEN: row.NameEN,
+				x.Funding = append(x.Funding, FundingLine{Table: t.ID, TableDA: t.TitleDA, TableEN: t.TitleEN, Line: row.Line, NameDA: row.NameDA, NameEN: row.NameEN,
 					Column: col, Amount: row.Amount, Unit: t.Unit, Initiatives: row.Initiatives})
 				key := t.ID + "|" + row.Line
 				if counted[key] {

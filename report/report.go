@@ -107,7 +107,11 @@ type Initiative struct {
 // FundingLine is one line of a funding table in one column. A line can pay
 // for several initiatives (Initiatives): its amount is not split.
 type FundingLine struct {
-	Table       string  `json:"table"`
+	Table string `json:"table"`
+	// TableDA and TableEN are the table's title, which the HTML shows
+	// instead of its id.
+	TableDA     string  `json:"table_title_da"`
+	TableEN     string  `json:"table_title_en"`
 	Line        string  `json:"line"`
 	NameDA      string  `json:"name_da"`
 	NameEN      string  `json:"name_en"`

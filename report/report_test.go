@@ -401,7 +401,7 @@ func checkHTML(t *testing.T, r *Report) {
 		`SEER*Stat`, `Eurostat`, `ingen antal: signifikans ukendt`, `class="pathway"`,
 		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
 		`7 indikatorer: 1 på rette spor, 0 ikke på rette spor, 2 med tal, der endnu ikke afgør det, 4 uden tal.`,
-		`registreret i kpv senest <strong>2026-03-01 12:00:00 UTC</strong>`, `Indberetningsstatus:</strong> ingen tal endnu. Ansvarlig: Danske Regioner`, `Senfølger <small>(plan-oekonomi, 2025`,
+		`registreret i kpv senest <strong>1. marts 2026 kl. 13:00</strong>`, `Indberetningsstatus:</strong> ingen tal endnu. Ansvarlig: Danske Regioner`, `Senfølger <small>(Økonomi (Kræftplan V), 2025`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("HTML lacks %q", want)
@@ -410,10 +410,11 @@ func checkHTML(t *testing.T, r *Report) {
 	if strings.Contains(page, "<script") {
 		t.Error("HTML has a script")
 	}
-	// One chart per indicator (20), per regional comparison with figures
-	// (unmet needs, LUP) and per Nordic table (2).
-	if n := strings.Count(page, "<svg "); n != 24 {
-		t.Errorf("HTML has %d charts, want 24", n)
+	// One chart per indicator with figures (8: the twelve without say so in
+	// words instead of an empty chart), per regional comparison with
+	// figures (unmet needs, LUP) and per Nordic table (2).
+	if n := strings.Count(page, "<svg "); n != 12 {
+		t.Errorf("HTML has %d charts, want 12", n)
 	}
 	// The clinics' chart has its target line and the threshold bands.
 	chart := regexp.MustCompile(`(?s)<article class="indicator" id="ind-g1_regions_late_effects_clinic">.*?</article>`).FindString(page)

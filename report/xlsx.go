@@ -212,8 +212,14 @@ func (r *Report) xlsxCover(s *sheet) {
 	s.put(s.wrap, "Undertrykte tal / suppressed figures",
 		"Et tal, som udgiveren har undertrykt, står som \""+Suppressed+"\", aldrig som 0. / A figure the publisher withheld reads \""+Suppressed+"\", never 0.")
 	s.blank()
+	s.put(s.bold, "Vurdering pr. mål / verdict per goal")
+	s.put(s.head, "Mål / goal", "Vurdering / verdict", "Verdict", "Begrundelse / reason", "Reason")
+	for _, v := range r.Verdicts {
+		s.put(s.wrap, fmt.Sprintf("%d: %s", v.Goal, v.ShortDA), v.LabelDA, v.LabelEN, v.ReasonDA, v.ReasonEN)
+	}
+	s.blank()
 	s.put(s.bold, "Oversigt / summary")
-	s.put(s.head, "Mål / goal", "Mål (kort) / goal (short)", "", "Indikatorer / indicators", "På sporet / on track", "Ikke på sporet / off track", "Kan ikke vurderes / not assessable")
+	s.put(s.head, "Mål / goal", "Mål (kort) / goal (short)", "", "Indikatorer / indicators", "På rette spor / on track", "Ikke på rette spor / off track", "Kan ikke vurderes / not assessable")
 	for _, g := range r.Summary {
 		s.put(s.wrap, g.Goal, g.ShortDA, g.ShortEN, g.Indicators, g.OnTrack, g.OffTrack, g.NotAssessable)
 	}

@@ -120,7 +120,8 @@ func TestXLSXRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := fmt.Sprint(cover)
-	for _, s := range []string{doc.TitleDA, doc.TitleEN, "2026-03-01 12:00:00 UTC", "barometer", "nordcan-survival"} {
+	for _, s := range []string{doc.TitleDA, doc.TitleEN, "2026-03-01 12:00:00 UTC", "barometer", "nordcan-survival",
+		"Vurdering pr. mål / verdict per goal", doc.Verdicts[0].LabelDA, doc.Verdicts[0].ReasonDA} {
 		if !strings.Contains(flat, s) {
 			t.Errorf("cover lacks %q", s)
 		}

@@ -14,9 +14,9 @@ import (
 func IndicatorChart(in Indicator, year int) template.HTML {
 	lo, hi := in.Unit.Bounds()
 	c := &lineChart{
-		Title: in.NameDA + " / " + in.NameEN, Unit: in.Unit.Suffix(), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
+		Title: in.NameDA, TitleEN: in.NameEN, Unit: in.Unit.Suffix(), Warning: in.Thresholds.Warning, Critical: in.Thresholds.Critical,
 		LowerIsBetter: in.Polarity.BadAbove(), Invert: in.Unit == indicators.UnitRank, YMin: lo, YMax: hi,
-		Empty: "Ingen tal til og med skæringsdatoen / no figures by the cut-off",
+		Empty: "Ingen tal til og med skæringsdatoen", EmptyEN: " / no figures by the cut-off",
 	}
 	mid := func(a, b time.Time) time.Time { return a.Add(b.Sub(a) / 2) }
 	var first, last time.Time
@@ -97,7 +97,7 @@ var comparisonColour = map[assess.Comparison]string{
 // against Denmark's (from in, the indicator's entry).
 func RegionalChart(in Indicator, reg Regional) template.HTML {
 	lo, hi := reg.Unit.Bounds()
-	c := &dotChart{Title: reg.NameDA + " / " + reg.NameEN + ": regioner / regions", Unit: reg.Unit.Suffix(), Min: lo, Max: hi}
+	c := &dotChart{Title: reg.NameDA + ": regionerne", TitleEN: reg.NameEN + ": the regions", Unit: reg.Unit.Suffix(), Min: lo, Max: hi}
 	var national *Value
 	var period string
 	for _, rr := range reg.Regions {
@@ -139,7 +139,8 @@ func RegionalChart(in Indicator, reg Regional) template.HTML {
 
 // NordicChart draws one Nordic comparison.
 func NordicChart(n Nordic) template.HTML {
-	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: nordiske lande / Nordic countries", n.CancerSiteDA, n.SexDA, n.Period), Unit: indicators.UnitPercent.Suffix(), Min: 0, Max: 100}
+	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: de nordiske lande", n.CancerSiteDA, n.SexDA, n.Period),
+		TitleEN: fmt.Sprintf("%s, %s, %s: the Nordic countries", n.CancerSiteEN, n.SexEN, n.Period), Unit: indicators.UnitPercent.Suffix(), Min: 0, Max: 100}
 	for _, k := range n.Countries {
 		row := dotRow{Label: fmt.Sprintf("%d. %s", k.Rank, k.NameDA), Value: &k.Value, Colour: "#5d6d7e"}
 		if k.Country == assess.Home {

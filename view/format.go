@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Danish time without the system's zone database
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
@@ -26,6 +28,9 @@ var Funcs = template.FuncMap{
 	"status": func(s assess.Status) string { return "s-" + string(s) },
 	"cmp":    func(c assess.Comparison) string { return "c-" + string(c) },
 	"deref":  func(b *bool) bool { return b != nil && *b },
+	"codes":  Codes,
+	"first":  func(s string) string { f, _ := Headline(s); return f },
+	"rest":   func(s string) string { _, r := Headline(s); return r },
 }
 
 // numDA writes a number the Danish way: decimal comma, at most two
@@ -78,15 +83,34 @@ func ciText(ci *assess.Interval) string {
 	return "(" + numDA(ci.Lower) + "–" + numDA(ci.Upper) + ")"
 }
 
+// copenhagen is Danish time; the zone database is built in (time/tzdata),
+// so a server without one still writes Danish times.
+var copenhagen = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+var monthsDA = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+
+// TimeDA writes a moment in Danish time the Danish way: "1. juni 2026
+// kl. 14:00".
+func TimeDA(t time.Time) string {
+	t = t.In(copenhagen)
+	return fmt.Sprintf("%d. %s %d kl. %02d:%02d", t.Day(), monthsDA[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+}
+
 func timestamp(v any) string {
 	switch t := v.(type) {
 	case time.Time:
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		return TimeDA(t)
 	case *time.Time:
 		if t == nil {
 			return "–"
 		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		return TimeDA(*t)
 	}
 	return ""
 }
@@ -103,3 +127,20 @@ func ReportStyle() string { return reportStyle }
 //
 //go:embed partials.html
 var Partials string
+
+// command finds what a reader types in a Danish sentence: an API call
+// with its path, a kpv command with its arguments.
+var command = regexp.MustCompile(`(?:(?:POST|GET) )?/api/[^\s,;()]+|\bkpv [a-z][a-z-]*(?: [a-z0-9_-]+)*(?: --[a-z-]+(?: [A-ZÆØÅ]+)?)*`)
+
+// Codes writes the commands and API paths in s as code, the rest as text.
+func Codes(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range command.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		b.WriteString("<code>" + template.HTMLEscapeString(s[m[0]:m[1]]) + "</code>")
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
+}

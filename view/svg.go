@@ -43,6 +43,7 @@ type chartLine struct {
 // bands.
 type lineChart struct {
 	Title    string
+	TitleEN  string
 	Unit     string // suffix for values, e.g. " %"
 	Lines    []chartLine
 	Target   *float64
@@ -57,6 +58,7 @@ type lineChart struct {
 	YMin, YMax float64 // the unit's range
 	From, To   time.Time
 	Empty      string // shown when there are no points
+	EmptyEN    string // its English, beside it
 	// Pathways are straight lines from a baseline to the target value in
 	// the target year: where a series should be on the way (assess.Projection).
 	Pathways []pathway
@@ -250,7 +252,7 @@ func (c *lineChart) SVG() template.HTML {
 		}
 	}
 	if points == 0 && c.Empty != "" {
-		body(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="13" fill="#555">%s</text>`, (x0+x1)/2, (y0+y1)/2, esc(c.Empty))
+		body(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="13" fill="#555">%s<tspan lang="en" font-style="italic">%s</tspan></text>`, (x0+x1)/2, (y0+y1)/2, esc(c.Empty), esc(c.EmptyEN))
 	}
 
 	// The legend under the plot: two columns, or one when labels are long.
@@ -271,12 +273,18 @@ func (c *lineChart) SVG() template.HTML {
 		body(`<g transform="translate(%.1f %.1f)">%s<text x="20" font-size="11" fill="#333">%s</text></g>`, x, y, it.swatch, esc(string(label)))
 	}
 	height := ly + float64((len(legend)+cols-1)/cols)*17
-	return wrapSVG(c.Title, height, b.String())
+	return wrapSVG(c.Title, c.TitleEN, height, b.String())
 }
 
-func wrapSVG(title string, height float64, body string) template.HTML {
-	return template.HTML(fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="%d" height="%.0f" viewBox="0 0 %d %.0f" font-family="Helvetica, Arial, sans-serif"><title>%s</title>%s</svg>`,
-		chartWidth, height, chartWidth, height, esc(title), body))
+// wrapSVG is a chart: its Danish title is its name, the English one its
+// description (marked as English).
+func wrapSVG(title, titleEN string, height float64, body string) template.HTML {
+	desc := ""
+	if titleEN != "" {
+		desc = `<desc lang="en">` + esc(titleEN) + `</desc>`
+	}
+	return template.HTML(fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="%d" height="%.0f" viewBox="0 0 %d %.0f" font-family="Helvetica, Arial, sans-serif"><title>%s</title>%s%s</svg>`,
+		chartWidth, height, chartWidth, height, esc(title), desc, body))
 }
 
 // dotRow is one row of a comparison: a geography's figure and interval.
@@ -293,6 +301,7 @@ type dotRow struct {
 // interval per row, and a shaded reference (Denmark's interval).
 type dotChart struct {
 	Title   string
+	TitleEN string
 	Unit    string
 	Rows    []dotRow
 	RefLo   *float64
@@ -377,5 +386,5 @@ func (c *dotChart) SVG() template.HTML {
 			x0, height-6, x0+20, height+3, esc(c.RefNote))
 		height += 14
 	}
-	return wrapSVG(c.Title, height, b.String())
+	return wrapSVG(c.Title, c.TitleEN, height, b.String())
 }

@@ -256,8 +256,19 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	// New figures change what the round has received: refresh both.
 	afterRun := func(r store.Run) { mon.AfterRun(r); plan.AfterWrite() }
 	runner.AfterRun = afterRun
+	// Listen first: with port 0 the public address is the port given.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	// One public address for every link kpv writes (the report's, and the
+	// alerts' through kpv_info), and Grafana's where one is configured.
+	public, grafanaURL := publicURL(ln.Addr().String()), strings.TrimSuffix(os.Getenv("KPV_GRAFANA_URL"), "/")
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kpv_info",
+		Help:        "Always 1; its labels are kpv's public address (KPV_PUBLIC_URL, else http://KPV_ADDR) and Grafana's (KPV_GRAFANA_URL, empty when none), which the alerts' links use.",
+		ConstLabels: prometheus.Labels{"public_url": public, "grafana_url": grafanaURL}}, func() float64 { return 1 }))
 	handler := api.New(api.Options{Catalogue: cat, Store: st, Logger: logger, Assessor: mon, Registerer: reg, Metrics: mon.Handler(reg),
-		Runner: runner, AfterWrite: afterRun, AfterPlanWrite: plan.AfterWrite})
+		Runner: runner, AfterWrite: afterRun, AfterPlanWrite: plan.AfterWrite, PublicURL: public})
 	var sched *ingest.Scheduler
 	if strings.ToLower(env("KPV_SCHEDULER", "on")) != "off" {
 		host, _ := os.Hostname()
@@ -270,10 +281,6 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		logger.Info("ingest scheduler started", "offline", runner.Offline)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	srv, err := newHTTPServer(handler)
 	if err != nil {
 		return err
@@ -296,6 +303,20 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// publicURL is kpv's public address: KPV_PUBLIC_URL, else the address it
+// serves on (addr, as KPV_ADDR gives it).
+func publicURL(addr string) string {
+	if u := os.Getenv("KPV_PUBLIC_URL"); u != "" {
+		return strings.TrimSuffix(u, "/")
+	}
+	a := displayAddr(addr)
+	if strings.HasPrefix(a, ":") {
+		a = "127.0.0.1" + a
+	}
+	a = strings.Replace(a, "0.0.0.0:", "127.0.0.1:", 1)
+	return "http://" + a
 }
 
 func displayAddr(a string) string {

@@ -84,7 +84,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep.LinkBase = strings.TrimSuffix(cat.Alerting.APIURL, "/") // a file's links lead to kpv's pages
+	rep.LinkBase = publicURL(env("KPV_ADDR", "127.0.0.1:8080")) // a file's links lead to kpv's pages, where kpv serves them
 	// The plan's follow-up as the API adds it: as of the cut-off asked
 	// for, else now; a draft unless approved (GET …/versions/{v}).
 	followAt := now

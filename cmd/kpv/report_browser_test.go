@@ -208,7 +208,9 @@ func TestReportInBrowser(t *testing.T) {
 			t.Errorf("section#%s is not visible", s.ID)
 		case !heading.MatchString(s.Heading):
 			t.Errorf("section#%s heading %q", s.ID, s.Heading)
-		case s.VisibleCharts < 1 || s.VisibleCharts != s.Charts || s.SmallestChart < 100*100:
+		// A goal without figures has no chart (its indicators say so in
+		// words, not with empty charts).
+		case s.VisibleCharts != s.Charts || s.Charts > 0 && s.SmallestChart < 100*100:
 			t.Errorf("section#%s: %d of %d charts visible, the smallest %.0f px²", s.ID, s.VisibleCharts, s.Charts, s.SmallestChart)
 		}
 	}
