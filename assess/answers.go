@@ -65,6 +65,10 @@ type Answer struct {
 	To       string `json:"to,omitempty"`
 	ReasonDA string `json:"reason_da"`
 	ReasonEN string `json:"reason_en"`
+	// Series is, in an indicator's answer, the breakdown key of the
+	// Danish series it was taken from (its weakest); empty without
+	// breakdowns.
+	Series string `json:"series,omitempty"`
 
 	// Standing: the gap to the target (positive while short of it), and
 	// for a rank Denmark's rank, how many were compared and the leader;
@@ -710,6 +714,7 @@ func headlineAnswers(cat *indicators.Catalogue, a *Indicator) {
 		return
 	}
 	lead := func(sr *Series, ans Answer) Answer {
+		ans.Series = sr.Breakdown.Key()
 		if len(sr.Breakdown) > 0 {
 			ans.ReasonDA = BreakdownLabel(cat, sr.Breakdown, true) + ": " + ans.ReasonDA
 			ans.ReasonEN = BreakdownLabel(cat, sr.Breakdown, false) + ": " + ans.ReasonEN

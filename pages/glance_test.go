@@ -36,6 +36,34 @@ func TestGlance(t *testing.T) {
 			}
 		})
 	}
+	// A rank by cancer site: Denmark is 1st for rectal cancer and 4th for
+	// breast cancer (NORDCAN 9.2, 2016–2020). The glance shows the series
+	// the standing and the goal's verdict come from, the weakest, not the
+	// first: "1" beside an "off track" verdict would contradict it.
+	t.Run("a rank shows its weakest series", func(t *testing.T) {
+		var figs []indicators.Observation
+		for _, f := range []struct {
+			site, sex, country string
+			v, lo, hi          float64
+		}{
+			{"180", "female", "DK", 90.2, 89.5, 90.9}, {"180", "female", "FI", 90.8, 90.3, 91.3},
+			{"180", "female", "NO", 90.8, 90.2, 91.4}, {"180", "female", "SE", 92.3, 92.0, 92.6},
+			{"100", "female", "DK", 74.9, 73.0, 76.9}, {"100", "female", "FI", 73.5, 71.1, 75.9},
+			{"100", "female", "NO", 73.3, 71.4, 75.2}, {"100", "female", "SE", 70.8, 69.3, 72.3},
+		} {
+			o := obs("g3_survival_5y_nordic", "2016-2020", f.v)
+			o.Geography, o.Release = f.country, "9.2"
+			o.Breakdown = indicators.Breakdown{"cancer_site": f.site, "sex": f.sex}
+			o.CILower, o.CIUpper = testkit.Float(f.lo), testkit.Float(f.hi)
+			figs = append(figs, o)
+		}
+		snap := assess.Build(assess.Input{Catalogue: cat, Now: now, Observations: figs})
+		in, _ := view.LiveIndicator(cat, snap, "g3_nordic_rank_by_site")
+		g := view.GlanceOf(in)
+		if g.Latest == nil || g.Latest.Value != 4 || !strings.Contains(g.BreakdownDA, "Bryst") {
+			t.Errorf("at a glance: %v (%s); want rank 4 for breast cancer", g.Latest, g.BreakdownDA)
+		}
+	})
 	t.Run("no figures", func(t *testing.T) {
 		in, _ := view.LiveIndicator(cat, snap, "g2_pro_use")
 		if g := view.GlanceOf(in); g.HasFigures || g.Spark != "" {

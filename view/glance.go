@@ -68,11 +68,22 @@ func GlanceOf(in Indicator) Glance {
 	return g
 }
 
-// headlineRow is the series the headline status comes from: the first of
-// Denmark's series with a figure and the headline's status, else the first
-// with a figure; nil without figures.
+// headlineRow is the series an indicator is shown by at a glance: the one
+// its standing against the target comes from (the weakest of Denmark's
+// series, as the goal's verdict reads it), else the first of Denmark's
+// series with a figure and the headline's status, else the first with a
+// figure; nil without figures.
 func headlineRow(in Indicator) *Row {
 	var first *Row
+	for i := range in.Rows {
+		r := &in.Rows[i]
+		if r.Latest == nil {
+			continue
+		}
+		if in.Answers != nil && r.Breakdown.Key() == in.Answers.Standing.Series {
+			return r
+		}
+	}
 	for i := range in.Rows {
 		r := &in.Rows[i]
 		if r.Latest == nil {
