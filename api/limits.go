@@ -74,14 +74,6 @@ func clientAddress(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// over reports whether addr has no refusal left now (without using one).
-func (l *refusalLimiter) over(addr string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.bucket(addr, now)
-	return b.tokens < 1
-}
-
 func (l *refusalLimiter) bucket(addr string, now time.Time) *refusalBucket {
 	if l.m == nil {
 		l.m = map[string]*refusalBucket{}
