@@ -2,7 +2,6 @@ package pages
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kraeftplan/kpv/assess"
+	"github.com/kraeftplan/kpv/internal/csvsafe"
 	"github.com/kraeftplan/kpv/view"
 )
 
@@ -74,8 +74,7 @@ func (p *Pages) indicatorCSV(w http.ResponseWriter, r *http.Request, in view.Ind
 	if d.bom {
 		buf.WriteString("\ufeff")
 	}
-	cw := csv.NewWriter(&buf)
-	cw.Comma = d.comma
+	cw := csvsafe.NewWriterComma(&buf, d.comma)
 	_ = cw.Write(exportHeader())
 	for _, row := range exportRows(in, t, d.number, "ja") {
 		_ = cw.Write(row)

@@ -145,6 +145,9 @@ func TestReportReproducible(t *testing.T) {
 	asOf := nextSecond()
 
 	base := serveDB(t)
+	// The report's links lead to kpv's public address: the served one for
+	// the API, KPV_PUBLIC_URL (else KPV_ADDR) for a file the CLI writes.
+	t.Setenv("KPV_PUBLIC_URL", base)
 	year := 2025
 	path := func(format string) string {
 		return fmt.Sprintf("/api/v1/reports/%d?format=%s&as_of=%s", year, format, url.QueryEscape(asOf))

@@ -14,12 +14,15 @@ import (
 // Cell returns s as it is safe to put in a spreadsheet: a text cell that
 // starts with =, +, -, @, a tab or a carriage return gets a leading
 // apostrophe (OWASP's advice), which spreadsheets show as text. Numbers
-// such as -2.1 are left as they are.
+// such as -2.1, or -2,1 with a Danish decimal comma, are left as they are.
 func Cell(s string) string {
 	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return s
 	}
 	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	if _, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64); err == nil && !strings.Contains(s, ".") {
 		return s
 	}
 	return "'" + s
@@ -30,6 +33,14 @@ type Writer struct{ w *csv.Writer }
 
 // NewWriter returns a Writer to out.
 func NewWriter(out io.Writer) *Writer { return &Writer{csv.NewWriter(out)} }
+
+// NewWriterComma returns a Writer to out that separates fields by comma
+// (';' for a Danish spreadsheet, whose decimal separator is the comma).
+func NewWriterComma(out io.Writer, comma rune) *Writer {
+	w := csv.NewWriter(out)
+	w.Comma = comma
+	return &Writer{w}
+}
 
 // Write writes one record.
 func (w *Writer) Write(record []string) error {

@@ -19,6 +19,8 @@ func TestFormulasAreNeutralisedNumbersKept(t *testing.T) {
 		"\t=1":                       "'\t=1",
 		"\r=1":                       "'\r=1",
 		"-2.1":                       "-2.1",
+		"-2,1":                       "-2,1", // a Danish decimal comma
+		"-2,1,3":                     "'-2,1,3",
 		"+45":                        "+45",
 		"DK-82":                      "DK-82",
 		"":                           "",
