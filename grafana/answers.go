@@ -238,7 +238,8 @@ func (g *gen) answersTable(goal indicators.Goal) *Panel {
 			{"id": "organize", "options": map[string]any{"indexByName": index, "renameByName": rename}},
 		},
 		FieldConfig: tableFieldConfig(overrides...),
-		Options:     map[string]any{"showHeader": true, "cellHeight": "sm"},
+		// An indicator's series together, by the indicator's name.
+		Options: map[string]any{"showHeader": true, "cellHeight": "sm", "sortBy": []any{map[string]any{"displayName": colIndicator, "desc": false}}},
 	}
 }
 
