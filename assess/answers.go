@@ -44,6 +44,13 @@ const (
 // last five years of periods.
 const ShortTermYears = 5
 
+// StandingStates and DirectionStates are the states of the standing and
+// the direction, in the order metrics and dashboards list them.
+var (
+	StandingStates  = []string{StandingMet, StandingNotMet, StandingNoLevel}
+	DirectionStates = []string{DirectionImproving, DirectionNoChange, DirectionWorsening, DirectionUnknown}
+)
+
 // AnswerLabels are the Danish and English names of the standing and
 // direction states.
 var AnswerLabels = map[string][2]string{

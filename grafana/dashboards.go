@@ -38,6 +38,20 @@ func (g *gen) overview() *Dashboard {
 	d := g.newDashboard(OverviewUID, "Kræftplan V – overblik",
 		"Cancer Plan V at a glance: the plan's goals side by side, each indicator's latest figure, target, progress status and freshness, the count of indicators per status, and active alerts. Generated from kpv's catalogue.")
 	l := &layout{d: d}
+	w := 24 / len(g.cat.Goals)
+	if w < 6 {
+		w = 6
+	}
+	// The answers first: each goal's verdict, then its indicators' three
+	// answers (answers.go).
+	for _, goal := range g.cat.Goals {
+		l.add(verdictStat(goal), w, 4)
+	}
+	l.newline()
+	for _, goal := range g.cat.Goals {
+		l.add(g.answersTable(goal), 24, answersHeight(g.goalIndicators(goal.ID)))
+		l.newline()
+	}
 	var md strings.Builder
 	md.WriteString("**" + g.cat.Plan.TitleDA + "** — opfølgning på planens mål / follow-up of the plan's goals.\n\n")
 	for _, goal := range g.cat.Goals {
@@ -47,16 +61,8 @@ func (g *gen) overview() *Dashboard {
 	l.add(&Panel{Type: "text", Title: "Kræftplan V", Description: "What the dashboards show and where to go next.",
 		Options: map[string]any{"mode": "markdown", "content": md.String()}}, 24, 4)
 	l.newline()
-	w := 24 / len(g.cat.Goals)
-	if w < 6 {
-		w = 6
-	}
 	for _, goal := range g.cat.Goals {
 		l.add(goalStatusStat(fmt.Sprintf("Mål %d: %s", goal.ID, goal.ShortDA), fmt.Sprintf("Goal %d: %s. %s Number of the goal's indicators in each progress state.", goal.ID, goal.ShortEN, goal.NameEN), goal.ID), w, 6)
-	}
-	l.newline()
-	for _, goal := range g.cat.Goals {
-		l.add(verdictStat(goal.ID), w, 4)
 	}
 	l.newline()
 	for _, goal := range g.cat.Goals {
@@ -164,10 +170,13 @@ func (g *gen) goal(goal indicators.Goal) *Dashboard {
 	d.Templating.List = append(d.Templating.List, g.goalVariables(inds)...)
 	d.Links = append(d.Links, DashLink{Title: "Overblik", Type: "link", URL: "/d/" + OverviewUID, Tooltip: "Cancer Plan V overview", Tags: []string{}, KeepTime: true, Icon: "dashboard"})
 	l := &layout{d: d}
+	// The verdict first, then the three answers of each indicator.
+	l.add(verdictStat(goal), 6, 5)
 	l.add(&Panel{Type: "text", Title: fmt.Sprintf("Mål %d", goal.ID), Description: goal.NameEN,
-		Options: map[string]any{"mode": "markdown", "content": fmt.Sprintf("**%s**\n\n*%s*", goal.NameDA, goal.NameEN)}}, 12, 5)
+		Options: map[string]any{"mode": "markdown", "content": fmt.Sprintf("**%s**\n\n*%s*", goal.NameDA, goal.NameEN)}}, 10, 5)
 	l.add(goalStatusStat("Indikatorer pr. status", fmt.Sprintf("Number of goal %d's indicators in each progress state.", goal.ID), goal.ID), 8, 5)
-	l.add(verdictStat(goal.ID), 4, 5)
+	l.newline()
+	l.add(g.answersTable(goal), 24, answersHeight(inds))
 	for _, ind := range inds {
 		l.row(ind.NameDA)
 		l.add(statusStat(ind), 4, 9)

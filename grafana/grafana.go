@@ -39,10 +39,6 @@ const (
 // GoalUID is the UID of a goal's dashboard.
 func GoalUID(goal int) string { return fmt.Sprintf("kpv-goal-%d", goal) }
 
-// DefaultKPVURL is the default of the kpv_url variable, which panel links
-// to the API use: kpv's default listen address.
-const DefaultKPVURL = "http://127.0.0.1:8080"
-
 // Generate returns every generated file, keyed by its path relative to the
 // repository's grafana/ directory.
 func Generate(cat *indicators.Catalogue) (map[string][]byte, error) {
@@ -188,12 +184,20 @@ func newDashboard(uid, title, description string) *Dashboard {
 	}
 }
 
+// KPVURLQuery is the kpv_url variable's query: kpv's public address as kpv
+// itself serves it (kpv_info's public_url label: KPV_PUBLIC_URL, else the
+// address it listens on), the one the report's and the alerts' links use.
+// No address or port is written into a dashboard.
+const KPVURLQuery = "label_values(kpv_info, public_url)"
+
 func kpvURLVar() *Variable {
 	return &Variable{
-		Name: "kpv_url", Label: "kpv", Type: "textbox", Query: DefaultKPVURL,
-		Description: "Base URL of the kpv API that panel links point to.",
-		Current:     Option{Selected: true, Text: DefaultKPVURL, Value: DefaultKPVURL},
-		Options:     []Option{{Selected: true, Text: DefaultKPVURL, Value: DefaultKPVURL}},
+		Name: "kpv_url", Label: "kpv", Type: "query", Query: KPVURLQuery, Datasource: promDS,
+		// Read again when the dashboard loads.
+		Refresh:     1,
+		Description: "kpv's public address, which the panels' links to its pages use: read from kpv_info{public_url} (KPV_PUBLIC_URL, else the address kpv serves on).",
+		Current:     Option{Text: "", Value: ""},
+		Options:     []Option{},
 	}
 }
 

@@ -69,13 +69,15 @@ type Templating struct {
 }
 
 // Variable is a dashboard variable: custom (a fixed list from the
-// catalogue) or textbox.
+// catalogue) or query (from Prometheus, read when the dashboard loads).
 type Variable struct {
 	Name        string   `json:"name"`
 	Label       string   `json:"label"`
 	Description string   `json:"description,omitempty"`
 	Type        string   `json:"type"`
 	Query       string   `json:"query"`
+	Datasource  *DSRef   `json:"datasource,omitempty"`
+	Refresh     int      `json:"refresh,omitempty"`
 	Multi       bool     `json:"multi"`
 	IncludeAll  bool     `json:"includeAll"`
 	Hide        int      `json:"hide"`

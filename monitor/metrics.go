@@ -32,6 +32,9 @@ type descs struct {
 	// defend.go, projection.go, trend.go, verdict.go in assess.
 	significance, change, trendAPC, trendLower, trendUpper *prometheus.Desc
 	projected, pathway, reachedYear, shortTerm, verdict    *prometheus.Desc
+	// answers.go in assess: two of a series' three answers (the third,
+	// since the baseline, is progress).
+	standing, direction *prometheus.Desc
 }
 
 var (
@@ -86,6 +89,8 @@ func newDescs(cat *indicators.Catalogue) *descs {
 	d.pathway = nd("kpv_indicator_pathway_value", "Where the series should be at its latest period on a straight line from its baseline to the target value.", series)
 	d.reachedYear = nd("kpv_indicator_target_reached_year", "Year the target value would be reached at the current pace (absent when it would not be).", series)
 	d.shortTerm = nd("kpv_indicator_short_term_status", "Status over the last five years (Eurostat's short-term window), as a state set; the long-term window is kpv_indicator_progress_status.", with(series, "status"))
+	d.standing = nd("kpv_indicator_standing", "A Danish or regional series' standing against its target in the latest period alone (met, not_met, or no_level where the target is a direction only), as a state set; the API's answers give the gap and whether it is beyond the statistical uncertainty.", with(series, "state"))
+	d.direction = nd("kpv_indicator_direction", "A Danish or regional series' direction over the last five years of periods (improving or worsening significantly, no_significant_change, or unknown for want of counts, intervals or periods), as a state set.", with(series, "state"))
 	d.verdict = nd("kpv_goal_verdict", "A goal's verdict by the catalogue's rule, as a state set.", []string{"goal", "state"})
 	return d
 }
@@ -202,6 +207,14 @@ func (d *descs) indicatorMetrics(cat *indicators.Catalogue, a *assess.Indicator)
 			}
 		}
 		d.defence(add, flag, sr, labels)
+		if x := sr.Answers; x != nil {
+			for _, st := range assess.StandingStates {
+				add(d.standing, flag(x.Standing.State == st), append(labels, st)...)
+			}
+			for _, st := range assess.DirectionStates {
+				add(d.direction, flag(x.Direction.State == st), append(labels, st)...)
+			}
+		}
 		if c := sr.Comparison; c != nil {
 			for _, st := range assess.Comparisons {
 				add(d.comparison, flag(c.State == st), append(labels, string(st))...)

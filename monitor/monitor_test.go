@@ -106,13 +106,49 @@ kpv_indicator_value{cancer_site="990",geography="SE",goal="3",indicator="g3_surv
 # TYPE kpv_indicator_threshold gauge
 kpv_indicator_threshold{goal="3",indicator="g3_nordic_rank_all_sites",level="critical",owner="ism",polarity="lower_is_better"} 3
 kpv_indicator_threshold{goal="3",indicator="g3_nordic_rank_all_sites",level="warning",owner="ism",polarity="lower_is_better"} 2
+# HELP kpv_indicator_standing A Danish or regional series' standing against its target in the latest period alone (met, not_met, or no_level where the target is a direction only), as a state set; the API's answers give the gap and whether it is beyond the statistical uncertainty.
+# TYPE kpv_indicator_standing gauge
+kpv_indicator_standing{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="met"} 0
+kpv_indicator_standing{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="no_level"} 1
+kpv_indicator_standing{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="not_met"} 0
+kpv_indicator_standing{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="met"} 0
+kpv_indicator_standing{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="no_level"} 1
+kpv_indicator_standing{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="not_met"} 0
+kpv_indicator_standing{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="met"} 0
+kpv_indicator_standing{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="no_level"} 1
+kpv_indicator_standing{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="not_met"} 0
+# HELP kpv_indicator_direction A Danish or regional series' direction over the last five years of periods (improving or worsening significantly, no_significant_change, or unknown for want of counts, intervals or periods), as a state set.
+# TYPE kpv_indicator_direction gauge
+kpv_indicator_direction{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="improving"} 1
+kpv_indicator_direction{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="no_significant_change"} 0
+kpv_indicator_direction{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="unknown"} 0
+kpv_indicator_direction{cancer_site="",geography="DK",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="worsening"} 0
+kpv_indicator_direction{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="improving"} 0
+kpv_indicator_direction{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="no_significant_change"} 0
+kpv_indicator_direction{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="unknown"} 1
+kpv_indicator_direction{cancer_site="",geography="DK-81",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="worsening"} 0
+kpv_indicator_direction{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="improving"} 0
+kpv_indicator_direction{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="no_significant_change"} 0
+kpv_indicator_direction{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="unknown"} 1
+kpv_indicator_direction{cancer_site="",geography="DK-83",goal="2",indicator="g2_involved_decisions_lup",need_type="",owner="regioner",sex="",state="worsening"} 0
 `
-	// Thresholds are compared for one indicator only: the others add nothing new.
+	// Thresholds are compared for one indicator only, standing and direction
+	// for LUP's (Denmark and two regions): the others add nothing new.
 	got := filterFamily(m.Collector(), "kpv_indicator_threshold", `indicator="g3_nordic_rank_all_sites"`)
+	got = filterFamily(got, "kpv_indicator_standing", `indicator="g2_involved_decisions_lup"`)
+	got = filterFamily(got, "kpv_indicator_direction", `indicator="g2_involved_decisions_lup"`)
 	if err := testutil.CollectAndCompare(got, strings.NewReader(want),
 		"kpv_indicator_regional_comparison", "kpv_nordic_rank", "kpv_nordic_tie_with_leader", "kpv_nordic_gap_to_leader",
-		"kpv_indicator_value", "kpv_indicator_threshold"); err != nil {
+		"kpv_indicator_value", "kpv_indicator_threshold", "kpv_indicator_standing", "kpv_indicator_direction"); err != nil {
 		t.Error(err)
+	}
+	// Standing and direction: one state for every series with a progress
+	// state (every Danish or regional series with figures), no more.
+	series := countOnes(t, m.Collector(), "kpv_indicator_progress_status")
+	for _, fam := range []string{"kpv_indicator_standing", "kpv_indicator_direction"} {
+		if n := countOnes(t, m.Collector(), fam); n != series || n == 0 {
+			t.Errorf("%s: %d series in a state, want %d (those with progress)", fam, n, series)
+		}
 	}
 
 	// The female ranking ties with the leader: goal 3's rank is at the top.
