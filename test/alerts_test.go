@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/alerts"
-	"github.com/kraeftplan/kpv/grafana"
+	"github.com/kraeftplan/kpv/internal/cli"
 	"github.com/kraeftplan/kpv/internal/promstack"
 	"github.com/kraeftplan/kpv/internal/testkit"
 )
@@ -128,7 +128,7 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 		t.Helper()
 		path := barometerFile(t, value)
 		var out bytes.Buffer
-		if err := run(context.Background(), []string{"ingest", "barometer", "--file", path}, &out, io.Discard); err != nil {
+		if err := cli.Run(context.Background(), []string{"ingest", "barometer", "--file", path}, &out, io.Discard); err != nil {
 			t.Fatalf("kpv ingest: %v\n%s", err, out.String())
 		}
 		t.Logf("kpv ingest: %s", strings.TrimSpace(out.String()))
@@ -166,50 +166,6 @@ func TestAlertReachesOwnerEndToEnd(t *testing.T) {
 	t.Logf("resolved notice reached %v %.1fs after the corrective ingest", names, took.Seconds())
 	if len(names) != 1 || names[0] != "kpv-sst" {
 		t.Errorf("the resolved notice reached %v, want only kpv-sst", names)
-	}
-}
-
-// `kpv generate` writes what is checked in (the alerts and grafana packages'
-// own tests compare the generators with the files; this checks the wiring).
-func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "alerts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"generate", "--dir", dir}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{alerts.RulesFile, alerts.AlertmanagerFile} {
-		got, err := os.ReadFile(filepath.Join(dir, "alerts", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := os.ReadFile(filepath.Join("..", "..", "alerts", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("kpv generate wrote an alerts/%s that differs from the checked-in one", name)
-		}
-	}
-	cat := testkit.Catalogue(t)
-	dashboards, err := grafana.Generate(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name := range dashboards {
-		got, err := os.ReadFile(filepath.Join(dir, "grafana", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := os.ReadFile(filepath.Join("..", "..", "grafana", name))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("kpv generate wrote a grafana/%s that differs from the checked-in one (%v)", name, err)
-		}
-	}
-	if err := run(context.Background(), []string{"generate", "--dir", t.TempDir()}, &out, io.Discard); err == nil {
-		t.Error("kpv generate into a directory that is not the repository succeeded")
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -8,49 +8,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/cli"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 )
-
-func TestServeRefusesUnmigratedDatabase(t *testing.T) {
-	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "refusing to start") || !strings.Contains(err.Error(), "kpv migrate") {
-		t.Fatalf("serve on an unmigrated database: %v", err)
-	}
-}
-
-func TestCatalogueCheck(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"catalogue", "check"}, &out, &out); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), "36 initiatives") {
-		t.Errorf("check output: %s", out.String())
-	}
-	broken := strings.Replace(string(indicators.Embedded), `source: "barometer"`, `source: "gallup"`, 1)
-	path := filepath.Join(t.TempDir(), "catalogue.yaml")
-	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err := run(context.Background(), []string{"catalogue", "check", path}, &out, &out)
-	if err == nil || !strings.Contains(err.Error(), path+":") || !strings.Contains(err.Error(), `unknown source "gallup"`) {
-		t.Fatalf("broken catalogue: %v", err)
-	}
-}
 
 func TestIngestCommand(t *testing.T) {
 	ctx := context.Background()
 	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
 	var out, logs bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, &out, &logs); err != nil {
+	if err := cli.Run(ctx, []string{"migrate"}, &out, &logs); err != nil {
 		t.Fatal(err)
 	}
 
 	// --all --offline loads every shipped snapshot and says which sources have none.
 	out.Reset()
-	if err := run(ctx, []string{"ingest", "--all", "--offline"}, &out, &logs); err != nil {
+	if err := cli.Run(ctx, []string{"ingest", "--all", "--offline"}, &out, &logs); err != nil {
 		t.Fatalf("ingest --all --offline: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
@@ -78,7 +50,7 @@ func TestIngestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	err := run(ctx, []string{"ingest", "lup", "--file", bad}, &out, &logs)
+	err := cli.Run(ctx, []string{"ingest", "lup", "--file", bad}, &out, &logs)
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("bad file: %v", err)
 	}
@@ -90,7 +62,7 @@ func TestIngestCommand(t *testing.T) {
 
 	// Usage mistakes are refused before anything runs.
 	for _, args := range [][]string{{"ingest"}, {"ingest", "--all", "lup"}, {"ingest", "nope"}, {"ingest", "indberetning"}} {
-		if err := run(ctx, args, &out, &logs); err == nil {
+		if err := cli.Run(ctx, args, &out, &logs); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func TestMisreadConfigurationIsRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
-			err := run(context.Background(), []string{"version"}, io.Discard, io.Discard)
+			err := Run(context.Background(), []string{"version"}, io.Discard, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("run with %s=%s: got %v, want an error containing %q", tc.name, tc.value, err, tc.want)
 			}
@@ -32,7 +32,7 @@ func TestMisreadConfigurationIsRefused(t *testing.T) {
 	} {
 		t.Run(ok.name+"="+ok.value, func(t *testing.T) {
 			t.Setenv(ok.name, ok.value)
-			if err := run(context.Background(), []string{"version"}, io.Discard, io.Discard); err != nil {
+			if err := Run(context.Background(), []string{"version"}, io.Discard, io.Discard); err != nil {
 				t.Fatalf("run with %s=%q: %v", ok.name, ok.value, err)
 			}
 		})

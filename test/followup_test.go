@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/followup"
+	"github.com/kraeftplan/kpv/internal/cli"
 	"github.com/kraeftplan/kpv/report"
 )
 
@@ -46,7 +47,7 @@ func TestFollowUpRoundEndToEnd(t *testing.T) {
 
 	token := func(role, org string) string {
 		var out bytes.Buffer
-		if err := run(ctx, []string{"token", "create", "--role", role, "--org", org, "--name", org + " follow-up"}, &out, io.Discard); err != nil {
+		if err := cli.Run(ctx, []string{"token", "create", "--role", role, "--org", org, "--name", org + " follow-up"}, &out, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		return tokenRE.FindString(out.String())

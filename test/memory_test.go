@@ -1,4 +1,4 @@
-package main
+package test
 
 // Bounded memory on any file: the real kpv binary given a hostile file
 // refuses it with a message naming the bound and the file, writes nothing,

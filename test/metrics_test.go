@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/kraeftplan/kpv/internal/cli"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/testkit"
 )
@@ -45,7 +46,7 @@ func serveBundled(t *testing.T) string {
 	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
 	var out, logs bytes.Buffer
 	for _, args := range [][]string{{"migrate"}, {"ingest", "--all", "--offline"}} {
-		if err := run(context.Background(), args, &out, &logs); err != nil {
+		if err := cli.Run(context.Background(), args, &out, &logs); err != nil {
 			t.Fatalf("kpv %v: %v\n%s", args, err, out.String())
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func TestGrafanaDashboardQueries(t *testing.T) {
 	defer conn.Close(ctx)
 	checkReadOnly(t, conn)
 
-	files, _ := filepath.Glob("../../grafana/dashboards/*.json")
+	files, _ := filepath.Glob("../grafana/dashboards/*.json")
 	if len(files) == 0 {
 		t.Fatal("no dashboards in grafana/dashboards")
 	}

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kraeftplan/kpv/internal/cli"
 )
 
 var tokenRE = regexp.MustCompile(`kpv_[A-Za-z0-9_-]{43}`)
@@ -20,7 +22,7 @@ func TestTokenCommand(t *testing.T) {
 	ctx := context.Background()
 	kpv := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := run(ctx, args, &out, io.Discard)
+		err := cli.Run(ctx, args, &out, io.Discard)
 		return out.String(), err
 	}
 	post := func(path, token, ctype, body string) (int, string) {

@@ -1,4 +1,4 @@
-package main
+package test
 
 // Connection limits (issue 20, finding 7): a slow body and an idle
 // keep-alive connection are let go, by the real kpv binary on Postgres.

@@ -1,4 +1,4 @@
-package main
+package test
 
 // Process-level fault tests: the real kpv binary, built into a temporary
 // directory, killed with SIGKILL in the middle of an ingest, stopped with
@@ -30,11 +30,11 @@ import (
 	"github.com/kraeftplan/kpv/internal/pgtest"
 )
 
-// buildKPV builds the kpv binary into a temporary directory.
+// buildKPV builds the kpv binary (cmd/kpv) into a temporary directory.
 func buildKPV(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "kpv")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/kpv").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

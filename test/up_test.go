@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func TestMakeUp(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Fatal("bash is needed for scripts/up.sh")
 	}
-	repo, err := filepath.Abs("../..")
+	repo, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/indicators"
+	"github.com/kraeftplan/kpv/internal/cli"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/testkit"
 	"github.com/kraeftplan/kpv/store"
@@ -31,7 +32,7 @@ func serveDB(t *testing.T) string {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", addr}, io.Discard, io.Discard) }()
+	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", addr}, io.Discard, io.Discard) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -121,7 +122,7 @@ func TestReportReproducible(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t)
 	t.Setenv("KPV_DATABASE_URL", dbURL)
 	var out bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, &out, io.Discard); err != nil {
+	if err := cli.Run(ctx, []string{"migrate"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	cat := testkit.Catalogue(t)
@@ -162,7 +163,7 @@ func TestReportReproducible(t *testing.T) {
 		// The CLI writes the same bytes.
 		file := filepath.Join(t.TempDir(), "report."+format)
 		out.Reset()
-		if err := run(ctx, []string{"report", strconv.Itoa(year), "--as-of", asOf, "--out", file}, &out, io.Discard); err != nil {
+		if err := cli.Run(ctx, []string{"report", strconv.Itoa(year), "--as-of", asOf, "--out", file}, &out, io.Discard); err != nil {
 			t.Fatalf("kpv report --format %s: %v", format, err)
 		}
 		if got, _ := os.ReadFile(file); !bytes.Equal(got, r.body) {
@@ -235,7 +236,7 @@ func TestReportReproducible(t *testing.T) {
 			t.Errorf("%s report as of %s changed after a later revision (%d bytes, was %d)", format, asOf, len(r.body), len(want))
 		}
 		file := filepath.Join(t.TempDir(), "again."+format)
-		if err := run(ctx, []string{"report", "2025", "--format", format, "--as-of", asOf, "--out", file}, &out, io.Discard); err != nil {
+		if err := cli.Run(ctx, []string{"report", "2025", "--format", format, "--as-of", asOf, "--out", file}, &out, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := os.ReadFile(file); !bytes.Equal(got, want) {
@@ -269,7 +270,7 @@ func TestReportReproducible(t *testing.T) {
 func TestReportRefusesBadInput(t *testing.T) {
 	ctx := context.Background()
 	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
-	if err := run(ctx, []string{"migrate"}, io.Discard, io.Discard); err != nil {
+	if err := cli.Run(ctx, []string{"migrate"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	base := serveDB(t)
@@ -316,7 +317,7 @@ func TestReportRefusesBadInput(t *testing.T) {
 		{[]string{"report", "2025", "--as-of", future, "--out", file}, "is in the future"},
 		{[]string{"report", "2025", "--colour", "red"}, "flag provided but not defined: -colour"},
 	} {
-		err := run(ctx, c.args, io.Discard, io.Discard)
+		err := cli.Run(ctx, c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.text) {
 			t.Errorf("kpv %v: %v, want …%s…", c.args, err, c.text)
 		}

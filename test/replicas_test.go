@@ -1,4 +1,4 @@
-package main
+package test
 
 // Two of everything that runs: kpv replicas on one Postgres, Alertmanagers
 // in a cluster, one of each stopped mid-round; and the operator alerted when
