@@ -132,22 +132,6 @@ func BenchmarkAPIUnderLoad(b *testing.B) {
 	b.Logf("%d scheduled ingest runs of 1,800 figures during the benchmark, %d failed", runs, failed)
 }
 
-// survivalRows is a table in Sundhedsdatastyrelsen's survival layout with
-// the given number of monthly periods for Denmark and the regions by sex
-// (invented values, for load only).
-func survivalRows(months int) string {
-	var b strings.Builder
-	b.WriteString("Diagnoseperiode;Køn;Område;Overlevelsestid;Relativ overlevelse (%);Nedre 95 % KI;Øvre 95 % KI\n")
-	for m := range months {
-		for _, sex := range []string{"Mænd", "Kvinder", "I alt"} {
-			for _, geo := range []string{"Hele landet", "Nordjylland", "Midtjylland", "Syddanmark", "Hovedstaden", "Sjælland"} {
-				fmt.Fprintf(&b, "%dM%02d;%s;%s;5 år;%d,5;%d,0;%d,0\n", 1950+m/12, m%12+1, sex, geo, 60+m%10, 58+m%10, 62+m%10)
-			}
-		}
-	}
-	return b.String()
-}
-
 // scheduledSurvival writes a copy of the shipped catalogue whose
 // Sundhedsdatastyrelsen survival source is fetched from url every second.
 func scheduledSurvival(t testing.TB, url string) string {

@@ -14,158 +14,18 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 )
-
-// buildKPV builds the kpv binary (cmd/kpv) into a temporary directory.
-func buildKPV(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kpv")
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/kpv").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// kpvProc is a kpv process with its output in a file.
-type kpvProc struct {
-	cmd  *exec.Cmd
-	log  string
-	done chan struct{}
-	err  error
-}
-
-func startKPV(t testing.TB, bin string, env []string, args ...string) *kpvProc {
-	t.Helper()
-	p := &kpvProc{log: filepath.Join(t.TempDir(), "kpv.log"), done: make(chan struct{})}
-	out, err := os.Create(p.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = out, out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); out.Close(); close(p.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
-}
-
-// runKPV runs the kpv binary with env to its end and returns its output;
-// a failure fails the test.
-func runKPV(t testing.TB, bin string, env []string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("kpv %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
-
-// serveKPV starts kpv serve with env on a free loopback address, waits
-// until it is ready, and returns it with its base URL.
-func serveKPV(t testing.TB, bin string, env []string) (*kpvProc, string) {
-	t.Helper()
-	addr := freeAddr(t)
-	p := startKPV(t, bin, append(env, "KPV_ADDR="+addr), "serve")
-	waitReady(t, p, "http://"+addr)
-	return p, "http://" + addr
-}
-
-func (p *kpvProc) output() string {
-	b, _ := os.ReadFile(p.log)
-	return string(b)
-}
-
-// scheduledCatalogue writes a copy of the shipped catalogue whose NORDCAN
-// source is fetched from url every second.
-func scheduledCatalogue(t testing.TB, url string) string {
-	t.Helper()
-	old := "url: \"https://nordcan.iarc.fr/en/dataviz/survival\"\n    schedule: \"CRON_TZ=Europe/Copenhagen 0 6 * * 1\""
-	return catalogueWith(t, old, fmt.Sprintf("url: %q\n    schedule: \"@every 1s\"", url))
-}
-
-// catalogueWith writes a copy of the shipped catalogue with old replaced by
-// new and returns its path.
-func catalogueWith(t testing.TB, old, new string) string {
-	t.Helper()
-	y := string(indicators.Embedded)
-	if !strings.Contains(y, old) {
-		t.Fatalf("the shipped catalogue no longer has %q; update the test", old)
-	}
-	path := filepath.Join(t.TempDir(), "catalogue.yaml")
-	if err := os.WriteFile(path, []byte(strings.Replace(y, old, new, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// pgxCount runs a query returning counts on the database at url.
-func pgxCount(url, query string, into ...any) error {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	return conn.QueryRow(ctx, query).Scan(into...)
-}
-
-// countingPublisher serves NORDCAN's web table and counts the requests.
-func countingPublisher(t testing.TB) (*httptest.Server, *atomic.Int32) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		io.WriteString(w, "All sites but non-melanoma skin cancer (Males) 5y;Denmark;Norway\n2014-2018;67.2[66.9-67.5];73.7[73.4-74.0]\n")
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
-}
-
-func waitReady(t testing.TB, p *kpvProc, base string) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("kpv serve exited: %v\n%s", p.err, p.output())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("kpv serve not ready within 60s\n%s", p.output())
-		}
-	}
-}
 
 // TestSIGKILLDuringIngest kills `kpv ingest` inside its write transaction
 // (held at the merge by a lock the test takes): nothing of the batch is

@@ -2,11 +2,9 @@ package test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -17,41 +15,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/kraeftplan/kpv/internal/cli"
-	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/testkit"
 )
-
-// promtool finds promtool (KPV_PROMTOOL, else PATH). Under `make test` a
-// missing promtool fails the test rather than skipping it.
-func promtool(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("KPV_PROMTOOL"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("promtool"); err == nil {
-		return p
-	}
-	if os.Getenv("KPV_REQUIRE_DB") != "" {
-		t.Fatal("promtool not found: install the Debian package prometheus (scripts/test.sh does)")
-	}
-	t.Skip("promtool not found (run `make test`)")
-	return ""
-}
-
-// serveBundled migrates a fresh database, loads the shipped snapshots and
-// starts `kpv serve` on it; it returns the base URL.
-func serveBundled(t *testing.T) string {
-	t.Helper()
-	t.Setenv("KPV_DATABASE_URL", pgtest.NewDatabase(t))
-	var out, logs bytes.Buffer
-	for _, args := range [][]string{{"migrate"}, {"ingest", "--all", "--offline"}} {
-		if err := cli.Run(context.Background(), args, &out, &logs); err != nil {
-			t.Fatalf("kpv %v: %v\n%s", args, err, out.String())
-		}
-	}
-	return serveDB(t)
-}
 
 func scrape(t *testing.T, base string) []byte {
 	t.Helper()

@@ -25,34 +25,6 @@ import (
 	"github.com/kraeftplan/kpv/internal/testkit"
 )
 
-// browser starts headless Chromium for a test and returns a context whose
-// tab it drives.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	exe := chromium(t)
-	userData := t.TempDir()
-	allocCtx, stop := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("headless", true),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(userData), chromedp.WindowSize(1024, 1400))
-	ctx, closeTab := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(func() {
-		closeTab()
-		stop()
-		for range 50 { // the browser's helpers may write to the profile for a moment
-			if os.RemoveAll(userData) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", exe, err)
-	}
-	return ctx
-}
-
 // pageCheck is what the test reads from an open page.
 type pageCheck struct {
 	Title    string `json:"title"`

@@ -20,13 +20,6 @@ import (
 	"github.com/kraeftplan/kpv/internal/promstack"
 )
 
-// firing matches a firing notification of alert, and of indicator if given.
-func firing(alert, indicator string) func(webhookAlert) bool {
-	return func(a webhookAlert) bool {
-		return a.Status == "firing" && a.Labels["alertname"] == alert && (indicator == "" || a.Labels["indicator"] == indicator)
-	}
-}
-
 // TestDatabaseOutageAlertsTheOperator: Postgres stopped under kpv serve
 // raises KPVDatabaseUnreachable at the catalogue's operator (sds), through
 // the real Prometheus and Alertmanager, and Postgres back resolves it.

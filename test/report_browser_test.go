@@ -7,7 +7,6 @@ import (
 	"image/png"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,42 +17,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/kraeftplan/kpv/internal/testkit"
 )
-
-// chromium finds the browser (KPV_CHROMIUM, else chromium on PATH). Under
-// `make test` a missing browser fails the test rather than skipping it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("KPV_CHROMIUM"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("KPV_REQUIRE_DB") != "" {
-		t.Fatal("chromium not found: install the Debian package chromium (scripts/test.sh does)")
-	}
-	t.Skip("chromium not found (run `make test`)")
-	return ""
-}
-
-// repoRoot is the directory with go.mod above the test's directory.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-}
 
 // sectionCheck is what the test's script finds for one goal section.
 type sectionCheck struct {

@@ -24,42 +24,6 @@ import (
 	"github.com/kraeftplan/kpv/store"
 )
 
-// serveDB starts `kpv serve` on the database at KPV_DATABASE_URL (already
-// migrated) and returns its base URL.
-func serveDB(t *testing.T) string {
-	t.Helper()
-	t.Setenv("KPV_SCHEDULER", "off")
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", addr}, io.Discard, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("kpv serve did not stop within 20s")
-		}
-	})
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return base
-			}
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("kpv serve exited: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("kpv serve not ready within 30s")
-		}
-	}
-}
-
 type reportResponse struct {
 	status int
 	header http.Header

@@ -5,14 +5,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kraeftplan/kpv/internal/cli"
 )
-
-var tokenRE = regexp.MustCompile(`kpv_[A-Za-z0-9_-]{43}`)
 
 // A token made with `kpv token create` works against `kpv serve` for its
 // scope until `kpv token revoke`; serve has the runner wired for admins.

@@ -315,5 +315,3 @@ func TestMakeUp(t *testing.T) {
 type logFile struct{ path string }
 
 func (l logFile) String() string { b, _ := os.ReadFile(l.path); return string(b) }
-
-func freeAddr(t testing.TB) string { return promstack.FreeAddr(t) }
