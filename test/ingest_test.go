@@ -62,8 +62,10 @@ func TestIngestCommand(t *testing.T) {
 
 	// Usage mistakes are refused before anything runs.
 	for _, args := range [][]string{{"ingest"}, {"ingest", "--all", "lup"}, {"ingest", "nope"}, {"ingest", "indberetning"}} {
-		if err := cli.Run(ctx, args, &out, &logs); err == nil {
-			t.Errorf("%v: accepted", args)
-		}
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if err := cli.Run(ctx, args, &out, &logs); err == nil {
+				t.Errorf("%v: accepted", args)
+			}
+		})
 	}
 }

@@ -251,19 +251,21 @@ func TestReportRefusesBadInput(t *testing.T) {
 		{"/api/v1/reports/2025?as_of=" + future, "as_of", "is in the future", 400},
 		{"/api/v1/reports/2025?colour=red", "colour", "unknown parameter", 400},
 	} {
-		r := getReport(t, base, c.path)
-		var p struct {
-			Status int
-			Detail string
-			Errors []struct{ Parameter, Message string }
-		}
-		_ = json.Unmarshal(r.body, &p)
-		if r.status != c.status || r.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(p.Detail, c.text) {
-			t.Errorf("%s: %d %s %s", c.path, r.status, r.header.Get("Content-Type"), r.body)
-		}
-		if c.param != "" && (len(p.Errors) == 0 || p.Errors[0].Parameter != c.param) {
-			t.Errorf("%s: errors %+v, want parameter %s", c.path, p.Errors, c.param)
-		}
+		t.Run(c.path, func(t *testing.T) {
+			r := getReport(t, base, c.path)
+			var p struct {
+				Status int
+				Detail string
+				Errors []struct{ Parameter, Message string }
+			}
+			_ = json.Unmarshal(r.body, &p)
+			if r.status != c.status || r.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(p.Detail, c.text) {
+				t.Errorf("%s: %d %s %s", c.path, r.status, r.header.Get("Content-Type"), r.body)
+			}
+			if c.param != "" && (len(p.Errors) == 0 || p.Errors[0].Parameter != c.param) {
+				t.Errorf("%s: errors %+v, want parameter %s", c.path, p.Errors, c.param)
+			}
+		})
 	}
 
 	dir := t.TempDir()
@@ -281,10 +283,12 @@ func TestReportRefusesBadInput(t *testing.T) {
 		{[]string{"report", "2025", "--as-of", future, "--out", file}, "is in the future"},
 		{[]string{"report", "2025", "--colour", "red"}, "flag provided but not defined: -colour"},
 	} {
-		err := cli.Run(ctx, c.args, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), c.text) {
-			t.Errorf("kpv %v: %v, want …%s…", c.args, err, c.text)
-		}
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			err := cli.Run(ctx, c.args, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.text) {
+				t.Errorf("kpv %v: %v, want …%s…", c.args, err, c.text)
+			}
+		})
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a refused report wrote %v", entries)
