@@ -8,7 +8,7 @@ export PATH := $(PATH):/usr/local/go/bin
 # Extra go test args, e.g. make test ARGS='-run Foo ./store/' or
 # make bench ARGS='-bench BenchmarkRefresh$ -benchtime 1x ./store/'. They reach the
 # script as typed: $(value ARGS) keeps make from eating a `$` (a regexp's end);
-# the shell reads them, so quote a regexp with `|`: ARGS="-run 'A|B' ./cmd/kpv/".
+# the shell reads them, so quote a regexp with `|`: ARGS="-run 'A|B' ./test/".
 ARGS ?=
 
 build:

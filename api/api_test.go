@@ -269,11 +269,13 @@ func TestObservationsEndpoint(t *testing.T) {
 	// Bad filters are refused with a problem naming the parameter.
 	for _, bad := range []string{"?geography=Atlantis", "?from=soon", "?colour=red", "?limit=0", "?revisions=some", "?format=xml", "?as_of=yesterday",
 		"?after=bogus", "?offset=2&after=" + k.NextAfter + "x"} {
-		var prob api.Problem
-		resp := f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations"+bad, 400, &prob)
-		if resp.Header.Get("Content-Type") != "application/problem+json" || prob.Status != 400 || prob.Detail == "" {
-			t.Errorf("%s: %+v (%s)", bad, prob, resp.Header.Get("Content-Type"))
-		}
+		t.Run(bad, func(t *testing.T) {
+			var prob api.Problem
+			resp := f.get(t, "/api/v1/indicators/g3_survival_5y_nordic/observations"+bad, 400, &prob)
+			if resp.Header.Get("Content-Type") != "application/problem+json" || prob.Status != 400 || prob.Detail == "" {
+				t.Errorf("%s: %+v (%s)", bad, prob, resp.Header.Get("Content-Type"))
+			}
+		})
 	}
 	f.get(t, "/api/v1/indicators/nope/observations", 404, nil)
 

@@ -375,9 +375,11 @@ func TestIngestTrigger(t *testing.T) {
 		{"/api/v1/ingest/barometer/run?force=maybe", 400},
 		{"/api/v1/ingest/lup/run", 200}, // runs, and fails: no snapshot is shipped
 	} {
-		if got := l.do(t, "POST", c.path, "admin", "", ""); got.status != c.status {
-			t.Errorf("%s: %d, want %d: %s", c.path, got.status, c.status, got.body)
-		}
+		t.Run(c.path, func(t *testing.T) {
+			if got := l.do(t, "POST", c.path, "admin", "", ""); got.status != c.status {
+				t.Errorf("%s: %d, want %d: %s", c.path, got.status, c.status, got.body)
+			}
+		})
 	}
 	if a := l.lastAudit(t); a.Outcome != "failed" || a.Target != "source:lup" {
 		t.Errorf("failed run's audit: %+v", a)

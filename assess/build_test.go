@@ -193,10 +193,12 @@ func TestRegionalComparison(t *testing.T) {
 	s := Build(Input{Catalogue: cat, Observations: obs(t, cat, batch), Now: now})
 	a, _ := s.Indicator(id)
 	for geo, want := range map[string]Comparison{"DK-81": Similar, "DK-82": Similar, "DK-83": Better, "DK-84": Worse, "DK-85": Worse} {
-		c := series(t, a, geo, "").Comparison
-		if c == nil || c.State != want || c.NationalFrom != "DK" || c.Period != "2026" {
-			t.Errorf("%s: %+v, want %s against the national figure", geo, c, want)
-		}
+		t.Run(geo, func(t *testing.T) {
+			c := series(t, a, geo, "").Comparison
+			if c == nil || c.State != want || c.NationalFrom != "DK" || c.Period != "2026" {
+				t.Errorf("%s: %+v, want %s against the national figure", geo, c, want)
+			}
+		})
 	}
 	dk := series(t, a, "DK", "")
 	if dk.Latest.CI == nil || dk.Latest.CI.Method != WilsonCI || round(dk.Latest.CI.Lower, 2) != 61.04 || round(dk.Latest.CI.Upper, 2) != 62.95 {

@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -25,15 +26,19 @@ func TestWilsonMatchesNewcombe1998(t *testing.T) {
 		{0, 20, 0, 0.1611},
 		{1, 29, 0.0061, 0.1718},
 	} {
-		lo, hi, ok := Wilson(c.k, c.n, Z95)
-		if !ok || round(lo, 4) != c.lo || round(hi, 4) != c.hi {
-			t.Errorf("Wilson(%v/%v) = %.4f–%.4f (ok %v), Newcombe prints %.4f–%.4f", c.k, c.n, lo, hi, ok, c.lo, c.hi)
-		}
+		t.Run(fmt.Sprintf("%v/%v", c.k, c.n), func(t *testing.T) {
+			lo, hi, ok := Wilson(c.k, c.n, Z95)
+			if !ok || round(lo, 4) != c.lo || round(hi, 4) != c.hi {
+				t.Errorf("Wilson(%v/%v) = %.4f–%.4f (ok %v), Newcombe prints %.4f–%.4f", c.k, c.n, lo, hi, ok, c.lo, c.hi)
+			}
+		})
 	}
 	for _, bad := range [][2]float64{{1, 0}, {-1, 10}, {11, 10}, {1, math.Inf(1)}} {
-		if _, _, ok := Wilson(bad[0], bad[1], Z95); ok {
-			t.Errorf("Wilson(%v/%v) should refuse: not a proportion", bad[0], bad[1])
-		}
+		t.Run(fmt.Sprintf("%v/%v", bad[0], bad[1]), func(t *testing.T) {
+			if _, _, ok := Wilson(bad[0], bad[1], Z95); ok {
+				t.Errorf("Wilson(%v/%v) should refuse: not a proportion", bad[0], bad[1])
+			}
+		})
 	}
 	// All or nothing stays inside [0, 1].
 	if lo, hi, _ := Wilson(20, 20, Z95); hi != 1 || round(lo, 4) != 0.8389 {

@@ -136,9 +136,11 @@ func TestBuild(t *testing.T) {
 		"i06-retningslinjer":        NotReported, // due 2025-12-31, no status report: not called overdue
 		"i25-nikotinposer-indfaset": Upcoming,    // due 1 April 2026
 	} {
-		if states[id] != want {
-			t.Errorf("milestone %s: %s, want %s", id, states[id], want)
-		}
+		t.Run(id, func(t *testing.T) {
+			if states[id] != want {
+				t.Errorf("milestone %s: %s, want %s", id, states[id], want)
+			}
+		})
 	}
 	if s.PlanMilestones[0].State != NotReported || s.PlanMilestones[0].StateDA != "Ikke rapporteret" {
 		t.Errorf("the plan's own milestone (autumn 2025, no status report): %s", s.PlanMilestones[0].State)

@@ -150,10 +150,12 @@ func TestGeographyAliases(t *testing.T) {
 		"081": "DK-81", "1081": "DK-81", "DK05": "DK-81", "DK01": "DK-84", "region hovedstaden": "DK-84",
 		"000": "DK", "208": "DK", "752": "SE", "578": "NO", "246": "FI", "352": "IS",
 	} {
-		g, ok := c.Geography(alias)
-		if !ok || g.Code != want {
-			t.Errorf("alias %q: got %v, want %s", alias, g, want)
-		}
+		t.Run(alias, func(t *testing.T) {
+			g, ok := c.Geography(alias)
+			if !ok || g.Code != want {
+				t.Errorf("alias %q: got %v, want %s", alias, g, want)
+			}
+		})
 	}
 }
 
@@ -300,18 +302,22 @@ func TestParsePeriod(t *testing.T) {
 		"2024": "2024-01-01..2024-12-31", "2024K1": "2024-01-01..2024-03-31", "2024Q4": "2024-10-01..2024-12-31",
 		"2024M02": "2024-02-01..2024-02-29", "2016-2020": "2016-01-01..2020-12-31", "2016–2020": "2016-01-01..2020-12-31",
 	} {
-		p, err := ParsePeriod(in)
-		if err != nil {
-			t.Errorf("%s: %v", in, err)
-			continue
-		}
-		if got := p.Start.Format("2006-01-02") + ".." + p.End.Format("2006-01-02"); got != want {
-			t.Errorf("%s: got %s, want %s", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			p, err := ParsePeriod(in)
+			if err != nil {
+				t.Errorf("%s: %v", in, err)
+				return
+			}
+			if got := p.Start.Format("2006-01-02") + ".." + p.End.Format("2006-01-02"); got != want {
+				t.Errorf("%s: got %s, want %s", in, got, want)
+			}
+		})
 	}
 	for _, bad := range []string{"", "24", "2024K5", "2024M13", "2020-2016", "soon"} {
-		if _, err := ParsePeriod(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
+		t.Run(bad, func(t *testing.T) {
+			if _, err := ParsePeriod(bad); err == nil {
+				t.Errorf("%q accepted", bad)
+			}
+		})
 	}
 }

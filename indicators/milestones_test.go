@@ -120,15 +120,17 @@ func TestMilestoneValidationNamesTheMistake(t *testing.T) {
     when_da: "den 1. juli 2025"`, `milestone "i25-nikotinposer-krav": kind "soon"`},
 		{`    source: {document: "aftale-2025", section: "Kræftforskning i det primære sundhedsvæsen (DCCC)"}`, `    source: {document: "aftale-2025"}`, `milestone "i35-dccc-aftale" cites document "aftale-2025" without a section`},
 	} {
-		if !strings.Contains(base, tc.from) {
-			t.Fatalf("fixture text %q not in the catalogue", tc.from)
-		}
-		_, err := Parse("c.yaml", []byte(strings.Replace(base, tc.from, tc.to, 1)))
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("want %q, got %v", tc.want, err)
-		}
-		if err != nil && !strings.Contains(err.Error(), "c.yaml:") {
-			t.Errorf("no line in %v", err)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if !strings.Contains(base, tc.from) {
+				t.Fatalf("fixture text %q not in the catalogue", tc.from)
+			}
+			_, err := Parse("c.yaml", []byte(strings.Replace(base, tc.from, tc.to, 1)))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("want %q, got %v", tc.want, err)
+			}
+			if err != nil && !strings.Contains(err.Error(), "c.yaml:") {
+				t.Errorf("no line in %v", err)
+			}
+		})
 	}
 }

@@ -32,16 +32,18 @@ func TestReportingStatus(t *testing.T) {
 		{"g2_involved_decisions_lup", ChannelFile, "kpv ingest lup --file"},
 		{"g3_nordic_rank_by_site", ChannelDerived, "g3_survival_5y_nordic"},
 	} {
-		ind, ok := c.Indicator(tc.id)
-		if !ok {
-			t.Fatalf("no indicator %s", tc.id)
-		}
-		rs := c.ReportingStatus(ind)
-		if rs.Channel != tc.channel || !strings.Contains(rs.HowEN, tc.how) || !strings.Contains(rs.HowDA, tc.how) {
-			t.Errorf("%s: channel %q, how %q / %q; want %q mentioning %q", tc.id, rs.Channel, rs.HowDA, rs.HowEN, tc.channel, tc.how)
-		}
-		if tc.channel == ChannelSubmission && !strings.Contains(rs.HowEN, "--org "+ind.Owner) {
-			t.Errorf("%s: how %q does not name the owner's token", tc.id, rs.HowEN)
-		}
+		t.Run(tc.id, func(t *testing.T) {
+			ind, ok := c.Indicator(tc.id)
+			if !ok {
+				t.Fatalf("no indicator %s", tc.id)
+			}
+			rs := c.ReportingStatus(ind)
+			if rs.Channel != tc.channel || !strings.Contains(rs.HowEN, tc.how) || !strings.Contains(rs.HowDA, tc.how) {
+				t.Errorf("%s: channel %q, how %q / %q; want %q mentioning %q", tc.id, rs.Channel, rs.HowDA, rs.HowEN, tc.channel, tc.how)
+			}
+			if tc.channel == ChannelSubmission && !strings.Contains(rs.HowEN, "--org "+ind.Owner) {
+				t.Errorf("%s: how %q does not name the owner's token", tc.id, rs.HowEN)
+			}
+		})
 	}
 }

@@ -168,19 +168,21 @@ func TestLiveSourcesAgainstAPublisher(t *testing.T) {
 		{"g3_cancer_mortality", "DK", "2023", indicators.Breakdown{"sex": "total", "cancer_site": "160"}, 53.85},
 		{"g3_cancer_mortality_nordcan", "DK", "2024", indicators.Breakdown{"sex": "female", "cancer_site": "160"}, 43.0},
 	} {
-		obs, _ := st.Observations(ctx, store.ObservationFilter{Indicator: ck.ind, Geographies: []string{ck.geo}, Breakdown: ck.b, Limit: 100})
-		found := false
-		for _, o := range obs {
-			if o.Period == ck.period {
-				found = true
-				if o.Value == nil || *o.Value != ck.want {
-					t.Errorf("%s %s %s: %v, want %v", ck.ind, ck.geo, ck.period, o.Value, ck.want)
+		t.Run(ck.ind, func(t *testing.T) {
+			obs, _ := st.Observations(ctx, store.ObservationFilter{Indicator: ck.ind, Geographies: []string{ck.geo}, Breakdown: ck.b, Limit: 100})
+			found := false
+			for _, o := range obs {
+				if o.Period == ck.period {
+					found = true
+					if o.Value == nil || *o.Value != ck.want {
+						t.Errorf("%s %s %s: %v, want %v", ck.ind, ck.geo, ck.period, o.Value, ck.want)
+					}
 				}
 			}
-		}
-		if !found {
-			t.Errorf("%s %s %s: no figure", ck.ind, ck.geo, ck.period)
-		}
+			if !found {
+				t.Errorf("%s %s %s: no figure", ck.ind, ck.geo, ck.period)
+			}
+		})
 	}
 
 	// An answer whose shape changed fails the run with a message naming
@@ -194,13 +196,15 @@ func TestLiveSourcesAgainstAPublisher(t *testing.T) {
 			strings.ReplaceAll(string(nordcan), `"asr_e2013"`, `"asr_eu2013"`), "NORDCAN's answer changed shape: no field asr_e2013"},
 		{"eurostat-asdr2", "/eurostat/api/dissemination/statistics/1.0/data/HLTH_CD_ASDR2", "<!DOCTYPE html><html><body>Eurostat maintenance</body></html>", "got a web page"},
 	} {
-		pub.mu.Lock()
-		pub.payloads[tc.path] = tc.payload
-		pub.mu.Unlock()
-		run, err := r.Run(ctx, tc.source, Options{Force: true})
-		if run.Outcome != store.RunFailed || err == nil || !strings.Contains(run.Error, tc.want) {
-			t.Errorf("%s, changed shape: %s %q; want failed naming %q", tc.source, run.Outcome, run.Error, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			pub.mu.Lock()
+			pub.payloads[tc.path] = tc.payload
+			pub.mu.Unlock()
+			run, err := r.Run(ctx, tc.source, Options{Force: true})
+			if run.Outcome != store.RunFailed || err == nil || !strings.Contains(run.Error, tc.want) {
+				t.Errorf("%s, changed shape: %s %q; want failed naming %q", tc.source, run.Outcome, run.Error, tc.want)
+			}
+		})
 	}
 	after, _ := st.Observations(ctx, store.ObservationFilter{AllRevisions: true, Limit: 10000})
 	if len(after) != len(before) {

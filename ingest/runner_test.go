@@ -170,18 +170,20 @@ func TestRetriesOnlyWhatMayPass(t *testing.T) {
 		status   int
 		attempts int32
 	}{{http.StatusNotFound, 1}, {http.StatusBadRequest, 1}, {http.StatusServiceUnavailable, 3}, {http.StatusTooManyRequests, 3}} {
-		var n atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n.Add(1)
-			w.WriteHeader(tc.status)
-		}))
-		f := &Fetcher{Timeout: time.Second, Attempts: 3, Backoff: time.Millisecond}
-		src := &indicators.Source{ID: "x", URL: srv.URL, Format: "table"}
-		_, err := f.Fetch(ctx, src, nil)
-		srv.Close()
-		if err == nil || n.Load() != tc.attempts {
-			t.Errorf("HTTP %d: %d attempts (err %v), want %d", tc.status, n.Load(), err, tc.attempts)
-		}
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.WriteHeader(tc.status)
+			}))
+			f := &Fetcher{Timeout: time.Second, Attempts: 3, Backoff: time.Millisecond}
+			src := &indicators.Source{ID: "x", URL: srv.URL, Format: "table"}
+			_, err := f.Fetch(ctx, src, nil)
+			srv.Close()
+			if err == nil || n.Load() != tc.attempts {
+				t.Errorf("HTTP %d: %d attempts (err %v), want %d", tc.status, n.Load(), err, tc.attempts)
+			}
+		})
 	}
 }
 

@@ -40,8 +40,8 @@ else
   go test -run '^$' -bench BulkIngest -benchtime 1x -timeout 30m -v ./ingest/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
   echo "bench.sh: go test -run '^\$' -bench 'BenchmarkRefresh\$' -benchtime 1x -timeout 60m ./monitor/" >&2
   go test -run '^$' -bench 'BenchmarkRefresh$' -benchtime 1x -timeout 60m -v ./monitor/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
-  echo "bench.sh: go test -run '^\$' -bench APIUnderLoad -benchtime 1x -timeout 30m ./cmd/kpv/" >&2
-  go test -run '^$' -bench APIUnderLoad -benchtime 1x -timeout 30m -v ./cmd/kpv/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
+  echo "bench.sh: go test -run '^\$' -bench APIUnderLoad -benchtime 1x -timeout 30m ./test/" >&2
+  go test -run '^$' -bench APIUnderLoad -benchtime 1x -timeout 30m -v ./test/ 2>&1 | grep -vE '^(time=|[0-9/]+ [0-9:]+ (INFO|WARN))' | tee -a "$OUT"
 fi
 
 # median NAME: the median ns/op of the benchmark lines named NAME-<procs>.

@@ -69,7 +69,7 @@ need_cmd promtool prometheus
 need_cmd prometheus prometheus
 need_cmd prometheus-alertmanager prometheus-alertmanager
 need_cmd amtool prometheus-alertmanager
-need_cmd chromium chromium # the HTML report is opened in headless Chromium (cmd/kpv TestReportInBrowser)
+need_cmd chromium chromium # the HTML report is opened in headless Chromium (test/ TestReportInBrowser)
 # The Grafana schema check (grafana TestDashboardsMatchGrafanaSchema) runs
 # TypeScript's compiler on @grafana/schema, pinned in its package-lock.json.
 need_cmd npm npm # Debian's npm brings nodejs
@@ -79,7 +79,7 @@ if [ ! -d grafana/schemacheck/node_modules/@grafana/schema ] || [ ! -x grafana/s
 fi
 KPV_PROMTOOL="$(command -v promtool)"
 export KPV_PROMTOOL
-# axe-core for the accessibility test (cmd/kpv TestPagesAccessible), pinned in
+# axe-core for the accessibility test (test/ TestPagesAccessible), pinned in
 # internal/a11y/package-lock.json; npm from Debian when missing.
 need_cmd npm npm
 [ -f internal/a11y/node_modules/axe-core/axe.min.js ] || (cd internal/a11y && npm ci --no-audit --no-fund >&2)

@@ -95,15 +95,17 @@ func TestCells(t *testing.T) {
 		{"pxweb-v1-dense.json", 6, []string{"01", "2", "BE0101N1", "2022"}, nil, "..", "value[6]"},
 		{"pxweb-v1-dense.json", 7, []string{"01", "2", "BE0101N1", "2023"}, testkit.Float(41), "", "value[7]"},
 	} {
-		d := decodeFile(t, tc.file)
-		c := d.Cells()[tc.index]
-		if c.Index != tc.index || !slices.Equal(c.Codes, tc.codes) || c.Status != tc.status || c.Path != tc.path {
-			t.Errorf("%s cell %d = {%d %q %q %q}, want {%d %q %q %q}", tc.file, tc.index,
-				c.Index, c.Codes, c.Status, c.Path, tc.index, tc.codes, tc.status, tc.path)
-		}
-		if (c.Value == nil) != (tc.value == nil) || c.Value != nil && *c.Value != *tc.value {
-			t.Errorf("%s cell %d value = %v, want %v", tc.file, tc.index, deref(c.Value), deref(tc.value))
-		}
+		t.Run(tc.file+" "+tc.path, func(t *testing.T) {
+			d := decodeFile(t, tc.file)
+			c := d.Cells()[tc.index]
+			if c.Index != tc.index || !slices.Equal(c.Codes, tc.codes) || c.Status != tc.status || c.Path != tc.path {
+				t.Errorf("%s cell %d = {%d %q %q %q}, want {%d %q %q %q}", tc.file, tc.index,
+					c.Index, c.Codes, c.Status, c.Path, tc.index, tc.codes, tc.status, tc.path)
+			}
+			if (c.Value == nil) != (tc.value == nil) || c.Value != nil && *c.Value != *tc.value {
+				t.Errorf("%s cell %d value = %v, want %v", tc.file, tc.index, deref(c.Value), deref(tc.value))
+			}
+		})
 	}
 }
 
@@ -130,17 +132,19 @@ func TestStatusForms(t *testing.T) {
 		{"array of one applies to all", `,"status":["e"]`, []string{"e", "e", "e", "e"}},
 		{"sparse object", `,"status":{"1":"..","3":"e"}`, []string{"", "..", "", "e"}},
 	} {
-		d, err := decodeString(head + tc.status + `}`)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var got []string
-		for _, c := range d.Cells() {
-			got = append(got, c.Status)
-		}
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("%s: statuses %q, want %q", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := decodeString(head + tc.status + `}`)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			var got []string
+			for _, c := range d.Cells() {
+				got = append(got, c.Status)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s: statuses %q, want %q", tc.name, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -222,10 +226,12 @@ func TestLargeSparseCube(t *testing.T) {
 		{999998, []string{"c999", "c998"}, nil, ""},
 		{999999, []string{"c999", "c999"}, testkit.Float(5), ""},
 	} {
-		c := cells[tc.index]
-		if !slices.Equal(c.Codes, tc.codes) || c.Status != tc.status || (c.Value == nil) != (tc.value == nil) || c.Value != nil && *c.Value != *tc.value {
-			t.Errorf("cell %d = %q %v %q, want %q %v %q", tc.index, c.Codes, deref(c.Value), c.Status, tc.codes, deref(tc.value), tc.status)
-		}
+		t.Run(strconv.Itoa(tc.index), func(t *testing.T) {
+			c := cells[tc.index]
+			if !slices.Equal(c.Codes, tc.codes) || c.Status != tc.status || (c.Value == nil) != (tc.value == nil) || c.Value != nil && *c.Value != *tc.value {
+				t.Errorf("cell %d = %q %v %q, want %q %v %q", tc.index, c.Codes, deref(c.Value), c.Status, tc.codes, deref(tc.value), tc.status)
+			}
+		})
 	}
 }
 
@@ -345,8 +351,10 @@ func TestErrorFormat(t *testing.T) {
 		{&Error{"value[4]", "not a number"}, "jsonstat: value[4]: not a number"},
 		{&Error{"", "empty input"}, "jsonstat: empty input"},
 	} {
-		if got := tc.err.Error(); got != tc.want {
-			t.Errorf("Error() = %q, want %q", got, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if got := tc.err.Error(); got != tc.want {
+				t.Errorf("Error() = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

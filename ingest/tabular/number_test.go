@@ -115,17 +115,21 @@ func TestNumberSuppressed(t *testing.T) {
 		"–", "—", "-", "−", "..", "...", "…", ".", "x", "X", ":", "*",
 		"n/a", "N/A", "NA", "na", "", "   ", "\u00a0", " – ",
 	} {
-		if !IsSuppressed(in) {
-			t.Errorf("IsSuppressed(%q) = false, want true", in)
-		}
-		v, pct, err := Number(in)
-		if err != ErrSuppressed {
-			t.Errorf("Number(%q) = %v, %v, %v; want ErrSuppressed", in, v, pct, err)
-		}
+		t.Run(in, func(t *testing.T) {
+			if !IsSuppressed(in) {
+				t.Errorf("IsSuppressed(%q) = false, want true", in)
+			}
+			v, pct, err := Number(in)
+			if err != ErrSuppressed {
+				t.Errorf("Number(%q) = %v, %v, %v; want ErrSuppressed", in, v, pct, err)
+			}
+		})
 	}
 	for _, in := range []string{"0", "-0", "x1", "NAN", "..5", "– 5", "*)"} {
-		if IsSuppressed(in) {
-			t.Errorf("IsSuppressed(%q) = true, want false", in)
-		}
+		t.Run(in, func(t *testing.T) {
+			if IsSuppressed(in) {
+				t.Errorf("IsSuppressed(%q) = true, want false", in)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -135,10 +136,12 @@ func TestReadXLSXSheets(t *testing.T) {
 
 func TestReadXLSXBroken(t *testing.T) {
 	for _, data := range [][]byte{nil, []byte("PK\x03\x04garbage"), []byte("År;Andel\n")} {
-		_, err := ReadXLSX("x.xlsx", data, Options{})
-		if err == nil || !strings.HasPrefix(err.Error(), "x.xlsx: ") {
-			t.Errorf("ReadXLSX(%q): error %v, want one naming x.xlsx", data, err)
-		}
+		t.Run(fmt.Sprintf("%q", data), func(t *testing.T) {
+			_, err := ReadXLSX("x.xlsx", data, Options{})
+			if err == nil || !strings.HasPrefix(err.Error(), "x.xlsx: ") {
+				t.Errorf("ReadXLSX(%q): error %v, want one naming x.xlsx", data, err)
+			}
+		})
 	}
 }
 
@@ -178,9 +181,11 @@ func TestDropGroupingCommas(t *testing.T) {
 		"1,23":          "1,23",
 		"12,345,678.00": "12345678.00",
 	} {
-		if got := dropGroupingCommas(in); got != want {
-			t.Errorf("dropGroupingCommas(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := dropGroupingCommas(in); got != want {
+				t.Errorf("dropGroupingCommas(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -223,8 +228,10 @@ func TestFindHeader(t *testing.T) {
 
 func TestColumnName(t *testing.T) {
 	for col, want := range map[int]string{0: "A", 2: "C", 25: "Z", 26: "AA", 701: "ZZ", 702: "AAA", 16383: "XFD"} {
-		if got := columnName(col); got != want {
-			t.Errorf("columnName(%d) = %s, want %s", col, got, want)
-		}
+		t.Run(want, func(t *testing.T) {
+			if got := columnName(col); got != want {
+				t.Errorf("columnName(%d) = %s, want %s", col, got, want)
+			}
+		})
 	}
 }

@@ -25,9 +25,11 @@ func TestFormulasAreNeutralisedNumbersKept(t *testing.T) {
 		"DK-82":                      "DK-82",
 		"":                           "",
 	} {
-		if got := Cell(in); got != want {
-			t.Errorf("Cell(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := Cell(in); got != want {
+				t.Errorf("Cell(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 	var buf bytes.Buffer
 	w := NewWriter(&buf)
