@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -120,6 +121,23 @@ func PeriodKind(label string) string { return periodKind(label) }
 // periodKind is the kind of a period: a year, a quarter, a month, or a
 // span of n years, so that a series compares like with like.
 func periodKind(label string) string {
+	if k, ok := periodKinds.Load(label); ok {
+		return k.(string)
+	}
+	k := parsePeriodKind(label)
+	if k != "" {
+		periodKinds.Store(label, k)
+	}
+	return k
+}
+
+// periodKinds caches periodKind: it is asked once per figure, a million
+// times for a full read, of a few hundred labels. Only labels that parse are
+// kept, and ParsePeriod accepts years 1900–2100 only, so the cache is
+// bounded (some tens of thousands of labels at most).
+var periodKinds sync.Map
+
+func parsePeriodKind(label string) string {
 	p, err := indicators.ParsePeriod(label)
 	if err != nil {
 		return ""
