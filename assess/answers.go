@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -185,6 +186,9 @@ func splitKinds(sr *Series) {
 		return
 	}
 	kind := periodKind(sr.history[n-1].Period)
+	if !slices.ContainsFunc(sr.history, func(f Figure) bool { return periodKind(f.Period) != kind }) {
+		return // one kind (the usual case): nothing to move
+	}
 	var keep, apart []Figure
 	for _, f := range sr.history {
 		if periodKind(f.Period) == kind {

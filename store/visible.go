@@ -138,21 +138,33 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		size = int(max(estimate, 0) * 1.05)
 	}
 	var releases releaseNames
-	var cur []compactFigure
+	var parts [][]compactFigure
 	if want.All {
-		cur, err = s.allFigures(ctx, tx, &releases, size)
+		parts, err = s.allFigures(ctx, tx, &releases, size)
 	} else {
-		cur, err = compactFigures(ctx, tx, &releases, size, false, `SELECT `+compactCols+`
+		var part []compactFigure
+		part, err = compactFigures(ctx, tx, &releases, size, false, `SELECT `+compactCols+`
 		FROM figures f JOIN ingest_runs r ON r.id = f.run_id`+filter, args...)
+		parts = [][]compactFigure{part}
 	}
 	if err != nil {
 		return fail(err)
 	}
+	// order: every current figure, sorted below.
+	n := 0
+	for _, part := range parts {
+		n += len(part)
+	}
+	order := make([]*compactFigure, 0, n)
+	for _, part := range parts {
+		for i := range part {
+			order = append(order, &part[i])
+		}
+	}
 	// The history of the figures whose current revision some set does not
 	// see, newest first per figure.
 	var ks, kp []int32
-	for i := range cur {
-		f := &cur[i]
+	for _, f := range order {
 		for _, end := range c.Ends {
 			if !visible(f, cutoff, end) {
 				f.partial = true
@@ -178,8 +190,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		k := key{hist[i].series, hist[i].period}
 		older[k] = append(older[k], &hist[i])
 	}
-	for i := range cur {
-		f := &cur[i]
+	for _, f := range order {
 		sr, pr := series.at(f.series), periods.at(f.period)
 		if sr == nil || pr == nil {
 			return fail(fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period))
@@ -187,10 +198,6 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
 	}
 	// Sorted once, the current figures give every set its order.
-	order := make([]*compactFigure, len(cur))
-	for i := range cur {
-		order[i] = &cur[i]
-	}
 	sortByOrder(order)
 	// picks[s][i] is the revision set s sees of figure order[i] (nil: none).
 	picks := make([][]*compactFigure, len(c.Ends))
@@ -296,12 +303,12 @@ type compactFigure struct {
 }
 
 // allFigures reads every current figure, about size of them, in tx's
-// snapshot. A large table is read in parts side by side, one per CPU (at
+// snapshot, in parts (not copied into one slice: a million figures). A large table is read in parts side by side, one per CPU (at
 // most four), each a range of the table's blocks (a TID range scan) on a
 // connection of its own that shares tx's snapshot: the read of a million
 // figures is most of a full report's time, and Postgres and the decoding
 // then use every core.
-func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int) ([]compactFigure, error) {
+func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int) ([][]compactFigure, error) {
 	const q = `SELECT ` + compactCols + ` FROM figures f JOIN ingest_runs r ON r.id = f.run_id`
 	var pages int64
 	if err := tx.QueryRow(ctx, `SELECT relpages FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&pages); err != nil {
@@ -309,7 +316,8 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 	}
 	n := int64(min(runtime.GOMAXPROCS(0), 4, int(s.pool.Config().MaxConns)-1))
 	if n < 2 || pages < splitFromPages {
-		return compactFigures(ctx, tx, releases, size, false, q)
+		part, err := compactFigures(ctx, tx, releases, size, false, q)
+		return [][]compactFigure{part}, err
 	}
 	var snapshot string
 	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
@@ -343,19 +351,17 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	// One slice, each part's releases numbered in releases.
-	out := make([]compactFigure, 0, size)
+	// Each part's releases numbered in releases.
 	for i, part := range parts {
 		to := make([]int32, len(names[i].list))
 		for j, name := range names[i].list {
 			to[j] = releases.of([]byte(name))
 		}
-		for _, f := range part {
-			f.release = to[f.release]
-			out = append(out, f)
+		for j := range part {
+			part[j].release = to[part[j].release]
 		}
 	}
-	return out, nil
+	return parts, nil
 }
 
 // splitFromPages is the size of the figures table, in 8 KiB blocks, from
