@@ -259,12 +259,26 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		}
 		set.Observations = make([]indicators.Observation, 0, n)
 		vals := make([]float64, 0, 5*fresh) // the values, five per figure, in one allocation
+		// The same revision as the first set's is the same observation,
+		// copied a run of them at a time: [from, to) of the first set.
+		from, to := int32(0), int32(0)
+		flush := func() {
+			if to > from {
+				set.Observations = append(set.Observations, out.Sets[0].Observations[from:to]...)
+			}
+			from, to = 0, 0
+		}
 		for i, p := range picks[s] {
 			switch {
 			case p == nil:
-			case s > 0 && p == picks[0][i]: // the same revision: the same observation
-				set.Observations = append(set.Observations, out.Sets[0].Observations[pos[i]])
+			case s > 0 && p == picks[0][i]:
+				if to == 0 || pos[i] != to {
+					flush()
+					from = pos[i]
+				}
+				to = pos[i] + 1
 			default:
+				flush()
 				var o indicators.Observation
 				p.fill(&o, series.at(p.series), periods.at(p.period), sources[p.run], releases.list, &vals)
 				if s == 0 {
@@ -273,6 +287,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 				set.Observations = append(set.Observations, o)
 			}
 		}
+		flush()
 		out.Sets = append(out.Sets, set)
 	}
 	if err := runsOf(ctx, tx, out.Sets, want.Runs); err != nil {
