@@ -3,7 +3,9 @@ package assess
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -127,6 +129,23 @@ func PeriodKind(label string) string { return periodKind(label) }
 // periodKind is the kind of a period: a year, a quarter, a month, or a
 // span of n years, so that a series compares like with like.
 func periodKind(label string) string {
+	if k, ok := periodKinds.Load(label); ok {
+		return k.(string)
+	}
+	k := parsePeriodKind(label)
+	if k != "" {
+		periodKinds.Store(label, k)
+	}
+	return k
+}
+
+// periodKinds caches periodKind: it is asked once per figure, a million
+// times for a full read, of a few hundred labels. Only labels that parse are
+// kept, and ParsePeriod accepts years 1900–2100 only, so the cache is
+// bounded (some tens of thousands of labels at most).
+var periodKinds sync.Map
+
+func parsePeriodKind(label string) string {
 	p, err := indicators.ParsePeriod(label)
 	if err != nil {
 		return ""
@@ -174,6 +193,9 @@ func splitKinds(sr *Series) {
 		return
 	}
 	kind := periodKind(sr.history[n-1].Period)
+	if !slices.ContainsFunc(sr.history, func(f Figure) bool { return periodKind(f.Period) != kind }) {
+		return // one kind (the usual case): nothing to move
+	}
 	var keep, apart []Figure
 	for _, f := range sr.history {
 		if periodKind(f.Period) == kind {

@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -706,6 +707,9 @@ func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) 
 // (the one with the latest publication): a release recomputes the earlier
 // periods, so a change is never measured across two.
 func withinRelease(obs []indicators.Observation) []indicators.Observation {
+	if !slices.ContainsFunc(obs, func(o indicators.Observation) bool { return o.Release != obs[0].Release }) {
+		return obs // one release (the usual case): nothing to choose
+	}
 	newest := map[string]indicators.Observation{}
 	mixed := false
 	var keys seriesKeys
@@ -731,20 +735,29 @@ func withinRelease(obs []indicators.Observation) []indicators.Observation {
 	return out
 }
 
-// seriesKeys gives figures' series keys (geography|breakdown key), reusing
-// the last one while the figures are of the same series, as a series'
-// figures mostly come together: building a key sorts and joins the
-// breakdown, once per series instead of once per figure.
-type seriesKeys struct {
-	geo string
-	b   indicators.Breakdown
-	key string
-	ok  bool
+// seriesKeys gives figures' series keys (geography|breakdown key), built
+// once per series instead of once per figure (a key sorts and joins the
+// breakdown): the store gives all figures of a series the same Breakdown
+// map, so a key is found again by geography and the map's identity. The
+// figures hold their maps while a seriesKeys is used, so an identity is
+// never reused for another map meanwhile; a caller's own maps (equal
+// content, other identity) only cost a key built again.
+type seriesKeys map[seriesIdentity]string
+
+type seriesIdentity struct {
+	geo       string
+	breakdown uintptr
 }
 
 func (k *seriesKeys) of(o *indicators.Observation) string {
-	if !k.ok || o.Geography != k.geo || !maps.Equal(o.Breakdown, k.b) {
-		k.geo, k.b, k.key, k.ok = o.Geography, o.Breakdown, o.Geography+"|"+o.Breakdown.Key(), true
+	if *k == nil {
+		*k = seriesKeys{}
 	}
-	return k.key
+	id := seriesIdentity{o.Geography, reflect.ValueOf(o.Breakdown).Pointer()}
+	key, ok := (*k)[id]
+	if !ok {
+		key = o.Geography + "|" + o.Breakdown.Key()
+		(*k)[id] = key
+	}
+	return key
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
@@ -38,51 +39,50 @@ type regionGap struct {
 
 // regionalGaps works out the inequality between regions per breakdown.
 func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series []*Series) []Inequality {
-	// breakdown → period → region → value
-	byB := map[string]map[string]map[string]float64{}
-	ends := map[string]Point{}
+	// Per breakdown and period, the best and worst region so far: the
+	// regions are taken in the order of their codes, so a tie goes to the
+	// first code.
+	regions := slices.Clone(series)
+	slices.SortStableFunc(regions, func(a, b *Series) int { return strings.Compare(a.Geography, b.Geography) })
+	byB := map[string]map[string]*regionGap{}
 	bds := map[string]indicators.Breakdown{}
-	for _, sr := range series {
+	for _, sr := range regions {
 		if !isRegion(cat, sr.Geography) {
 			continue
 		}
 		k := sr.Breakdown.Key()
 		bds[k] = sr.Breakdown
 		if byB[k] == nil {
-			byB[k] = map[string]map[string]float64{}
+			byB[k] = map[string]*regionGap{}
 		}
 		for _, f := range sr.history {
-			if byB[k][f.Period] == nil {
-				byB[k][f.Period] = map[string]float64{}
+			g := byB[k][f.Period]
+			if g == nil {
+				g = &regionGap{period: f.Point}
+				byB[k][f.Period] = g
 			}
-			byB[k][f.Period][sr.Geography] = f.Value
-			ends[f.Period] = f.Point
+			g.period, g.n = f.Point, g.n+1
+			v := f.Value
+			if g.n == 1 || def.Polarity.Better(v, g.bestV) {
+				g.best, g.bestV = sr.Geography, v
+			}
+			if g.n == 1 || def.Polarity.Better(g.worstV, v) {
+				g.worst, g.worstV = sr.Geography, v
+			}
 		}
 	}
 	var out []Inequality
 	for _, k := range slices.Sorted(maps.Keys(byB)) {
 		var gaps []regionGap
-		for period, vals := range byB[k] {
-			if len(vals) < 2 {
+		for _, g := range byB[k] {
+			if g.n < 2 {
 				continue
-			}
-			g := regionGap{period: ends[period], n: len(vals)}
-			first := true
-			for _, r := range slices.Sorted(maps.Keys(vals)) {
-				v := vals[r]
-				if first || def.Polarity.Better(v, g.bestV) {
-					g.best, g.bestV = r, v
-				}
-				if first || def.Polarity.Better(g.worstV, v) {
-					g.worst, g.worstV = r, v
-				}
-				first = false
 			}
 			g.gap = g.bestV - g.worstV
 			if g.gap < 0 {
 				g.gap = -g.gap
 			}
-			gaps = append(gaps, g)
+			gaps = append(gaps, *g)
 		}
 		if len(gaps) == 0 {
 			continue

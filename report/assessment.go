@@ -100,36 +100,75 @@ func previousSnapshot(cat *indicators.Catalogue, year int, set, prev *store.AsOf
 }
 
 // changedIndicators returns the indicators whose figures differ between a
-// and b (in content or order).
+// and b (in content or order). It walks each indicator's runs of figures in
+// both (the store gives them ordered by indicator: one run each), without
+// an index of a million figures.
 func changedIndicators(a, b []indicators.Observation) map[string]bool {
-	at := func(obs []indicators.Observation) map[string][]int {
-		out := map[string][]int{}
-		for i, o := range obs {
-			out[o.Indicator] = append(out[o.Indicator], i)
-		}
-		return out
-	}
-	ia, ib := at(a), at(b)
+	ra, rb := indicatorRuns(a), indicatorRuns(b)
 	changed := map[string]bool{}
-	for id, xs := range ia {
-		ys := ib[id]
-		if len(xs) != len(ys) {
+	for id, xs := range ra {
+		ys := rb[id]
+		if runsLen(xs) != runsLen(ys) {
 			changed[id] = true
 			continue
 		}
-		for k := range xs {
-			if !sameFigure(&a[xs[k]], &b[ys[k]]) {
+		x, y := runsWalk(a, xs), runsWalk(b, ys)
+		for {
+			p, q := x(), y()
+			if p == nil {
+				break
+			}
+			if !sameFigure(p, q) {
 				changed[id] = true
 				break
 			}
 		}
 	}
-	for id := range ib {
-		if _, ok := ia[id]; !ok {
+	for id := range rb {
+		if _, ok := ra[id]; !ok {
 			changed[id] = true
 		}
 	}
 	return changed
+}
+
+// indicatorRuns gives each indicator's runs of figures in obs, [from, to).
+func indicatorRuns(obs []indicators.Observation) map[string][][2]int {
+	out := map[string][][2]int{}
+	for i := 0; i < len(obs); {
+		j := i + 1
+		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
+			j++
+		}
+		out[obs[i].Indicator] = append(out[obs[i].Indicator], [2]int{i, j})
+		i = j
+	}
+	return out
+}
+
+func runsLen(runs [][2]int) (n int) {
+	for _, r := range runs {
+		n += r[1] - r[0]
+	}
+	return n
+}
+
+// runsWalk returns the figures of runs one by one, then nil.
+func runsWalk(obs []indicators.Observation, runs [][2]int) func() *indicators.Observation {
+	r, i := 0, -1
+	return func() *indicators.Observation {
+		for r < len(runs) {
+			if i < runs[r][0] {
+				i = runs[r][0]
+			}
+			if i < runs[r][1] {
+				i++
+				return &obs[i-1]
+			}
+			r++
+		}
+		return nil
+	}
 }
 
 // sameFigure reports whether x and y are the same figure, field by field.

@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/testkit"
+	"github.com/kraeftplan/kpv/store"
 )
 
 // The figures are invented for the test.
@@ -79,5 +82,38 @@ func TestRecordVersionChanges(t *testing.T) {
 	v2, _ := s.RecordVersion(ctx)
 	if v2 == v1 || v2.Figures != v1.Figures || v2.FiguresMaxID != v1.FiguresMaxID || v2.RunsFinished != 2 {
 		t.Errorf("after an unchanged run: %+v, before %+v", v2, v1)
+	}
+}
+
+// A large table is read in parts side by side, each on its own connection
+// sharing one snapshot: the parts together are exactly the one read, also
+// with a revision committed between the reads of two sets.
+func TestVisibleReadInPartsIsTheOneRead(t *testing.T) {
+	s, c := synced(t)
+	var batch []indicators.Observation
+	for y := 1901; y <= 2100; y++ {
+		for _, ind := range []string{"g1_unmet_needs_followup", "g2_involved_decisions_barometer"} {
+			batch = append(batch, indicators.Observation{Indicator: ind, Period: fmt.Sprint(y), Geography: "DK", Value: testkit.Float(float64(y%50) + 0.5)})
+		}
+	}
+	write(t, s, c, batch)
+	cutoff := time.Now()
+	batch[0].Value = testkit.Float(49.5) // a revision after the cut-off
+	write(t, s, c, batch)
+	if err := s.Exec(context.Background(), `VACUUM ANALYZE figures`); err != nil {
+		t.Fatal(err)
+	}
+	var pages int64
+	if err := s.QueryRow(context.Background(), `SELECT relpages FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&pages); err != nil || pages < 2 {
+		t.Fatalf("the figures table has %d blocks (%v): too few to read in parts", pages, err)
+	}
+	for _, at := range []time.Time{cutoff, time.Now()} {
+		one := asOf(t, s, at)
+		restore := store.SplitReadsFrom(1)
+		parts := asOf(t, s, at)
+		restore()
+		if len(parts.Observations) != len(batch) || !reflect.DeepEqual(one, parts) {
+			t.Errorf("as of %s: %d figures read in parts, %d in one read, or they differ", at, len(parts.Observations), len(one.Observations))
+		}
 	}
 }

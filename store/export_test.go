@@ -32,3 +32,12 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 func (s *Store) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	return s.pool.Query(ctx, sql, args...)
 }
+
+// SplitReadsFrom makes Visible read the figures in parts from a table of
+// pages blocks (the parallel read, on a test's small table), until the
+// returned function restores it.
+func SplitReadsFrom(pages int64) (restore func()) {
+	old := splitFromPages
+	splitFromPages = pages
+	return func() { splitFromPages = old }
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
@@ -20,7 +22,10 @@ import (
 // report, a published version or a test reads comes through Visible, so
 // this is the only place the rule is written.
 func visible(f *compactFigure, cutoff, end time.Time) bool {
-	return !f.recorded.After(cutoff) && !f.published.After(cutoff) && (end.IsZero() || !f.published.After(end))
+	// In whole microseconds, as stored: a time of whole microseconds is at
+	// or before t exactly when it is at or before t's whole microsecond.
+	c := cutoff.UnixMicro()
+	return f.recorded <= c && f.published <= c && (end.IsZero() || f.published <= end.UnixMicro())
 }
 
 // Cut asks Visible for the figures visible at CutOff: one set per
@@ -132,16 +137,34 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		}
 		size = int(max(estimate, 0) * 1.05)
 	}
-	cur, err := compactFigures(ctx, tx, size, false, `SELECT `+compactCols+`
+	var releases releaseNames
+	var parts [][]compactFigure
+	if want.All {
+		parts, err = s.allFigures(ctx, tx, &releases, size)
+	} else {
+		var part []compactFigure
+		part, err = compactFigures(ctx, tx, &releases, size, false, `SELECT `+compactCols+`
 		FROM figures f JOIN ingest_runs r ON r.id = f.run_id`+filter, args...)
+		parts = [][]compactFigure{part}
+	}
 	if err != nil {
 		return fail(err)
+	}
+	// order: every current figure, sorted below.
+	n := 0
+	for _, part := range parts {
+		n += len(part)
+	}
+	order := make([]*compactFigure, 0, n)
+	for _, part := range parts {
+		for i := range part {
+			order = append(order, &part[i])
+		}
 	}
 	// The history of the figures whose current revision some set does not
 	// see, newest first per figure.
 	var ks, kp []int32
-	for i := range cur {
-		f := &cur[i]
+	for _, f := range order {
 		for _, end := range c.Ends {
 			if !visible(f, cutoff, end) {
 				f.partial = true
@@ -152,7 +175,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 	}
 	var hist []compactFigure
 	if len(ks) > 0 {
-		hist, err = compactFigures(ctx, tx, 0, true, `SELECT `+compactCols+`
+		hist, err = compactFigures(ctx, tx, &releases, 0, true, `SELECT `+compactCols+`
 			FROM unnest($1::int[], $2::int[]) k(series_id, period_id)
 			JOIN figure_history f ON f.series_id = k.series_id AND f.period_id = k.period_id
 			JOIN ingest_runs r ON r.id = f.run_id
@@ -167,8 +190,7 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		k := key{hist[i].series, hist[i].period}
 		older[k] = append(older[k], &hist[i])
 	}
-	for i := range cur {
-		f := &cur[i]
+	for _, f := range order {
 		sr, pr := series.at(f.series), periods.at(f.period)
 		if sr == nil || pr == nil {
 			return fail(fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period))
@@ -176,10 +198,6 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
 	}
 	// Sorted once, the current figures give every set its order.
-	order := make([]*compactFigure, len(cur))
-	for i := range cur {
-		order[i] = &cur[i]
-	}
 	sortByOrder(order)
 	// picks[s][i] is the revision set s sees of figure order[i] (nil: none).
 	picks := make([][]*compactFigure, len(c.Ends))
@@ -209,11 +227,8 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 				}
 				// Not visible now: visible once the cut-off passes its
 				// recording and publication, if it was published by the end.
-				if end.IsZero() || !r.published.After(end) {
-					t := r.published
-					if r.recorded.After(t) {
-						t = r.recorded
-					}
+				if end.IsZero() || r.published <= end.UnixMicro() {
+					t := time.UnixMicro(max(r.published, r.recorded))
 					ind := series.at(r.series).indicator
 					if p, ok := out.Pending[ind]; !ok || t.Before(p) {
 						out.Pending[ind] = t
@@ -244,20 +259,35 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		}
 		set.Observations = make([]indicators.Observation, 0, n)
 		vals := make([]float64, 0, 5*fresh) // the values, five per figure, in one allocation
+		// The same revision as the first set's is the same observation,
+		// copied a run of them at a time: [from, to) of the first set.
+		from, to := int32(0), int32(0)
+		flush := func() {
+			if to > from {
+				set.Observations = append(set.Observations, out.Sets[0].Observations[from:to]...)
+			}
+			from, to = 0, 0
+		}
 		for i, p := range picks[s] {
 			switch {
 			case p == nil:
-			case s > 0 && p == picks[0][i]: // the same revision: the same observation
-				set.Observations = append(set.Observations, out.Sets[0].Observations[pos[i]])
+			case s > 0 && p == picks[0][i]:
+				if to == 0 || pos[i] != to {
+					flush()
+					from = pos[i]
+				}
+				to = pos[i] + 1
 			default:
+				flush()
 				var o indicators.Observation
-				p.fill(&o, series.at(p.series), periods.at(p.period), sources[p.run], &vals)
+				p.fill(&o, series.at(p.series), periods.at(p.period), sources[p.run], releases.list, &vals)
 				if s == 0 {
 					pos[i] = int32(len(set.Observations))
 				}
 				set.Observations = append(set.Observations, o)
 			}
 		}
+		flush()
 		out.Sets = append(out.Sets, set)
 	}
 	if err := runsOf(ctx, tx, out.Sets, want.Runs); err != nil {
@@ -272,42 +302,125 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper,
 	f.suppressed, f.run_id, r.recorded_at, COALESCE(f.published_at, r.recorded_at), f.release`
 
-// compactFigure is one revision of a figure as stored, ids unresolved.
+// compactFigure is one revision of a figure as stored, ids unresolved. It
+// holds no pointer, so the garbage collector never scans the million of a
+// full read.
 type compactFigure struct {
 	series, period, revision int32
 	value, num, den, lo, hi  pgtype.Float8 // not pointers: a million figures, five allocations each
 	suppressed               bool
 	run                      int64
-	recorded, published      time.Time
-	release                  string
+	recorded, published      int64 // Unix microseconds, Postgres's precision
+	release                  int32 // in releaseNames.list
 	history                  bool
 	partial                  bool // some set does not see this current revision
 	order                    [3]int32
 }
 
+// allFigures reads every current figure, about size of them, in tx's
+// snapshot, in parts (not copied into one slice: a million figures). A large table is read in parts side by side, one per CPU (at
+// most four), each a range of the table's blocks (a TID range scan) on a
+// connection of its own that shares tx's snapshot: the read of a million
+// figures is most of a full report's time, and Postgres and the decoding
+// then use every core.
+func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int) ([][]compactFigure, error) {
+	const q = `SELECT ` + compactCols + ` FROM figures f JOIN ingest_runs r ON r.id = f.run_id`
+	var pages int64
+	if err := tx.QueryRow(ctx, `SELECT relpages FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&pages); err != nil {
+		return nil, err
+	}
+	n := int64(min(runtime.GOMAXPROCS(0), 4, int(s.pool.Config().MaxConns)-1))
+	if n < 2 || pages < splitFromPages {
+		part, err := compactFigures(ctx, tx, releases, size, false, q)
+		return [][]compactFigure{part}, err
+	}
+	var snapshot string
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+		return nil, err
+	}
+	parts := make([][]compactFigure, n)
+	names := make([]releaseNames, n)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range n {
+		// Blocks [from, to) of the table; the last part also reads any
+		// blocks added since the statistics counted them.
+		where := fmt.Sprintf(` WHERE f.ctid >= '(%d,0)'`, pages*i/n)
+		if i < n-1 {
+			where += fmt.Sprintf(` AND f.ctid < '(%d,0)'`, pages*(i+1)/n)
+		}
+		g.Go(func() (err error) {
+			ptx := tx
+			if i > 0 {
+				if ptx, err = s.pool.BeginTx(gctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}); err != nil {
+					return err
+				}
+				defer func() { _ = ptx.Rollback(context.WithoutCancel(gctx)) }()
+				if _, err := ptx.Exec(gctx, `SET TRANSACTION SNAPSHOT '`+snapshot+`'`); err != nil {
+					return err
+				}
+			}
+			parts[i], err = compactFigures(gctx, ptx, &names[i], size/int(n)+1, false, q+where)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	// Each part's releases numbered in releases.
+	for i, part := range parts {
+		to := make([]int32, len(names[i].list))
+		for j, name := range names[i].list {
+			to[j] = releases.of([]byte(name))
+		}
+		for j := range part {
+			part[j].release = to[part[j].release]
+		}
+	}
+	return parts, nil
+}
+
+// splitFromPages is the size of the figures table, in 8 KiB blocks, from
+// which allFigures reads it in parts: under 16 MiB one read is as quick.
+var splitFromPages int64 = 2048
+
+// releaseNames numbers the few releases of a read's figures.
+type releaseNames struct {
+	index map[string]int32
+	list  []string
+}
+
+func (r *releaseNames) of(name []byte) int32 {
+	i, ok := r.index[string(name)]
+	if !ok {
+		if r.index == nil {
+			r.index = map[string]int32{}
+		}
+		i = int32(len(r.list))
+		r.list = append(r.list, string(name))
+		r.index[string(name)] = i
+	}
+	return i
+}
+
 // compactFigures reads the figures of q (compactCols), about size of them,
-// from the history or not.
-func compactFigures(ctx context.Context, tx pgx.Tx, size int, history bool, q string, args ...any) ([]compactFigure, error) {
+// from the history or not, numbering their releases in releases.
+func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int, history bool, q string, args ...any) ([]compactFigure, error) {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	releases := map[string]string{}
 	out := make([]compactFigure, 0, size)
 	var release []byte
+	var recorded, published time.Time
 	for rows.Next() {
 		var f compactFigure
 		if err := rows.Scan(&f.series, &f.period, &f.revision, &f.value, &f.num, &f.den, &f.lo, &f.hi,
-			&f.suppressed, &f.run, &f.recorded, &f.published, &release); err != nil {
+			&f.suppressed, &f.run, &recorded, &published, &release); err != nil {
 			return nil, err
 		}
-		r, ok := releases[string(release)]
-		if !ok {
-			r = string(release)
-			releases[r] = r
-		}
-		f.release, f.history = r, history
+		f.recorded, f.published = recorded.UnixMicro(), published.UnixMicro()
+		f.release, f.history = releases.of(release), history
 		out = append(out, f)
 	}
 	return out, rows.Err()
@@ -315,7 +428,7 @@ func compactFigures(ctx context.Context, tx pgx.Tx, size int, history bool, q st
 
 // fill sets o to the figure f of series sr and period pr, written by a
 // run of source; its values are copied into *vals.
-func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, vals *[]float64) {
+func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, releases []string, vals *[]float64) {
 	ptr := func(p pgtype.Float8) *float64 {
 		if !p.Valid {
 			return nil
@@ -325,8 +438,8 @@ func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *peri
 	}
 	*o = indicators.Observation{Indicator: sr.indicator, Period: pr.period, Geography: sr.geography, Breakdown: sr.breakdown,
 		Value: ptr(f.value), Numerator: ptr(f.num), Denominator: ptr(f.den), CILower: ptr(f.lo), CIUpper: ptr(f.hi),
-		Suppressed: f.suppressed, PublishedAt: f.published, Release: f.release, PeriodStart: pr.start, PeriodEnd: pr.end,
-		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: f.recorded}
+		Suppressed: f.suppressed, PublishedAt: time.UnixMicro(f.published), Release: releases[f.release], PeriodStart: pr.start, PeriodEnd: pr.end,
+		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: time.UnixMicro(f.recorded)}
 }
 
 // sortByOrder sorts figures into Observations' order (indicator, period,
