@@ -87,7 +87,7 @@ func (g *gen) overview() *Dashboard {
 		Type: "table", Title: "Aktive alarmer – detaljer", Datasource: promDS,
 		Description: "The alerts firing now, with the indicator, goal and owner they are routed to. Empty when nothing fires.",
 		// ALERTS has no series when no alert fires: the query test accepts
-		// an empty answer for ALERTS alone (see cmd/kpv/grafana_test.go).
+		// an empty answer for ALERTS alone (see test/grafana_test.go).
 		Targets: []*Target{promInstant("A", `ALERTS{alertstate="firing"}`, "", true)},
 		Transformations: []map[string]any{{"id": "organize", "options": map[string]any{
 			"excludeByName": map[string]any{"Time": true, "Value": true, "__name__": true, "alertstate": true, "job": true, "instance": true},
