@@ -10,7 +10,7 @@
 // (store/migrations/00003_grafana_reader.sql).
 //
 // The output is checked in under grafana/ (dashboards/*.json and
-// provisioning/); a test fails when it is stale, and cmd/kpv's query test
+// provisioning/); a test fails when it is stale, and test/grafana_test.go
 // runs every panel's query against a real Prometheus and Postgres.
 package grafana
 
