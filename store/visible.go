@@ -307,22 +307,27 @@ const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator,
 // full read.
 type compactFigure struct {
 	series, period, revision int32
-	value, num, den, lo, hi  pgtype.Float8 // not pointers: a million figures, five allocations each
-	suppressed               bool
-	run                      int64
-	recorded, published      int64 // Unix microseconds, Postgres's precision
-	release                  int32 // in releaseNames.list
-	history                  bool
-	partial                  bool // some set does not see this current revision
-	order                    [3]int32
+	// value, numerator, denominator, CI lower and upper bound: not
+	// pointers (a million figures, five allocations each); bit i of valid
+	// says whether vals[i] is there.
+	vals                [5]float64
+	valid               uint8
+	suppressed          bool
+	run                 int64
+	recorded, published int64 // Unix microseconds, Postgres's precision
+	release             int32 // in releaseNames.list
+	history             bool
+	partial             bool // some set does not see this current revision
+	order               [3]int32
 }
 
 // allFigures reads every current figure, about size of them, in tx's
-// snapshot, in parts (not copied into one slice: a million figures). A large table is read in parts side by side, one per CPU (at
-// most four), each a range of the table's blocks (a TID range scan) on a
-// connection of its own that shares tx's snapshot: the read of a million
-// figures is most of a full report's time, and Postgres and the decoding
-// then use every core.
+// snapshot, in parts (not copied into one slice: a million figures). A
+// large table is read in parts side by side, one per CPU (at most four),
+// each a range of the table's blocks (a TID range scan) on a connection of
+// its own that shares tx's snapshot: the read of a million figures is most
+// of a full report's time, and Postgres and the decoding then use every
+// core.
 func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int) ([][]compactFigure, error) {
 	const q = `SELECT ` + compactCols + ` FROM figures f JOIN ingest_runs r ON r.id = f.run_id`
 	var pages int64
@@ -413,11 +418,17 @@ func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size
 	out := make([]compactFigure, 0, size)
 	var release []byte
 	var recorded, published time.Time
+	var vals [5]pgtype.Float8
 	for rows.Next() {
 		var f compactFigure
-		if err := rows.Scan(&f.series, &f.period, &f.revision, &f.value, &f.num, &f.den, &f.lo, &f.hi,
+		if err := rows.Scan(&f.series, &f.period, &f.revision, &vals[0], &vals[1], &vals[2], &vals[3], &vals[4],
 			&f.suppressed, &f.run, &recorded, &published, &release); err != nil {
 			return nil, err
+		}
+		for i, v := range vals {
+			if v.Valid {
+				f.vals[i], f.valid = v.Float64, f.valid|1<<i
+			}
 		}
 		f.recorded, f.published = recorded.UnixMicro(), published.UnixMicro()
 		f.release, f.history = releases.of(release), history
@@ -429,15 +440,15 @@ func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size
 // fill sets o to the figure f of series sr and period pr, written by a
 // run of source; its values are copied into *vals.
 func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, releases []string, vals *[]float64) {
-	ptr := func(p pgtype.Float8) *float64 {
-		if !p.Valid {
+	ptr := func(i int) *float64 {
+		if f.valid&(1<<i) == 0 {
 			return nil
 		}
-		*vals = append(*vals, p.Float64)
+		*vals = append(*vals, f.vals[i])
 		return &(*vals)[len(*vals)-1]
 	}
 	*o = indicators.Observation{Indicator: sr.indicator, Period: pr.period, Geography: sr.geography, Breakdown: sr.breakdown,
-		Value: ptr(f.value), Numerator: ptr(f.num), Denominator: ptr(f.den), CILower: ptr(f.lo), CIUpper: ptr(f.hi),
+		Value: ptr(0), Numerator: ptr(1), Denominator: ptr(2), CILower: ptr(3), CIUpper: ptr(4),
 		Suppressed: f.suppressed, PublishedAt: time.UnixMicro(f.published), Release: releases[f.release], PeriodStart: pr.start, PeriodEnd: pr.end,
 		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: time.UnixMicro(f.recorded)}
 }
