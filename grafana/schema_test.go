@@ -223,23 +223,23 @@ func TestGrafanaSchemaCheckCatchesMistakes(t *testing.T) {
 	for _, e := range checkSchema(t, bad) {
 		got[e.File] = append(got[e.File], e)
 	}
+	// The check runs once over every broken dashboard (one tsc run); each
+	// case is then read as its own subtest.
 	for _, c := range cases {
-		path := "dashboards/" + c.name + ".json"
-		errs := got[path]
-		if len(errs) == 0 {
-			t.Errorf("%s: the schema check passed a dashboard it must reject", c.name)
-			continue
-		}
-		found := false
-		for _, e := range errs {
-			lines := texts[path]
-			if strings.Contains(e.Msg, c.want) && e.Line >= 1 && e.Line <= len(lines) && strings.Contains(lines[e.Line-1], c.line) {
-				found = true
-				t.Logf("%s: %s", c.name, e)
+		t.Run(c.name, func(t *testing.T) {
+			path := "dashboards/" + c.name + ".json"
+			errs := got[path]
+			if len(errs) == 0 {
+				t.Fatalf("the schema check passed a dashboard it must reject")
 			}
-		}
-		if !found {
-			t.Errorf("%s: no error naming %s on its line; got %v", c.name, c.want, errs)
-		}
+			for _, e := range errs {
+				lines := texts[path]
+				if strings.Contains(e.Msg, c.want) && e.Line >= 1 && e.Line <= len(lines) && strings.Contains(lines[e.Line-1], c.line) {
+					t.Logf("%s", e)
+					return
+				}
+			}
+			t.Errorf("no error naming %s on its line; got %v", c.want, errs)
+		})
 	}
 }
