@@ -74,4 +74,3 @@ func TestMoneyTableReconcilesWithThePlan(t *testing.T) {
 		}
 	}
 }
-

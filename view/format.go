@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Danish time without the system's zone database
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
@@ -31,6 +33,20 @@ var Funcs = template.FuncMap{
 	"codes":  Codes,
 	"first":  func(s string) string { f, _ := Headline(s); return f },
 	"rest":   func(s string) string { _, r := Headline(s); return r },
+	"after":  AfterLabel,
+}
+
+// AfterLabel is a reason without the label it opens with, for a place
+// that shows the label just before it: a verdict's "Kan ikke afgøres
+// endnu efter reglen: …" after "Kan ikke afgøres endnu" reads "Efter
+// reglen: …". A reason that does not open with the label is unchanged.
+func AfterLabel(label, reason string) string {
+	rest, ok := strings.CutPrefix(reason, label+" ")
+	if !ok || rest == "" {
+		return reason
+	}
+	r, n := utf8.DecodeRuneInString(rest)
+	return string(unicode.ToUpper(r)) + rest[n:]
 }
 
 // numDA writes a number the Danish way: decimal comma, at most two
