@@ -189,6 +189,9 @@ var page = func() *template.Template {
 		"date":        func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 		"reportStyle": func() template.CSS { return template.CSS(view.ReportStyle()) },
 		"join":        joinInts,
+		"runDA":       RunWordDA,
+		"percent":     func(f float64) float64 { return f * 100 },
+		"runEN":       RunWordEN,
 	})
 	template.Must(t.New("partials").Parse(view.Partials))
 	return template.Must(t.Parse(pageTemplate))

@@ -271,6 +271,21 @@ func (s GoalSummary) LineEN() string {
 		s.Indicators, noun, s.OnTrack, s.OffTrack, s.Undecided, s.NotAssessable)
 }
 
+// HasFigures says whether any of the indicator's series has a figure.
+func (in Indicator) HasFigures() bool {
+	return slices.ContainsFunc(in.Rows, func(r Row) bool { return r.Latest != nil })
+}
+
+// Points is the most figures any of the indicator's series has drawn: a
+// chart of one or two is left off paper (the table holds them).
+func (in Indicator) Points() int {
+	n := 0
+	for _, r := range in.Rows {
+		n = max(n, len(r.History))
+	}
+	return n
+}
+
 // IndicatorOf is an indicator's entry from its assessment a and
 // Denmark's history per breakdown key.
 func IndicatorOf(cat *indicators.Catalogue, def *indicators.Indicator, a *assess.Indicator, hist map[string][]Value) Indicator {
