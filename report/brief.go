@@ -220,3 +220,12 @@ func (g Goal) RegionalWithout() []string {
 	}
 	return out
 }
+
+// Names are indicators' Danish names, joined for a sentence.
+func (r *Report) Names(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = "«" + r.IndicatorName(id) + "»"
+	}
+	return strings.Join(names, "; ")
+}
