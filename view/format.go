@@ -49,13 +49,22 @@ func AfterLabel(label, reason string) string {
 	return string(unicode.ToUpper(r)) + rest[n:]
 }
 
-// numDA writes a number the Danish way: decimal comma, at most two
-// decimals, a true minus sign.
+// numDA writes a number the Danish way: decimal comma, a point between
+// thousands (1.234,57), at most two decimals, a true minus sign.
 func numDA(v float64) string {
 	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	s = strings.Replace(s, ".", ",", 1)
-	if strings.HasPrefix(s, "-") {
-		s = "−" + s[1:]
+	sign := ""
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		sign, s = "−", rest
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	// Danish thousands separator: a point between groups of three digits.
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "." + whole[i:]
+	}
+	s = sign + whole
+	if hasFrac {
+		s += "," + frac
 	}
 	if s == "−0" {
 		s = "0"

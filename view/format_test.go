@@ -3,7 +3,7 @@ package view
 import "testing"
 
 func TestNumDA(t *testing.T) {
-	for v, want := range map[float64]string{67.2: "67,2", -1.5: "−1,5", 3: "3", 0.004: "0", 1234.567: "1234,57", -0.001: "0"} {
+	for v, want := range map[float64]string{67.2: "67,2", -1.5: "−1,5", 3: "3", 0.004: "0", 1234.567: "1.234,57", -0.001: "0", 15432: "15.432", -1234567.8: "−1.234.567,8", 617.6: "617,6"} {
 		if got := numDA(v); got != want {
 			t.Errorf("numDA(%v) = %q, want %q", v, got, want)
 		}
