@@ -229,3 +229,25 @@ func (r *Report) Names(ids []string) string {
 	}
 	return strings.Join(names, "; ")
 }
+
+// DocumentRef is a plan document cited by number in the milestones'
+// table on paper.
+type DocumentRef struct {
+	No    int
+	Title string
+}
+
+// DocumentList lists the plan documents in the catalogue's order, numbered
+// from 1.
+func (r *Report) DocumentList() []DocumentRef {
+	out := make([]DocumentRef, len(r.documentOrder))
+	for i, id := range r.documentOrder {
+		out[i] = DocumentRef{i + 1, r.documents[id]}
+	}
+	return out
+}
+
+// DocumentNo is a document's number in DocumentList (0 if unknown).
+func (r *Report) DocumentNo(id string) int {
+	return slices.Index(r.documentOrder, id) + 1
+}

@@ -61,7 +61,8 @@ type Report struct {
 	LinkBase string `json:"-"`
 	// documents are the plan documents' Danish titles by id, for the
 	// milestones' citations.
-	documents map[string]string
+	documents     map[string]string
+	documentOrder []string
 	// Publication: draft or published, the plan's follow-up, changes
 	// (followup.go; set by the API).
 	Publication
@@ -166,6 +167,7 @@ func assemble(cat *indicators.Catalogue, year int, rule string, set, prev *store
 	r.documents = map[string]string{}
 	for _, d := range cat.Documents {
 		r.documents[d.ID] = d.TitleDA
+		r.documentOrder = append(r.documentOrder, d.ID)
 	}
 	r.verdictsAndChanges(cat, snap, before, prev)
 	for _, g := range cat.Goals {
