@@ -251,3 +251,19 @@ func (r *Report) DocumentList() []DocumentRef {
 func (r *Report) DocumentNo(id string) int {
 	return slices.Index(r.documentOrder, id) + 1
 }
+
+// NamesEN are indicators' English names, joined for a sentence.
+func (r *Report) NamesEN(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id
+		for _, g := range r.Goals {
+			for _, in := range g.Indicators {
+				if in.ID == id {
+					names[i] = "“" + in.NameEN + "”"
+				}
+			}
+		}
+	}
+	return strings.Join(names, "; ")
+}
