@@ -12,6 +12,7 @@ import (
 
 	_ "embed"
 
+	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/view"
 )
 
@@ -116,8 +117,11 @@ func (r *Report) CSV(d view.CSVDialect) ([]byte, error) {
 					c = d.Number(v)
 				}
 			}
-			if CSVHeader[i] == "cut_off" {
+			switch CSVHeader[i] {
+			case "cut_off":
 				c = view.TimeDA(r.CutOff)
+			case "unit":
+				c = indicators.Unit(c).NameDA()
 			}
 			out = append(out, c)
 			if CSVHeader[i] == "indicator" {
