@@ -19,6 +19,7 @@ import (
 	"github.com/kraeftplan/kpv/pages"
 	"github.com/kraeftplan/kpv/report"
 	"github.com/kraeftplan/kpv/store"
+	"github.com/kraeftplan/kpv/view"
 )
 
 // Reports are cached per year and cut-off, and rendered once per format.
@@ -104,13 +105,21 @@ func (s *Server) reportHandler() http.HandlerFunc {
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCache) error {
-	p := queryParams(r, "format", "as_of")
+	p := queryParams(r, "format", "as_of", "dialect")
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil {
 		p.add("year", "not a year: "+strconv.Quote(chi.URLParam(r, "year")))
 	}
 	format := p.format(report.Formats...)
 	asOf := p.asOf(time.Time{})
+	// The CSV is for a Danish Excel unless dialect=program asks for the
+	// dialect for programs.
+	render := format
+	if d, err := view.Dialect(p.get("dialect")); err != nil {
+		p.add("dialect", err.Error())
+	} else if d == view.DialectProgram && format == "csv" {
+		render = report.CSVProgram
+	}
 	if err := p.err(); err != nil {
 		return err
 	}
@@ -144,7 +153,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, cache *reportCac
 	if err != nil {
 		return err
 	}
-	out, err := e.render(format)
+	out, err := e.render(render)
 	if err != nil {
 		return err
 	}

@@ -138,7 +138,7 @@ func GoalVerdict(cat *indicators.Catalogue, goal int, all []*Indicator) *Verdict
 		switch {
 		case short:
 			v.Short = append(v.Short, a.ID)
-		case good:
+		case good && !worse: // one that also worsened counts as off track
 			v.OnTrack++
 		}
 		if worse {

@@ -379,6 +379,7 @@ func buildMoney(cat *indicators.Catalogue, in Input) Money {
 		return out
 	}
 	m.ByInitiative, m.ByGoal, m.ByRecipient = flat(inits), flat(goals), flat(recips)
+	m.Reconciliation = Reconcile(cat, in.Year)
 	if t := flat(total); len(t) == 1 {
 		m.Total = t[0]
 	}

@@ -164,7 +164,11 @@ type Money struct {
 	ByInitiative []MoneyRow `json:"by_initiative"`
 	ByGoal       []MoneyRow `json:"by_goal"`
 	ByRecipient  []MoneyRow `json:"by_recipient"`
-	Total        MoneyRow   `json:"total"`
+	// Total adds the lines reported on (by recipient); Reconciliation
+	// ties it to the plan's total: the split lines' remainders no
+	// recipient is named for, and the plan's rounding.
+	Total          MoneyRow       `json:"total"`
+	Reconciliation Reconciliation `json:"reconciliation"`
 }
 
 // CommentaryEntry is the latest commentary on an indicator for the year.

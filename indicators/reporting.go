@@ -57,8 +57,12 @@ func (c *Catalogue) ReportingStatus(ind *Indicator) ReportingStatus {
 	switch {
 	case ind.Derived != nil:
 		rs.Channel = ChannelDerived
-		rs.HowDA = fmt.Sprintf("Beregnes af kpv ud fra %s for %s; kommer, når de lande har tal for samme periode og udgivelse.", ind.Derived.From, strings.Join(ind.Derived.Countries, ", "))
-		rs.HowEN = fmt.Sprintf("Computed by kpv from %s for %s; appears once those countries have figures for the same period and release.", ind.Derived.From, strings.Join(ind.Derived.Countries, ", "))
+		fromDA, fromEN := ind.Derived.From, ind.Derived.From
+		if f, ok := c.Indicator(ind.Derived.From); ok { // named, not by its id
+			fromDA, fromEN = "«"+f.NameDA+"»", "“"+f.NameEN+"”"
+		}
+		rs.HowDA = fmt.Sprintf("Beregnes af kpv ud fra %s for %s; kommer, når de lande har tal for samme periode og udgivelse.", fromDA, strings.Join(ind.Derived.Countries, ", "))
+		rs.HowEN = fmt.Sprintf("Computed by kpv from %s for %s; appears once those countries have figures for the same period and release.", fromEN, strings.Join(ind.Derived.Countries, ", "))
 	case src.Format == "submission":
 		rs.Channel = ChannelSubmission
 		rs.HowDA = "Ejeren indberetter tallet: " + submit + "."

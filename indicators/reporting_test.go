@@ -30,7 +30,8 @@ func TestReportingStatus(t *testing.T) {
 	for _, tc := range []struct{ id, channel, how string }{
 		{"g2_pro_use", ChannelSubmission, "POST /api/v1/indicators/g2_pro_use/observations"},
 		{"g2_involved_decisions_lup", ChannelFile, "kpv ingest lup --file"},
-		{"g3_nordic_rank_by_site", ChannelDerived, "g3_survival_5y_nordic"},
+		// A derived indicator names its source by name ("… (NORDCAN)"), not its id.
+		{"g3_nordic_rank_by_site", ChannelDerived, "(NORDCAN)"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			ind, ok := c.Indicator(tc.id)
@@ -40,6 +41,9 @@ func TestReportingStatus(t *testing.T) {
 			rs := c.ReportingStatus(ind)
 			if rs.Channel != tc.channel || !strings.Contains(rs.HowEN, tc.how) || !strings.Contains(rs.HowDA, tc.how) {
 				t.Errorf("%s: channel %q, how %q / %q; want %q mentioning %q", tc.id, rs.Channel, rs.HowDA, rs.HowEN, tc.channel, tc.how)
+			}
+			if tc.channel == ChannelDerived && (strings.Contains(rs.HowDA, ind.Derived.From) || strings.Contains(rs.HowEN, ind.Derived.From)) {
+				t.Errorf("%s: how %q names its source by id", tc.id, rs.HowDA)
 			}
 			if tc.channel == ChannelSubmission && !strings.Contains(rs.HowEN, "--org "+ind.Owner) {
 				t.Errorf("%s: how %q does not name the owner's token", tc.id, rs.HowEN)

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kraeftplan/kpv/assess"
-	"github.com/kraeftplan/kpv/internal/csvsafe"
 	"github.com/kraeftplan/kpv/view"
 )
 
@@ -20,30 +17,6 @@ import (
 // The CSV is for a Danish Excel by default (semicolons, decimal comma, a
 // UTF-8 byte order mark); ?dialect=program gives commas and decimal points
 // without the mark, for programs.
-
-// csvDialect is how a CSV is written.
-type csvDialect struct {
-	comma rune
-	point string
-	bom   bool
-}
-
-var (
-	dialectExcelDA = csvDialect{comma: ';', point: ",", bom: true}
-	dialectProgram = csvDialect{comma: ',', point: "."}
-)
-
-// number writes a figure rounded as the pages show it (two decimals at
-// most), with the dialect's decimal mark.
-func (d csvDialect) number(v float64) string {
-	s := strconv.FormatFloat(roundShown(v), 'f', -1, 64)
-	return strings.Replace(s, ".", d.point, 1)
-}
-
-func roundShown(v float64) float64 {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 2, 64), 64)
-	return r
-}
 
 func exportHeader() []string {
 	return []string{"indikator", "indikatornavn", "serie", "periode", "udgangspunkt", "tal", "enhed", "nedre_95", "oevre_95", "status", "hentet_fra"}
@@ -66,17 +39,15 @@ func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes s
 }
 
 func (p *Pages) indicatorCSV(w http.ResponseWriter, r *http.Request, in view.Indicator, t chartTable) {
-	d := dialectExcelDA
-	if r.URL.Query().Get("dialect") == "program" {
-		d = dialectProgram
+	d, err := view.Dialect(r.URL.Query().Get("dialect"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
 	var buf bytes.Buffer
-	if d.bom {
-		buf.WriteString("\ufeff")
-	}
-	cw := csvsafe.NewWriterComma(&buf, d.comma)
+	cw := d.Writer(&buf)
 	_ = cw.Write(exportHeader())
-	for _, row := range exportRows(in, t, d.number, "ja") {
+	for _, row := range exportRows(in, t, d.Number, "ja") {
 		_ = cw.Write(row)
 	}
 	cw.Flush()
@@ -123,12 +94,12 @@ func (p *Pages) indicatorXLSX(w http.ResponseWriter, r *http.Request, in view.In
 	}
 	set(data, 1, row...)
 	for i, r := range t.Rows {
-		vals := []any{in.ID, in.NameDA, r.Series, r.Period, "", roundShown(r.Value), in.Unit.NameDA(), nil, nil, in.StatusDA, in.SourceDA}
+		vals := []any{in.ID, in.NameDA, r.Series, r.Period, "", view.RoundShown(r.Value), in.Unit.NameDA(), nil, nil, in.StatusDA, in.SourceDA}
 		if r.Baseline {
 			vals[4] = "ja"
 		}
 		if r.CI != nil {
-			vals[7], vals[8] = roundShown(r.CI.Lower), roundShown(r.CI.Upper)
+			vals[7], vals[8] = view.RoundShown(r.CI.Lower), view.RoundShown(r.CI.Upper)
 		}
 		set(data, i+2, vals...)
 	}

@@ -79,3 +79,17 @@ func CutOff(cat *indicators.Catalogue, year int, asOf, now time.Time) (time.Time
 	}
 	return now.UTC().Truncate(time.Microsecond), RuleNow, nil
 }
+
+// CutOffRuleWords says in Danish and English how a report's cut-off was
+// chosen, for a reader (the rule's code is for programs).
+func CutOffRuleWords(rule string) string {
+	switch rule {
+	case RuleAsOf:
+		return "valgt skæringstidspunkt / the cut-off asked for"
+	case RuleNow:
+		return "tidspunktet for opgørelsen, da året ikke er slut / the time of the report, the year not being over"
+	case RulePublishedBy:
+		return "offentliggjort ved årets udgang / published by the end of the year"
+	}
+	return rule
+}

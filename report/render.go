@@ -12,7 +12,7 @@ import (
 
 	_ "embed"
 
-	"github.com/kraeftplan/kpv/internal/csvsafe"
+	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/view"
 )
 
@@ -49,7 +49,9 @@ func Render(r *Report, format string) ([]byte, error) {
 		err := enc.Encode(r)
 		return buf.Bytes(), err
 	case "csv":
-		return r.CSV()
+		return r.CSV(view.DialectExcelDA)
+	case CSVProgram:
+		return r.CSV(view.DialectProgram)
 	case "html":
 		return r.HTML()
 	case "xlsx":
@@ -67,12 +69,67 @@ var CSVHeader = []string{"year", "cut_off", "goal", "indicator", "geography", "b
 	"point_status", "change_significance", "change_ci_lower", "change_ci_upper", "trend_apc", "trend_ci_lower", "trend_ci_upper", "trend_significance",
 	"projected_value", "reached_year", "pathway_value", "distance_from_pathway", "status_since_baseline", "status_last_5_years"}
 
-// CSV writes one row per indicator and breakdown; numbers with a point
-// and no rounding, empty where there is no figure.
-func (r *Report) CSV() ([]byte, error) {
+// CSVProgram is the internal name of the CSV for programs
+// (format=csv&dialect=program): Render takes it as a format.
+const CSVProgram = "csv-program"
+
+// CSVHeaderDA is the header of the CSV for a Danish Excel: CSVHeader's
+// columns in Danish, with the indicator's name after its id.
+var CSVHeaderDA = []string{"år", "skæringstidspunkt", "mål", "indikator", "indikatornavn", "geografi", "opdeling", "opdeling_da", "opdeling_en", "enhed",
+	"udgangspunkt_periode", "udgangspunkt", "udgangspunkt_oprindelse", "forrige_periode", "forrige", "seneste_periode", "seneste", "nedre_95", "øvre_95",
+	"ændring", "ændring_siden_udgangspunkt", "måltype", "mål_værdi", "målår", "afstand_til_mål",
+	"status", "status_da", "status_en", "begrundelse_da", "begrundelse_en", "sammenligning", "aktualitet",
+	"punktstatus", "ændringens_signifikans", "ændring_nedre_95", "ændring_øvre_95", "trend_apc", "trend_nedre_95", "trend_øvre_95", "trendens_signifikans",
+	"fremskrevet_værdi", "nået_år", "forløbsværdi", "afstand_fra_forløb", "status_siden_udgangspunkt", "status_seneste_5_år"}
+
+// csvNumeric are CSVHeader's columns that hold a figure: in the Danish
+// dialect they are rounded as shown and written with a decimal comma.
+var csvNumeric = map[string]bool{"baseline": true, "previous": true, "latest": true, "ci_lower": true, "ci_upper": true, "change": true,
+	"change_since_baseline": true, "target": true, "gap_to_target": true, "change_ci_lower": true, "change_ci_upper": true, "trend_apc": true,
+	"trend_ci_lower": true, "trend_ci_upper": true, "projected_value": true, "pathway_value": true, "distance_from_pathway": true}
+
+// CSV writes one row per indicator and breakdown, empty where there is no
+// figure. For programs (view.DialectProgram): CSVHeader, numbers with a
+// point and no rounding. For a Danish Excel (view.DialectExcelDA, the
+// default): CSVHeaderDA with the indicator's name, a byte order mark,
+// semicolons, and numbers rounded as shown with a decimal comma.
+func (r *Report) CSV(d view.CSVDialect) ([]byte, error) {
 	var buf bytes.Buffer
-	w := csvsafe.NewWriter(&buf)
-	_ = w.Write(CSVHeader)
+	w := d.Writer(&buf)
+	danish := d != view.DialectProgram
+	if danish {
+		_ = w.Write(CSVHeaderDA)
+	} else {
+		_ = w.Write(CSVHeader)
+	}
+	names := map[string]string{}
+	for _, g := range r.Goals {
+		for _, in := range g.Indicators {
+			names[in.ID] = in.NameDA
+		}
+	}
+	// toDA turns a program row into the Danish one.
+	toDA := func(row []string) []string {
+		out := make([]string, 0, len(row)+1)
+		for i, c := range row {
+			if csvNumeric[CSVHeader[i]] && c != "" {
+				if v, err := strconv.ParseFloat(c, 64); err == nil {
+					c = d.Number(v)
+				}
+			}
+			switch CSVHeader[i] {
+			case "cut_off":
+				c = view.TimeDA(r.CutOff)
+			case "unit":
+				c = indicators.Unit(c).NameDA()
+			}
+			out = append(out, c)
+			if CSVHeader[i] == "indicator" {
+				out = append(out, names[c])
+			}
+		}
+		return out
+	}
 	num := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -100,10 +157,14 @@ func (r *Report) CSV() ([]byte, error) {
 		if in.Target.Year != 0 {
 			ty = strconv.Itoa(in.Target.Year)
 		}
-		_ = w.Write(append([]string{strconv.Itoa(r.Year), r.CutOff.Format(time.RFC3339Nano), strconv.Itoa(g.ID), in.ID, row.Geography,
+		rec := append([]string{strconv.Itoa(r.Year), r.CutOff.Format(time.RFC3339Nano), strconv.Itoa(g.ID), in.ID, row.Geography,
 			row.Breakdown.Key(), row.BreakdownDA, row.BreakdownEN, string(in.Unit), bp, bv, origin, pp, pv, lp, lv, lo, hi,
 			num(row.Change), num(row.ChangeSinceBaseline), string(in.Target.Kind), num(in.Target.Value), ty, num(row.GapToTarget),
-			string(row.Status), row.StatusDA, row.StatusEN, row.ReasonDA, row.ReasonEN, comparison, string(in.Freshness.State)}, defenceColumns(row)...))
+			string(row.Status), row.StatusDA, row.StatusEN, row.ReasonDA, row.ReasonEN, comparison, string(in.Freshness.State)}, defenceColumns(row)...)
+		if danish {
+			rec = toDA(rec)
+		}
+		_ = w.Write(rec)
 	}
 	for _, g := range r.Goals {
 		for _, in := range g.Indicators {
@@ -132,6 +193,9 @@ var page = func() *template.Template {
 		"date":        func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 		"reportStyle": func() template.CSS { return template.CSS(view.ReportStyle()) },
 		"join":        joinInts,
+		"runDA":       RunWordDA,
+		"percent":     func(f float64) float64 { return f * 100 },
+		"runEN":       RunWordEN,
 	})
 	template.Must(t.New("partials").Parse(view.Partials))
 	return template.Must(t.Parse(pageTemplate))

@@ -59,6 +59,10 @@ type Report struct {
 	// alerts), so a saved report links to them too and the same report is
 	// the same bytes from the API and from `kpv report`.
 	LinkBase string `json:"-"`
+	// documents are the plan documents' Danish titles by id, for the
+	// milestones' citations.
+	documents     map[string]string
+	documentOrder []string
 	// Publication: draft or published, the plan's follow-up, changes
 	// (followup.go; set by the API).
 	Publication
@@ -159,6 +163,11 @@ func assemble(cat *indicators.Catalogue, year int, rule string, set, prev *store
 		TitleEN:          fmt.Sprintf("Follow-up of %s – %d", cat.Plan.TitleEN, year),
 		CatalogueVersion: cat.Version, Figures: figures, Runs: []Run{}, Methods: Methods,
 		LinkBase: strings.TrimSuffix(cat.Alerting.APIURL, "/"),
+	}
+	r.documents = map[string]string{}
+	for _, d := range cat.Documents {
+		r.documents[d.ID] = d.TitleDA
+		r.documentOrder = append(r.documentOrder, d.ID)
 	}
 	r.verdictsAndChanges(cat, snap, before, prev)
 	for _, g := range cat.Goals {

@@ -136,16 +136,20 @@ func TestFixtureReport(t *testing.T) {
 	cat := testkit.Catalogue(t)
 	r := fromSet(t, cat, 2025, fixture(t, cat))
 
-	// Summary. Goal 1: the late-effects clinics on track (a complete count);
-	// unmet needs and responsibility move by their point estimates, but the
-	// catalogue's 2019 baselines have no interval: significance unknown,
-	// counted as undecided; four indicators have no figures (not assessable).
-	// Goal 2: LUP off track (−0.83 % a year). Goal 3: the register's
-	// survival has no intervals here: significance unknown; the Nordic
-	// series have one period each; the five context indicators (pathway
-	// times, mortality, its rank, deaths, NORDCAN mortality) have no
-	// figures in the fixture.
-	want := map[int][3]int{1: {1, 0, 4}, 2: {0, 1, 2}, 3: {0, 0, 6}}
+	// Summary, counted as the goal's verdict reads the indicators (their
+	// standing and direction, not their progress status). Goal 1: the
+	// late-effects clinics on track (a complete count); unmet needs and
+	// responsibility move by their point estimates, but the catalogue's
+	// 2019 baselines have no interval: undecided; four indicators have no
+	// figures. Goal 2: LUP's progress is off track (−0.83 % a year), but
+	// its change is not significant and its target is a direction: the
+	// verdict cannot count it either way (undecided). Goal 3: the two
+	// Nordic indicators stand third of four with intervals apart from the
+	// leader, beyond the uncertainty: off track, as the verdict says
+	// (their progress status, one period each, says nothing); the five
+	// context indicators (pathway times, mortality, its rank, deaths,
+	// NORDCAN mortality) have no figures in the fixture.
+	want := map[int][3]int{1: {1, 0, 4}, 2: {0, 0, 2}, 3: {0, 2, 6}}
 	for _, s := range r.Summary {
 		if got := [3]int{s.OnTrack, s.OffTrack, s.NotAssessable}; got != want[s.Goal] {
 			t.Errorf("goal %d: on track, off track, not assessable = %v, want %v", s.Goal, got, want[s.Goal])
@@ -334,7 +338,8 @@ func checkJSON(t *testing.T, r *Report) {
 
 func checkCSV(t *testing.T, r *Report) {
 	t.Helper()
-	body, err := Render(r, "csv")
+	checkCSVDanish(t, r)
+	body, err := Render(r, CSVProgram)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,8 +400,8 @@ func checkHTML(t *testing.T, r *Report) {
 		`<html lang="da">`, `@page { size: A4; margin: 15mm; }`, `break-before: page`,
 		`<section class="goal" id="goal-1">`, `<section class="goal" id="goal-2">`, `<section class="goal" id="goal-3">`,
 		`<h2>Mål 1: Hjælp og støtte efter endt sygehusbehandling</h2>`, `<p lang="en" class="en">Goal 1: Help and support after hospital treatment</p>`,
-		`<td class="num on-track">1</td><td class="num off-track">0</td><td class="num not-assessable">4</td>`,
-		`<section id="verdict">`, `<h2>Vurdering pr. mål</h2>`, `Kan ikke afgøres endnu`, `Regel: Et mål er ikke på rette spor`,
+		`<td class="num on-track">1</td><td class="num off-track">0</td><td class="num undecided">2</td><td class="num not-assessable">4</td>`,
+		`<section id="brief">`, `<h2>Sammendrag</h2>`, `<section id="verdict">`, `<h3>Vurdering pr. mål</h3>`, `Kan ikke afgøres endnu`, `Regel: Et mål er ikke på rette spor`,
 		`<section id="changes">`, `Planens første opfølgning`, `<section id="methods">`, `Newcombe RG (1998)`, `Zou GY, Donner A (2008)`,
 		`SEER*Stat`, `Eurostat`, `ingen antal: signifikans ukendt`, `class="pathway"`,
 		"<strong>35\u00a0%</strong>", "36,5\u00a0%", "−1,5\u00a0pp", `<strong>3</strong> af 4`, `Dårligere end landet`,
@@ -483,5 +488,59 @@ func TestFundingColumn(t *testing.T) {
 				t.Errorf("%s %d: %q, want %q", c.t.ID, c.year, got, c.want)
 			}
 		})
+	}
+}
+
+// checkCSVDanish reads the report's CSV for a Danish Excel: a byte order
+// mark, semicolons, Danish headings, the indicator's name beside its id,
+// and values rounded as shown with a decimal comma.
+func checkCSVDanish(t *testing.T, r *Report) {
+	t.Helper()
+	body, err := Render(r, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, ok := bytes.CutPrefix(body, []byte("\ufeff"))
+	if !ok {
+		t.Fatal("the Danish CSV has no byte order mark")
+	}
+	cr := csv.NewReader(bytes.NewReader(rest))
+	cr.Comma = ';'
+	rows, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	var un []string
+	for _, row := range rows[1:] {
+		if row[col["indikator"]] == "g1_unmet_needs_followup" && row[col["geografi"]] == "DK" {
+			un = row
+		}
+	}
+	if un == nil {
+		t.Fatalf("no row for unmet needs in %v", rows[0])
+	}
+	if un[col["indikatornavn"]] == "" || un[col["seneste"]] != "35" || un[col["ændring"]] != "-1,5" || un[col["nedre_95"]] != "32,94" ||
+		un[col["skæringstidspunkt"]] != "1. marts 2026 kl. 13:00" {
+		t.Errorf("Danish CSV, unmet needs: %v", un)
+	}
+	numeric := map[string]bool{} // CSVHeaderDA has the name after the id (column 3)
+	for i, h := range CSVHeader {
+		if j := i + min(1, max(0, i-2)); csvNumeric[h] {
+			numeric[CSVHeaderDA[j]] = true
+		}
+	}
+	if len(numeric) != len(csvNumeric) || !numeric["seneste"] || !numeric["afstand_til_mål"] {
+		t.Errorf("numeric Danish columns: %v", numeric)
+	}
+	for _, row := range rows[1:] {
+		for i, c := range row {
+			if numeric[rows[0][i]] && strings.Contains(c, ".") {
+				t.Errorf("a decimal point in the Danish CSV: %s = %q", rows[0][i], c)
+			}
+		}
 	}
 }

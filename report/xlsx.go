@@ -205,7 +205,7 @@ func (r *Report) xlsxCover(s *sheet) {
 	s.blank()
 	s.put(0, "År / year", r.Year)
 	s.put(0, "Tal registreret til og med / figures recorded by (cut-off)", r.CutOff)
-	s.put(0, "Skæringstid valgt som / cut-off rule", r.CutOffRule)
+	s.put(0, "Skæringstid valgt som / cut-off rule", CutOffRuleWords(r.CutOffRule))
 	s.put(0, "Perioder afsluttet senest / periods ending by", r.PeriodsEndingBy)
 	s.put(0, "Katalogversion / catalogue version", r.CatalogueVersion)
 	s.put(0, "Antal tal / figures", r.Figures)
@@ -219,9 +219,10 @@ func (r *Report) xlsxCover(s *sheet) {
 	}
 	s.blank()
 	s.put(s.bold, "Oversigt / summary")
-	s.put(s.head, "Mål / goal", "Mål (kort) / goal (short)", "", "Indikatorer / indicators", "På rette spor / on track", "Ikke på rette spor / off track", "Kan ikke vurderes / not assessable")
+	s.put(s.head, "Mål / goal", "Mål (kort) / goal (short)", "", "Indikatorer / indicators", "På rette spor / on track", "Ikke på rette spor / off track",
+		"Uden tal / no figures", "Tal, der ikke afgør det endnu / figures not deciding yet")
 	for _, g := range r.Summary {
-		s.put(s.wrap, g.Goal, g.ShortDA, g.ShortEN, g.Indicators, g.OnTrack, g.OffTrack, g.NotAssessable)
+		s.put(s.wrap, g.Goal, g.ShortDA, g.ShortEN, g.Indicators, g.OnTrack, g.OffTrack, g.NotAssessable, g.Undecided)
 	}
 	s.blank()
 	s.put(s.bold, "Kilder / sources (citations)")
@@ -240,7 +241,7 @@ func (r *Report) xlsxCover(s *sheet) {
 	s.put(s.bold, "Kørsler, tallene kommer fra / runs the figures come from")
 	s.put(s.head, "Kørsel / run", "Kilde / source", "Type / kind", "Udfald / outcome", "Afsluttet / finished", "Tal i rapporten / figures used")
 	for _, run := range r.Runs {
-		s.put(0, run.ID, run.Source, run.Kind, run.Outcome, run.FinishedAt, run.Figures)
+		s.put(0, run.ID, r.SourceName(run.Source), RunWordDA(run.Kind)+" / "+RunWordEN(run.Kind), RunWordDA(run.Outcome)+" / "+RunWordEN(run.Outcome), run.FinishedAt, run.Figures)
 	}
 }
 
@@ -405,17 +406,17 @@ func (r *Report) xlsxInitiatives(s *sheet) {
 			}
 			for _, l := range in.Funding {
 				amount := l.Amount
-				s.put(0, g.ID, in.Number, in.NameDA, in.NameEN, l.Table, l.Line, l.NameDA, l.NameEN, l.Column, &amount, joinInts(l.Initiatives), l.Unit)
+				s.put(0, g.ID, in.Number, in.NameDA, in.NameEN, l.TableDA, l.Line, l.NameDA, l.NameEN, l.Column, &amount, joinInts(l.Initiatives), l.Unit)
 			}
 		}
 	}
 	s.blank()
 	s.put(s.bold, "Målets andel af hver tabel, hver linje talt én gang / each goal's share of each table, each line counted once")
-	s.put(s.head, "Mål / goal", "Finansieringstabel / funding table", "Titel / title", "Title", "Kolonne / column", "Linjer / lines", "Beløb / amount ("+unit+")", "Enhed / unit")
+	s.put(s.head, "Mål / goal", "Finansieringstabel / funding table", "Funding table", "Kolonne / column", "Linjer / lines", "Beløb / amount ("+unit+")", "Enhed / unit")
 	for _, g := range r.Goals {
 		for _, t := range g.Funding {
 			amount := t.Amount
-			s.put(0, g.ID, t.Table, t.TitleDA, t.TitleEN, t.Column, t.Lines, &amount, t.Unit)
+			s.put(0, g.ID, t.TitleDA, t.TitleEN, t.Column, t.Lines, &amount, t.Unit)
 		}
 	}
 }

@@ -180,7 +180,7 @@ func TestReportReproducible(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	if !bytes.Contains(before["csv"], []byte(",g1_regions_late_effects_clinic,DK,,,,regions,2024,2,figure,2024,2,2025,3,")) {
+	if !bytes.Contains(before["csv"], []byte(";g1_regions_late_effects_clinic;Regioner med senfølgeklinik med det ensartede senfølgetilbud;DK;;;;antal regioner;2024;2;figure;2024;2;2025;3;")) {
 		t.Errorf("CSV lacks the clinics' row:\n%s", before["csv"])
 	}
 

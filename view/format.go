@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Danish time without the system's zone database
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kraeftplan/kpv/assess"
 	"github.com/kraeftplan/kpv/indicators"
@@ -31,15 +33,38 @@ var Funcs = template.FuncMap{
 	"codes":  Codes,
 	"first":  func(s string) string { f, _ := Headline(s); return f },
 	"rest":   func(s string) string { _, r := Headline(s); return r },
+	"after":  AfterLabel,
 }
 
-// numDA writes a number the Danish way: decimal comma, at most two
-// decimals, a true minus sign.
+// AfterLabel is a reason without the label it opens with, for a place
+// that shows the label just before it: a verdict's "Kan ikke afgøres
+// endnu efter reglen: …" after "Kan ikke afgøres endnu" reads "Efter
+// reglen: …". A reason that does not open with the label is unchanged.
+func AfterLabel(label, reason string) string {
+	rest, ok := strings.CutPrefix(reason, label+" ")
+	if !ok || rest == "" {
+		return reason
+	}
+	r, n := utf8.DecodeRuneInString(rest)
+	return string(unicode.ToUpper(r)) + rest[n:]
+}
+
+// numDA writes a number the Danish way: decimal comma, a point between
+// thousands (1.234,57), at most two decimals, a true minus sign.
 func numDA(v float64) string {
 	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	s = strings.Replace(s, ".", ",", 1)
-	if strings.HasPrefix(s, "-") {
-		s = "−" + s[1:]
+	sign := ""
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		sign, s = "−", rest
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	// Danish thousands separator: a point between groups of three digits.
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "." + whole[i:]
+	}
+	s = sign + whole
+	if hasFrac {
+		s += "," + frac
 	}
 	if s == "−0" {
 		s = "0"

@@ -16,10 +16,14 @@ import (
 	"github.com/kraeftplan/kpv/indicators"
 )
 
-// GoalSummary counts a goal's indicators by their headline status: on
-// track (on track or target achieved), off track (needs acceleration, off
-// track or deteriorating: not at the pace the target needs) and not
-// assessable; ByStatus has every state.
+// GoalSummary counts a goal's indicators as the goal's verdict reads
+// them (their standing against the target and their direction over the
+// last five years, by the catalogue's rule): on track, off track (short of
+// the target beyond the statistical uncertainty without closing the gap at
+// the pace needed, or significantly worse), undecided (figures that do not
+// decide it yet) and without figures. ByStatus counts the headline
+// progress states. LineDA and LineEN say it in a sentence, the same on
+// the pages and in the report.
 type GoalSummary struct {
 	Goal       int    `json:"goal"`
 	ShortDA    string `json:"short_da"`
@@ -213,7 +217,9 @@ var (
 	offTrack = []assess.Status{assess.NeedsAcceleration, assess.NoSignificantChange, assess.OffTrack, assess.Deterioration}
 )
 
-// Summary counts a goal's indicators by headline status.
+// Summary counts a goal's indicators as its verdict reads them (the
+// headline progress states in ByStatus); without a verdict, by progress
+// state.
 func Summary(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
 	s := GoalSummary{Goal: g.ID, ShortDA: g.ShortDA, ShortEN: g.ShortEN, ByStatus: map[assess.Status]int{}}
 	sum, _ := snap.Goal(g.ID)
@@ -232,7 +238,52 @@ func Summary(snap *assess.Snapshot, g indicators.Goal) GoalSummary {
 			s.Undecided += n
 		}
 	}
+	if v := sum.Verdict; v != nil {
+		off := map[string]bool{}
+		for _, id := range append(slices.Clone(v.Short), v.Worse...) {
+			off[id] = true
+		}
+		s.OnTrack, s.OffTrack, s.NotAssessable = v.OnTrack, len(off), v.Indicators-v.WithFigures
+		s.Undecided = v.WithFigures - s.OnTrack - s.OffTrack
+	}
 	return s
+}
+
+// LineDA is the summary in a Danish sentence: "6 indikatorer: 0 på rette
+// spor, 1 ikke på rette spor, 3 med tal, der endnu ikke afgør det, 2 uden
+// tal."
+func (s GoalSummary) LineDA() string {
+	noun := "indikatorer"
+	if s.Indicators == 1 {
+		noun = "indikator"
+	}
+	return fmt.Sprintf("%d %s: %d på rette spor, %d ikke på rette spor, %d med tal, der endnu ikke afgør det, %d uden tal.",
+		s.Indicators, noun, s.OnTrack, s.OffTrack, s.Undecided, s.NotAssessable)
+}
+
+// LineEN is LineDA in English.
+func (s GoalSummary) LineEN() string {
+	noun := "indicators"
+	if s.Indicators == 1 {
+		noun = "indicator"
+	}
+	return fmt.Sprintf("%d %s: %d on track, %d off track, %d with figures that do not decide it yet, %d without figures.",
+		s.Indicators, noun, s.OnTrack, s.OffTrack, s.Undecided, s.NotAssessable)
+}
+
+// HasFigures says whether any of the indicator's series has a figure.
+func (in Indicator) HasFigures() bool {
+	return slices.ContainsFunc(in.Rows, func(r Row) bool { return r.Latest != nil })
+}
+
+// Points is the most figures any of the indicator's series has drawn: a
+// chart of one or two is left off paper (the table holds them).
+func (in Indicator) Points() int {
+	n := 0
+	for _, r := range in.Rows {
+		n = max(n, len(r.History))
+	}
+	return n
 }
 
 // IndicatorOf is an indicator's entry from its assessment a and

@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/report"
+	"github.com/kraeftplan/kpv/view"
 )
 
-const reportUsage = "usage: kpv report YEAR [--format json|csv|html|xlsx] [--out FILE] [--as-of DATE]"
+const reportUsage = "usage: kpv report YEAR [--format json|csv|html|xlsx] [--dialect excel|program] [--out FILE] [--as-of DATE]"
 
 // reportCmd runs `kpv report YEAR`: the yearly follow-up report, as GET
 // /api/v1/reports/YEAR serves it, written to --out (or standard output).
@@ -26,6 +27,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "", "json, csv, html or xlsx (default: from --out's extension, else json)")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
+	dialect := fs.String("dialect", "", "the CSV's dialect: excel (Danish Excel, the default) or program")
 	asOfFlag := fs.String("as-of", "", "cut-off: a date (the end of that day, UTC) or an RFC 3339 time; default the end of the year or now, whichever is earlier")
 	// Flags may come before or after the year.
 	var pos []string
@@ -54,6 +56,12 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if !slices.Contains(report.Formats, *format) {
 		return fmt.Errorf("--format: unknown format %q; use %s", *format, strings.Join(report.Formats, ", "))
+	}
+	render := *format
+	if d, err := view.Dialect(*dialect); err != nil {
+		return fmt.Errorf("--dialect: %w", err)
+	} else if d == view.DialectProgram && *format == "csv" {
+		render = report.CSVProgram
 	}
 	var asOf time.Time
 	if *asOfFlag != "" {
@@ -94,7 +102,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := report.Decorate(ctx, st, cat, rep, followAt); err != nil {
 		return err
 	}
-	body, err := report.Render(rep, *format)
+	body, err := report.Render(rep, render)
 	if err != nil {
 		return err
 	}
