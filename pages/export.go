@@ -46,7 +46,26 @@ func roundShown(v float64) float64 {
 }
 
 func exportHeader() []string {
-	return []string{"indikator", "indikatornavn", "serie", "periode", "udgangspunkt", "tal", "enhed", "nedre_95", "oevre_95", "status", "hentet_fra"}
+	return []string{"indikator", "indikatornavn", "serie", "periode", "udgangspunkt", "tal", "enhed", "nedre_95", "oevre_95", "status", "hentet_fra",
+		"udgiver", "titel", "udgivet", "udgave", "adresse", "indlaest"}
+}
+
+// publicationCells are a figure's publication as the page shows it:
+// publisher, title, date, release, address and when kpv loaded it (the
+// catalogue for a catalogue baseline).
+func publicationCells(r chartTableRow) []string {
+	if r.Baseline {
+		return []string{"kataloget", "", "", "", "", ""}
+	}
+	p := r.Pub
+	if p == nil {
+		return []string{"", "", "", "", "", ""}
+	}
+	loaded := ""
+	if p.LoadedAt != nil {
+		loaded = view.TimeDA(*p.LoadedAt)
+	}
+	return []string{p.Publisher, p.Title, p.PublishedDA, p.Release, p.URL, loaded}
 }
 
 func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes string) [][]string {
@@ -60,7 +79,7 @@ func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes s
 		if r.Baseline {
 			base = yes
 		}
-		out = append(out, []string{in.ID, in.NameDA, r.Series, r.Period, base, num(r.Value), in.Unit.NameDA(), lo, hi, in.StatusDA, in.SourceDA})
+		out = append(out, append([]string{in.ID, in.NameDA, r.Series, r.Period, base, num(r.Value), in.Unit.NameDA(), lo, hi, in.StatusDA, in.SourceDA}, publicationCells(r)...))
 	}
 	return out
 }
@@ -129,6 +148,9 @@ func (p *Pages) indicatorXLSX(w http.ResponseWriter, r *http.Request, in view.In
 		}
 		if r.CI != nil {
 			vals[7], vals[8] = roundShown(r.CI.Lower), roundShown(r.CI.Upper)
+		}
+		for _, c := range publicationCells(r) {
+			vals = append(vals, c)
 		}
 		set(data, i+2, vals...)
 	}

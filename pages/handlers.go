@@ -150,6 +150,9 @@ type chartTableRow struct {
 	Value                    float64
 	CI                       *assess.Interval
 	Baseline                 bool
+	// Pub is the figure's publication and when kpv loaded it (nil for a
+	// catalogue baseline: the catalogue cites it).
+	Pub *view.Publication
 }
 
 type indicatorView struct {
@@ -207,6 +210,7 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, _ := view.LiveIndicator(p.cat, snap, id)
+	p.loadedAt(r.Context(), in)
 	g, _ := p.cat.Goal(def.Goal)
 	v := indicatorView{Indicator: in, Def: def, GoalDA: g.ShortDA, GoalEN: g.ShortEN,
 		UnitDA: def.Unit.NameDA(), UnitEN: def.Unit.NameEN(),
@@ -257,6 +261,44 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, "indicator", v)
 }
 
+// recordedTimer is the store's read of when runs recorded their figures
+// (store.RecordedTimes).
+type recordedTimer interface {
+	RecordedTimes(ctx context.Context, ids []int64) (map[int64]time.Time, error)
+}
+
+// loadedAt sets when kpv loaded each of in's figures, from their runs.
+func (p *Pages) loadedAt(ctx context.Context, in view.Indicator) {
+	rt, ok := p.runs.(recordedTimer)
+	if !ok {
+		return
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, row := range in.Rows {
+		for _, h := range row.History {
+			if h.Pub != nil && h.Pub.RunID != 0 && !seen[h.Pub.RunID] {
+				seen[h.Pub.RunID] = true
+				ids = append(ids, h.Pub.RunID)
+			}
+		}
+	}
+	times, err := rt.RecordedTimes(ctx, ids)
+	if err != nil {
+		p.log.Error("indicator page: read when the figures were loaded", "indicator", in.ID, "err", err)
+		return
+	}
+	for _, row := range in.Rows {
+		for _, h := range row.History {
+			if h.Pub != nil {
+				if t, ok := times[h.Pub.RunID]; ok {
+					h.Pub.LoadedAt = &t
+				}
+			}
+		}
+	}
+}
+
 // figuresTable lists the figures the indicator's chart draws: Denmark's
 // series, period by period, with the catalogue's baseline where no figure
 // is stored for its period.
@@ -276,7 +318,7 @@ func figuresTable(in view.Indicator) chartTable {
 			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: b.Period, Value: b.Value, Baseline: true})
 		}
 		for _, h := range row.History {
-			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI})
+			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI, Pub: h.Pub})
 		}
 		slices.Reverse(rows)
 		if len(rows) > 0 {

@@ -23,13 +23,14 @@ func LiveIndicator(cat *indicators.Catalogue, snap *assess.Snapshot, id string) 
 	if !ok {
 		a = &assess.Indicator{ID: id, Status: assess.NotAssessable}
 	}
+	src, _ := cat.Source(def.Source)
 	hist := map[string][]Value{}
 	for _, sr := range a.Series {
 		if sr.Geography != assess.Home {
 			continue
 		}
 		for _, f := range sr.History() {
-			v := Value{Period: f.Period, Value: f.Value, CI: f.CI, End: f.End, Start: f.End}
+			v := Value{Period: f.Period, Value: f.Value, CI: f.CI, End: f.End, Start: f.End, Pub: PublicationOf(src, f.PublishedAt, f.Release, f.RunID)}
 			if p, err := indicators.ParsePeriod(f.Period); err == nil {
 				v.Start, v.End = p.Start, p.End
 			}
