@@ -130,6 +130,9 @@ type Publication struct {
 	// it (set by the reader that knows the runs).
 	RunID    int64      `json:"run_id,omitempty"`
 	LoadedAt *time.Time `json:"loaded_at,omitempty"`
+	// DerivedFromDA names the indicator a derived figure is computed from
+	// (by kpv); the publication is then that of its figures.
+	DerivedFromDA string `json:"derived_from_da,omitempty"`
 }
 
 // PublicationOf is the publication of a figure of src published at t in
