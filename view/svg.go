@@ -268,7 +268,9 @@ func (c *lineChart) SVG() template.HTML {
 	return template.HTML(out.String())
 }
 
-func numEN(v float64) string { return strings.Replace(strings.Replace(numDA(v), ",", ".", 1), "−", "-", 1) }
+func numEN(v float64) string {
+	return strings.Replace(strings.Replace(numDA(v), ",", ".", 1), "−", "-", 1)
+}
 
 // panel draws one series in a w × h box on the chart's axes.
 func (c *lineChart) panel(l *chartLine, w, h, top float64, perLine int, lo, hi, step float64) template.HTML {
