@@ -197,7 +197,7 @@ func (c *lineChart) SVG() template.HTML {
 	single := len(c.Lines) == 1
 	w, h := panelWidth, panelHeight
 	if single {
-		w, h = chartWidth, 250
+		w, h = 480, 250
 	}
 	if single {
 		out.WriteString(`<div class="multiples one">`)
