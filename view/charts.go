@@ -138,7 +138,7 @@ func RegionalChart(in Indicator, reg Regional) template.HTML {
 	for _, k := range []assess.Comparison{assess.Better, assess.Similar, assess.Worse, assess.NotComparable} {
 		if used[k] {
 			l := assess.ComparisonLabels[k]
-			c.Key = append(c.Key, [3]string{l[0], l[1], comparisonColour[k]})
+			c.Key = append(c.Key, [3]string{l[0], l[1], "sw-" + string(k)})
 		}
 	}
 	return c.SVG()

@@ -151,6 +151,9 @@ func TestChartDrawsWhatItSays(t *testing.T) {
 			if n := strings.Count(html, `<svg xmlns="http://www.w3.org/2000/svg" class="chart"`); n != c.panels {
 				t.Errorf("%d panels, want %d", n, c.panels)
 			}
+			if n := strings.Count(html, "<svg"); n != c.panels {
+				t.Errorf("%d SVGs for %d panels: the key must be no image", n, c.panels)
+			}
 			if !strings.Contains(html, `viewBox="0 0 340 `) {
 				t.Error("the panels do not scale (viewBox)")
 			}

@@ -217,34 +217,28 @@ func (c *lineChart) SVG() template.HTML {
 
 	// The key: only what is drawn.
 	var key []string
-	item := func(swatch, da, en string) {
-		key = append(key, `<li><svg class="swatch" aria-hidden="true" width="22" height="12" viewBox="0 0 22 12">`+swatch+`</svg>`+esc(da)+` <span class="en" lang="en">(`+esc(en)+`)</span></li>`)
-	}
-	item(fmt.Sprintf(`<line x1="0" x2="22" y1="6" y2="6" stroke="%s" stroke-width="3"/><circle cx="11" cy="6" r="4" fill="%s"/>`, colourDenmark, colourDenmark),
-		"Danmark", "Denmark")
+	item := func(class, da, en string) { key = append(key, keyItem(class, da, en)) }
+	item("sw-dk-line", "Danmark", "Denmark")
 	if intervals > 0 {
-		item(fmt.Sprintf(`<line x1="11" x2="11" y1="0" y2="12" stroke="%s" stroke-width="1.5"/>`, colourDenmark), "95 %-interval", "95% interval")
+		item("sw-ci-bar", "95 %-interval", "95% interval")
 	}
 	if hollow > 0 {
-		item(fmt.Sprintf(`<circle cx="11" cy="6" r="4" fill="#fff" stroke="%s" stroke-width="1.5"/>`, colourDenmark),
-			"Udgangspunkt fra kataloget", "baseline from the catalogue")
+		item("sw-baseline", "Udgangspunkt fra kataloget", "baseline from the catalogue")
 	}
 	if c.Target != nil {
-		item(fmt.Sprintf(`<line x1="0" x2="22" y1="6" y2="6" stroke="%s" stroke-width="1.5" stroke-dasharray="5 3"/>`, colourTarget),
-			"Mål: "+c.TargetDA, "target: "+c.TargetEN)
+		item("sw-target", "Mål: "+c.TargetDA, "target: "+c.TargetEN)
 	}
 	for _, l := range c.Lines {
 		if l.Pathway != nil {
-			item(fmt.Sprintf(`<line x1="0" x2="22" y1="9" y2="3" stroke="%s" stroke-width="1.5" stroke-dasharray="2 3"/>`, colourTarget),
-				"Målsti fra udgangspunkt til mål", "pathway from baseline to target")
+			item("sw-pathway", "Målsti fra udgangspunkt til mål", "pathway from baseline to target")
 			break
 		}
 	}
 	if c.Warning != nil {
-		item(fmt.Sprintf(`<rect width="22" height="12" fill="%s" stroke="#bbb"/>`, bandWarning), "Advarsel: "+numDA(*c.Warning)+c.Unit, "warning threshold")
+		item("sw-warning", "Advarsel: "+numDA(*c.Warning)+c.Unit, "warning threshold")
 	}
 	if c.Critical != nil {
-		item(fmt.Sprintf(`<rect width="22" height="12" fill="%s" stroke="#bbb"/>`, bandCritical), "Kritisk: "+numDA(*c.Critical)+c.Unit, "critical threshold")
+		item("sw-critical", "Kritisk: "+numDA(*c.Critical)+c.Unit, "critical threshold")
 	}
 	out.WriteString(`<ul class="chart-key">` + strings.Join(key, "") + `</ul>`)
 	var axis string
@@ -461,7 +455,7 @@ type dotChart struct {
 	Min     float64
 	Max     float64
 	// Key lists what the colours of other rows mean: [Danish, English,
-	// colour].
+	// the key's swatch class].
 	Key [][3]string
 }
 
@@ -557,21 +551,19 @@ func (c *dotChart) SVG() template.HTML {
 	out.WriteString(string(wrapSVGw(c.Title, c.TitleEN, dotWidth, height, b.String())))
 
 	var key []string
-	item := func(swatch, da, en string) {
-		key = append(key, `<li><svg class="swatch" aria-hidden="true" width="22" height="12" viewBox="0 0 22 12">`+swatch+`</svg>`+esc(da)+` <span class="en" lang="en">(`+esc(en)+`)</span></li>`)
-	}
-	item(fmt.Sprintf(`<circle cx="11" cy="6" r="5" fill="%s"/>`, colourDenmark), "Danmark", "Denmark")
+	item := func(class, da, en string) { key = append(key, keyItem(class, da, en)) }
+	item("sw-dk", "Danmark", "Denmark")
 	for _, k := range c.Key {
-		item(fmt.Sprintf(`<circle cx="11" cy="6" r="4" fill="%s"/>`, k[2]), k[0], k[1])
+		item(k[2], k[0], k[1])
 	}
 	if len(c.Key) == 0 && len(c.Rows) > 1 {
-		item(fmt.Sprintf(`<circle cx="11" cy="6" r="4" fill="#fff" stroke="%s" stroke-width="2"/>`, colourOther), "De andre lande", "the other countries")
+		item("sw-other", "De andre lande", "the other countries")
 	}
 	if intervals {
-		item(fmt.Sprintf(`<line x1="2" x2="20" y1="6" y2="6" stroke="%s" stroke-width="2"/>`, colourOther), "95 %-interval", "95% interval")
+		item("sw-ci", "95 %-interval", "95% interval")
 	}
 	if c.RefLo != nil && c.RefHi != nil {
-		item(`<rect width="22" height="12" fill="#dde7f0" stroke="#bbb"/>`, c.RefNote, c.RefEN)
+		item("sw-ref", c.RefNote, c.RefEN)
 	}
 	out.WriteString(`<ul class="chart-key">` + strings.Join(key, "") + `</ul>`)
 	axis := fmt.Sprintf("Aksen går fra %s til %s%s", numDA(lo), numDA(hi), c.Unit)
@@ -604,4 +596,11 @@ func wrapWords(s string, n int) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// keyItem is one entry of a chart's key: a swatch drawn by the style
+// sheet (class sw-…; not an image, so a chart is the only SVG it holds)
+// and its words, Danish with the English beside them.
+func keyItem(class, da, en string) string {
+	return `<li><span class="sw ` + class + `" aria-hidden="true"></span>` + esc(da) + ` <span class="en" lang="en">(` + esc(en) + `)</span></li>`
 }
