@@ -121,7 +121,7 @@ var funcs = template.FuncMap{
 			U    indicators.Unit
 		}{rows, u}
 	},
-	"day":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"day":     func(t time.Time) string { return view.PublishedDA(t.UTC().Format(time.DateOnly)) },
 	"pubdate": view.PublishedDA,
 	"css":     func() template.CSS { return template.CSS(stylesheet) },
 	"outcome": func(o store.RunOutcome) string {
