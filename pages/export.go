@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,7 @@ func roundShown(v float64) float64 {
 
 func exportHeader() []string {
 	return []string{"indikator", "indikatornavn", "serie", "periode", "udgangspunkt", "tal", "enhed", "nedre_95", "oevre_95", "status", "hentet_fra",
-		"udgiver", "titel", "udgivet", "udgave", "adresse", "indlaest"}
+		"udgiver", "titel", "udgivet", "udgave", "adresse", "indlaest", "for_sig"}
 }
 
 // publicationCells are a figure's publication as the page shows it:
@@ -70,7 +71,7 @@ func publicationCells(r chartTableRow) []string {
 
 func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes string) [][]string {
 	var out [][]string
-	for _, r := range t.Rows {
+	for _, r := range append(slices.Clone(t.Rows), t.Apart...) {
 		lo, hi := "", ""
 		if r.CI != nil {
 			lo, hi = num(r.CI.Lower), num(r.CI.Upper)
@@ -79,7 +80,11 @@ func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes s
 		if r.Baseline {
 			base = yes
 		}
-		out = append(out, append([]string{in.ID, in.NameDA, r.Series, r.Period, base, num(r.Value), in.Unit.NameDA(), lo, hi, in.StatusDA, in.SourceDA}, publicationCells(r)...))
+		apart := ""
+		if r.Apart {
+			apart = yes
+		}
+		out = append(out, append(append([]string{in.ID, in.NameDA, r.Series, r.Period, base, num(r.Value), in.Unit.NameDA(), lo, hi, in.StatusDA, in.SourceDA}, publicationCells(r)...), apart))
 	}
 	return out
 }
@@ -141,7 +146,7 @@ func (p *Pages) indicatorXLSX(w http.ResponseWriter, r *http.Request, in view.In
 		row[i] = h
 	}
 	set(data, 1, row...)
-	for i, r := range t.Rows {
+	for i, r := range append(slices.Clone(t.Rows), t.Apart...) {
 		vals := []any{in.ID, in.NameDA, r.Series, r.Period, "", roundShown(r.Value), in.Unit.NameDA(), nil, nil, in.StatusDA, in.SourceDA}
 		if r.Baseline {
 			vals[4] = "ja"
@@ -151,6 +156,11 @@ func (p *Pages) indicatorXLSX(w http.ResponseWriter, r *http.Request, in view.In
 		}
 		for _, c := range publicationCells(r) {
 			vals = append(vals, c)
+		}
+		if r.Apart {
+			vals = append(vals, "ja")
+		} else {
+			vals = append(vals, "")
 		}
 		set(data, i+2, vals...)
 	}

@@ -143,6 +143,12 @@ type chartTable struct {
 	// of each series (what the page shows unfolded).
 	Rows   []chartTableRow
 	Latest []chartTableRow
+	// Apart are figures of another kind of period than their series'
+	// latest (a whole year among quarters): not drawn, shown apart with
+	// the reason.
+	Apart []chartTableRow
+	// ApartDA and ApartEN say why.
+	ApartDA, ApartEN string
 }
 
 type chartTableRow struct {
@@ -150,6 +156,8 @@ type chartTableRow struct {
 	Value                    float64
 	CI                       *assess.Interval
 	Baseline                 bool
+	// Apart: not in the chart (another kind of period).
+	Apart bool
 	// Pub is the figure's publication and when kpv loaded it (nil for a
 	// catalogue baseline: the catalogue cites it).
 	Pub *view.Publication
@@ -276,7 +284,7 @@ func (p *Pages) loadedAt(ctx context.Context, in view.Indicator) {
 	var ids []int64
 	seen := map[int64]bool{}
 	for _, row := range in.Rows {
-		for _, h := range row.History {
+		for _, h := range slices.Concat(row.History, row.ApartValues) {
 			if h.Pub != nil && h.Pub.RunID != 0 && !seen[h.Pub.RunID] {
 				seen[h.Pub.RunID] = true
 				ids = append(ids, h.Pub.RunID)
@@ -289,7 +297,7 @@ func (p *Pages) loadedAt(ctx context.Context, in view.Indicator) {
 		return
 	}
 	for _, row := range in.Rows {
-		for _, h := range row.History {
+		for _, h := range slices.Concat(row.History, row.ApartValues) {
 			if h.Pub != nil {
 				if t, ok := times[h.Pub.RunID]; ok {
 					h.Pub.LoadedAt = &t
@@ -325,6 +333,13 @@ func figuresTable(in view.Indicator) chartTable {
 			t.Latest = append(t.Latest, rows[0])
 		}
 		t.Rows = append(t.Rows, rows...)
+		for i := len(row.ApartValues) - 1; i >= 0; i-- {
+			h := row.ApartValues[i]
+			t.Apart = append(t.Apart, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI, Pub: h.Pub, Apart: true})
+		}
+		if row.Apart != nil && t.ApartDA == "" {
+			t.ApartDA, t.ApartEN = row.Apart.ReasonDA, row.Apart.ReasonEN
+		}
 	}
 	return t
 }

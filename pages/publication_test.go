@@ -81,3 +81,30 @@ func TestIndicatorPagePublication(t *testing.T) {
 		}
 	})
 }
+
+// TestIndicatorPageApart: a figure of another kind of period than its
+// series' latest (a whole year among quarters) is not drawn but shown
+// apart with its publication, and is in the download marked so.
+func TestIndicatorPageApart(t *testing.T) {
+	const id = "g3_cancer_pathways_within_standard_time"
+	year := obs(id, "2022", 74)
+	year.PublishedAt, year.RunID, year.Source = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), 7, "sst-kraeftpakker"
+	srv := serverWith(t, obs(id, "2021K4", 77), obs(id, "2025K4", 78), year)
+	_, _, body := get(t, srv.URL+"/sider/indikatorer/"+id)
+	for _, c := range []struct{ name, want string }{
+		{"table", "Tal for en anden slags periode, ikke i diagrammet"},
+		{"publication", "Jyllands-Posten: <a href=\"https://jyllands-posten.dk/indland/ECE16150341/regioner-faar-faelles-ansvar-for-kraeftpatienter/\"><cite>Regioner får fælles ansvar for kræftpatienter</cite></a>, juni 2023"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(body, c.want) {
+				t.Errorf("the page lacks %q", c.want)
+			}
+		})
+	}
+	t.Run("csv", func(t *testing.T) {
+		_, _, csv := get(t, srv.URL+"/sider/indikatorer/"+id+"?format=csv")
+		if !strings.Contains(csv, ";2022;;74;") || !strings.Contains(csv, ";juni 2023;;https://jyllands-posten.dk/indland/ECE16150341/regioner-faar-faelles-ansvar-for-kraeftpatienter/;20. maj 2026 kl. 10:30;ja\n") {
+			t.Errorf("the CSV lacks the whole year apart:\n%s", csv)
+		}
+	})
+}

@@ -42,7 +42,16 @@ func LiveIndicator(cat *indicators.Catalogue, snap *assess.Snapshot, id string) 
 			hist[sr.Breakdown.Key()] = append(hist[sr.Breakdown.Key()], v)
 		}
 	}
-	return IndicatorOf(cat, def, a, hist), true
+	in := IndicatorOf(cat, def, a, hist)
+	for i := range in.Rows {
+		if ap := in.Rows[i].Apart; ap != nil {
+			for _, f := range ap.Figures {
+				in.Rows[i].ApartValues = append(in.Rows[i].ApartValues, Value{Period: f.Period, Value: f.Value, CI: f.CI,
+					Pub: PublicationOf(src, f.PublishedAt, f.Release, f.RunID)})
+			}
+		}
+	}
+	return in, true
 }
 
 // LiveRegional is the regions against Denmark for an indicator published

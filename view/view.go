@@ -187,6 +187,8 @@ type Row struct {
 	// ProjectionNone are as in the API (assess).
 	Answers        *assess.Answers         `json:"answers,omitempty"`
 	Apart          *assess.Apart           `json:"apart,omitempty"`
+	// ApartValues are Apart's figures with their publications (the pages').
+	ApartValues []Value `json:"-"`
 	Break          *indicators.SeriesBreak `json:"break,omitempty"`
 	ProjectionNone *assess.Note            `json:"projection_none,omitempty"`
 }
