@@ -1,10 +1,13 @@
 package pages_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
@@ -69,6 +72,24 @@ func TestIndicatorPagePublication(t *testing.T) {
 	t.Run("newspaper not unfolded", func(t *testing.T) {
 		if strings.Contains(latest, "Dagens Medicin") {
 			t.Error("an older figure's publication is shown unfolded")
+		}
+	})
+	t.Run("xlsx", func(t *testing.T) {
+		_, _, body := get(t, srv.URL+"/sider/indikatorer/"+id+"?format=xlsx")
+		f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, _ := f.GetRows("Tal")
+		var found bool
+		for _, r := range rows {
+			if len(r) >= 17 && r[11] == "Dagens Medicin" && r[13] == "juni 2017" && r[16] == "20. maj 2026 kl. 10:30" {
+				found = true
+			}
+		}
+		if len(rows) == 0 || len(rows[0]) != 18 || rows[0][11] != "udgiver" || !found {
+			t.Errorf("the workbook's figures lack their publications: %q", rows)
 		}
 	})
 	t.Run("csv", func(t *testing.T) {
