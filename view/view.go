@@ -185,10 +185,10 @@ type Row struct {
 	Windows     []assess.Window    `json:"windows,omitempty"`
 	// Answers, Apart (figures of another kind of period), Break and
 	// ProjectionNone are as in the API (assess).
-	Answers        *assess.Answers         `json:"answers,omitempty"`
-	Apart          *assess.Apart           `json:"apart,omitempty"`
+	Answers *assess.Answers `json:"answers,omitempty"`
+	Apart   *assess.Apart   `json:"apart,omitempty"`
 	// ApartValues are Apart's figures with their publications (the pages').
-	ApartValues []Value `json:"-"`
+	ApartValues    []Value                 `json:"-"`
 	Break          *indicators.SeriesBreak `json:"break,omitempty"`
 	ProjectionNone *assess.Note            `json:"projection_none,omitempty"`
 }
