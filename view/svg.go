@@ -190,9 +190,10 @@ func (c *lineChart) SVG() template.HTML {
 	}
 	var out strings.Builder
 	if points == 0 {
-		body := fmt.Sprintf(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="13" fill="#555">%s<tspan lang="en" font-style="italic">%s</tspan></text>`,
-			float64(chartWidth)/2, 60.0, esc(c.Empty), esc(c.EmptyEN))
-		return wrapSVG(c.Title, c.TitleEN, 100, body)
+		// Narrow, so its words read on a phone: Danish, the English under it.
+		body := fmt.Sprintf(`<rect x="0.5" y="0.5" width="359" height="69" fill="#fafafa" stroke="#ddd"/><text x="180" y="30" text-anchor="middle" font-size="14" fill="#444">%s</text><text x="180" y="50" text-anchor="middle" font-size="13" fill="#555" lang="en" font-style="italic">%s</text>`,
+			esc(c.Empty), esc(strings.TrimPrefix(c.EmptyEN, " / ")))
+		return wrapSVGw(c.Title, c.TitleEN, 360, 70, body)
 	}
 	single := len(c.Lines) == 1
 	w, h := panelWidth, panelHeight
