@@ -112,6 +112,10 @@ type Figure struct {
 	Denominator *float64  `json:"denominator,omitempty"`
 	Revision    int       `json:"revision,omitempty"`
 	RunID       int64     `json:"run_id,omitempty"`
+	// PublishedAt and Release are the figure's publication (its date and
+	// the publisher's release label), for the pages' citation of it.
+	PublishedAt time.Time `json:"-"`
+	Release     string    `json:"-"`
 }
 
 // Baseline is a series' starting point and where it comes from.
@@ -386,7 +390,7 @@ func planPublished(cat *indicators.Catalogue) time.Time {
 
 func figureOf(o indicators.Observation) Figure {
 	f := Figure{Point: Point{Period: o.Period, End: o.PeriodEnd}, Numerator: o.Numerator, Denominator: o.Denominator,
-		Revision: o.Revision, RunID: o.RunID}
+		Revision: o.Revision, RunID: o.RunID, PublishedAt: o.PublishedAt, Release: o.Release}
 	if o.Value != nil {
 		f.Value = *o.Value
 	}

@@ -12,6 +12,7 @@ package indicators
 
 import (
 	_ "embed"
+	"time"
 )
 
 // Embedded is the catalogue shipped with this build.
@@ -258,6 +259,11 @@ type Source struct {
 	// Snapshot is the file of real published figures shipped with kpv
 	// (ingest/snapshots), read instead of URL when kpv runs offline.
 	Snapshot string `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`
+	// Publications name the publications the source's figures were read
+	// from (a newspaper article, a news item, a report), each by the date
+	// its figures carry as published: a figure whose publication date is
+	// one of these is cited by it; any other by the source itself.
+	Publications []Publication `yaml:"publications,omitempty" json:"publications,omitempty"`
 	// Snapshots, instead of Snapshot, lists several shipped files, each
 	// with when its figures were published, the publisher's release and
 	// fixed values for what the file itself does not say.
@@ -284,6 +290,41 @@ type RevisionReview struct {
 	// MaxSeries is how many series one run may revise before all its
 	// revisions are held; 0 means no limit.
 	MaxSeries int `yaml:"max_series,omitempty" json:"max_series,omitempty"`
+}
+
+// Publication is where a source's figures were published: who published
+// them, under which title, when (YYYY-MM-DD, or YYYY-MM / YYYY where only
+// that is known) and at which address.
+type Publication struct {
+	Published string `yaml:"published" json:"published"`
+	Publisher string `yaml:"publisher" json:"publisher"`
+	Title     string `yaml:"title" json:"title"`
+	URL       string `yaml:"url,omitempty" json:"url,omitempty"`
+}
+
+// PublicationOf is the publication of a figure of the source published at
+// t: the one of Publications with that date (false if none).
+func (s *Source) PublicationOf(t time.Time) (Publication, bool) {
+	if t.IsZero() {
+		return Publication{}, false
+	}
+	for _, p := range s.Publications {
+		if d, err := ParsePublished(p.Published); err == nil && d.Equal(t) {
+			return p, true
+		}
+	}
+	return Publication{}, false
+}
+
+// FilePublished is the publication date, as the catalogue gives it, of the
+// shipped snapshot file whose figures were published at t (false if none).
+func (s *Source) FilePublished(t time.Time) (string, bool) {
+	for _, f := range s.Files() {
+		if d, err := ParsePublished(f.Published); err == nil && f.Published != "" && d.Equal(t) {
+			return f.Published, true
+		}
+	}
+	return "", false
 }
 
 // SnapshotFile is one shipped file of a source's real published figures.

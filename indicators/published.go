@@ -43,6 +43,14 @@ func validateSnapshots(p *problems, s Source) {
 			p.add(s.Line, "%s: mapping.regions_published_from needs a date (YYYY-MM-DD) and a reason", where)
 		}
 	}
+	for i, pub := range s.Publications {
+		if _, err := ParsePublished(pub.Published); err != nil {
+			p.add(s.Line, "%s: publications[%d]: published: %v", where, i, err)
+		}
+		if pub.Publisher == "" || pub.Title == "" {
+			p.add(s.Line, "%s: publications[%d] (%s) needs a publisher and a title", where, i, pub.Published)
+		}
+	}
 	for i, f := range s.Snapshots {
 		if f.File == "" {
 			p.add(s.Line, "%s: snapshots[%d] has no file", where, i)

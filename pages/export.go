@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 
@@ -19,12 +20,31 @@ import (
 // without the mark, for programs.
 
 func exportHeader() []string {
-	return []string{"indikator", "indikatornavn", "serie", "periode", "udgangspunkt", "tal", "enhed", "nedre_95", "oevre_95", "status", "hentet_fra"}
+	return []string{"indikator", "indikatornavn", "serie", "periode", "udgangspunkt", "tal", "enhed", "nedre_95", "oevre_95", "status", "hentet_fra",
+		"udgiver", "titel", "udgivet", "udgave", "adresse", "indlaest", "for_sig"}
+}
+
+// publicationCells are a figure's publication as the page shows it:
+// publisher, title, date, release, address and when kpv loaded it (the
+// catalogue for a catalogue baseline).
+func publicationCells(r chartTableRow) []string {
+	if r.Baseline {
+		return []string{"kataloget", "", "", "", "", ""}
+	}
+	p := r.Pub
+	if p == nil {
+		return []string{"", "", "", "", "", ""}
+	}
+	loaded := ""
+	if p.LoadedAt != nil {
+		loaded = view.TimeDA(*p.LoadedAt)
+	}
+	return []string{p.Publisher, p.Title, p.PublishedDA, p.Release, p.URL, loaded}
 }
 
 func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes string) [][]string {
 	var out [][]string
-	for _, r := range t.Rows {
+	for _, r := range append(slices.Clone(t.Rows), t.Apart...) {
 		lo, hi := "", ""
 		if r.CI != nil {
 			lo, hi = num(r.CI.Lower), num(r.CI.Upper)
@@ -33,7 +53,11 @@ func exportRows(in view.Indicator, t chartTable, num func(float64) string, yes s
 		if r.Baseline {
 			base = yes
 		}
-		out = append(out, []string{in.ID, in.NameDA, r.Series, r.Period, base, num(r.Value), in.Unit.NameDA(), lo, hi, in.StatusDA, in.SourceDA})
+		apart := ""
+		if r.Apart {
+			apart = yes
+		}
+		out = append(out, append(append([]string{in.ID, in.NameDA, r.Series, r.Period, base, num(r.Value), in.Unit.NameDA(), lo, hi, in.StatusDA, in.SourceDA}, publicationCells(r)...), apart))
 	}
 	return out
 }
@@ -93,13 +117,21 @@ func (p *Pages) indicatorXLSX(w http.ResponseWriter, r *http.Request, in view.In
 		row[i] = h
 	}
 	set(data, 1, row...)
-	for i, r := range t.Rows {
+	for i, r := range append(slices.Clone(t.Rows), t.Apart...) {
 		vals := []any{in.ID, in.NameDA, r.Series, r.Period, "", view.RoundShown(r.Value), in.Unit.NameDA(), nil, nil, in.StatusDA, in.SourceDA}
 		if r.Baseline {
 			vals[4] = "ja"
 		}
 		if r.CI != nil {
 			vals[7], vals[8] = view.RoundShown(r.CI.Lower), view.RoundShown(r.CI.Upper)
+		}
+		for _, c := range publicationCells(r) {
+			vals = append(vals, c)
+		}
+		if r.Apart {
+			vals = append(vals, "ja")
+		} else {
+			vals = append(vals, "")
 		}
 		set(data, i+2, vals...)
 	}

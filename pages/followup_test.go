@@ -75,7 +75,7 @@ func TestPagesMilestones(t *testing.T) {
 		t.Error("Sundhedsstyrelsen's milestone is listed under Danske Regioner")
 	}
 	b = body(t, srv, pages.MilestonesPath("", followup.Reached), 200)
-	contains(t, "reached", b, `id="m-i05-klinikker-paabegyndt"`, "2025-10-01")
+	contains(t, "reached", b, `id="m-i05-klinikker-paabegyndt"`, "1. oktober 2025")
 
 	// Every milestone of the catalogue, in one of the three states.
 	cat, _ := indicators.LoadEmbedded()

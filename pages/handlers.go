@@ -143,6 +143,12 @@ type chartTable struct {
 	// of each series (what the page shows unfolded).
 	Rows   []chartTableRow
 	Latest []chartTableRow
+	// Apart are figures of another kind of period than their series'
+	// latest (a whole year among quarters): not drawn, shown apart with
+	// the reason.
+	Apart []chartTableRow
+	// ApartDA and ApartEN say why.
+	ApartDA, ApartEN string
 }
 
 type chartTableRow struct {
@@ -150,6 +156,11 @@ type chartTableRow struct {
 	Value                    float64
 	CI                       *assess.Interval
 	Baseline                 bool
+	// Apart: not in the chart (another kind of period).
+	Apart bool
+	// Pub is the figure's publication and when kpv loaded it (nil for a
+	// catalogue baseline: the catalogue cites it).
+	Pub *view.Publication
 }
 
 type indicatorView struct {
@@ -207,6 +218,7 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, _ := view.LiveIndicator(p.cat, snap, id)
+	p.loadedAt(r.Context(), in)
 	g, _ := p.cat.Goal(def.Goal)
 	v := indicatorView{Indicator: in, Def: def, GoalDA: g.ShortDA, GoalEN: g.ShortEN,
 		UnitDA: def.Unit.NameDA(), UnitEN: def.Unit.NameEN(),
@@ -257,6 +269,44 @@ func (p *Pages) Indicator(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, "indicator", v)
 }
 
+// recordedTimer is the store's read of when runs recorded their figures
+// (store.RecordedTimes).
+type recordedTimer interface {
+	RecordedTimes(ctx context.Context, ids []int64) (map[int64]time.Time, error)
+}
+
+// loadedAt sets when kpv loaded each of in's figures, from their runs.
+func (p *Pages) loadedAt(ctx context.Context, in view.Indicator) {
+	rt, ok := p.runs.(recordedTimer)
+	if !ok {
+		return
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, row := range in.Rows {
+		for _, h := range slices.Concat(row.History, row.ApartValues) {
+			if h.Pub != nil && h.Pub.RunID != 0 && !seen[h.Pub.RunID] {
+				seen[h.Pub.RunID] = true
+				ids = append(ids, h.Pub.RunID)
+			}
+		}
+	}
+	times, err := rt.RecordedTimes(ctx, ids)
+	if err != nil {
+		p.log.Error("indicator page: read when the figures were loaded", "indicator", in.ID, "err", err)
+		return
+	}
+	for _, row := range in.Rows {
+		for _, h := range slices.Concat(row.History, row.ApartValues) {
+			if h.Pub != nil {
+				if t, ok := times[h.Pub.RunID]; ok {
+					h.Pub.LoadedAt = &t
+				}
+			}
+		}
+	}
+}
+
 // figuresTable lists the figures the indicator's chart draws: Denmark's
 // series, period by period, with the catalogue's baseline where no figure
 // is stored for its period.
@@ -276,13 +326,20 @@ func figuresTable(in view.Indicator) chartTable {
 			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: b.Period, Value: b.Value, Baseline: true})
 		}
 		for _, h := range row.History {
-			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI})
+			rows = append(rows, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI, Pub: h.Pub})
 		}
 		slices.Reverse(rows)
 		if len(rows) > 0 {
 			t.Latest = append(t.Latest, rows[0])
 		}
 		t.Rows = append(t.Rows, rows...)
+		for i := len(row.ApartValues) - 1; i >= 0; i-- {
+			h := row.ApartValues[i]
+			t.Apart = append(t.Apart, chartTableRow{Series: name, SeriesEN: nameEN, Period: h.Period, Value: h.Value, CI: h.CI, Pub: h.Pub, Apart: true})
+		}
+		if row.Apart != nil && t.ApartDA == "" {
+			t.ApartDA, t.ApartEN = row.Apart.ReasonDA, row.Apart.ReasonEN
+		}
 	}
 	return t
 }

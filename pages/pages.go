@@ -121,8 +121,9 @@ var funcs = template.FuncMap{
 			U    indicators.Unit
 		}{rows, u}
 	},
-	"day": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	"css": func() template.CSS { return template.CSS(stylesheet) },
+	"day":     func(t time.Time) string { return view.PublishedDA(t.UTC().Format(time.DateOnly)) },
+	"pubdate": view.PublishedDA,
+	"css":     func() template.CSS { return template.CSS(stylesheet) },
 	"outcome": func(o store.RunOutcome) string {
 		if l, ok := outcomeLabels[o]; ok {
 			return l[0] + " / " + l[1]

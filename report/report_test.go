@@ -415,15 +415,16 @@ func checkHTML(t *testing.T, r *Report) {
 	if strings.Contains(page, "<script") {
 		t.Error("HTML has a script")
 	}
-	// One chart per indicator with figures (8: the twelve without say so in
-	// words instead of an empty chart), per regional comparison with
-	// figures (unmet needs, LUP) and per Nordic table (2).
-	if n := strings.Count(page, "<svg "); n != 12 {
-		t.Errorf("HTML has %d charts, want 12", n)
+	// One panel per series of each indicator with figures (8 indicators,
+	// 12 series: the twelve without say so in words instead of an empty
+	// chart), one chart per regional comparison with figures (unmet
+	// needs, LUP) and per Nordic table (2).
+	if n := strings.Count(page, `<svg xmlns="http://www.w3.org/2000/svg" class="chart"`); n != 16 {
+		t.Errorf("HTML has %d charts, want 16", n)
 	}
 	// The clinics' chart has its target line and the threshold bands.
 	chart := regexp.MustCompile(`(?s)<article class="indicator" id="ind-g1_regions_late_effects_clinic">.*?</article>`).FindString(page)
-	for _, want := range []string{"Mål / target 5 i 2030", "Advarsel / warning 4", "Kritisk / critical 3", "stroke-dasharray=\"8 4\""} {
+	for _, want := range []string{"Mål: 5 i 2030", "Advarsel: 4", "Kritisk: 3", "stroke-dasharray=\"8 4\""} {
 		if !strings.Contains(chart, want) {
 			t.Errorf("clinics chart lacks %q", want)
 		}

@@ -270,3 +270,21 @@ func (s *Store) LastSuccesses(ctx context.Context) (map[string]time.Time, error)
 	_, err = pgx.ForEachRow(rows, []any{&src, &at}, func() error { out[src] = at; return nil })
 	return out, err
 }
+
+// RecordedTimes returns when each of the given runs recorded its figures
+// (a run that recorded none is left out): when kpv loaded a figure, for
+// the pages beside when it was published.
+func (s *Store) RecordedTimes(ctx context.Context, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, recorded_at FROM ingest_runs WHERE id = ANY($1) AND recorded_at IS NOT NULL`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	var at time.Time
+	_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error { out[id] = at; return nil })
+	return out, err
+}

@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/kraeftplan/kpv/assess"
@@ -29,9 +30,9 @@ func IndicatorChart(in Indicator, year int) template.HTML {
 		}
 	}
 	for _, row := range in.Rows {
-		l := chartLine{Label: row.BreakdownDA}
-		if l.Label != "" && row.BreakdownEN != row.BreakdownDA {
-			l.Label += " / " + row.BreakdownEN
+		l := chartLine{Label: row.BreakdownDA, LabelEN: row.BreakdownEN}
+		if row.Answers != nil && row.Answers.Standing.Compared > c.Compared {
+			c.Compared = row.Answers.Standing.Compared
 		}
 		seen := map[string]bool{}
 		for _, h := range row.History {
@@ -51,12 +52,16 @@ func IndicatorChart(in Indicator, year int) template.HTML {
 				see(p.Start, p.End)
 			}
 		}
+		// The pathway from the baseline to the target, in the target year.
+		if b := row.Baseline; b != nil && in.Target.Value != nil && in.Target.Year > 0 {
+			if p, err := indicators.ParsePeriod(b.Period); err == nil {
+				l.Pathway = &pathway{FromAt: mid(p.Start, p.End), From: b.Value,
+					ToAt: time.Date(in.Target.Year, 7, 1, 0, 0, 0, 0, time.UTC), To: *in.Target.Value}
+			}
+		}
 		if len(l.Points) > 0 {
 			c.Lines = append(c.Lines, l)
 		}
-	}
-	if len(c.Lines) == 1 && len(in.Rows) == 1 && in.Rows[0].Breakdown.Key() == "" {
-		c.Lines[0].Label = "Danmark / Denmark"
 	}
 	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 	if first.IsZero() {
@@ -66,21 +71,11 @@ func IndicatorChart(in Indicator, year int) template.HTML {
 		last = yearEnd
 	}
 	if in.Target.Value != nil {
-		c.Target, c.TargetDA = in.Target.Value, in.Target.TextDA
+		c.Target, c.TargetDA, c.TargetEN = in.Target.Value, in.Target.TextDA, in.Target.TextEN
 		if in.Target.Year > 0 {
 			c.TargetAt = time.Date(in.Target.Year, 7, 1, 0, 0, 0, 0, time.UTC)
 			if end := time.Date(in.Target.Year, 12, 31, 0, 0, 0, 0, time.UTC); end.After(last) {
 				last = end
-			}
-		}
-	}
-	if in.Target.Value != nil && in.Target.Year > 0 {
-		for _, row := range in.Rows {
-			if b := row.Baseline; b != nil {
-				if p, err := indicators.ParsePeriod(b.Period); err == nil {
-					c.Pathways = append(c.Pathways, pathway{FromAt: mid(p.Start, p.End), From: b.Value,
-						ToAt: time.Date(in.Target.Year, 7, 1, 0, 0, 0, 0, time.UTC), To: *in.Target.Value})
-				}
 			}
 		}
 	}
@@ -94,15 +89,17 @@ var comparisonColour = map[assess.Comparison]string{
 }
 
 // RegionalChart draws the regions' latest figures with their intervals
-// against Denmark's (from in, the indicator's entry).
+// against Denmark's (from in, the indicator's entry); a region's marker is
+// coloured by its comparison with the country, which its label also says
+// in words.
 func RegionalChart(in Indicator, reg Regional) template.HTML {
 	lo, hi := reg.Unit.Bounds()
 	c := &dotChart{Title: reg.NameDA + ": regionerne", TitleEN: reg.NameEN + ": the regions", Unit: reg.Unit.Suffix(), Min: lo, Max: hi}
 	var national *Value
-	var period string
+	var period, key string
 	for _, rr := range reg.Regions {
 		if rr.Period != "" {
-			period = rr.Period
+			period, key = rr.Period, rr.Breakdown.Key()
 			if rr.National != nil {
 				c.RefLo, c.RefHi = &rr.National.Lower, &rr.National.Upper
 			}
@@ -110,42 +107,50 @@ func RegionalChart(in Indicator, reg Regional) template.HTML {
 	}
 	for _, row := range in.Rows {
 		for i := range row.History {
-			if row.Breakdown.Key() == "" && row.History[i].Period == period {
+			// Denmark's series of the regions' breakdown (both sexes, say).
+			if row.Breakdown.Key() == key && row.History[i].Period == period {
 				national = &row.History[i]
 			}
 		}
 	}
-	dk := dotRow{Label: "Danmark / Denmark", Strong: true, Colour: "#1f5f8b"}
+	dk := dotRow{Label: "Danmark", Denmark: true}
 	if national != nil {
 		dk.Value = &national.Value
 	}
 	if c.RefLo != nil {
 		dk.Lo, dk.Hi = c.RefLo, c.RefHi
-		c.RefNote = "Landets 95 %-interval / Denmark's 95% interval (" + period + ")"
+		c.RefNote, c.RefEN = "Landets 95 %-interval ("+period+")", "Denmark's 95% interval"
 	}
 	c.Rows = append(c.Rows, dk)
+	used := map[assess.Comparison]bool{}
 	for _, rr := range reg.Regions {
 		row := dotRow{Label: rr.NameDA, Colour: comparisonColour[rr.Comparison]}
 		if l := rr.Latest; l != nil {
 			row.Value = &l.Value
+			row.Note = strings.ToLower(rr.ComparisonDA)
+			used[rr.Comparison] = true
 			if l.CI != nil {
 				row.Lo, row.Hi = &l.CI.Lower, &l.CI.Upper
 			}
 		}
 		c.Rows = append(c.Rows, row)
 	}
+	for _, k := range []assess.Comparison{assess.Better, assess.Similar, assess.Worse, assess.NotComparable} {
+		if used[k] {
+			l := assess.ComparisonLabels[k]
+			c.Key = append(c.Key, [3]string{l[0], l[1], "sw-" + string(k)})
+		}
+	}
 	return c.SVG()
 }
 
-// NordicChart draws one Nordic comparison.
+// NordicChart draws one Nordic comparison: Denmark as everywhere, the
+// other countries hollow and grey, each labelled with its rank.
 func NordicChart(n Nordic) template.HTML {
 	c := &dotChart{Title: fmt.Sprintf("%s, %s, %s: de nordiske lande", n.CancerSiteDA, n.SexDA, n.Period),
 		TitleEN: fmt.Sprintf("%s, %s, %s: the Nordic countries", n.CancerSiteEN, n.SexEN, n.Period), Unit: indicators.UnitPercent.Suffix(), Min: 0, Max: 100}
 	for _, k := range n.Countries {
-		row := dotRow{Label: fmt.Sprintf("%d. %s", k.Rank, k.NameDA), Value: &k.Value, Colour: "#5d6d7e"}
-		if k.Country == assess.Home {
-			row.Colour, row.Strong = "#c0392b", true
-		}
+		row := dotRow{Label: fmt.Sprintf("%d. %s", k.Rank, k.NameDA), Value: &k.Value, Denmark: k.Country == assess.Home}
 		if k.CI != nil {
 			row.Lo, row.Hi = &k.CI.Lower, &k.CI.Upper
 		}

@@ -127,6 +127,36 @@ func TimeDA(t time.Time) string {
 	return fmt.Sprintf("%d. %s %d kl. %02d:%02d", t.Day(), monthsDA[t.Month()-1], t.Year(), t.Hour(), t.Minute())
 }
 
+// DateDA writes a day in Danish time the Danish way: "1. juni 2026".
+func DateDA(t time.Time) string {
+	t = t.In(copenhagen)
+	return fmt.Sprintf("%d. %s %d", t.Day(), monthsDA[t.Month()-1], t.Year())
+}
+
+// PublishedDA writes a publication date as precisely as the catalogue
+// knows it: "2024-05-02" is "2. maj 2024", "2017-06" "juni 2017", "2024"
+// "2024".
+func PublishedDA(s string) string {
+	s = strings.TrimSpace(s)
+	for _, l := range []struct{ layout, out string }{{time.DateOnly, ""}, {"2006-01", "month"}, {"2006", "year"}} {
+		t, err := time.Parse(l.layout, s)
+		if err != nil {
+			continue
+		}
+		switch l.out {
+		case "month":
+			return fmt.Sprintf("%s %d", monthsDA[t.Month()-1], t.Year())
+		case "year":
+			return strconv.Itoa(t.Year())
+		}
+		return fmt.Sprintf("%d. %s %d", t.Day(), monthsDA[t.Month()-1], t.Year())
+	}
+	if t, err := indicators.ParsePublished(s); err == nil {
+		return DateDA(t)
+	}
+	return s
+}
+
 func timestamp(v any) string {
 	switch t := v.(type) {
 	case time.Time:

@@ -112,6 +112,47 @@ type Value struct {
 
 	// Start and End are the period's, for the charts.
 	Start, End time.Time `json:"-"`
+	// Pub is where and when the figure was published, and when kpv loaded
+	// it (the pages' figures; nil where not known).
+	Pub *Publication `json:"publication,omitempty"`
+}
+
+// Publication is a figure's publication: who published it under which
+// title and when, the publisher's release, and when kpv loaded it.
+type Publication struct {
+	Publisher string `json:"publisher"`
+	// PublisherEN: the publisher is named as the catalogue's source names
+	// it, in English ("IARC and the Association of …").
+	PublisherEN bool   `json:"-"`
+	Title       string `json:"title"`
+	URL         string `json:"url,omitempty"`
+	// PublishedDA is the date in Danish as precise as it is known: "2. maj
+	// 2024", "juni 2017" or "2024".
+	PublishedDA string `json:"published_da"`
+	Release     string `json:"release,omitempty"`
+	// RunID is the run that loaded the figure; LoadedAt when it recorded
+	// it (set by the reader that knows the runs).
+	RunID    int64      `json:"run_id,omitempty"`
+	LoadedAt *time.Time `json:"loaded_at,omitempty"`
+	// DerivedFromDA names the indicator a derived figure is computed from
+	// (by kpv); the publication is then that of its figures.
+	DerivedFromDA string `json:"derived_from_da,omitempty"`
+}
+
+// PublicationOf is the publication of a figure of src published at t in
+// release rel, loaded by run: the one the catalogue names for its date,
+// else the source itself with the figure's date. Nil when t is zero.
+func PublicationOf(src *indicators.Source, t time.Time, rel string, run int64) *Publication {
+	if src == nil || t.IsZero() {
+		return nil
+	}
+	p := &Publication{Publisher: src.Publisher, PublisherEN: true, Title: src.NameDA, URL: src.Citation.URL, PublishedDA: DateDA(t), Release: rel, RunID: run}
+	if c, ok := src.PublicationOf(t); ok {
+		p.Publisher, p.PublisherEN, p.Title, p.URL, p.PublishedDA = c.Publisher, false, c.Title, c.URL, PublishedDA(c.Published)
+	} else if d, ok := src.FilePublished(t); ok {
+		p.PublishedDA = PublishedDA(d) // a shipped file's date, as precise as it is known
+	}
+	return p
 }
 
 // Row is one series (a geography and breakdown) of an indicator.
@@ -148,8 +189,10 @@ type Row struct {
 	Windows     []assess.Window    `json:"windows,omitempty"`
 	// Answers, Apart (figures of another kind of period), Break and
 	// ProjectionNone are as in the API (assess).
-	Answers        *assess.Answers         `json:"answers,omitempty"`
-	Apart          *assess.Apart           `json:"apart,omitempty"`
+	Answers *assess.Answers `json:"answers,omitempty"`
+	Apart   *assess.Apart   `json:"apart,omitempty"`
+	// ApartValues are Apart's figures with their publications (the pages').
+	ApartValues    []Value                 `json:"-"`
 	Break          *indicators.SeriesBreak `json:"break,omitempty"`
 	ProjectionNone *assess.Note            `json:"projection_none,omitempty"`
 }
