@@ -106,7 +106,7 @@ var stylesheet = func() string {
 	if err != nil {
 		panic(err)
 	}
-	return string(b)
+	return view.ChartStyle() + string(b)
 }()
 
 // funcs are the pages' own template functions, beside view.Funcs.

@@ -397,7 +397,7 @@ func checkHTML(t *testing.T, r *Report) {
 	}
 	page := string(body)
 	for _, want := range []string{
-		`<html lang="da">`, `@page { size: A4; margin: 15mm; }`, `break-before: page`,
+		`<html lang="da">`, `@page { size: A4; margin: 12mm; }`, `break-before: page`,
 		`<section class="goal" id="goal-1">`, `<section class="goal" id="goal-2">`, `<section class="goal" id="goal-3">`,
 		`<h2>Mål 1: Hjælp og støtte efter endt sygehusbehandling</h2>`, `<p lang="en" class="en">Goal 1: Help and support after hospital treatment</p>`,
 		`<td class="num on-track">1</td><td class="num off-track">0</td><td class="num undecided">2</td><td class="num not-assessable">4</td>`,

@@ -173,9 +173,17 @@ func timestamp(v any) string {
 //go:embed report.css
 var reportStyle string
 
-// ReportStyle is the HTML report's style sheet: the text of its <style>
-// element, which a Content-Security-Policy allows by its hash.
-func ReportStyle() string { return reportStyle }
+//go:embed charts.css
+var chartStyle string
+
+// ChartStyle is the charts' style sheet (panels, keys, the axes line),
+// written once for the pages and the report.
+func ChartStyle() string { return chartStyle }
+
+// ReportStyle is the HTML report's style sheet, the charts' first: the
+// text of its <style> element, which a Content-Security-Policy allows by
+// its hash.
+func ReportStyle() string { return chartStyle + reportStyle }
 
 // Partials are the template partials the pages and the report share
 // ({{template "region-row" .}}, {{template "nordic-row" .}}).
