@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -80,19 +79,20 @@ func TestAuditLog(t *testing.T) {
 		t.Fatalf("newest first: %+v %v", all, err)
 	}
 	for _, c := range []struct {
+		name string
 		f    store.AuditFilter
 		want int
 	}{
-		{store.AuditFilter{Outcome: store.AuditRefused}, 1},
-		{store.AuditFilter{Target: "indicator:*"}, 1},
-		{store.AuditFilter{TokenID: tok.ID}, 1},
-		{store.AuditFilter{Org: "sst"}, 0},
-		{store.AuditFilter{Since: start}, 3},
-		{store.AuditFilter{Until: start}, 0},
-		{store.AuditFilter{Action: "ingest.trigger"}, 1},
-		{store.AuditFilter{Limit: 2, Offset: 1}, 2},
+		{"refused", store.AuditFilter{Outcome: store.AuditRefused}, 1},
+		{"target pattern", store.AuditFilter{Target: "indicator:*"}, 1},
+		{"token", store.AuditFilter{TokenID: tok.ID}, 1},
+		{"another org", store.AuditFilter{Org: "sst"}, 0},
+		{"since the start", store.AuditFilter{Since: start}, 3},
+		{"until the start", store.AuditFilter{Until: start}, 0},
+		{"action", store.AuditFilter{Action: "ingest.trigger"}, 1},
+		{"a page", store.AuditFilter{Limit: 2, Offset: 1}, 2},
 	} {
-		t.Run(fmt.Sprintf("%+v", c.f), func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			got, err := s.AuditLog(ctx, c.f)
 			if err != nil || len(got) != c.want {
 				t.Errorf("filter %+v: %d entries (%v), want %d", c.f, len(got), err, c.want)

@@ -20,8 +20,6 @@ import (
 // means Denmark. A key in words says what each mark is, and lists only
 // what is drawn.
 
-const chartWidth = 680
-
 // panelWidth and panelHeight are the size of one small multiple.
 const panelWidth, panelHeight = 340.0, 210.0
 
@@ -193,7 +191,7 @@ func (c *lineChart) SVG() template.HTML {
 		// Narrow, so its words read on a phone: Danish, the English under it.
 		body := fmt.Sprintf(`<rect x="0.5" y="0.5" width="359" height="69" fill="#fafafa" stroke="#ddd"/><text x="180" y="30" text-anchor="middle" font-size="14" fill="#444">%s</text><text x="180" y="50" text-anchor="middle" font-size="13" fill="#555" lang="en" font-style="italic">%s</text>`,
 			esc(c.Empty), esc(strings.TrimPrefix(c.EmptyEN, " / ")))
-		return wrapSVGw(c.Title, c.TitleEN, 360, 70, body)
+		return wrapSVG(c.Title, c.TitleEN, 360, 70, body)
 	}
 	single := len(c.Lines) == 1
 	w, h := panelWidth, panelHeight
@@ -410,16 +408,12 @@ func (c *lineChart) panel(l *chartLine, w, h, top float64, perLine int, lo, hi, 
 	if l.LabelEN != "" {
 		titleEN += ": " + l.LabelEN
 	}
-	return wrapSVGw(title, titleEN, w, h, b.String())
+	return wrapSVG(title, titleEN, w, h, b.String())
 }
 
-// wrapSVG is a chart of the full width: its Danish title is its name, the
+// wrapSVG is a chart of width × height: its Danish title is its name, the
 // English one its description (marked as English).
-func wrapSVG(title, titleEN string, height float64, body string) template.HTML {
-	return wrapSVGw(title, titleEN, chartWidth, height, body)
-}
-
-func wrapSVGw(title, titleEN string, width, height float64, body string) template.HTML {
+func wrapSVG(title, titleEN string, width, height float64, body string) template.HTML {
 	desc := ""
 	if titleEN != "" {
 		desc = `<desc lang="en">` + esc(titleEN) + `</desc>`
@@ -549,7 +543,7 @@ func (c *dotChart) SVG() template.HTML {
 	}
 	height := bottom + 24
 	var out strings.Builder
-	out.WriteString(string(wrapSVGw(c.Title, c.TitleEN, dotWidth, height, b.String())))
+	out.WriteString(string(wrapSVG(c.Title, c.TitleEN, dotWidth, height, b.String())))
 
 	var key []string
 	item := func(class, da, en string) { key = append(key, keyItem(class, da, en)) }
