@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/alerts"
-	"github.com/kraeftplan/kpv/internal/cli"
+	"github.com/kraeftplan/kpv/cli"
 )
 
 // TestAlertReachesOwnerEndToEnd runs the real chain: kpv serving the bundled

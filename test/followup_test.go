@@ -16,7 +16,7 @@ import (
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/followup"
-	"github.com/kraeftplan/kpv/internal/cli"
+	"github.com/kraeftplan/kpv/cli"
 	"github.com/kraeftplan/kpv/report"
 )
 

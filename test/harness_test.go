@@ -28,7 +28,7 @@ import (
 
 	"github.com/kraeftplan/kpv/alerts"
 	"github.com/kraeftplan/kpv/indicators"
-	"github.com/kraeftplan/kpv/internal/cli"
+	"github.com/kraeftplan/kpv/cli"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/promstack"
 	"github.com/kraeftplan/kpv/internal/testkit"

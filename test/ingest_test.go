@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kraeftplan/kpv/internal/cli"
+	"github.com/kraeftplan/kpv/cli"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 )
 

@@ -19,7 +19,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/kraeftplan/kpv/internal/cli"
+	"github.com/kraeftplan/kpv/cli"
 )
 
 func main() {
