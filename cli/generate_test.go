@@ -29,7 +29,7 @@ func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := os.ReadFile(filepath.Join("..", "..", "alerts", name))
+		want, err := os.ReadFile(filepath.Join("..", "alerts", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestGenerateWritesTheCheckedInFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := os.ReadFile(filepath.Join("..", "..", "grafana", name))
+		want, err := os.ReadFile(filepath.Join("..", "grafana", name))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("kpv generate wrote a grafana/%s that differs from the checked-in one (%v)", name, err)
 		}
