@@ -72,14 +72,18 @@ take_port_lock() {
 # A port is free if connecting to it fails (nothing listening).
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Ports are taken from 25432-26431, below Linux's range for the local end of
+# outgoing connections (32768-60999 by default): a port nothing listens on
+# there can still be held by a client's connection (to this Postgres or any
+# other), and the server then fails to bind it ("Address already in use").
 pick_port() {
   local p
   p="$(cat "$DIR/port" 2>/dev/null || true)"
   if [[ "$p" =~ ^[0-9]+$ ]] && port_free "$p"; then echo "$p"; return; fi
-  for ((p = 55432; p < 56432; p++)); do
+  for ((p = 25432; p < 26432; p++)); do
     if port_free "$p"; then echo "$p"; return; fi
   done
-  die "no free port in 55432-56431"
+  die "no free port in 25432-26431"
 }
 
 fail_with_log() {

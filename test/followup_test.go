@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/kraeftplan/kpv/alerts"
-	"github.com/kraeftplan/kpv/followup"
 	"github.com/kraeftplan/kpv/cli"
+	"github.com/kraeftplan/kpv/followup"
 	"github.com/kraeftplan/kpv/report"
 )
 

@@ -27,8 +27,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kraeftplan/kpv/alerts"
-	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/cli"
+	"github.com/kraeftplan/kpv/indicators"
 	"github.com/kraeftplan/kpv/internal/pgtest"
 	"github.com/kraeftplan/kpv/internal/promstack"
 	"github.com/kraeftplan/kpv/internal/testkit"
