@@ -201,27 +201,12 @@ func TestPagesAccessible(t *testing.T) {
 // the generated alerts/rules.yml, on the running service, and gets the
 // indicator's page: what an owner reading the alert e-mail opens.
 func TestAlertLinkOpensIndicatorPage(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "alerts", "rules.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rules struct {
-		Groups []struct {
-			Rules []struct {
-				Alert       string            `yaml:"alert"`
-				Labels      map[string]string `yaml:"labels"`
-				Annotations map[string]string `yaml:"annotations"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
-	}
-	if err := yaml.Unmarshal(raw, &rules); err != nil {
-		t.Fatal(err)
-	}
+	rules := generatedRules(t)
 	cat := testkit.Catalogue(t)
 	public := strings.TrimSuffix(cat.Alerting.APIURL, "/")
 	base := serveBundled(t)
 	followed := 0
-	for _, g := range rules.Groups {
+	for _, g := range rules {
 		for _, r := range g.Rules {
 			link := fallbackLink(r.Annotations["indicator_url"])
 			if link == "" || r.Alert != "KPVIndicatorCriticalThreshold" {
@@ -265,27 +250,12 @@ func TestAlertLinkOpensIndicatorPage(t *testing.T) {
 // service: each opens the organisation's page (overdue milestones, its
 // part of the round), not JSON.
 func TestAlertLinkOpensFollowUpPages(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "alerts", "rules.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rules struct {
-		Groups []struct {
-			Rules []struct {
-				Alert       string            `yaml:"alert"`
-				Labels      map[string]string `yaml:"labels"`
-				Annotations map[string]string `yaml:"annotations"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
-	}
-	if err := yaml.Unmarshal(raw, &rules); err != nil {
-		t.Fatal(err)
-	}
+	rules := generatedRules(t)
 	cat := testkit.Catalogue(t)
 	public := strings.TrimSuffix(cat.Alerting.APIURL, "/")
 	base := serveBundled(t)
 	followed := map[string]int{}
-	for _, g := range rules.Groups {
+	for _, g := range rules {
 		for _, r := range g.Rules {
 			var link, h1 string
 			org, _ := cat.Organisation(r.Labels["owner"])
@@ -367,3 +337,29 @@ var linkTemplate = regexp.MustCompile(`^\{\{ with query "kpv_info" \}\}.*?\{\{ e
 // under the catalogue's api_url (the rules' own tests in alerts/testdata
 // render it with kpv_info).
 func fallbackLink(link string) string { return linkTemplate.ReplaceAllString(link, "$1") }
+
+// ruleGroup is a group of the generated alerts/rules.yml, as the alert
+// link tests read it.
+type ruleGroup struct {
+	Rules []struct {
+		Alert       string            `yaml:"alert"`
+		Labels      map[string]string `yaml:"labels"`
+		Annotations map[string]string `yaml:"annotations"`
+	} `yaml:"rules"`
+}
+
+// generatedRules reads the checked-in alerts/rules.yml.
+func generatedRules(t *testing.T) []ruleGroup {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "alerts", "rules.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules struct {
+		Groups []ruleGroup `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(raw, &rules); err != nil {
+		t.Fatal(err)
+	}
+	return rules.Groups
+}
