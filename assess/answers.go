@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -425,12 +426,8 @@ func direction(def *indicators.Indicator, sr *Series, seg []Figure, br *indicato
 	l := sr.Latest
 	a := Answer{State: DirectionUnknown, To: l.Period, Significance: SigUnknown}
 	since := l.End.AddDate(-ShortTermYears, 0, 0)
-	var win []Figure
-	for _, f := range seg {
-		if !f.End.Before(since) {
-			win = append(win, f)
-		}
-	}
+	// seg is oldest first: the window is its figures from since on.
+	win := seg[sort.Search(len(seg), func(i int) bool { return !seg[i].End.Before(since) }):]
 	uda, uen := unitWords(def.Unit)
 	if len(win) < 2 {
 		a.ReasonDA = fmt.Sprintf("kun én periode (%s) inden for de seneste fem år af serien: en retning kræver to", l.Period)

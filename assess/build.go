@@ -28,6 +28,12 @@ type Input struct {
 	// Figures is how many current figures there are in all, for Rebuild,
 	// whose Observations are only the changed indicators'.
 	Figures int
+	// NoHistory is for a caller that draws no series from the snapshot
+	// (the report, which keeps its own histories): Series.History is then
+	// empty, and each indicator's figures are worked in memory reused
+	// from one indicator to the next, not a million figures' worth of it
+	// taken fresh and kept.
+	NoHistory bool
 }
 
 // Snapshot is the assessment of every indicator at one moment.
@@ -199,7 +205,38 @@ type Builder struct {
 	// from, as added (fromSet names them).
 	from    map[string][]indicators.Observation
 	fromSet map[string]bool
+	// spare are the workers' scratch memory between Adds (NoHistory).
+	mu    sync.Mutex
+	spare []*scratch
 }
+
+// scratch is the memory an indicator's figures are worked in, reused from
+// one indicator to the next (Input.NoHistory).
+type scratch struct {
+	series []int32
+	figs   []Figure
+	cis    []Interval
+}
+
+func (b *Builder) takeScratch() *scratch {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n := len(b.spare); n > 0 {
+		sc := b.spare[n-1]
+		b.spare = b.spare[:n-1]
+		return sc
+	}
+	return &scratch{}
+}
+
+func (b *Builder) keepScratch(sc *scratch) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.spare = append(b.spare, sc)
+}
+
+// grown returns s with room for n, as the same memory where it has it.
+func grown[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
 // NewBuilder starts a snapshot from in; in.Observations, if any, are added
 // at once.
@@ -267,13 +304,16 @@ func (b *Builder) Add(obs []indicators.Observation) {
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(ids)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				out[i] = b.assess(ids[i], groups[i])
+		wg.Go(func() {
+			var sc *scratch
+			if b.in.NoHistory {
+				sc = b.takeScratch()
+				defer b.keepScratch(sc)
 			}
-		}()
+			for i := range work {
+				out[i] = b.assess(ids[i], groups[i], sc)
+			}
+		})
 	}
 	for i := range ids {
 		if b.fromSet[ids[i]] {
@@ -292,7 +332,7 @@ func (b *Builder) Add(obs []indicators.Observation) {
 
 // assess assesses indicator id from its figures; nil for an indicator
 // unknown, derived (computed from another's) or kept from prev.
-func (b *Builder) assess(id string, obs []indicators.Observation) *Indicator {
+func (b *Builder) assess(id string, obs []indicators.Observation, sc *scratch) *Indicator {
 	cat := b.in.Catalogue
 	def, ok := cat.Indicator(id)
 	if !ok || def.Derived != nil {
@@ -303,7 +343,7 @@ func (b *Builder) assess(id string, obs []indicators.Observation) *Indicator {
 			return nil // reused in Snapshot
 		}
 	}
-	return assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now)
+	return assessIndicator(cat, def, withinRelease(obs), nil, b.planStart, b.in.Now, sc)
 }
 
 // Snapshot finishes the snapshot: the derived indicators, the indicators
@@ -336,9 +376,14 @@ func (b *Builder) Snapshot() *Snapshot {
 				rankings[d.From] = rankGroups(b.from[d.From], d.Countries, from.Polarity)
 			}
 			obs, ranks := derive(def, rankings[d.From])
-			a = assessIndicator(cat, def, obs, ranks, b.planStart, in.Now)
+			a = assessIndicator(cat, def, obs, ranks, b.planStart, in.Now, nil)
+			if in.NoHistory {
+				for _, sr := range a.Series {
+					sr.detach()
+				}
+			}
 		case a == nil:
-			a = assessIndicator(cat, def, nil, nil, b.planStart, in.Now)
+			a = assessIndicator(cat, def, nil, nil, b.planStart, in.Now, nil)
 		}
 		s.Indicators = append(s.Indicators, a)
 		s.byID[def.ID] = a
@@ -388,7 +433,7 @@ func planPublished(cat *indicators.Catalogue) time.Time {
 	return t
 }
 
-func figureOf(o indicators.Observation) Figure {
+func figureOf(o *indicators.Observation) Figure {
 	f := Figure{Point: Point{Period: o.Period, End: o.PeriodEnd}, Numerator: o.Numerator, Denominator: o.Denominator,
 		Revision: o.Revision, RunID: o.RunID, PublishedAt: o.PublishedAt, Release: o.Release}
 	if o.Value != nil {
@@ -403,7 +448,7 @@ func figureOf(o indicators.Observation) Figure {
 // assessIndicator groups an indicator's figures into series and assesses
 // each, then the indicator as a whole.
 func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs []indicators.Observation,
-	ranks map[string]*Ranking, planStart, now time.Time) *Indicator {
+	ranks map[string]*Ranking, planStart, now time.Time, sc *scratch) *Indicator {
 	a := &Indicator{ID: def.ID, Goal: def.Goal, Owner: def.Owner, Series: []*Series{}}
 	src, _ := cat.Source(def.Source)
 	bySeries := map[string]*Series{}
@@ -411,17 +456,33 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	var latest *Point
 	suppressedLatest := map[string]time.Time{}
 	var sk seriesKeys
-	for _, o := range obs {
-		key := sk.of(&o)
-		sr, ok := bySeries[key]
-		if !ok {
-			sr = &Series{Geography: o.Geography, Breakdown: o.Breakdown}
+	index := map[string]int32{}
+	// Each figure's series is found once; each series' history is then a
+	// part of one slice of the indicator's figures, sized by a count, not
+	// grown figure by figure (a million of them in a full read).
+	var of []int32 // figure i's series, in keys
+	var figs []Figure
+	if sc != nil {
+		sc.series, sc.figs = grown(sc.series, len(obs)), grown(sc.figs, len(obs))
+		of, figs = sc.series, sc.figs
+	} else {
+		of, figs = make([]int32, len(obs)), make([]Figure, len(obs))
+	}
+	var count []int
+	for i := range obs {
+		o := &obs[i]
+		key := sk.of(o)
+		if _, ok := bySeries[key]; !ok {
+			sr := &Series{Geography: o.Geography, Breakdown: o.Breakdown}
 			if sr.Breakdown == nil {
 				sr.Breakdown = indicators.Breakdown{}
 			}
 			bySeries[key] = sr
 			keys = append(keys, key)
+			index[key] = int32(len(count))
+			count = append(count, 0)
 		}
+		of[i] = index[key]
 		if latest == nil || o.PeriodEnd.After(latest.End) {
 			latest = &Point{Period: o.Period, End: o.PeriodEnd}
 		}
@@ -431,16 +492,44 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 			}
 			continue
 		}
-		sr.history = append(sr.history, figureOf(o))
+		count[of[i]]++
+	}
+	series := make([]*Series, len(keys))
+	for i, key := range keys {
+		n := count[i]
+		series[i] = bySeries[key]
+		series[i].history, figs = figs[:0:n], figs[n:]
+	}
+	wilsons := 0 // figures of a share whose interval is computed from their counts
+	for i := range obs {
+		if o := &obs[i]; !o.Suppressed {
+			sr := series[of[i]]
+			sr.history = append(sr.history, figureOf(o))
+			if (o.CILower == nil || o.CIUpper == nil) && o.Numerator != nil && o.Denominator != nil {
+				wilsons++
+			}
+		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return seriesLess(bySeries[keys[i]], bySeries[keys[j]]) })
 
+	var cis []Interval
+	if sc != nil {
+		sc.cis = slices.Grow(sc.cis[:0], wilsons)
+		cis = sc.cis
+	} else {
+		cis = make([]Interval, 0, wilsons)
+	}
 	for _, key := range keys {
 		sr := bySeries[key]
-		slices.SortFunc(sr.history, func(x, y Figure) int { return x.End.Compare(y.End) })
+		if byEnd := func(x, y Figure) int { return x.End.Compare(y.End) }; !slices.IsSortedFunc(sr.history, byEnd) {
+			slices.SortFunc(sr.history, byEnd) // (the store gives them by period, as a rule in order already)
+		}
 		for i := range sr.history {
-			if sr.history[i].CI == nil && def.Unit.Share() {
-				sr.history[i].CI = wilsonPercent(sr.history[i].Numerator, sr.history[i].Denominator)
+			if f := &sr.history[i]; f.CI == nil && def.Unit.Share() && f.Numerator != nil && f.Denominator != nil {
+				if lo, hi, ok := Wilson(*f.Numerator, *f.Denominator, Z95); ok {
+					cis = append(cis, Interval{Lower: 100 * lo, Upper: 100 * hi, Method: WilsonCI})
+					f.CI = &cis[len(cis)-1]
+				}
 			}
 		}
 		splitKinds(sr)
@@ -482,7 +571,56 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	if src != nil {
 		a.Freshness = AssessFreshness(latest, src.Release, now)
 	}
+	if sc != nil {
+		for _, sr := range a.Series {
+			sr.detach()
+		}
+	}
 	return a
+}
+
+// detach copies what the assessment keeps of sr out of the memory its
+// history was worked in (scratch) and read into (the store's, which a
+// kept count would hold whole): its latest and previous figures, and the
+// intervals and counts of those, of its figures kept apart and of its
+// regional comparison; and drops the history.
+func (sr *Series) detach() {
+	interval := func(ci *Interval) *Interval {
+		if ci == nil {
+			return nil
+		}
+		c := *ci
+		return &c
+	}
+	count := func(v *float64) *float64 {
+		if v == nil {
+			return nil
+		}
+		return ptr(*v)
+	}
+	own := func(f *Figure) {
+		f.CI, f.Numerator, f.Denominator = interval(f.CI), count(f.Numerator), count(f.Denominator)
+	}
+	kept := make([]Figure, 0, 2)
+	figure := func(f *Figure) *Figure {
+		if f == nil {
+			return nil
+		}
+		kept = append(kept, *f)
+		c := &kept[len(kept)-1]
+		own(c)
+		return c
+	}
+	sr.Latest, sr.Previous = figure(sr.Latest), figure(sr.Previous)
+	if sr.Apart != nil {
+		for i := range sr.Apart.Figures {
+			own(&sr.Apart.Figures[i])
+		}
+	}
+	if c := sr.Comparison; c != nil {
+		c.Region, c.National = interval(c.Region), interval(c.National)
+	}
+	sr.history = nil
 }
 
 // seriesLess orders Denmark first, then regions and countries by code,

@@ -1,6 +1,8 @@
 package assess
 
 import (
+	"bytes"
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -327,5 +329,44 @@ func TestShippedFiguresAnswerTheQuestion(t *testing.T) {
 	dk := series(t, pk, "DK", "")
 	if dk.Apart == nil || dk.Apart.Figures[0].Period != "2022" || dk.Previous.Period != "2021K4" {
 		t.Errorf("kræftpakker: apart %+v previous %+v", dk.Apart, dk.Previous)
+	}
+}
+
+// An assessment without histories (Input.NoHistory, the report's) is the
+// same assessment: every indicator of the shipped figures, worked one
+// after another in reused memory, says the same, to the byte; only the
+// series' histories are left out.
+func TestNoHistoryIsTheSameAssessment(t *testing.T) {
+	cat := testkit.Catalogue(t)
+	figs := shipped(t, cat)
+	in := Input{Catalogue: cat, Observations: figs, Now: now, LastSuccess: map[string]time.Time{"barometer": now.Add(-time.Hour)}}
+	with := Build(in)
+	in.NoHistory = true
+	b := NewBuilder(Input{Catalogue: cat, Now: now, LastSuccess: in.LastSuccess, NoHistory: true})
+	// In two adds of whole indicators, as the report gives them, so that
+	// scratch memory passes from one add to the next.
+	figs = slices.Clone(figs)
+	slices.SortStableFunc(figs, func(a, b indicators.Observation) int { return strings.Compare(a.Indicator, b.Indicator) })
+	half := len(figs) / 2
+	for half < len(figs) && figs[half].Indicator == figs[half-1].Indicator {
+		half++
+	}
+	b.Add(figs[:half])
+	b.Add(figs[half:])
+	for name, without := range map[string]*Snapshot{"in one add": Build(in), "in two adds": b.Snapshot()} {
+		a, _ := json.Marshal(with)
+		w, _ := json.Marshal(without)
+		if !bytes.Equal(a, w) {
+			t.Errorf("%s: the assessment without histories differs from the one with them", name)
+		}
+		histories := 0
+		for _, ind := range without.Indicators {
+			for _, sr := range ind.Series {
+				histories += len(sr.History())
+			}
+		}
+		if histories != 0 {
+			t.Errorf("%s: %d figures of histories kept", name, histories)
+		}
 	}
 }

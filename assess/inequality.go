@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -31,7 +32,7 @@ type Inequality struct {
 }
 
 type regionGap struct {
-	period             Point
+	period             *Point // a figure's, in the history of one of the regions
 	best, worst        string
 	bestV, worstV, gap float64
 	n                  int
@@ -44,7 +45,12 @@ func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series [
 	// first code.
 	regions := slices.Clone(series)
 	slices.SortStableFunc(regions, func(a, b *Series) int { return strings.Compare(a.Geography, b.Geography) })
-	byB := map[string]map[string]*regionGap{}
+	// Per breakdown, its periods' gaps, found by period label.
+	type periods struct {
+		at   map[string]int
+		gaps []regionGap
+	}
+	byB := map[string]*periods{}
 	bds := map[string]indicators.Breakdown{}
 	for _, sr := range regions {
 		if !isRegion(cat, sr.Geography) {
@@ -52,16 +58,24 @@ func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series [
 		}
 		k := sr.Breakdown.Key()
 		bds[k] = sr.Breakdown
-		if byB[k] == nil {
-			byB[k] = map[string]*regionGap{}
+		ps := byB[k]
+		if ps == nil {
+			ps = &periods{at: make(map[string]int, len(sr.history))}
+			byB[k] = ps
 		}
-		for _, f := range sr.history {
-			g := byB[k][f.Period]
-			if g == nil {
-				g = &regionGap{period: f.Point}
-				byB[k][f.Period] = g
+		if ps.gaps == nil {
+			ps.gaps = make([]regionGap, 0, len(sr.history)) // the regions have the same periods, as a rule
+		}
+		for j := range sr.history {
+			f := &sr.history[j]
+			i, ok := ps.at[f.Period]
+			if !ok {
+				i = len(ps.gaps)
+				ps.at[f.Period] = i
+				ps.gaps = append(ps.gaps, regionGap{})
 			}
-			g.period, g.n = f.Point, g.n+1
+			g := &ps.gaps[i]
+			g.period, g.n = &f.Point, g.n+1
 			v := f.Value
 			if g.n == 1 || def.Polarity.Better(v, g.bestV) {
 				g.best, g.bestV = sr.Geography, v
@@ -71,30 +85,38 @@ func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series [
 			}
 		}
 	}
+	// Only the first and the latest period compared (by end, then label)
+	// are reported.
+	earlier := func(a, b *regionGap) bool {
+		if c := a.period.End.Compare(b.period.End); c != 0 {
+			return c < 0
+		}
+		return a.period.Period < b.period.Period
+	}
 	var out []Inequality
 	for _, k := range slices.Sorted(maps.Keys(byB)) {
-		var gaps []regionGap
-		for _, g := range byB[k] {
+		var first, last *regionGap
+		for i := range byB[k].gaps {
+			g := &byB[k].gaps[i]
 			if g.n < 2 {
 				continue
 			}
-			g.gap = g.bestV - g.worstV
-			if g.gap < 0 {
-				g.gap = -g.gap
+			g.gap = math.Abs(g.bestV - g.worstV)
+			if first == nil || earlier(g, first) {
+				first = g
 			}
-			gaps = append(gaps, *g)
+			if last == nil || earlier(last, g) {
+				last = g
+			}
 		}
-		if len(gaps) == 0 {
+		if last == nil {
 			continue
 		}
-		slices.SortFunc(gaps, func(a, b regionGap) int { return a.period.End.Compare(b.period.End) })
-		last := gaps[len(gaps)-1]
 		in := Inequality{Breakdown: bds[k], Period: last.period.Period, Regions: last.n, Best: last.best, Worst: last.worst,
 			BestValue: last.bestV, WorstValue: last.worstV, Gap: last.gap}
 		in.ReasonEN = fmt.Sprintf("%s: best %s %g, worst %s %g, gap %.1f (%d regions)", in.Period, in.Best, in.BestValue, in.Worst, in.WorstValue, in.Gap, in.Regions)
 		in.ReasonDA = fmt.Sprintf("%s: bedst %s %g, dårligst %s %g, forskel %.1f (%d regioner)", in.Period, in.Best, in.BestValue, in.Worst, in.WorstValue, in.Gap, in.Regions)
-		if len(gaps) > 1 {
-			first := gaps[0]
+		if first != last {
 			ch := last.gap - first.gap
 			in.FromPeriod, in.FromGap, in.Change = first.period.Period, ptr(first.gap), &ch
 			in.ReasonEN += fmt.Sprintf("; %s: %.1f, change %+.1f", first.period.Period, first.gap, ch)

@@ -144,7 +144,7 @@ func rankGroups(obs []indicators.Observation, countries []string, polarity indic
 		if o.PublishedAt.After(rel.published) {
 			rel.published = o.PublishedAt
 		}
-		f := figureOf(o)
+		f := figureOf(&o)
 		rel.figs = append(rel.figs, CountryFigure{Country: o.Geography, Value: f.Value, CI: f.CI})
 	}
 	out := map[string]*groupRanking{}

@@ -99,8 +99,15 @@ func notAssessable(en, da string) Progress {
 // counted in whole months: period ends are month ends, so a year apart is
 // exactly 1.
 func yearsBetween(a, b time.Time) float64 {
-	months := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
-	return float64(months) / 12
+	return float64(monthNumber(b)-monthNumber(a)) / 12
+}
+
+// monthNumber counts the months of t's date from year 0: one date
+// computation, not one for the year and another for the month (a series
+// is fitted over every figure, a million in a full read).
+func monthNumber(t time.Time) int {
+	y, m, _ := t.Date()
+	return y*12 + int(m)
 }
 
 func ptr(v float64) *float64 { return &v }

@@ -96,14 +96,17 @@ func ProjectSeries(figs []Figure, baseline *Baseline, unit indicators.Unit, targ
 		return y
 	}
 	n := len(figs)
-	x, y := make([]float64, n), make([]float64, n)
+	xy := floats(2 * n)
+	defer floatPool.Put(xy)
+	x, y := (*xy)[:n], (*xy)[n:]
+	m0 := monthNumber(figs[0].End)
 	for i, f := range figs {
 		if scale == ScaleLogit && !(f.Value > 0 && f.Value < hi) || scale == ScaleLog && !(f.Value > 0) {
 			return nil, &Note{
 				ReasonDA: sprintfDA("ingen fremskrivning: %s er %g, som %s-skalaen ikke kan tage", f.Period, f.Value, scale),
 				ReasonEN: fmt.Sprintf("no projection: %s is %g, which the %s scale cannot take", f.Period, f.Value, scale)}
 		}
-		x[i], y[i] = yearsBetween(figs[0].End, f.End), to(f.Value)
+		x[i], y[i] = float64(monthNumber(f.End)-m0)/12, to(f.Value)
 	}
 	var mx, my float64
 	for i := range x {

@@ -3,6 +3,8 @@ package assess
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 
 	"github.com/kraeftplan/kpv/indicators"
 )
@@ -50,6 +52,20 @@ func tQuantile(df int) float64 {
 	return z + (z*z*z+z)/(4*float64(df))
 }
 
+// floatPool holds the fits' working memory: a series is fitted several
+// times, and a full report fits every series of a million figures.
+var floatPool sync.Pool
+
+// floats returns room for n numbers from floatPool; put it back when done.
+func floats(n int) *[]float64 {
+	b, _ := floatPool.Get().(*[]float64)
+	if b == nil {
+		b = new([]float64)
+	}
+	*b = slices.Grow((*b)[:0], n)[:n]
+	return b
+}
+
 // FitTrend fits the trend of figures (oldest first). It returns nil with
 // fewer than three figures.
 func FitTrend(figs []Figure, polarity indicators.Polarity) *Trend {
@@ -69,11 +85,12 @@ func FitTrend(figs []Figure, polarity indicators.Polarity) *Trend {
 			weighted = false
 		}
 	}
-	x := make([]float64, n)
-	y := make([]float64, n)
-	w := make([]float64, n)
+	buf := floats(3 * n)
+	defer floatPool.Put(buf)
+	x, y, w := (*buf)[:n], (*buf)[n:2*n], (*buf)[2*n:]
+	m0 := monthNumber(figs[0].End)
 	for i, f := range figs {
-		x[i] = yearsBetween(figs[0].End, f.End)
+		x[i] = float64(monthNumber(f.End)-m0) / 12
 		y[i] = math.Log(f.Value)
 		w[i] = 1
 		if weighted {
