@@ -1,7 +1,9 @@
 package report
 
 import (
+	"iter"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -72,113 +74,113 @@ func previousYear(cat *indicators.Catalogue, year int) (int, bool) {
 	return year - 1, year-1 >= FirstYear(cat)
 }
 
-// previousSnapshot assesses what the previous year's report rests on:
-// prev; nil for the plan's first year. snap is this
-// year's assessment, of obs: an indicator whose figures are the very same
-// in both (most, as a rule: a year's revisions and new figures touch few)
-// keeps its assessment from snap (assess.Rebuild), so only the others are
-// assessed again.
-func previousSnapshot(cat *indicators.Catalogue, year int, set, prev *store.AsOfSet, snap *assess.Snapshot, obs []indicators.Observation) *assess.Snapshot {
-	py, ok := previousYear(cat, year)
-	if !ok || prev == nil {
-		return nil
+// previousGather gathers, a batch of this year's figures at a time, what
+// the previous year's report rests on: the previous set (a difference
+// from this year's, store.AsOfSet.Differs, known once the read ends), as
+// the previous year's end sees it. An indicator whose figures are the
+// very same in both (most, as a rule: a year's revisions and new figures
+// touch few) keeps its assessment from this year's (assess.Rebuild), so
+// only the others are assessed again: those the previous set differs in,
+// and those with a figure of a period ending after the previous year's
+// end (which that report does not count). Of this year's figures only
+// the latter's are kept (all of them in an incremental build, which
+// assesses again every indicator it reads).
+type previousGather struct {
+	end time.Time // the previous year's
+	all bool
+	// seen are the indicators in the order they came; thisYear those with
+	// a figure ending after end; counted this year's report's figures of
+	// each; kept this year's figures of the indicators kept.
+	seen     []string
+	thisYear map[string]bool
+	counted  map[string]int
+	figures  int
+	kept     map[string][]indicators.Observation
+}
+
+// add gathers a batch of this year's figures, and obs, those of them this
+// year's report counts.
+func (g *previousGather) add(batch, obs []indicators.Observation) {
+	if g.thisYear == nil {
+		g.thisYear, g.counted, g.kept = map[string]bool{}, map[string]int{}, map[string][]indicators.Observation{}
 	}
-	before := endingBy(prev.Observations, time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC))
-	in := assess.Input{Catalogue: cat, Observations: before, LastSuccess: prev.LastSuccess, Now: prev.CutOff, Figures: len(before)}
-	// An assessment also rests on the clock and the sources' last runs.
-	if !prev.CutOff.Equal(set.CutOff) || !maps.EqualFunc(prev.LastSuccess, set.LastSuccess, time.Time.Equal) {
-		return assess.Build(in)
-	}
-	changed := changedIndicators(obs, before)
-	in.Observations = nil
-	for _, o := range before {
-		if changed[o.Indicator] {
-			in.Observations = append(in.Observations, o)
+	g.figures += len(obs)
+	for run := range byIndicator(obs) {
+		ind := run[0].Indicator
+		g.counted[ind] += len(run)
+		if slices.ContainsFunc(run, func(o indicators.Observation) bool { return o.PeriodEnd.After(g.end) }) {
+			g.thisYear[ind] = true
 		}
+	}
+	for run := range byIndicator(batch) {
+		ind := run[0].Indicator
+		g.seen = append(g.seen, ind)
+		if g.all || g.thisYear[ind] {
+			g.kept[ind] = append(g.kept[ind], run...) // a copy: the batch is reused
+		}
+	}
+}
+
+// input is what the previous year's assessment is made from, prev being
+// the previous set; changed are the indicators to assess again (nil: all,
+// for a whole set, not a difference).
+func (g *previousGather) input(cat *indicators.Catalogue, prev *store.AsOfSet) (in assess.Input, changed map[string]bool) {
+	in = assess.Input{Catalogue: cat, LastSuccess: prev.LastSuccess, Now: prev.CutOff, NoHistory: true}
+	if prev.Differs == nil {
+		in.Observations = endingBy(prev.Observations, g.end)
+		in.Figures = len(in.Observations)
+		return in, nil
+	}
+	own := map[string][]indicators.Observation{}
+	for run := range byIndicator(prev.Observations) {
+		own[run[0].Indicator] = append(own[run[0].Indicator], run...)
+	}
+	changed = maps.Clone(prev.Differs)
+	maps.Copy(changed, g.thisYear)
+	in.Figures = g.figures
+	done := map[string]bool{}
+	for _, ind := range g.seen {
+		if done[ind] || !(g.all || changed[ind]) {
+			continue
+		}
+		done[ind] = true
+		in.Figures -= g.counted[ind]
+		if prev.Differs[ind] {
+			in.Observations = append(in.Observations, own[ind]...)
+		} else {
+			in.Observations = append(in.Observations, g.kept[ind]...)
+		}
+	}
+	in.Observations = endingBy(in.Observations, g.end)
+	in.Figures += len(in.Observations)
+	return in, changed
+}
+
+// snapshot assesses the previous year's report's figures; snap is this
+// year's assessment, whose indicators not changed are kept.
+func (g *previousGather) snapshot(cat *indicators.Catalogue, prev *store.AsOfSet, snap *assess.Snapshot) *assess.Snapshot {
+	in, changed := g.input(cat, prev)
+	if changed == nil {
+		return assess.Build(in)
 	}
 	return assess.Rebuild(snap, in, changed)
 }
 
-// changedIndicators returns the indicators whose figures differ between a
-// and b (in content or order). It walks each indicator's runs of figures in
-// both (the store gives them ordered by indicator: one run each), without
-// an index of a million figures.
-func changedIndicators(a, b []indicators.Observation) map[string]bool {
-	ra, rb := indicatorRuns(a), indicatorRuns(b)
-	changed := map[string]bool{}
-	for id, xs := range ra {
-		ys := rb[id]
-		if runsLen(xs) != runsLen(ys) {
-			changed[id] = true
-			continue
-		}
-		x, y := runsWalk(a, xs), runsWalk(b, ys)
-		for {
-			p, q := x(), y()
-			if p == nil {
-				break
+// byIndicator yields obs a run of one indicator's figures at a time (the
+// store gives them by indicator: one run each).
+func byIndicator(obs []indicators.Observation) iter.Seq[[]indicators.Observation] {
+	return func(yield func([]indicators.Observation) bool) {
+		for i := 0; i < len(obs); {
+			j := i + 1
+			for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
+				j++
 			}
-			if !sameFigure(p, q) {
-				changed[id] = true
-				break
+			if !yield(obs[i:j]) {
+				return
 			}
+			i = j
 		}
 	}
-	for id := range rb {
-		if _, ok := ra[id]; !ok {
-			changed[id] = true
-		}
-	}
-	return changed
-}
-
-// indicatorRuns gives each indicator's runs of figures in obs, [from, to).
-func indicatorRuns(obs []indicators.Observation) map[string][][2]int {
-	out := map[string][][2]int{}
-	for i := 0; i < len(obs); {
-		j := i + 1
-		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
-			j++
-		}
-		out[obs[i].Indicator] = append(out[obs[i].Indicator], [2]int{i, j})
-		i = j
-	}
-	return out
-}
-
-func runsLen(runs [][2]int) (n int) {
-	for _, r := range runs {
-		n += r[1] - r[0]
-	}
-	return n
-}
-
-// runsWalk returns the figures of runs one by one, then nil.
-func runsWalk(obs []indicators.Observation, runs [][2]int) func() *indicators.Observation {
-	r, i := 0, -1
-	return func() *indicators.Observation {
-		for r < len(runs) {
-			if i < runs[r][0] {
-				i = runs[r][0]
-			}
-			if i < runs[r][1] {
-				i++
-				return &obs[i-1]
-			}
-			r++
-		}
-		return nil
-	}
-}
-
-// sameFigure reports whether x and y are the same figure, field by field.
-func sameFigure(x, y *indicators.Observation) bool {
-	num := func(p, q *float64) bool { return p == q || p != nil && q != nil && *p == *q }
-	return x.Indicator == y.Indicator && x.Period == y.Period && x.Geography == y.Geography && maps.Equal(x.Breakdown, y.Breakdown) &&
-		num(x.Value, y.Value) && num(x.Numerator, y.Numerator) && num(x.Denominator, y.Denominator) &&
-		num(x.CILower, y.CILower) && num(x.CIUpper, y.CIUpper) && x.Suppressed == y.Suppressed &&
-		x.PublishedAt.Equal(y.PublishedAt) && x.Release == y.Release && x.PeriodStart.Equal(y.PeriodStart) && x.PeriodEnd.Equal(y.PeriodEnd) &&
-		x.Revision == y.Revision && x.Source == y.Source && x.RunID == y.RunID && x.RecordedAt.Equal(y.RecordedAt)
 }
 
 // verdictsAndChanges fills the report's opening: each goal's verdict and

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -118,24 +119,58 @@ func (b *Builder) Build(ctx context.Context, rd Reader, rule string, cutoff time
 	if hasPrev {
 		ends = append(ends, EndOfYear(py))
 	}
-	cs, err := rd.Visible(ctx, store.Cut{CutOff: cutoff, Ends: ends, Pick: pick})
+	// The figures come a batch of whole indicators at a time (Cut.Each):
+	// each batch is assessed, and what the report counts of it, its
+	// histories and what the previous year's assessment needs of it are
+	// taken alongside, before the next batch.
+	yearEnd := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	parts := map[string]part{}
+	hist := newHistories(cat)
+	gather := previousGather{end: time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC), all: !full}
+	// The sources' last successes are known once the read ends; the
+	// assessment reads them only when it is finished (Snapshot).
+	last := map[string]time.Time{}
+	var ab *assess.Builder
+	start := func() { // once the read has picked what changed
+		if ab == nil {
+			in := assess.Input{Catalogue: cat, LastSuccess: last, Now: cutoff, NoHistory: true}
+			if full {
+				ab = assess.NewBuilder(in)
+			} else {
+				ab = assess.NewRebuilder(b.snap, in, changed)
+			}
+		}
+	}
+	each := func(batch []indicators.Observation) {
+		start()
+		obs := endingBy(batch, yearEnd)
+		var wg sync.WaitGroup
+		wg.Go(func() { hist.add(obs) })
+		wg.Go(func() {
+			countParts(parts, obs)
+			if hasPrev {
+				gather.add(batch, obs)
+			}
+		})
+		ab.Add(obs)
+		wg.Wait()
+	}
+	cs, err := rd.Visible(ctx, store.Cut{CutOff: cutoff, Ends: ends, Pick: pick, Each: each})
 	if err != nil {
 		return nil, err
 	}
 	set := cs.Sets[0]
+	if set.Observations != nil { // a reader that gives the set whole
+		each(set.Observations)
+	}
+	start()
 	var prev *store.AsOfSet
 	if hasPrev {
 		prev = cs.Sets[1]
 	}
-	obs := endingBy(set.Observations, time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC))
-	// The histories do not need the assessment: built alongside it.
-	var hist map[string]map[string][]view.Value
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		hist = histories(cat, obs)
-	}()
-	parts, pending := map[string]part{}, map[string]time.Time{}
+	maps.Copy(last, set.LastSuccess)
+	snap := ab.Snapshot()
+	pending := map[string]time.Time{}
 	if !full {
 		for ind, pt := range b.parts {
 			if !changed[ind] {
@@ -151,15 +186,6 @@ func (b *Builder) Build(ctx context.Context, rd Reader, rule string, cutoff time
 	for ind, t := range cs.Pending {
 		pending[ind] = t
 	}
-	for _, o := range obs {
-		pt, ok := parts[o.Indicator]
-		if !ok {
-			pt = part{perRun: map[int64]int{}}
-		}
-		pt.figures++
-		pt.perRun[o.RunID]++
-		parts[o.Indicator] = pt
-	}
 	figures, perRun := 0, map[int64]int{}
 	for _, pt := range parts {
 		figures += pt.figures
@@ -167,28 +193,47 @@ func (b *Builder) Build(ctx context.Context, rd Reader, rule string, cutoff time
 			perRun[id] += n
 		}
 	}
-	in := assess.Input{Catalogue: cat, Observations: obs, LastSuccess: set.LastSuccess, Now: cutoff, Figures: figures}
-	var snap, before *assess.Snapshot
-	if full {
-		snap = assess.Build(in)
-		before = previousSnapshot(cat, year, set, prev, snap, obs)
-	} else {
-		snap = assess.Rebuild(b.snap, in, changed)
-		if hasPrev {
-			earlier := endingBy(prev.Observations, time.Date(py, 12, 31, 0, 0, 0, 0, time.UTC))
-			before = assess.Rebuild(b.before, assess.Input{Catalogue: cat, Observations: earlier, LastSuccess: prev.LastSuccess, Now: cutoff}, changed)
+	snap.Figures = figures
+	var before *assess.Snapshot
+	if hasPrev {
+		if full {
+			before = gather.snapshot(cat, prev, snap)
+		} else {
+			in, _ := gather.input(cat, prev)
+			in.Now = cutoff
+			before = assess.Rebuild(b.before, in, changed)
 		}
 	}
-	<-done
+	hists := hist.finish()
 	if !full {
 		for id, h := range b.hist {
 			if def, ok := cat.Indicator(id); ok && !changed[id] && (def.Derived == nil || !changed[def.Derived.From]) {
-				hist[id] = h
+				hists[id] = h
 			}
 		}
 	}
-	b.cutoff, b.versions, b.pending, b.parts, b.hist, b.snap, b.before = cutoff, versions, pending, parts, hist, snap, before
-	return assemble(cat, year, rule, set, prev, figures, perRun, snap, before, hist), nil
+	b.cutoff, b.versions, b.pending, b.parts, b.hist, b.snap, b.before = cutoff, versions, pending, parts, hists, snap, before
+	return assemble(cat, year, rule, set, prev, figures, perRun, snap, before, hists), nil
+}
+
+// countParts adds to parts what the report counts of obs: each
+// indicator's figures, and per run. Counted a run of one indicator's
+// figures of one run at a time (the store gives them by indicator).
+func countParts(parts map[string]part, obs []indicators.Observation) {
+	for i := 0; i < len(obs); {
+		j := i + 1
+		for j < len(obs) && obs[j].Indicator == obs[i].Indicator && obs[j].RunID == obs[i].RunID {
+			j++
+		}
+		pt, ok := parts[obs[i].Indicator]
+		if !ok {
+			pt = part{perRun: map[int64]int{}}
+		}
+		pt.figures += j - i
+		pt.perRun[obs[i].RunID] += j - i
+		parts[obs[i].Indicator] = pt
+		i = j
+	}
 }
 
 // changed returns the indicators whose figures in either set may differ

@@ -2,6 +2,7 @@ package report
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 
 	"github.com/kraeftplan/kpv/assess"
@@ -9,55 +10,115 @@ import (
 	"github.com/kraeftplan/kpv/view"
 )
 
-// histories gives, per indicator and breakdown key, Denmark's figure for
-// every period, oldest first: the stored figures (with their interval,
-// published or Wilson), or for a derived indicator its rank or gap per
-// period, computed as assess computes them.
-func histories(cat *indicators.Catalogue, obs []indicators.Observation) map[string]map[string][]view.Value {
-	// Only Denmark's figures, and every figure of an indicator others are
-	// derived from, are read below.
-	derivedFrom := map[string]bool{}
+// historyBuilder builds the report's histories, from figures given a
+// batch of whole indicators at a time: per indicator and breakdown key,
+// Denmark's figure for every period, oldest first (the stored figures with
+// their interval, published or Wilson), or for a derived indicator its
+// rank or gap per period, computed as assess computes them.
+type historyBuilder struct {
+	cat *indicators.Catalogue
+	// derivedFrom are the indicators others are derived from; from holds
+	// a copy of their figures (a batch is reused), for finish.
+	derivedFrom map[string]bool
+	from        map[string][]indicators.Observation
+	out         map[string]map[string][]view.Value
+	keys        breakdownKeys
+}
+
+func newHistories(cat *indicators.Catalogue) *historyBuilder {
+	h := &historyBuilder{cat: cat, derivedFrom: map[string]bool{}, from: map[string][]indicators.Observation{}, out: map[string]map[string][]view.Value{}}
 	for i := range cat.Indicators {
 		if d := cat.Indicators[i].Derived; d != nil {
-			derivedFrom[d.From] = true
+			h.derivedFrom[d.From] = true
 		}
 	}
-	byIndicator := map[string][]indicators.Observation{}
-	for _, o := range obs {
-		if o.Geography == assess.Home || derivedFrom[o.Indicator] {
-			byIndicator[o.Indicator] = append(byIndicator[o.Indicator], o)
+	return h
+}
+
+// add takes Denmark's figures of obs (and every figure of an indicator
+// others are derived from).
+func (h *historyBuilder) add(obs []indicators.Observation) {
+	for run := range byIndicator(obs) {
+		id := run[0].Indicator
+		if h.derivedFrom[id] {
+			h.from[id] = append(h.from[id], run...)
 		}
-	}
-	out := map[string]map[string][]view.Value{}
-	for i := range cat.Indicators {
-		def := &cat.Indicators[i]
-		h := map[string][]view.Value{}
-		if d := def.Derived; d != nil {
-			derivedHistory(cat, def, byIndicator[d.From], h)
-		} else {
-			unit := def.Unit
-			for _, o := range byIndicator[def.ID] {
-				if o.Geography != assess.Home || o.Suppressed || o.Value == nil {
-					continue
-				}
-				v := view.Value{Period: o.Period, Value: *o.Value, Start: o.PeriodStart, End: o.PeriodEnd}
-				if o.CILower != nil && o.CIUpper != nil {
-					v.CI = &assess.Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: assess.Published}
-				} else if unit.Share() && o.Numerator != nil && o.Denominator != nil {
-					if lo, hi, ok := assess.Wilson(*o.Numerator, *o.Denominator, assess.Z95); ok {
-						v.CI = &assess.Interval{Lower: 100 * lo, Upper: 100 * hi, Method: assess.WilsonCI}
-					}
-				}
-				k := o.Breakdown.Key()
-				h[k] = append(h[k], v)
+		def, ok := h.cat.Indicator(id)
+		if !ok || def.Derived != nil {
+			continue
+		}
+		hm := h.out[id]
+		if hm == nil {
+			hm = map[string][]view.Value{}
+			h.out[id] = hm
+		}
+		// Each breakdown's figures counted first, so that each history is
+		// made once at its size.
+		counts := map[string]int{}
+		for i := range run {
+			if o := &run[i]; o.Geography == assess.Home && !o.Suppressed && o.Value != nil {
+				counts[h.keys.of(o.Breakdown)]++
 			}
 		}
-		for k := range h {
-			slices.SortFunc(h[k], func(a, b view.Value) int { return a.End.Compare(b.End) })
+		for k, n := range counts {
+			hm[k] = slices.Grow(hm[k], n)
 		}
-		out[def.ID] = h
+		for _, o := range run {
+			if o.Geography != assess.Home || o.Suppressed || o.Value == nil {
+				continue
+			}
+			v := view.Value{Period: o.Period, Value: *o.Value, Start: o.PeriodStart, End: o.PeriodEnd}
+			if o.CILower != nil && o.CIUpper != nil {
+				v.CI = &assess.Interval{Lower: *o.CILower, Upper: *o.CIUpper, Method: assess.Published}
+			} else if def.Unit.Share() && o.Numerator != nil && o.Denominator != nil {
+				if lo, hi, ok := assess.Wilson(*o.Numerator, *o.Denominator, assess.Z95); ok {
+					v.CI = &assess.Interval{Lower: 100 * lo, Upper: 100 * hi, Method: assess.WilsonCI}
+				}
+			}
+			k := h.keys.of(o.Breakdown)
+			hm[k] = append(hm[k], v)
+		}
+	}
+}
+
+// finish gives every indicator of the catalogue its history, the derived
+// ones' worked out from the figures they are derived from.
+func (h *historyBuilder) finish() map[string]map[string][]view.Value {
+	out := map[string]map[string][]view.Value{}
+	for i := range h.cat.Indicators {
+		def := &h.cat.Indicators[i]
+		hm := h.out[def.ID]
+		if hm == nil {
+			hm = map[string][]view.Value{}
+		}
+		if d := def.Derived; d != nil {
+			derivedHistory(h.cat, def, h.from[d.From], hm)
+		}
+		for k := range hm {
+			slices.SortFunc(hm[k], func(a, b view.Value) int { return a.End.Compare(b.End) })
+		}
+		out[def.ID] = hm
 	}
 	return out
+}
+
+// breakdownKeys gives breakdowns' keys, each built once per map (a key
+// sorts and joins): the store gives every figure of a series the same
+// Breakdown map, held (by its series) for as long as a read hands out
+// figures, so an identity is not reused for another map meanwhile.
+type breakdownKeys map[uintptr]string
+
+func (k *breakdownKeys) of(b indicators.Breakdown) string {
+	if *k == nil {
+		*k = breakdownKeys{}
+	}
+	id := reflect.ValueOf(b).Pointer()
+	key, ok := (*k)[id]
+	if !ok {
+		key = b.Key()
+		(*k)[id] = key
+	}
+	return key
 }
 
 func derivedHistory(cat *indicators.Catalogue, def *indicators.Indicator, from []indicators.Observation, h map[string][]view.Value) {

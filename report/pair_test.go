@@ -25,7 +25,11 @@ func (a oneEndAtATime) Visible(ctx context.Context, c store.Cut) (*store.CutSets
 		if err != nil {
 			return nil, err
 		}
-		out.Sets, out.Versions = append(out.Sets, one.Sets[0]), one.Versions
+		set := one.Sets[0]
+		if len(out.Sets) > 0 { // as a later set of one read gives it
+			set = report.Difference(out.Sets[0], set)
+		}
+		out.Sets, out.Versions = append(out.Sets, set), one.Versions
 		for ind, t := range one.Pending {
 			if p, ok := out.Pending[ind]; !ok || t.Before(p) {
 				out.Pending[ind] = t
@@ -111,7 +115,7 @@ func TestReportFromOneReadIsTheSame(t *testing.T) {
 	}
 	set, prev := cs.Sets[0], cs.Sets[1]
 	value := func(s *store.AsOfSet, period, geo string) float64 {
-		for _, o := range s.Observations {
+		for _, o := range s.Of(set, nil) {
 			if o.Indicator == "g1_unmet_needs_followup" && o.Period == period && o.Geography == geo && o.Breakdown.Key() == "" {
 				return *o.Value
 			}

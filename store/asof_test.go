@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +116,43 @@ func TestVisibleReadInPartsIsTheOneRead(t *testing.T) {
 		if len(parts.Observations) != len(batch) || !reflect.DeepEqual(one, parts) {
 			t.Errorf("as of %s: %d figures read in parts, %d in one read, or they differ", at, len(parts.Observations), len(one.Observations))
 		}
+	}
+}
+
+// A read of two sets gives the later as its difference from the first:
+// only the indicators whose figures differ (here one revised after the
+// later set's end), and whole through Of. The first end must be the
+// latest: asked otherwise, the read fails and says so. The figures are
+// invented for the test.
+func TestLaterSetIsItsDifference(t *testing.T) {
+	s, c := synced(t)
+	ctx := context.Background()
+	fig := func(ind, period string, v float64, published time.Time) indicators.Observation {
+		return indicators.Observation{Indicator: ind, Period: period, Geography: "DK", Value: testkit.Float(v), PublishedAt: published}
+	}
+	lastYear, thisYear := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	write(t, s, c, []indicators.Observation{fig("g1_unmet_needs_followup", "2023", 35, lastYear), fig("g1_responsibility_followup", "2023", 60, lastYear)})
+	write(t, s, c, []indicators.Observation{fig("g1_unmet_needs_followup", "2023", 33, thisYear)}) // revised this year
+	ends := []time.Time{time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(2025, 12, 31, 23, 59, 59, 0, time.UTC)}
+	cs, err := s.Visible(ctx, store.Cut{CutOff: time.Now(), Ends: ends})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, later := cs.Sets[0], cs.Sets[1]
+	if first.Differs != nil || fmt.Sprint(later.Differs) != "map[g1_unmet_needs_followup:true]" {
+		t.Errorf("differs: first %v, later %v; want none, then the revised indicator only", first.Differs, later.Differs)
+	}
+	if len(later.Observations) != 1 || *later.Observations[0].Value != 35 {
+		t.Errorf("the later set holds %d figures, want the revised indicator's one, as last year saw it (35)", len(later.Observations))
+	}
+	whole := map[string]float64{}
+	for _, o := range later.Of(first, nil) {
+		whole[o.Indicator] = *o.Value
+	}
+	if len(whole) != 2 || whole["g1_unmet_needs_followup"] != 35 || whole["g1_responsibility_followup"] != 60 {
+		t.Errorf("the later set whole: %v, want 35 and 60", whole)
+	}
+	if _, err := s.Visible(ctx, store.Cut{CutOff: time.Now(), Ends: []time.Time{ends[1], ends[0]}}); err == nil || !strings.Contains(err.Error(), "the first end must be the latest") {
+		t.Errorf("the later end second: %v, want an error saying the first end must be the latest", err)
 	}
 }

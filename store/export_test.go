@@ -34,10 +34,10 @@ func (s *Store) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, e
 }
 
 // SplitReadsFrom makes Visible read the figures in parts from a table of
-// pages blocks (the parallel read, on a test's small table), until the
-// returned function restores it.
+// pages blocks, and work on them side by side however few (the parallel
+// read, on a test's small table), until the returned function restores it.
 func SplitReadsFrom(pages int64) (restore func()) {
-	old := splitFromPages
-	splitFromPages = pages
-	return func() { splitFromPages = old }
+	old, oldFigures := splitFromPages, splitFromFigures
+	splitFromPages, splitFromFigures = pages, 1
+	return func() { splitFromPages, splitFromFigures = old, oldFigures }
 }

@@ -2,14 +2,17 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -30,7 +33,9 @@ func visible(f *compactFigure, cutoff, end time.Time) bool {
 
 // Cut asks Visible for the figures visible at CutOff: one set per
 // publication end in Ends (a year's report: the end of its year; the
-// previous year's report: the end of that year).
+// previous year's report: the end of that year). The first end is the
+// latest (a zero end bounds nothing): every later set sees a figure only if
+// the first does, and is given as its difference from the first.
 type Cut struct {
 	CutOff time.Time
 	Ends   []time.Time
@@ -39,6 +44,11 @@ type Cut struct {
 	// missed), the series to read and more runs to return; nil reads every
 	// series.
 	Pick func([]SeriesVersion) SeriesPick
+	// Each, if not nil, is given the first set's figures a batch at a
+	// time, each batch of whole indicators in Observations' order, and the
+	// first set then holds none (a report reads a million figures and need
+	// hold only a batch of them). A batch is reused once Each returns.
+	Each func(batch []indicators.Observation)
 }
 
 // SeriesPick is what Visible reads: every series, or those in Series;
@@ -53,9 +63,11 @@ type SeriesPick struct {
 type CutSets struct {
 	// Sets are the figures of the series read visible at the cut-off, one
 	// per end asked for, in Observations' order (indicator, period,
-	// geography, breakdown). Their Runs are the runs that wrote one of the
-	// set's figures or were asked for, and each source's latest successful
-	// run by the cut-off; LastSuccess is whole.
+	// geography, breakdown): the first whole (or empty, its figures handed
+	// to Cut.Each), each later one as its difference from the first
+	// (AsOfSet.Differs). Their Runs are the runs
+	// that wrote one of the set's figures or were asked for, and each
+	// source's latest successful run by the cut-off; LastSuccess is whole.
 	Sets []*AsOfSet
 	// Versions are every stored series with its change number.
 	Versions []SeriesVersion
@@ -74,9 +86,18 @@ type CutSets struct {
 type AsOfSet struct {
 	// PublishedBy is the publication bound the set was read with: its end,
 	// or the cut-off if that is earlier (zero end: the cut-off).
-	PublishedBy  time.Time
-	CutOff       time.Time
+	PublishedBy time.Time
+	CutOff      time.Time
+	// Observations are the set's figures; in a difference (Differs not
+	// nil), only those of the indicators in Differs.
 	Observations []indicators.Observation
+	// Differs is nil in a whole set. In a later set of a read it names the
+	// indicators whose figures differ from the first set's (a revision, or
+	// a figure one sees and the other does not): the others' figures are
+	// the first set's, and a year's revisions touch few indicators, so a
+	// read of two sets holds a million figures once, not twice. Of gives
+	// a difference's figures whole.
+	Differs map[string]bool
 	// Runs are the runs that wrote one of the revisions in Observations,
 	// and each source's latest successful run finished by the cut-off,
 	// oldest first.
@@ -84,6 +105,53 @@ type AsOfSet struct {
 	// LastSuccess is when each source's latest successful run (success or
 	// unchanged) finished, counting only runs finished by the cut-off.
 	LastSuccess map[string]time.Time
+}
+
+// Of returns the set's figures of the indicators keep names (every one
+// for a nil keep), in Observations' order. first is the first set of the
+// same read: a difference takes from it the figures of the indicators it
+// does not differ in.
+func (s *AsOfSet) Of(first *AsOfSet, keep map[string]bool) []indicators.Observation {
+	wanted := func(ind string) bool { return keep == nil || keep[ind] }
+	if s.Differs == nil {
+		if keep == nil {
+			return s.Observations
+		}
+		var out []indicators.Observation
+		for _, o := range s.Observations {
+			if wanted(o.Indicator) {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	own := map[string][]indicators.Observation{}
+	forRuns(s.Observations, func(ind string, run []indicators.Observation) { own[ind] = append(own[ind], run...) })
+	var out []indicators.Observation
+	done := map[string]bool{}
+	forRuns(first.Observations, func(ind string, run []indicators.Observation) {
+		switch {
+		case !wanted(ind):
+		case !s.Differs[ind]:
+			out = append(out, run...)
+		case !done[ind]:
+			out = append(out, own[ind]...)
+			done[ind] = true
+		}
+	})
+	return out
+}
+
+// forRuns calls f with each run of obs of one indicator, in order.
+func forRuns(obs []indicators.Observation, f func(indicator string, run []indicators.Observation)) {
+	for i := 0; i < len(obs); {
+		j := i + 1
+		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
+			j++
+		}
+		f(obs[i].Indicator, obs[i:j])
+		i = j
+	}
 }
 
 // AsOfRun is a run log entry a set rests on, and why.
@@ -95,16 +163,23 @@ type AsOfRun struct {
 	LatestSuccess bool `json:"latest_success"`
 }
 
-// Visible returns the figures visible at c.CutOff (see visible), one set
-// per end. The current revisions of the series read come in one query,
-// without the text of their series and periods (resolved through the small
-// series and periods tables); the history is read only for the figures
-// whose current revision some set does not see, so a full read costs one
-// pass over the current figures whatever the cut-off.
-func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
-	cutoff := c.CutOff
+// Visible returns the figures visible at cut.CutOff (see visible), one
+// set per end: the first whole (or handed to cut.Each a batch at a time),
+// each later one as its difference from the first. The current revisions
+// of the series read come in one COPY (in parts side by side for a full
+// read), without the text of their series and periods (resolved through
+// the small series and periods tables); the history is read only for the
+// figures whose current revision some set does not see, so a full read
+// costs one pass over the current figures whatever the cut-off.
+func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
+	cutoff := cut.CutOff
 	fail := func(err error) (*CutSets, error) {
 		return nil, fmt.Errorf("figures as of %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	for _, end := range cut.Ends[min(1, len(cut.Ends)):] {
+		if first := cut.Ends[0]; !first.IsZero() && (end.IsZero() || end.After(first)) {
+			return fail(fmt.Errorf("publication end %s is later than the first, %s: the first end must be the latest", end, first))
+		}
 	}
 	// One snapshot: a merge moves a revision from figures to the history;
 	// between two reads it would be seen twice or not at all.
@@ -123,13 +198,12 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		return fail(err)
 	}
 	want := SeriesPick{All: true}
-	if c.Pick != nil {
-		want = c.Pick(out.Versions)
+	if cut.Pick != nil {
+		want = cut.Pick(out.Versions)
 	}
 	filter, size := "", 0
-	args := []any{}
 	if !want.All {
-		filter, args = ` WHERE f.series_id = ANY($1)`, []any{want.Series}
+		filter = ` WHERE f.series_id = ANY(` + intArray(want.Series) + `)`
 	} else {
 		var estimate float64 // the planner's count of current figures, to size the slice once
 		if err := tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&estimate); err != nil {
@@ -137,92 +211,126 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 		}
 		size = int(max(estimate, 0) * 1.05)
 	}
+	recorded, err := runClocks(ctx, tx)
+	if err != nil {
+		return fail(err)
+	}
+	// Each figure's place in the order of Observations, and whether some
+	// set does not see its current revision (then its history is read,
+	// newest first per figure), worked out as it is read: prepare(p) for
+	// part p of the read, side by side.
+	type key struct{ series, period int32 }
+	var partial [][]key // per part
+	var mu sync.Mutex
+	prepare := func(p int) func(*compactFigure) error {
+		mu.Lock()
+		for len(partial) <= p {
+			partial = append(partial, nil)
+		}
+		mu.Unlock()
+		var keys []key
+		return func(f *compactFigure) error {
+			sr, pr := series.at(f.series), periods.at(f.period)
+			if sr == nil || pr == nil {
+				return fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period)
+			}
+			f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
+			for _, end := range cut.Ends {
+				if !visible(f, cutoff, end) {
+					f.partial = true
+					keys = append(keys, key{f.series, f.period})
+					mu.Lock()
+					partial[p] = keys
+					mu.Unlock()
+					break
+				}
+			}
+			return nil
+		}
+	}
 	var releases releaseNames
 	var parts [][]compactFigure
 	if want.All {
-		parts, err = s.allFigures(ctx, tx, &releases, size)
+		parts, err = s.allFigures(ctx, tx, &releases, recorded, size, prepare)
 	} else {
 		var part []compactFigure
-		part, err = compactFigures(ctx, tx, &releases, size, false, `SELECT `+compactCols+`
-		FROM figures f JOIN ingest_runs r ON r.id = f.run_id`+filter, args...)
+		part, err = compactFigures(ctx, tx, &releases, recorded, size, false, `SELECT `+compactCols+` FROM figures f`+filter, prepare(0))
 		parts = [][]compactFigure{part}
 	}
 	if err != nil {
 		return fail(err)
 	}
-	// order: every current figure, sorted below.
+	// Figures are referred to by number (figureRef), not pointer: the
+	// collector then scans none of the million references below.
+	read := figureSet{parts: parts}
 	n := 0
 	for _, part := range parts {
+		if len(part) > refMask {
+			return fail(fmt.Errorf("%d figures in one part of the read: more than %d", len(part), refMask))
+		}
 		n += len(part)
 	}
-	order := make([]*compactFigure, 0, n)
-	for _, part := range parts {
+	// order: every current figure, sorted below.
+	order := make([]figureRef, 0, n)
+	for p, part := range parts {
 		for i := range part {
-			order = append(order, &part[i])
+			order = append(order, figureRef(p<<refBits|i))
 		}
 	}
-	// The history of the figures whose current revision some set does not
-	// see, newest first per figure.
 	var ks, kp []int32
-	for _, f := range order {
-		for _, end := range c.Ends {
-			if !visible(f, cutoff, end) {
-				f.partial = true
-				ks, kp = append(ks, f.series), append(kp, f.period)
-				break
-			}
+	for _, keys := range partial {
+		for _, k := range keys {
+			ks, kp = append(ks, k.series), append(kp, k.period)
 		}
 	}
-	var hist []compactFigure
 	if len(ks) > 0 {
-		hist, err = compactFigures(ctx, tx, &releases, 0, true, `SELECT `+compactCols+`
-			FROM unnest($1::int[], $2::int[]) k(series_id, period_id)
+		hist, err := compactFigures(ctx, tx, &releases, recorded, 0, true, `SELECT `+compactCols+`
+			FROM unnest(`+intArray(ks)+`, `+intArray(kp)+`) k(series_id, period_id)
 			JOIN figure_history f ON f.series_id = k.series_id AND f.period_id = k.period_id
-			JOIN ingest_runs r ON r.id = f.run_id
-			ORDER BY f.series_id, f.period_id, f.revision DESC`, ks, kp)
+			ORDER BY f.series_id, f.period_id, f.revision DESC`, nil)
 		if err != nil {
 			return fail(err)
 		}
+		read.parts = append(read.parts, hist)
 	}
-	type key struct{ series, period int32 }
-	older := make(map[key][]*compactFigure, len(ks))
-	for i := range hist {
-		k := key{hist[i].series, hist[i].period}
-		older[k] = append(older[k], &hist[i])
-	}
-	for _, f := range order {
-		sr, pr := series.at(f.series), periods.at(f.period)
-		if sr == nil || pr == nil {
-			return fail(fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period))
+	older := make(map[key][]figureRef, len(ks))
+	if len(read.parts) > len(parts) {
+		h := len(read.parts) - 1
+		for i, f := range read.parts[h] {
+			k := key{f.series, f.period}
+			older[k] = append(older[k], figureRef(h<<refBits|i))
 		}
-		f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
 	}
 	// Sorted once, the current figures give every set its order.
-	sortByOrder(order)
-	// picks[s][i] is the revision set s sees of figure order[i] (nil: none).
-	picks := make([][]*compactFigure, len(c.Ends))
+	sortByOrder(order, read.at)
+	// picks[s][i] is the revision set s sees of figure order[i] (noFigure:
+	// none).
+	picks := make([][]figureRef, len(cut.Ends))
 	for s := range picks {
-		picks[s] = make([]*compactFigure, len(order))
+		picks[s] = make([]figureRef, len(order))
 	}
 	used, lastRun := map[int64]bool{}, int64(-1)
-	see := func(s, i int, r *compactFigure) {
-		picks[s][i] = r
-		if r.run != lastRun {
-			used[r.run], lastRun = true, r.run
+	see := func(s, i int, ref figureRef) {
+		picks[s][i] = ref
+		if r := read.at(ref).run; r != lastRun {
+			used[r], lastRun = true, r
 		}
 	}
-	for i, f := range order {
+	for i, ref := range order {
+		f := read.at(ref)
 		if !f.partial { // every set sees the current revision
-			for s := range c.Ends {
-				see(s, i, f)
+			for s := range cut.Ends {
+				see(s, i, ref)
 			}
 			continue
 		}
-		revs := append([]*compactFigure{f}, older[key{f.series, f.period}]...)
-		for s, end := range c.Ends {
-			for _, r := range revs {
+		revs := append([]figureRef{ref}, older[key{f.series, f.period}]...)
+		for s, end := range cut.Ends {
+			picks[s][i] = noFigure
+			for _, rev := range revs {
+				r := read.at(rev)
 				if visible(r, cutoff, end) {
-					see(s, i, r)
+					see(s, i, rev)
 					break
 				}
 				// Not visible now: visible once the cut-off passes its
@@ -241,66 +349,84 @@ func (s *Store) Visible(ctx context.Context, c Cut) (*CutSets, error) {
 	if err != nil {
 		return fail(err)
 	}
-	pos := make([]int32, len(order)) // figure order[i]'s place in the first set
-	for s, end := range c.Ends {
+	// indicatorAt(i) is figure order[i]'s indicator.
+	indicatorAt := func(i int) string { return series.at(read.at(order[i]).series).indicator }
+	observation := func(ref figureRef) (o indicators.Observation) {
+		f := read.at(ref)
+		f.fill(&o, series.at(f.series), periods.at(f.period), sources[f.run], releases.list)
+		return o
+	}
+	figures := make([]map[int64]int, len(cut.Ends))
+	for s, end := range cut.Ends {
 		by := cutoff
 		if !end.IsZero() && end.Before(cutoff) {
 			by = end
 		}
 		set := &AsOfSet{CutOff: cutoff, PublishedBy: by, LastSuccess: map[string]time.Time{}}
-		n, fresh := 0, 0
-		for i, p := range picks[s] {
-			if p != nil {
-				n++
-				if s == 0 || p != picks[0][i] {
-					fresh++
+		// The figures each run wrote, counted a run of equal runs at a time.
+		figures[s] = map[int64]int{}
+		run, count := int64(-1), 0
+		for _, ref := range picks[s] {
+			if ref != noFigure {
+				if r := read.at(ref).run; r != run {
+					figures[s][run] += count
+					run, count = r, 0
 				}
+				count++
 			}
 		}
-		set.Observations = make([]indicators.Observation, 0, n)
-		vals := make([]float64, 0, 5*fresh) // the values, five per figure, in one allocation
-		// The same revision as the first set's is the same observation,
-		// copied a run of them at a time: [from, to) of the first set.
-		from, to := int32(0), int32(0)
-		flush := func() {
-			if to > from {
-				set.Observations = append(set.Observations, out.Sets[0].Observations[from:to]...)
+		figures[s][run] += count
+		delete(figures[s], -1)
+		if s == 0 {
+			if cut.Each == nil {
+				set.Observations = observationsOf(order, picks[0], 0, len(order), observation, nil)
+			} else {
+				// A batch of whole indicators at a time, into one buffer.
+				var buf []indicators.Observation
+				for from := 0; from < len(order); {
+					to := min(from+eachBatch, len(order))
+					for to < len(order) && read.at(order[to]).order[0] == read.at(order[to-1]).order[0] {
+						to++
+					}
+					buf = observationsOf(order, picks[0], from, to, observation, buf)
+					cut.Each(buf)
+					from = to
+				}
 			}
-			from, to = 0, 0
+			out.Sets = append(out.Sets, set)
+			continue
 		}
-		for i, p := range picks[s] {
-			switch {
-			case p == nil:
-			case s > 0 && p == picks[0][i]:
-				if to == 0 || pos[i] != to {
-					flush()
-					from = pos[i]
-				}
-				to = pos[i] + 1
-			default:
-				flush()
-				var o indicators.Observation
-				p.fill(&o, series.at(p.series), periods.at(p.period), sources[p.run], releases.list, &vals)
-				if s == 0 {
-					pos[i] = int32(len(set.Observations))
-				}
-				set.Observations = append(set.Observations, o)
+		// A later set holds only the indicators it differs in.
+		set.Differs = map[string]bool{}
+		for i, ref := range picks[s] {
+			if ref != picks[0][i] {
+				set.Differs[indicatorAt(i)] = true
 			}
 		}
-		flush()
+		rank, kept := int32(-1), false
+		for i, ref := range picks[s] {
+			// The figures come by indicator: looked up once per indicator.
+			if r := read.at(order[i]).order[0]; r != rank {
+				rank, kept = r, set.Differs[indicatorAt(i)]
+			}
+			if kept && ref != noFigure {
+				set.Observations = append(set.Observations, observation(ref))
+			}
+		}
 		out.Sets = append(out.Sets, set)
 	}
-	if err := runsOf(ctx, tx, out.Sets, want.Runs); err != nil {
+	if err := runsOf(ctx, tx, out.Sets, figures, want.Runs); err != nil {
 		return fail(err)
 	}
 	return out, nil
 }
 
 // compactCols are a figure's columns without its series' and period's
-// text, for compactFigure, from figure f and its run r (which holds when
-// the figure was recorded, migration 00060).
+// text, for compactFigure, from figure f (when it was recorded is its
+// run's: runClocks; it is suppressed when it has no value, as both tables
+// check: each column sent costs Postgres about 3 % of a full read).
 const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper,
-	f.suppressed, f.run_id, r.recorded_at, COALESCE(f.published_at, r.recorded_at), f.release`
+	f.run_id, f.published_at, f.release`
 
 // compactFigure is one revision of a figure as stored, ids unresolved. It
 // holds no pointer, so the garbage collector never scans the million of a
@@ -323,20 +449,24 @@ type compactFigure struct {
 
 // allFigures reads every current figure, about size of them, in tx's
 // snapshot, in parts (not copied into one slice: a million figures). A
-// large table is read in parts side by side, one per CPU (at most four),
+// large table is read in parts side by side, two per CPU (at most four),
 // each a range of the table's blocks (a TID range scan) on a connection of
 // its own that shares tx's snapshot: the read of a million figures is most
 // of a full report's time, and Postgres and the decoding then use every
 // core.
-func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int) ([][]compactFigure, error) {
-	const q = `SELECT ` + compactCols + ` FROM figures f JOIN ingest_runs r ON r.id = f.run_id`
+func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, recorded runClock, size int, prepare func(part int) func(*compactFigure) error) ([][]compactFigure, error) {
+	const q = `SELECT ` + compactCols + ` FROM figures f`
 	var pages int64
 	if err := tx.QueryRow(ctx, `SELECT relpages FROM pg_class WHERE oid = 'figures'::regclass`).Scan(&pages); err != nil {
 		return nil, err
 	}
-	n := int64(min(runtime.GOMAXPROCS(0), 4, int(s.pool.Config().MaxConns)-1))
+	// Two parts per CPU: a backend that has filled its socket waits for
+	// its reader, and another part's then has the CPU (at 1,000,000
+	// figures on two cores three or four parts read in 0.35-0.4 s, two in
+	// 0.5 s). One connection of the pool is left for others.
+	n := int64(min(2*runtime.GOMAXPROCS(0), 4, int(s.pool.Config().MaxConns)-1))
 	if n < 2 || pages < splitFromPages {
-		part, err := compactFigures(ctx, tx, releases, size, false, q)
+		part, err := compactFigures(ctx, tx, releases, recorded, size, false, q, prepare(0))
 		return [][]compactFigure{part}, err
 	}
 	var snapshot string
@@ -364,7 +494,7 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 					return err
 				}
 			}
-			parts[i], err = compactFigures(gctx, ptx, &names[i], size/int(n)+1, false, q+where)
+			parts[i], err = compactFigures(gctx, ptx, &names[i], recorded, size/int(n)+1, false, q+where, prepare(int(i)))
 			return err
 		})
 	}
@@ -388,6 +518,10 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 // which allFigures reads it in parts: under 16 MiB one read is as quick.
 var splitFromPages int64 = 2048
 
+// splitFromFigures is the number of figures from which Visible works on
+// them side by side.
+var splitFromFigures = 1 << 14
+
 // releaseNames numbers the few releases of a read's figures.
 type releaseNames struct {
 	index map[string]int32
@@ -407,45 +541,101 @@ func (r *releaseNames) of(name []byte) int32 {
 	return i
 }
 
-// compactFigures reads the figures of q (compactCols), about size of them,
-// from the history or not, numbering their releases in releases.
-func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, size int, history bool, q string, args ...any) ([]compactFigure, error) {
-	rows, err := tx.Query(ctx, q, args...)
+// compactFigures reads the figures of q (compactCols of figures or the
+// history as f), about size of them, from the history or not, numbering
+// their releases in releases; recorded gives each run's recording time.
+// each, if not nil, is called with every figure as it is read.
+func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, recorded runClock, size int, history bool, q string, each func(*compactFigure) error) ([]compactFigure, error) {
+	out := make([]compactFigure, 0, size)
+	lastRun, lastRecorded := int64(-1), int64(0)
+	err := copyOut(ctx, tx, q, func(c [][]byte) error {
+		if len(c) != 11 || c[0] == nil || c[1] == nil || c[2] == nil || c[8] == nil || c[10] == nil {
+			return fmt.Errorf("a figure's row of %d fields, or a NULL where none can be", len(c))
+		}
+		// Suppressed is a figure without a value (a check of the tables).
+		f := compactFigure{series: be32(c[0]), period: be32(c[1]), revision: be32(c[2]), suppressed: c[3] == nil,
+			run: int64(binary.BigEndian.Uint64(c[8])), history: history}
+		for i, v := range c[3:8] {
+			if v != nil {
+				f.vals[i], f.valid = math.Float64frombits(binary.BigEndian.Uint64(v)), f.valid|1<<i
+			}
+		}
+		if f.run != lastRun {
+			t, ok := recorded[f.run]
+			if !ok {
+				return fmt.Errorf("figure of series %d period %d: run %d is not in the run log", f.series, f.period, f.run)
+			}
+			lastRun, lastRecorded = f.run, t
+		}
+		f.recorded, f.published = lastRecorded, lastRecorded
+		if c[9] != nil {
+			f.published = int64(binary.BigEndian.Uint64(c[9])) + pgEpochMicros
+		}
+		f.release = releases.of(c[10])
+		out = append(out, f)
+		if each != nil {
+			// The figure in out, not f: a pointer to f would move every
+			// figure read to the heap on its own.
+			return each(&out[len(out)-1])
+		}
+		return nil
+	})
+	return out, err
+}
+
+func be32(b []byte) int32 { return int32(binary.BigEndian.Uint32(b)) }
+
+// pgEpochMicros is Postgres's epoch for timestamps in Unix microseconds.
+var pgEpochMicros = pgEpoch.UnixMicro()
+
+// runClock is when each run was recorded, in Unix microseconds.
+type runClock map[int64]int64
+
+// runClocks reads the recording time of every run that wrote figures (a
+// run that wrote none has none): a figure's recording is its run's
+// (migration 00060), looked up here rather than joined in the read of a
+// million figures.
+func runClocks(ctx context.Context, tx pgx.Tx) (runClock, error) {
+	rows, err := tx.Query(ctx, `SELECT id, recorded_at FROM ingest_runs WHERE recorded_at IS NOT NULL`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]compactFigure, 0, size)
-	var release []byte
-	var recorded, published time.Time
-	var vals [5]pgtype.Float8
+	out := runClock{}
 	for rows.Next() {
-		var f compactFigure
-		if err := rows.Scan(&f.series, &f.period, &f.revision, &vals[0], &vals[1], &vals[2], &vals[3], &vals[4],
-			&f.suppressed, &f.run, &recorded, &published, &release); err != nil {
+		var id int64
+		var t time.Time
+		if err := rows.Scan(&id, &t); err != nil {
 			return nil, err
 		}
-		for i, v := range vals {
-			if v.Valid {
-				f.vals[i], f.valid = v.Float64, f.valid|1<<i
-			}
-		}
-		f.recorded, f.published = recorded.UnixMicro(), published.UnixMicro()
-		f.release, f.history = releases.of(release), history
-		out = append(out, f)
+		out[id] = t.UnixMicro()
 	}
 	return out, rows.Err()
 }
 
+// intArray is ids as an array literal, for a COPY (which takes no
+// parameters): integers only, so nothing in it needs quoting.
+func intArray(ids []int32) string {
+	b := make([]byte, 0, 8*len(ids)+8)
+	b = append(b, "'{"...)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(id), 10)
+	}
+	return string(append(b, "}'::int[]"...))
+}
+
 // fill sets o to the figure f of series sr and period pr, written by a
-// run of source; its values are copied into *vals.
-func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, releases []string, vals *[]float64) {
+// run of source. Its values point into f, which holds no pointer: the
+// figures read stay one allocation the collector need not scan.
+func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, releases []string) {
 	ptr := func(i int) *float64 {
 		if f.valid&(1<<i) == 0 {
 			return nil
 		}
-		*vals = append(*vals, f.vals[i])
-		return &(*vals)[len(*vals)-1]
+		return &f.vals[i]
 	}
 	*o = indicators.Observation{Indicator: sr.indicator, Period: pr.period, Geography: sr.geography, Breakdown: sr.breakdown,
 		Value: ptr(0), Numerator: ptr(1), Denominator: ptr(2), CILower: ptr(3), CIUpper: ptr(4),
@@ -453,17 +643,112 @@ func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *peri
 		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: time.UnixMicro(f.recorded)}
 }
 
+// eachBatch is about how many figures Cut.Each is given at a time.
+const eachBatch = 1 << 15
+
+// observationsOf returns, in buf, the observations of the figures
+// picks[from:to] (for order[from:to]) that are there, made side by side.
+func observationsOf(order, picks []figureRef, from, to int, observation func(figureRef) indicators.Observation, buf []indicators.Observation) []indicators.Observation {
+	// Each figure's place: the count of figures there before it.
+	pos := make([]int32, to-from+1)
+	for i, ref := range picks[from:to] {
+		pos[i+1] = pos[i]
+		if ref != noFigure {
+			pos[i+1]++
+		}
+	}
+	buf = slices.Grow(buf[:0], int(pos[to-from]))[:pos[to-from]]
+	var wg sync.WaitGroup
+	for _, r := range splitRange(to - from) {
+		wg.Go(func() {
+			for i := r[0]; i < r[1]; i++ {
+				if ref := picks[from+i]; ref != noFigure {
+					buf[pos[i]] = observation(ref)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return buf
+}
+
+// figureRef is a figure of a read by number: part<<refBits | index.
+type figureRef uint32
+
+const (
+	refBits = 28
+	refMask = 1<<refBits - 1
+	// noFigure: no figure (a set that sees no revision of one).
+	noFigure figureRef = math.MaxUint32
+)
+
+// figureSet is the figures of a read, in parts (the current figures, read
+// side by side, and the history read for some of them).
+type figureSet struct{ parts [][]compactFigure }
+
+func (r *figureSet) at(ref figureRef) *compactFigure {
+	return &r.parts[ref>>refBits][ref&refMask]
+}
+
+// splitRange splits [0, n) into one range per CPU (one below
+// splitFromFigures).
+func splitRange(n int) [][2]int {
+	k := 1
+	if n >= splitFromFigures {
+		k = runtime.GOMAXPROCS(0)
+	}
+	out := make([][2]int, k)
+	for i := range k {
+		out[i] = [2]int{n * i / k, n * (i + 1) / k}
+	}
+	return out
+}
+
 // sortByOrder sorts figures into Observations' order (indicator, period,
-// geography, breakdown) by the ranks in their order field.
-func sortByOrder(figs []*compactFigure) {
-	slices.SortFunc(figs, func(a, b *compactFigure) int {
-		for i := range a.order {
-			if a.order[i] != b.order[i] {
-				return int(a.order[i] - b.order[i])
+// geography, breakdown) by the ranks in their order field: counted into
+// one bucket per indicator and period (a pass over a million figures
+// instead of twenty comparisons each), each bucket then sorted by series.
+func sortByOrder(figs []figureRef, at func(figureRef) *compactFigure) {
+	byOrder := func(a, b figureRef) int {
+		x, y := at(a), at(b)
+		for i := range x.order {
+			if x.order[i] != y.order[i] {
+				return int(x.order[i] - y.order[i])
 			}
 		}
 		return 0
-	})
+	}
+	var indicators, periods int64
+	for _, ref := range figs {
+		f := at(ref)
+		indicators, periods = max(indicators, int64(f.order[0])+1), max(periods, int64(f.order[1])+1)
+	}
+	buckets := indicators * periods
+	if buckets > 4*int64(len(figs))+1024 { // sparse: comparing is cheaper
+		slices.SortFunc(figs, byOrder)
+		return
+	}
+	bucket := func(ref figureRef) int64 { f := at(ref); return int64(f.order[0])*periods + int64(f.order[1]) }
+	start := make([]int32, buckets+1)
+	for _, ref := range figs {
+		start[bucket(ref)+1]++
+	}
+	for b := range buckets {
+		start[b+1] += start[b]
+	}
+	sorted := make([]figureRef, len(figs))
+	next := slices.Clone(start[:buckets])
+	for _, ref := range figs {
+		b := bucket(ref)
+		sorted[next[b]] = ref
+		next[b]++
+	}
+	for b := range buckets {
+		if part := sorted[start[b]:start[b+1]]; len(part) > 1 {
+			slices.SortFunc(part, byOrder)
+		}
+	}
+	copy(figs, sorted)
 }
 
 // seriesRank is a series with its place in the order of Observations:
@@ -578,15 +863,14 @@ func runSources(ctx context.Context, tx pgx.Tx, ids map[int64]bool) (map[int64]s
 }
 
 // runsOf sets the runs of each set: those that wrote one of its figures
-// (with their count of figures), those in extra, and each source's latest
-// successful one by the cut-off (its finish is what freshness of a source
-// means); and the sources' last successes.
-func runsOf(ctx context.Context, tx pgx.Tx, sets []*AsOfSet, extra []int64) error {
+// (figures[i] counts them per run), those in extra, and each source's
+// latest successful one by the cut-off (its finish is what freshness of a
+// source means); and the sources' last successes.
+func runsOf(ctx context.Context, tx pgx.Tx, sets []*AsOfSet, figures []map[int64]int, extra []int64) error {
 	if len(sets) == 0 {
 		return nil
 	}
 	cutoff := sets[0].CutOff
-	figures := make([]map[int64]int, len(sets))
 	var ids []int64
 	seen := map[int64]bool{}
 	add := func(id int64) {
@@ -595,11 +879,9 @@ func runsOf(ctx context.Context, tx pgx.Tx, sets []*AsOfSet, extra []int64) erro
 			ids = append(ids, id)
 		}
 	}
-	for i, set := range sets {
-		figures[i] = map[int64]int{}
-		for _, o := range set.Observations {
-			figures[i][o.RunID]++
-			add(o.RunID)
+	for i := range sets {
+		for id := range figures[i] {
+			add(id)
 		}
 		for _, id := range extra {
 			figures[i][id] += 0

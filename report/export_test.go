@@ -1,0 +1,4 @@
+package report
+
+// Difference is difference, for the tests outside the package.
+var Difference = difference
