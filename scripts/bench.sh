@@ -94,6 +94,8 @@ show "refresh: live heap the API's incremental report builder keeps for one year
 show "refresh: the same report built from a full read (report.Build) / incremental (same run)" BenchmarkRefresh report-full/report
 show "refresh: the same report from a full read (report.Build: kpv report, as_of), s (target < 1)" BenchmarkRefresh report-full-s
 show "refresh: the same report from a full read, CPU s (steadier than wall time on a shared machine)" BenchmarkRefresh report-full-cpu-s
+show "refresh: the same report from a full read, minor page faults (memory the process touched for the first time)" BenchmarkRefresh report-full-faults
+show "refresh: the same report from a full read again in the same process (median of 3, as a server answers as_of), s (target < 1)" BenchmarkRefresh report-full-again-s
 show "API under load: observations req/s / healthz req/s (target >= 0.05)" BenchmarkAPIUnderLoad observations/healthz
 show "API under load: observations (page of 100) req/s / healthz req/s (target >= 0.2)" BenchmarkAPIUnderLoad observations-page100/healthz
 show "API under load: reports req/s / healthz req/s" BenchmarkAPIUnderLoad reports/healthz
