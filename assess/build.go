@@ -273,18 +273,14 @@ func (b *Builder) Add(obs []indicators.Observation) {
 	var ids []string
 	var groups [][]indicators.Observation
 	seen := map[string]bool{}
-	for i := 0; i < len(obs); {
-		j := i + 1
-		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
-			j++
-		}
-		if seen[obs[i].Indicator] { // not ordered: group through a map
+	for run := range indicators.Runs(obs) {
+		id := run[0].Indicator
+		if seen[id] { // not ordered: group through a map
 			ids, groups = nil, nil
 			break
 		}
-		seen[obs[i].Indicator] = true
-		ids, groups = append(ids, obs[i].Indicator), append(groups, obs[i:j])
-		i = j
+		seen[id] = true
+		ids, groups = append(ids, id), append(groups, run)
 	}
 	if ids == nil {
 		byIndicator := map[string][]indicators.Observation{}

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -228,4 +229,21 @@ func ciOutside(u Unit, lower, upper *float64) (string, float64) {
 		}
 	}
 	return "", 0
+}
+
+// Runs yields obs a run at a time: each the longest stretch of figures of
+// one indicator (the store gives figures by indicator, one run each).
+func Runs(obs []Observation) iter.Seq[[]Observation] {
+	return func(yield func([]Observation) bool) {
+		for i := 0; i < len(obs); {
+			j := i + 1
+			for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
+				j++
+			}
+			if !yield(obs[i:j:j]) {
+				return
+			}
+			i = j
+		}
+	}
 }

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -163,5 +164,28 @@ func TestBatchErrorMessage(t *testing.T) {
 	}
 	if strings.Contains(msg, "row 11,") {
 		t.Errorf("message lists past ten rows: %s", msg)
+	}
+}
+
+// Runs gives each stretch of one indicator's figures, in order, capped so
+// that appending to one cannot overwrite the next; an indicator that comes
+// again is a run again.
+func TestRuns(t *testing.T) {
+	obs := []Observation{{Indicator: "a"}, {Indicator: "a"}, {Indicator: "b"}, {Indicator: "a"}}
+	var got []string
+	for run := range Runs(obs) {
+		got = append(got, fmt.Sprintf("%s×%d", run[0].Indicator, len(run)))
+		if cap(run) != len(run) {
+			t.Errorf("run of %s: capacity %d beyond its %d figures", run[0].Indicator, cap(run), len(run))
+		}
+	}
+	if want := "[a×2 b×1 a×1]"; fmt.Sprint(got) != want {
+		t.Errorf("runs %v, want %s", got, want)
+	}
+	for range Runs(obs) {
+		break // stopping early must not panic
+	}
+	for range Runs(nil) {
+		t.Error("a run of no figures")
 	}
 }

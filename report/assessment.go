@@ -1,7 +1,6 @@
 package report
 
 import (
-	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -105,14 +104,14 @@ func (g *previousGather) add(batch, obs []indicators.Observation) {
 		g.thisYear, g.counted, g.kept = map[string]bool{}, map[string]int{}, map[string][]indicators.Observation{}
 	}
 	g.figures += len(obs)
-	for run := range byIndicator(obs) {
+	for run := range indicators.Runs(obs) {
 		ind := run[0].Indicator
 		g.counted[ind] += len(run)
 		if slices.ContainsFunc(run, func(o indicators.Observation) bool { return o.PeriodEnd.After(g.end) }) {
 			g.thisYear[ind] = true
 		}
 	}
-	for run := range byIndicator(batch) {
+	for run := range indicators.Runs(batch) {
 		ind := run[0].Indicator
 		g.seen = append(g.seen, ind)
 		if g.all || g.thisYear[ind] {
@@ -132,7 +131,7 @@ func (g *previousGather) input(cat *indicators.Catalogue, prev *store.AsOfSet) (
 		return in, nil
 	}
 	own := map[string][]indicators.Observation{}
-	for run := range byIndicator(prev.Observations) {
+	for run := range indicators.Runs(prev.Observations) {
 		own[run[0].Indicator] = append(own[run[0].Indicator], run...)
 	}
 	changed = maps.Clone(prev.Differs)
@@ -164,23 +163,6 @@ func (g *previousGather) snapshot(cat *indicators.Catalogue, prev *store.AsOfSet
 		return assess.Build(in)
 	}
 	return assess.Rebuild(snap, in, changed)
-}
-
-// byIndicator yields obs a run of one indicator's figures at a time (the
-// store gives them by indicator: one run each).
-func byIndicator(obs []indicators.Observation) iter.Seq[[]indicators.Observation] {
-	return func(yield func([]indicators.Observation) bool) {
-		for i := 0; i < len(obs); {
-			j := i + 1
-			for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
-				j++
-			}
-			if !yield(obs[i:j]) {
-				return
-			}
-			i = j
-		}
-	}
 }
 
 // verdictsAndChanges fills the report's opening: each goal's verdict and

@@ -38,7 +38,7 @@ func newHistories(cat *indicators.Catalogue) *historyBuilder {
 // add takes Denmark's figures of obs (and every figure of an indicator
 // others are derived from).
 func (h *historyBuilder) add(obs []indicators.Observation) {
-	for run := range byIndicator(obs) {
+	for run := range indicators.Runs(obs) {
 		id := run[0].Indicator
 		if h.derivedFrom[id] {
 			h.from[id] = append(h.from[id], run...)

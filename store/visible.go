@@ -126,11 +126,13 @@ func (s *AsOfSet) Of(first *AsOfSet, keep map[string]bool) []indicators.Observat
 		return out
 	}
 	own := map[string][]indicators.Observation{}
-	forRuns(s.Observations, func(ind string, run []indicators.Observation) { own[ind] = append(own[ind], run...) })
+	for run := range indicators.Runs(s.Observations) {
+		own[run[0].Indicator] = append(own[run[0].Indicator], run...)
+	}
 	var out []indicators.Observation
 	done := map[string]bool{}
-	forRuns(first.Observations, func(ind string, run []indicators.Observation) {
-		switch {
+	for run := range indicators.Runs(first.Observations) {
+		switch ind := run[0].Indicator; {
 		case !wanted(ind):
 		case !s.Differs[ind]:
 			out = append(out, run...)
@@ -138,20 +140,8 @@ func (s *AsOfSet) Of(first *AsOfSet, keep map[string]bool) []indicators.Observat
 			out = append(out, own[ind]...)
 			done[ind] = true
 		}
-	})
-	return out
-}
-
-// forRuns calls f with each run of obs of one indicator, in order.
-func forRuns(obs []indicators.Observation, f func(indicator string, run []indicators.Observation)) {
-	for i := 0; i < len(obs); {
-		j := i + 1
-		for j < len(obs) && obs[j].Indicator == obs[i].Indicator {
-			j++
-		}
-		f(obs[i].Indicator, obs[i:j])
-		i = j
 	}
+	return out
 }
 
 // AsOfRun is a run log entry a set rests on, and why.
