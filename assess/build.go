@@ -508,6 +508,7 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	}
 	sort.Slice(keys, func(i, j int) bool { return seriesLess(bySeries[keys[i]], bySeries[keys[j]]) })
 
+	kinds := map[string]string{}
 	var cis []Interval
 	if sc != nil {
 		sc.cis = slices.Grow(sc.cis[:0], wilsons)
@@ -528,7 +529,7 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 				}
 			}
 		}
-		splitKinds(sr)
+		splitKinds(sr, kinds)
 		sr.Periods = len(sr.history)
 		if n := len(sr.history); n > 0 {
 			sr.Latest = &sr.history[n-1]

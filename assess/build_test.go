@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -368,5 +369,56 @@ func TestNoHistoryIsTheSameAssessment(t *testing.T) {
 		if histories != 0 {
 			t.Errorf("%s: %d figures of histories kept", name, histories)
 		}
+	}
+}
+
+// TestRegionalGapOverDifferentPeriods: the gap between the best and the
+// worst region is worked out per period, whether the regions have the same
+// periods (found by place) or not (found by label).
+func TestRegionalGapOverDifferentPeriods(t *testing.T) {
+	cat := testkit.Catalogue(t)
+	const id = "g2_involved_decisions_lup"
+	row := func(period, geo string, v float64) indicators.Observation {
+		return indicators.Observation{Indicator: id, Period: period, Geography: geo, Value: testkit.Float(v)}
+	}
+	cases := []struct {
+		name string
+		rows []indicators.Observation
+		// the latest period compared, its regions, best and worst; the first
+		// period compared
+		period      string
+		regions     int
+		best, worst string
+		gap         float64
+		from        string
+	}{
+		{"the same periods", []indicators.Observation{
+			row("2024", "DK-81", 60), row("2025", "DK-81", 62),
+			row("2024", "DK-82", 50), row("2025", "DK-82", 55),
+		}, "2025", 2, "DK-81", "DK-82", 7, "2024"},
+		{"a region without the first period", []indicators.Observation{
+			row("2024", "DK-81", 60), row("2025", "DK-81", 62),
+			row("2025", "DK-82", 55), row("2026", "DK-82", 58),
+			row("2024", "DK-83", 40), row("2025", "DK-83", 65), row("2026", "DK-83", 57),
+		}, "2026", 2, "DK-82", "DK-83", 1, "2024"},
+		{"a region with a period the first lacks in the middle", []indicators.Observation{
+			row("2023", "DK-81", 60), row("2025", "DK-81", 62),
+			row("2023", "DK-82", 70), row("2024", "DK-82", 71), row("2025", "DK-82", 52),
+		}, "2025", 2, "DK-81", "DK-82", 10, "2023"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := Build(Input{Catalogue: cat, Observations: obs(t, cat, c.rows), Now: now})
+			a, _ := s.Indicator(id)
+			if len(a.Inequality) != 1 {
+				t.Fatalf("inequality %+v, want one breakdown", a.Inequality)
+			}
+			in := a.Inequality[0]
+			if in.Period != c.period || in.Regions != c.regions || in.Best != c.best || in.Worst != c.worst ||
+				math.Abs(in.Gap-c.gap) > 1e-9 || in.FromPeriod != c.from {
+				t.Errorf("got %s: %d regions, best %s, worst %s, gap %g, from %s; want %s: %d, %s, %s, %g, from %s",
+					in.Period, in.Regions, in.Best, in.Worst, in.Gap, in.FromPeriod, c.period, c.regions, c.best, c.worst, c.gap, c.from)
+			}
+		})
 	}
 }

@@ -1,7 +1,10 @@
 package assess
 
 import (
+	"bytes"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -10,10 +13,44 @@ import (
 type daFloat float64
 
 func (d daFloat) Format(f fmt.State, verb rune) {
-	s := fmt.Sprintf(fmt.FormatString(f, verb), float64(d))
+	v := float64(d)
+	_, wide := f.Width()
+	prec, hasPrec := f.Precision()
+	if wide || f.Flag('-') || f.Flag(' ') || f.Flag('0') || f.Flag('#') || math.IsInf(v, 0) || math.IsNaN(v) ||
+		verb != 'f' && verb != 'g' {
+		_, _ = f.Write([]byte(daNumber(fmt.Sprintf(fmt.FormatString(f, verb), v))))
+		return
+	}
+	// The common verbs written without a second Sprintf: a reason's
+	// numbers are formatted for every series of a full read.
+	if !hasPrec {
+		prec = -1
+		if verb == 'f' {
+			prec = 6
+		}
+	}
+	var buf [40]byte
+	b := append(buf[:0], '+')
+	b = strconv.AppendFloat(b, v, byte(verb), prec, 64)
+	if b[1] == '-' || !f.Flag('+') {
+		b = b[1:]
+	}
+	if i := bytes.IndexByte(b, '.'); i >= 0 {
+		b[i] = ','
+	}
+	if i := bytes.IndexByte(b, '-'); i >= 0 {
+		_, _ = f.Write(b[:i])
+		_, _ = f.Write([]byte("−"))
+		b = b[i+1:]
+	}
+	_, _ = f.Write(b)
+}
+
+// daNumber is a number as fmt writes it, with a decimal comma and a true
+// minus sign.
+func daNumber(s string) string {
 	s = strings.Replace(s, ".", ",", 1)
-	s = strings.Replace(s, "-", "−", 1)
-	_, _ = f.Write([]byte(s))
+	return strings.Replace(s, "-", "−", 1)
 }
 
 // sprintfDA is fmt.Sprintf for Danish text: every float64 argument is

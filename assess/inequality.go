@@ -45,9 +45,11 @@ func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series [
 	// first code.
 	regions := slices.Clone(series)
 	slices.SortStableFunc(regions, func(a, b *Series) int { return strings.Compare(a.Geography, b.Geography) })
-	// Per breakdown, its periods' gaps, found by period label.
+	// Per breakdown, its periods' gaps, found by place while the regions
+	// have the first one's periods (as a rule; a series has each period
+	// once), then by period label.
 	type periods struct {
-		at   map[string]int
+		at   map[string]int // nil while every region had the first's periods
 		gaps []regionGap
 	}
 	byB := map[string]*periods{}
@@ -60,19 +62,33 @@ func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series [
 		bds[k] = sr.Breakdown
 		ps := byB[k]
 		if ps == nil {
-			ps = &periods{at: make(map[string]int, len(sr.history))}
+			ps = &periods{}
 			byB[k] = ps
 		}
 		if ps.gaps == nil {
 			ps.gaps = make([]regionGap, 0, len(sr.history)) // the regions have the same periods, as a rule
 		}
+		first := len(ps.gaps) == 0
 		for j := range sr.history {
 			f := &sr.history[j]
-			i, ok := ps.at[f.Period]
-			if !ok {
-				i = len(ps.gaps)
-				ps.at[f.Period] = i
+			i := j
+			switch {
+			case ps.at == nil && first:
 				ps.gaps = append(ps.gaps, regionGap{})
+			case ps.at == nil && j < len(ps.gaps) && ps.gaps[j].period.Period == f.Period:
+			default:
+				if ps.at == nil {
+					ps.at = make(map[string]int, len(ps.gaps))
+					for x := range ps.gaps {
+						ps.at[ps.gaps[x].period.Period] = x
+					}
+				}
+				var ok bool
+				if i, ok = ps.at[f.Period]; !ok {
+					i = len(ps.gaps)
+					ps.at[f.Period] = i
+					ps.gaps = append(ps.gaps, regionGap{})
+				}
 			}
 			g := &ps.gaps[i]
 			g.period, g.n = &f.Point, g.n+1
