@@ -224,10 +224,9 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 			if sr == nil || pr == nil {
 				return fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period)
 			}
-			f.order = [3]int32{sr.indicatorRank, pr.rank, sr.rank}
 			for _, end := range cut.Ends {
 				if !visible(f, cutoff, end) {
-					f.partial = true
+					f.bits |= partialBit
 					keys = append(keys, key{f.series, f.period})
 					mu.Lock()
 					partial[p] = keys
@@ -244,7 +243,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 		parts, err = s.allFigures(ctx, tx, &releases, recorded, size, prepare)
 	} else {
 		var part []compactFigure
-		part, err = compactFigures(ctx, tx, &releases, recorded, size, false, `SELECT `+compactCols+` FROM figures f`+filter, prepare(0))
+		part, err = compactFigures(ctx, tx, &releases, recorded, size, `SELECT `+compactCols+` FROM figures f`+filter, prepare(0))
 		parts = [][]compactFigure{part}
 	}
 	if err != nil {
@@ -274,7 +273,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 		}
 	}
 	if len(ks) > 0 {
-		hist, err := compactFigures(ctx, tx, &releases, recorded, 0, true, `SELECT `+compactCols+`
+		hist, err := compactFigures(ctx, tx, &releases, recorded, 0, `SELECT `+compactCols+`
 			FROM unnest(`+intArray(ks)+`, `+intArray(kp)+`) k(series_id, period_id)
 			JOIN figure_history f ON f.series_id = k.series_id AND f.period_id = k.period_id
 			ORDER BY f.series_id, f.period_id, f.revision DESC`, nil)
@@ -292,7 +291,25 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 		}
 	}
 	// Sorted once, the current figures give every set its order.
-	sortByOrder(order, read.at)
+	// ranks is a figure's place: its indicator's rank, its period's, its
+	// series' (from small dense tables, rather than kept per figure).
+	indRank, serRank, perRank := make([]int32, len(series)), make([]int32, len(series)), make([]int32, len(periods))
+	for id, sr := range series {
+		if sr != nil {
+			indRank[id], serRank[id] = sr.indicatorRank, sr.rank
+		}
+	}
+	for id, pr := range periods {
+		if pr != nil {
+			perRank[id] = pr.rank
+		}
+	}
+	ranks := func(ref figureRef) [3]int32 {
+		f := read.at(ref)
+		return [3]int32{indRank[f.series], perRank[f.period], serRank[f.series]}
+	}
+	indicatorRank := func(ref figureRef) int32 { return indRank[read.at(ref).series] }
+	sortByOrder(order, ranks, int64(slices.Max(append(indRank, 0)))+1, int64(slices.Max(append(perRank, 0)))+1)
 	// picks[s][i] is the revision set s sees of figure order[i] (noFigure:
 	// none).
 	picks := make([][]figureRef, len(cut.Ends))
@@ -308,7 +325,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 	}
 	for i, ref := range order {
 		f := read.at(ref)
-		if !f.partial { // every set sees the current revision
+		if !f.partial() { // every set sees the current revision
 			for s := range cut.Ends {
 				see(s, i, ref)
 			}
@@ -371,17 +388,41 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 			if cut.Each == nil {
 				set.Observations = observationsOf(order, picks[0], 0, len(order), observation, nil)
 			} else {
-				// A batch of whole indicators at a time, into one buffer.
-				var buf []indicators.Observation
-				for from := 0; from < len(order); {
-					to := min(from+eachBatch, len(order))
-					for to < len(order) && read.at(order[to]).order[0] == read.at(order[to-1]).order[0] {
-						to++
+				// A batch of whole indicators at a time, made while the
+				// one before is handed to Each (two buffers in turn).
+				var bufs [2][]indicators.Observation
+				ready, free, stop := make(chan int), make(chan int, 2), make(chan struct{})
+				free <- 0
+				free <- 1
+				go func() {
+					defer close(ready)
+					for from := 0; from < len(order); {
+						to := min(from+eachBatch, len(order))
+						for to < len(order) && indicatorRank(order[to]) == indicatorRank(order[to-1]) {
+							to++
+						}
+						var k int
+						select {
+						case k = <-free:
+						case <-stop: // Each panicked
+							return
+						}
+						bufs[k] = observationsOf(order, picks[0], from, to, observation, bufs[k])
+						select {
+						case ready <- k:
+						case <-stop:
+							return
+						}
+						from = to
 					}
-					buf = observationsOf(order, picks[0], from, to, observation, buf)
-					cut.Each(buf)
-					from = to
-				}
+				}()
+				func() {
+					defer close(stop)
+					for k := range ready {
+						cut.Each(bufs[k])
+						free <- k
+					}
+				}()
 			}
 			out.Sets = append(out.Sets, set)
 			continue
@@ -396,7 +437,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 		rank, kept := int32(-1), false
 		for i, ref := range picks[s] {
 			// The figures come by indicator: looked up once per indicator.
-			if r := read.at(order[i]).order[0]; r != rank {
+			if r := indicatorRank(order[i]); r != rank {
 				rank, kept = r, set.Differs[indicatorAt(i)]
 			}
 			if kept && ref != noFigure {
@@ -418,24 +459,31 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 const compactCols = `f.series_id, f.period_id, f.revision, f.value, f.numerator, f.denominator, f.ci_lower, f.ci_upper,
 	f.run_id, f.published_at, f.release`
 
-// compactFigure is one revision of a figure as stored, ids unresolved. It
-// holds no pointer, so the garbage collector never scans the million of a
-// full read.
+// compactFigure is one revision of a figure as stored, ids unresolved, in
+// 80 bytes (a million of them in a full read). It holds no pointer, so
+// the garbage collector never scans them; its place in the order of
+// Observations comes from its series' and period's ranks.
 type compactFigure struct {
-	series, period, revision int32
 	// value, numerator, denominator, CI lower and upper bound: not
-	// pointers (a million figures, five allocations each); bit i of valid
+	// pointers (a million figures, five allocations each); bit i of bits
 	// says whether vals[i] is there.
 	vals                [5]float64
-	valid               uint8
-	suppressed          bool
-	run                 int64
 	recorded, published int64 // Unix microseconds, Postgres's precision
-	release             int32 // in releaseNames.list
-	history             bool
-	partial             bool // some set does not see this current revision
-	order               [3]int32
+	run                 int64
+	series, period      int32
+	revision            int32
+	release             uint16 // in releaseNames.list
+	bits                uint8  // the vals there, and partialBit
 }
+
+// partialBit marks a current revision that some set does not see.
+const partialBit = 1 << 7
+
+func (f *compactFigure) has(i int) bool { return f.bits&(1<<i) != 0 }
+
+// suppressed: a figure without a value (a check of the tables).
+func (f *compactFigure) suppressed() bool { return !f.has(0) }
+func (f *compactFigure) partial() bool    { return f.bits&partialBit != 0 }
 
 // allFigures reads every current figure, about size of them, in tx's
 // snapshot, in parts (not copied into one slice: a million figures). A
@@ -456,7 +504,7 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 	// 0.5 s). One connection of the pool is left for others.
 	n := int64(min(2*runtime.GOMAXPROCS(0), 4, int(s.pool.Config().MaxConns)-1))
 	if n < 2 || pages < splitFromPages {
-		part, err := compactFigures(ctx, tx, releases, recorded, size, false, q, prepare(0))
+		part, err := compactFigures(ctx, tx, releases, recorded, size, q, prepare(0))
 		return [][]compactFigure{part}, err
 	}
 	var snapshot string
@@ -484,7 +532,7 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 					return err
 				}
 			}
-			parts[i], err = compactFigures(gctx, ptx, &names[i], recorded, size/int(n)+1, false, q+where, prepare(int(i)))
+			parts[i], err = compactFigures(gctx, ptx, &names[i], recorded, size/int(n)+1, q+where, prepare(int(i)))
 			return err
 		})
 	}
@@ -493,9 +541,13 @@ func (s *Store) allFigures(ctx context.Context, tx pgx.Tx, releases *releaseName
 	}
 	// Each part's releases numbered in releases.
 	for i, part := range parts {
-		to := make([]int32, len(names[i].list))
+		to := make([]uint16, len(names[i].list))
 		for j, name := range names[i].list {
-			to[j] = releases.of([]byte(name))
+			r, err := releases.of([]byte(name))
+			if err != nil {
+				return nil, err
+			}
+			to[j] = r
 		}
 		for j := range part {
 			part[j].release = to[part[j].release]
@@ -514,28 +566,31 @@ var splitFromFigures = 1 << 14
 
 // releaseNames numbers the few releases of a read's figures.
 type releaseNames struct {
-	index map[string]int32
+	index map[string]uint16
 	list  []string
 }
 
-func (r *releaseNames) of(name []byte) int32 {
+func (r *releaseNames) of(name []byte) (uint16, error) {
 	i, ok := r.index[string(name)]
 	if !ok {
-		if r.index == nil {
-			r.index = map[string]int32{}
+		if len(r.list) > math.MaxUint16 {
+			return 0, fmt.Errorf("more than %d releases in one read", math.MaxUint16+1)
 		}
-		i = int32(len(r.list))
+		if r.index == nil {
+			r.index = map[string]uint16{}
+		}
+		i = uint16(len(r.list))
 		r.list = append(r.list, string(name))
 		r.index[string(name)] = i
 	}
-	return i
+	return i, nil
 }
 
 // compactFigures reads the figures of q (compactCols of figures or the
 // history as f), about size of them, from the history or not, numbering
 // their releases in releases; recorded gives each run's recording time.
 // each, if not nil, is called with every figure as it is read.
-func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, recorded runClock, size int, history bool, q string, each func(*compactFigure) error) ([]compactFigure, error) {
+func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, recorded runClock, size int, q string, each func(*compactFigure) error) ([]compactFigure, error) {
 	out := make([]compactFigure, 0, size)
 	lastRun, lastRecorded := int64(-1), int64(0)
 	err := copyOut(ctx, tx, q, func(c [][]byte) error {
@@ -543,11 +598,10 @@ func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, reco
 			return fmt.Errorf("a figure's row of %d fields, or a NULL where none can be", len(c))
 		}
 		// Suppressed is a figure without a value (a check of the tables).
-		f := compactFigure{series: be32(c[0]), period: be32(c[1]), revision: be32(c[2]), suppressed: c[3] == nil,
-			run: int64(binary.BigEndian.Uint64(c[8])), history: history}
+		f := compactFigure{series: be32(c[0]), period: be32(c[1]), revision: be32(c[2]), run: int64(binary.BigEndian.Uint64(c[8]))}
 		for i, v := range c[3:8] {
 			if v != nil {
-				f.vals[i], f.valid = math.Float64frombits(binary.BigEndian.Uint64(v)), f.valid|1<<i
+				f.vals[i], f.bits = math.Float64frombits(binary.BigEndian.Uint64(v)), f.bits|1<<i
 			}
 		}
 		if f.run != lastRun {
@@ -561,7 +615,10 @@ func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, reco
 		if c[9] != nil {
 			f.published = int64(binary.BigEndian.Uint64(c[9])) + pgEpochMicros
 		}
-		f.release = releases.of(c[10])
+		var bad error
+		if f.release, bad = releases.of(c[10]); bad != nil {
+			return bad
+		}
 		out = append(out, f)
 		if each != nil {
 			// The figure in out, not f: a pointer to f would move every
@@ -622,14 +679,14 @@ func intArray(ids []int32) string {
 // figures read stay one allocation the collector need not scan.
 func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *periodRank, source string, releases []string) {
 	ptr := func(i int) *float64 {
-		if f.valid&(1<<i) == 0 {
+		if !f.has(i) {
 			return nil
 		}
 		return &f.vals[i]
 	}
 	*o = indicators.Observation{Indicator: sr.indicator, Period: pr.period, Geography: sr.geography, Breakdown: sr.breakdown,
 		Value: ptr(0), Numerator: ptr(1), Denominator: ptr(2), CILower: ptr(3), CIUpper: ptr(4),
-		Suppressed: f.suppressed, PublishedAt: time.UnixMicro(f.published), Release: releases[f.release], PeriodStart: pr.start, PeriodEnd: pr.end,
+		Suppressed: f.suppressed(), PublishedAt: time.UnixMicro(f.published), Release: releases[f.release], PeriodStart: pr.start, PeriodEnd: pr.end,
 		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: time.UnixMicro(f.recorded)}
 }
 
@@ -695,50 +752,55 @@ func splitRange(n int) [][2]int {
 }
 
 // sortByOrder sorts figures into Observations' order (indicator, period,
-// geography, breakdown) by the ranks in their order field: counted into
-// one bucket per indicator and period (a pass over a million figures
-// instead of twenty comparisons each), each bucket then sorted by series.
-func sortByOrder(figs []figureRef, at func(figureRef) *compactFigure) {
-	byOrder := func(a, b figureRef) int {
-		x, y := at(a), at(b)
-		for i := range x.order {
-			if x.order[i] != y.order[i] {
-				return int(x.order[i] - y.order[i])
-			}
-		}
-		return 0
-	}
-	var indicators, periods int64
-	for _, ref := range figs {
-		f := at(ref)
-		indicators, periods = max(indicators, int64(f.order[0])+1), max(periods, int64(f.order[1])+1)
-	}
+// geography, breakdown) by their ranks, asked once per figure (each rank
+// is under the count given for it): counted into one bucket per indicator
+// and period (a pass over a million figures instead of twenty comparisons
+// each), each bucket then sorted by series.
+func sortByOrder(figs []figureRef, ranks func(figureRef) [3]int32, indicators, periods int64) {
 	buckets := indicators * periods
-	if buckets > 4*int64(len(figs))+1024 { // sparse: comparing is cheaper
-		slices.SortFunc(figs, byOrder)
+	if buckets > 4*int64(len(figs))+1024 || buckets > math.MaxInt32 { // sparse: comparing is cheaper
+		slices.SortFunc(figs, func(a, b figureRef) int {
+			x, y := ranks(a), ranks(b)
+			for i := range x {
+				if x[i] != y[i] {
+					return int(x[i] - y[i])
+				}
+			}
+			return 0
+		})
 		return
 	}
-	bucket := func(ref figureRef) int64 { f := at(ref); return int64(f.order[0])*periods + int64(f.order[1]) }
+	// Figure i's bucket and series rank, then the figures by bucket (as
+	// indexes into figs).
+	bucket, series := make([]int32, len(figs)), make([]int32, len(figs))
 	start := make([]int32, buckets+1)
-	for _, ref := range figs {
-		start[bucket(ref)+1]++
+	for i, ref := range figs {
+		r := ranks(ref)
+		bucket[i], series[i] = int32(int64(r[0])*periods+int64(r[1])), r[2]
+		start[bucket[i]+1]++
 	}
 	for b := range buckets {
 		start[b+1] += start[b]
 	}
-	sorted := make([]figureRef, len(figs))
+	sorted := make([]int32, len(figs))
 	next := slices.Clone(start[:buckets])
-	for _, ref := range figs {
-		b := bucket(ref)
-		sorted[next[b]] = ref
+	for i, b := range bucket {
+		sorted[next[b]] = int32(i)
 		next[b]++
 	}
+	bySeries := func(a, b int32) int { return int(series[a] - series[b]) }
 	for b := range buckets {
-		if part := sorted[start[b]:start[b+1]]; len(part) > 1 {
-			slices.SortFunc(part, byOrder)
+		// The figures come in series order, as a rule.
+		if part := sorted[start[b]:start[b+1]]; len(part) > 1 && !slices.IsSortedFunc(part, bySeries) {
+			slices.SortFunc(part, bySeries)
 		}
 	}
-	copy(figs, sorted)
+	for j, i := range sorted {
+		sorted[j] = int32(figs[i])
+	}
+	for j, ref := range sorted {
+		figs[j] = figureRef(ref)
+	}
 }
 
 // seriesRank is a series with its place in the order of Observations:
