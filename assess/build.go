@@ -465,30 +465,70 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 		of, figs = make([]int32, len(obs)), make([]Figure, len(obs))
 	}
 	var count []int
+	// The store gives an indicator's figures period by period, its series
+	// in the same order in each: the series after the last figure's is
+	// tried first, by identity (seriesKeys), before any key is looked up.
+	var ids []seriesIdentity // series j's, as first seen
+	prev := int32(-1)
+	// Whether the figures have periods of more than one kind (then each
+	// series' are split, splitKinds): asked once per period label, the
+	// figures of one period coming together.
+	kinds := map[string]string{}
+	kindOf := func(label string) string {
+		k, ok := kinds[label]
+		if !ok {
+			k = periodKind(label)
+			kinds[label] = k
+		}
+		return k
+	}
+	var lastLabel, firstKind string
+	mixed := false
 	for i := range obs {
 		o := &obs[i]
-		key := sk.of(o)
-		if _, ok := bySeries[key]; !ok {
-			sr := &Series{Geography: o.Geography, Breakdown: o.Breakdown}
-			if sr.Breakdown == nil {
-				sr.Breakdown = indicators.Breakdown{}
+		id := seriesIdentity{o.Geography, reflect.ValueOf(o.Breakdown).Pointer()}
+		var si int32
+		switch {
+		case int(prev+1) < len(ids) && ids[prev+1] == id:
+			si = prev + 1
+		case len(ids) > 0 && ids[0] == id:
+			si = 0
+		default:
+			key := sk.of(o)
+			j, ok := index[key]
+			if !ok {
+				sr := &Series{Geography: o.Geography, Breakdown: o.Breakdown}
+				if sr.Breakdown == nil {
+					sr.Breakdown = indicators.Breakdown{}
+				}
+				bySeries[key] = sr
+				keys = append(keys, key)
+				j = int32(len(count))
+				index[key] = j
+				ids = append(ids, id)
+				count = append(count, 0)
 			}
-			bySeries[key] = sr
-			keys = append(keys, key)
-			index[key] = int32(len(count))
-			count = append(count, 0)
+			si = j
 		}
-		of[i] = index[key]
+		of[i], prev = si, si
+		if i == 0 || o.Period != lastLabel {
+			lastLabel = o.Period
+			if k := kindOf(o.Period); i == 0 {
+				firstKind = k
+			} else if k != firstKind {
+				mixed = true
+			}
+		}
 		if latest == nil || o.PeriodEnd.After(latest.End) {
 			latest = &Point{Period: o.Period, End: o.PeriodEnd}
 		}
 		if o.Suppressed {
-			if o.PeriodEnd.After(suppressedLatest[key]) {
+			if key := keys[si]; o.PeriodEnd.After(suppressedLatest[key]) {
 				suppressedLatest[key] = o.PeriodEnd
 			}
 			continue
 		}
-		count[of[i]]++
+		count[si]++
 	}
 	series := make([]*Series, len(keys))
 	for i, key := range keys {
@@ -508,7 +548,6 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 	}
 	sort.Slice(keys, func(i, j int) bool { return seriesLess(bySeries[keys[i]], bySeries[keys[j]]) })
 
-	kinds := map[string]string{}
 	var cis []Interval
 	if sc != nil {
 		sc.cis = slices.Grow(sc.cis[:0], wilsons)
@@ -529,7 +568,9 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 				}
 			}
 		}
-		splitKinds(sr, kinds)
+		if mixed { // one kind of period (the usual case): nothing to split
+			splitKinds(sr, kinds)
+		}
 		sr.Periods = len(sr.history)
 		if n := len(sr.history); n > 0 {
 			sr.Latest = &sr.history[n-1]
