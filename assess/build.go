@@ -887,7 +887,14 @@ func BreakdownLabel(cat *indicators.Catalogue, b indicators.Breakdown, da bool) 
 // (the one with the latest publication): a release recomputes the earlier
 // periods, so a change is never measured across two.
 func withinRelease(obs []indicators.Observation) []indicators.Observation {
-	if !slices.ContainsFunc(obs, func(o indicators.Observation) bool { return o.Release != obs[0].Release }) {
+	one := true // by index: slices.ContainsFunc would copy every figure
+	for i := range obs {
+		if obs[i].Release != obs[0].Release {
+			one = false
+			break
+		}
+	}
+	if one {
 		return obs // one release (the usual case): nothing to choose
 	}
 	newest := map[string]indicators.Observation{}

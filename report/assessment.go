@@ -2,7 +2,6 @@ package report
 
 import (
 	"maps"
-	"slices"
 	"strconv"
 	"time"
 
@@ -107,8 +106,11 @@ func (g *previousGather) add(batch, obs []indicators.Observation) {
 	for run := range indicators.Runs(obs) {
 		ind := run[0].Indicator
 		g.counted[ind] += len(run)
-		if slices.ContainsFunc(run, func(o indicators.Observation) bool { return o.PeriodEnd.After(g.end) }) {
-			g.thisYear[ind] = true
+		for i := range run { // by index: slices.ContainsFunc would copy every figure
+			if run[i].PeriodEnd.After(g.end) {
+				g.thisYear[ind] = true
+				break
+			}
 		}
 	}
 	for run := range indicators.Runs(batch) {

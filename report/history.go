@@ -63,7 +63,8 @@ func (h *historyBuilder) add(obs []indicators.Observation) {
 		for k, n := range counts {
 			hm[k] = slices.Grow(hm[k], n)
 		}
-		for _, o := range run {
+		for i := range run {
+			o := &run[i] // not a copy: a million figures in a full read
 			if o.Geography != assess.Home || o.Suppressed || o.Value == nil {
 				continue
 			}

@@ -187,14 +187,18 @@ func assemble(cat *indicators.Catalogue, year int, rule string, set, prev *store
 // endingBy returns the observations of periods that ended by end: obs
 // itself when they all did (a million figures are not copied for nothing).
 func endingBy(obs []indicators.Observation, end time.Time) []indicators.Observation {
-	i := slices.IndexFunc(obs, func(o indicators.Observation) bool { return o.PeriodEnd.After(end) })
-	if i < 0 {
+	// By index, not slices.IndexFunc: it would copy every figure.
+	i := 0
+	for i < len(obs) && !obs[i].PeriodEnd.After(end) {
+		i++
+	}
+	if i == len(obs) {
 		return obs
 	}
 	out := slices.Clip(obs[:i:i])
-	for _, o := range obs[i:] {
-		if !o.PeriodEnd.After(end) {
-			out = append(out, o)
+	for j := i; j < len(obs); j++ {
+		if !obs[j].PeriodEnd.After(end) {
+			out = append(out, obs[j])
 		}
 	}
 	return out

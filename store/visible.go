@@ -358,10 +358,17 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 	}
 	// indicatorAt(i) is figure order[i]'s indicator.
 	indicatorAt := func(i int) string { return series.at(read.at(order[i]).series).indicator }
-	observation := func(ref figureRef) (o indicators.Observation) {
-		f := read.at(ref)
-		f.fill(&o, series.at(f.series), periods.at(f.period), sources[f.run], releases.list)
-		return o
+	// observer gives one goroutine its maker of observations, which keeps
+	// the last run's source (a run's figures come together).
+	observer := func() func(ref figureRef, o *indicators.Observation) {
+		lastRun, source := int64(-1), ""
+		return func(ref figureRef, o *indicators.Observation) {
+			f := read.at(ref)
+			if f.run != lastRun {
+				lastRun, source = f.run, sources[f.run]
+			}
+			f.fill(o, series.at(f.series), periods.at(f.period), source, releases.list)
+		}
 	}
 	figures := make([]map[int64]int, len(cut.Ends))
 	for s, end := range cut.Ends {
@@ -386,7 +393,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 		delete(figures[s], -1)
 		if s == 0 {
 			if cut.Each == nil {
-				set.Observations = observationsOf(order, picks[0], 0, len(order), observation, nil)
+				set.Observations = observationsOf(order, picks[0], 0, len(order), observer, nil)
 			} else {
 				// A batch of whole indicators at a time, made while the
 				// one before is handed to Each (two buffers in turn).
@@ -407,7 +414,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 						case <-stop: // Each panicked
 							return
 						}
-						bufs[k] = observationsOf(order, picks[0], from, to, observation, bufs[k])
+						bufs[k] = observationsOf(order, picks[0], from, to, observer, bufs[k])
 						select {
 						case ready <- k:
 						case <-stop:
@@ -434,14 +441,15 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 				set.Differs[indicatorAt(i)] = true
 			}
 		}
-		rank, kept := int32(-1), false
+		rank, kept, observe := int32(-1), false, observer()
 		for i, ref := range picks[s] {
 			// The figures come by indicator: looked up once per indicator.
 			if r := indicatorRank(order[i]); r != rank {
 				rank, kept = r, set.Differs[indicatorAt(i)]
 			}
 			if kept && ref != noFigure {
-				set.Observations = append(set.Observations, observation(ref))
+				set.Observations = append(set.Observations, indicators.Observation{})
+				observe(ref, &set.Observations[len(set.Observations)-1])
 			}
 		}
 		out.Sets = append(out.Sets, set)
@@ -694,8 +702,9 @@ func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *peri
 const eachBatch = 1 << 15
 
 // observationsOf returns, in buf, the observations of the figures
-// picks[from:to] (for order[from:to]) that are there, made side by side.
-func observationsOf(order, picks []figureRef, from, to int, observation func(figureRef) indicators.Observation, buf []indicators.Observation) []indicators.Observation {
+// picks[from:to] (for order[from:to]) that are there, made side by side,
+// each part by a maker of its own from observer.
+func observationsOf(order, picks []figureRef, from, to int, observer func() func(figureRef, *indicators.Observation), buf []indicators.Observation) []indicators.Observation {
 	// Each figure's place: the count of figures there before it.
 	pos := make([]int32, to-from+1)
 	for i, ref := range picks[from:to] {
@@ -708,9 +717,10 @@ func observationsOf(order, picks []figureRef, from, to int, observation func(fig
 	var wg sync.WaitGroup
 	for _, r := range splitRange(to - from) {
 		wg.Go(func() {
+			observe := observer()
 			for i := r[0]; i < r[1]; i++ {
 				if ref := picks[from+i]; ref != noFigure {
-					buf[pos[i]] = observation(ref)
+					observe(ref, &buf[pos[i]])
 				}
 			}
 		})
