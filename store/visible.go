@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -601,6 +602,10 @@ func (r *releaseNames) of(name []byte) (uint16, error) {
 func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, recorded runClock, size int, q string, each func(*compactFigure) error) ([]compactFigure, error) {
 	out := make([]compactFigure, 0, size)
 	lastRun, lastRecorded := int64(-1), int64(0)
+	// The last release and its number: figures of one release come together.
+	var lastRelease []byte
+	var lastReleaseNo uint16
+	haveRelease := false
 	err := copyOut(ctx, tx, q, func(c [][]byte) error {
 		if len(c) != 11 || c[0] == nil || c[1] == nil || c[2] == nil || c[8] == nil || c[10] == nil {
 			return fmt.Errorf("a figure's row of %d fields, or a NULL where none can be", len(c))
@@ -623,10 +628,14 @@ func compactFigures(ctx context.Context, tx pgx.Tx, releases *releaseNames, reco
 		if c[9] != nil {
 			f.published = int64(binary.BigEndian.Uint64(c[9])) + pgEpochMicros
 		}
-		var bad error
-		if f.release, bad = releases.of(c[10]); bad != nil {
-			return bad
+		if !haveRelease || !bytes.Equal(c[10], lastRelease) {
+			var bad error
+			if lastReleaseNo, bad = releases.of(c[10]); bad != nil {
+				return bad
+			}
+			lastRelease, haveRelease = append(lastRelease[:0], c[10]...), true
 		}
+		f.release = lastReleaseNo
 		out = append(out, f)
 		if each != nil {
 			// The figure in out, not f: a pointer to f would move every
