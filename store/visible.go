@@ -842,6 +842,16 @@ func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (byI
 	defer rows.Close()
 	var out byID[seriesRank]
 	dims := map[string]indicators.Breakdown{}
+	// One string per indicator and geography: the figures of a read then
+	// share them, and comparing two (a million times) compares pointers.
+	names := map[string]string{}
+	intern := func(s string) string {
+		if t, ok := names[s]; ok {
+			return t
+		}
+		names[s] = s
+		return s
+	}
 	var dimsJSON []byte
 	for rows.Next() {
 		var v SeriesVersion
@@ -857,6 +867,7 @@ func seriesRanks(ctx context.Context, tx pgx.Tx, versions *[]SeriesVersion) (byI
 			}
 			dims[string(dimsJSON)] = b
 		}
+		v.Indicator, v.Geography = intern(v.Indicator), intern(v.Geography)
 		x.indicator, x.geography = v.Indicator, v.Geography
 		x.breakdown, x.indicatorRank, x.rank = b, int32(ir), int32(r)
 		out.set(v.ID, x)
