@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -160,7 +159,7 @@ func parsePeriodKind(label string) string {
 	case months == 1:
 		return "month"
 	}
-	return fmt.Sprintf("span%d", months/12)
+	return sprintfEN("span%d", months/12)
 }
 
 // PeriodKindLabels name the kinds for people.
@@ -222,8 +221,8 @@ func splitKinds(sr *Series, kinds map[string]string) {
 	ada, aen := periodKindLabel(periodKind(apart[0].Period))
 	kda, ken := periodKindLabel(kind)
 	sr.Apart = &Apart{Kind: periodKind(apart[0].Period), Figures: apart,
-		ReasonDA: fmt.Sprintf("%s vises for sig: serien består af %s, og en anden slags periode sammenlignes ikke med dem", capitalize(ada), kda),
-		ReasonEN: fmt.Sprintf("%s are shown apart: the series holds %s, and another kind of period is not compared with them", capitalize(aen), ken)}
+		ReasonDA: sprintfEN("%s vises for sig: serien består af %s, og en anden slags periode sammenlignes ikke med dem", capitalize(ada), kda),
+		ReasonEN: sprintfEN("%s are shown apart: the series holds %s, and another kind of period is not compared with them", capitalize(aen), ken)}
 }
 
 func capitalize(s string) string {
@@ -294,19 +293,19 @@ func standingOf(cat *indicators.Catalogue, def *indicators.Indicator, sr *Series
 		if !def.Polarity.Better(goal, l.Value) {
 			a.State = StandingMet
 			a.ReasonDA = sprintfDA("%g%s i %s når målet %g%s (%d)", l.Value, uda, l.Period, goal, uda, t.Year)
-			a.ReasonEN = fmt.Sprintf("%g%s in %s meets the target %g%s (%d)", l.Value, uen, l.Period, goal, uen, t.Year)
+			a.ReasonEN = sprintfEN("%g%s in %s meets the target %g%s (%d)", l.Value, uen, l.Period, goal, uen, t.Year)
 			break
 		}
 		a.State = StandingNotMet
 		a.ReasonDA = sprintfDA("%g%s i %s; målet er %g%s i %d: %g%s fra målet", l.Value, uda, l.Period, goal, uda, t.Year, *a.Gap, uda) + uncertaintyDA(a.Uncertainty)
-		a.ReasonEN = fmt.Sprintf("%g%s in %s; the target is %g%s by %d: %g%s short", l.Value, uen, l.Period, goal, uen, t.Year, *a.Gap, uen) + uncertaintyEN(a.Uncertainty)
+		a.ReasonEN = sprintfEN("%g%s in %s; the target is %g%s by %d: %g%s short", l.Value, uen, l.Period, goal, uen, t.Year, *a.Gap, uen) + uncertaintyEN(a.Uncertainty)
 	default:
 		a.State = StandingNoLevel
 		a.ReasonDA = sprintfDA("seneste tal %g%s (%s); planen sætter kun en retning (forbedring frem til %d), intet niveau at nå", l.Value, uda, l.Period, t.Year)
-		a.ReasonEN = fmt.Sprintf("latest figure %g%s (%s); the plan sets only a direction (improve by %d), no level to reach", l.Value, uen, l.Period, t.Year)
+		a.ReasonEN = sprintfEN("latest figure %g%s (%s); the plan sets only a direction (improve by %d), no level to reach", l.Value, uen, l.Period, t.Year)
 		if b := sr.Baseline; b != nil && b.Period != l.Period {
 			a.ReasonDA += sprintfDA("; udgangspunktet er %g%s (%s)", b.Value, uda, b.Period)
-			a.ReasonEN += fmt.Sprintf("; the baseline is %g%s (%s)", b.Value, uen, b.Period)
+			a.ReasonEN += sprintfEN("; the baseline is %g%s (%s)", b.Value, uen, b.Period)
 		}
 	}
 	label(&a)
@@ -325,7 +324,7 @@ func rankStanding(cat *indicators.Catalogue, t *indicators.Target, sr *Series, a
 		}
 		a.Uncertainty = UncertaintyUnknown
 		a.ReasonDA = sprintfDA("placering %g i %s; målet er nr. %d", l.Value, l.Period, t.Rank)
-		a.ReasonEN = fmt.Sprintf("rank %g in %s; the target is rank %d", l.Value, l.Period, t.Rank)
+		a.ReasonEN = sprintfEN("rank %g in %s; the target is rank %d", l.Value, l.Period, t.Rank)
 		return
 	}
 	a.Compared, a.Leader, a.GapToLeader = r.Compared, r.Leader, ptr(r.GapToLeader)
@@ -340,23 +339,23 @@ func rankStanding(cat *indicators.Catalogue, t *indicators.Target, sr *Series, a
 		}
 	}
 	head := sprintfDA("Danmark er nr. %d af %d i %s (%g); bedst er %s (%g)", a.Rank, r.Compared, l.Period, home, leaderDA, lead)
-	headEN := fmt.Sprintf("Denmark is %s of %d in %s (%g); the best is %s (%g)", ordinalEN(a.Rank), r.Compared, l.Period, home, leaderEN, lead)
+	headEN := sprintfEN("Denmark is %s of %d in %s (%g); the best is %s (%g)", ordinalEN(a.Rank), r.Compared, l.Period, home, leaderEN, lead)
 	switch {
 	case a.Rank <= t.Rank:
 		a.State = StandingMet
 		a.ReasonDA = sprintfDA("Danmark er nr. %d af %d i %s (%g): målet (nr. %d) er nået", a.Rank, r.Compared, l.Period, home, t.Rank)
-		a.ReasonEN = fmt.Sprintf("Denmark is %s of %d in %s (%g): the target (rank %d) is met", ordinalEN(a.Rank), r.Compared, l.Period, home, t.Rank)
+		a.ReasonEN = sprintfEN("Denmark is %s of %d in %s (%g): the target (rank %d) is met", ordinalEN(a.Rank), r.Compared, l.Period, home, t.Rank)
 		return
 	case r.AtTop:
 		a.State, a.Uncertainty = StandingMet, UncertaintyWithin
 		a.ReasonDA = head + sprintfDA(", %g point foran; konfidensintervallerne overlapper, så Danmark er statistisk delt førsteplads", r.GapToLeader)
-		a.ReasonEN = headEN + fmt.Sprintf(", %g points ahead; the confidence intervals overlap, so Denmark shares the top statistically", r.GapToLeader)
+		a.ReasonEN = headEN + sprintfEN(", %g points ahead; the confidence intervals overlap, so Denmark shares the top statistically", r.GapToLeader)
 		return
 	}
 	a.State = StandingNotMet
 	a.Uncertainty = tieUncertainty(r)
 	a.ReasonDA = head + sprintfDA(", %g point foran; målet er nr. %d", r.GapToLeader, t.Rank) + uncertaintyDA(a.Uncertainty)
-	a.ReasonEN = headEN + fmt.Sprintf(", %g points ahead; the target is rank %d", r.GapToLeader, t.Rank) + uncertaintyEN(a.Uncertainty)
+	a.ReasonEN = headEN + sprintfEN(", %g points ahead; the target is rank %d", r.GapToLeader, t.Rank) + uncertaintyEN(a.Uncertainty)
 	if len(r.Missing) > 0 {
 		var da, en []string
 		for _, c := range r.Missing {
@@ -416,15 +415,15 @@ func countryName(cat *indicators.Catalogue, code string) (da, en string) {
 func ordinalEN(n int) string {
 	switch {
 	case n%100 >= 11 && n%100 <= 13:
-		return fmt.Sprintf("%dth", n)
+		return sprintfEN("%dth", n)
 	case n%10 == 1:
-		return fmt.Sprintf("%dst", n)
+		return sprintfEN("%dst", n)
 	case n%10 == 2:
-		return fmt.Sprintf("%dnd", n)
+		return sprintfEN("%dnd", n)
 	case n%10 == 3:
-		return fmt.Sprintf("%drd", n)
+		return sprintfEN("%drd", n)
 	}
-	return fmt.Sprintf("%dth", n)
+	return sprintfEN("%dth", n)
 }
 
 // unitWords are the unit's words after a value in running text.
@@ -440,8 +439,8 @@ func direction(def *indicators.Indicator, sr *Series, seg []Figure, br *indicato
 	win := seg[sort.Search(len(seg), func(i int) bool { return !seg[i].End.Before(since) }):]
 	uda, uen := unitWords(def.Unit)
 	if len(win) < 2 {
-		a.ReasonDA = fmt.Sprintf("kun én periode (%s) inden for de seneste fem år af serien: en retning kræver to", l.Period)
-		a.ReasonEN = fmt.Sprintf("only one period (%s) within the series' last five years: a direction needs two", l.Period)
+		a.ReasonDA = sprintfEN("kun én periode (%s) inden for de seneste fem år af serien: en retning kræver to", l.Period)
+		a.ReasonEN = sprintfEN("only one period (%s) within the series' last five years: a direction needs two", l.Period)
 		if br != nil && len(seg) < len(sr.history) {
 			a.ReasonDA += "; serien har brud fra " + br.Period + ": " + br.ReasonDA
 			a.ReasonEN += "; the series breaks from " + br.Period + ": " + br.ReasonEN
@@ -483,7 +482,7 @@ func direction(def *indicators.Indicator, sr *Series, seg []Figure, br *indicato
 		// change is computed.
 		a.Significance = SigUnknown
 		reasonDA = sprintfDA("%s → %s: %g → %g%s; ændringen i en placering eller afstand har ingen beregnet usikkerhed, så retningen er ukendt", first.Period, l.Period, first.Value, l.Value, uda)
-		reasonEN = fmt.Sprintf("%s → %s: %g → %g%s; a change in a rank or gap has no computed uncertainty, so the direction is unknown", first.Period, l.Period, first.Value, l.Value, uen)
+		reasonEN = sprintfEN("%s → %s: %g → %g%s; a change in a rank or gap has no computed uncertainty, so the direction is unknown", first.Period, l.Period, first.Value, l.Value, uen)
 	case len(win) >= 3 && allCI(win):
 		t := FitTrend(win, def.Polarity)
 		a.Significance = t.Significance
@@ -586,13 +585,13 @@ func rateTextEN(a *Answer) string {
 	if a.RateMethod == MethodCAGR {
 		seen, unit = 100*seen, " % a year"
 	}
-	s := fmt.Sprintf("; rate seen %+.2f%s", seen, unit)
+	s := sprintfEN("; rate seen %+.2f%s", seen, unit)
 	if a.RateNeeded != nil {
 		need := *a.RateNeeded
 		if a.RateMethod == MethodCAGR {
 			need *= 100
 		}
-		s += fmt.Sprintf(", rate needed to reach the target %+.2f%s", need, unit)
+		s += sprintfEN(", rate needed to reach the target %+.2f%s", need, unit)
 	}
 	return s
 }
@@ -631,9 +630,9 @@ func surveyBase(src *indicators.Source, from, to Figure, a *Answer) {
 	total := func(w indicators.SurveyWave, ok bool, period string, da bool) string {
 		switch {
 		case ok && da:
-			return fmt.Sprintf("%s: %s", period, intDA(w.Respondents))
+			return sprintfEN("%s: %s", period, intDA(w.Respondents))
 		case ok:
-			return fmt.Sprintf("%s: %s", period, intEN(w.Respondents))
+			return sprintfEN("%s: %s", period, intEN(w.Respondents))
 		case da:
 			return period + ": ikke oplyst"
 		}
@@ -644,9 +643,9 @@ func surveyBase(src *indicators.Source, from, to Figure, a *Answer) {
 	} else {
 		a.SurveyRespondents = wf.Respondents
 	}
-	a.ReasonDA += fmt.Sprintf(". Undersøgelsen oplyser antal svarpersoner i alt (%s; %s), men ikke hvor mange der besvarede spørgsmålet: ændringen ville være signifikant, hvis mindst %s besvarede det i hver runde",
+	a.ReasonDA += sprintfEN(". Undersøgelsen oplyser antal svarpersoner i alt (%s; %s), men ikke hvor mange der besvarede spørgsmålet: ændringen ville være signifikant, hvis mindst %s besvarede det i hver runde",
 		total(wf, okf, from.Period, true), total(wt, okt, to.Period, true), intDA(n))
-	a.ReasonEN += fmt.Sprintf(". The survey gives its total respondents (%s; %s) but not how many answered the item: the change would be significant if at least %s answered it in each round",
+	a.ReasonEN += sprintfEN(". The survey gives its total respondents (%s; %s) but not how many answered the item: the change would be significant if at least %s answered it in each round",
 		total(wf, okf, from.Period, false), total(wt, okt, to.Period, false), intEN(n))
 }
 
@@ -679,11 +678,11 @@ func settle(def *indicators.Indicator, sr *Series, src *indicators.Source) {
 	if !l.End.After(b.End) && def.Target != nil {
 		np := Progress{Status: AwaitingFigure}
 		np.ReasonDA = sprintfDA("udgangspunktet er %g%s (%s), og kpv har intet tal efter det endnu", b.Value, uda, b.Period)
-		np.ReasonEN = fmt.Sprintf("the baseline is %g%s (%s), and kpv holds no figure after it yet", b.Value, uen, b.Period)
+		np.ReasonEN = sprintfEN("the baseline is %g%s (%s), and kpv holds no figure after it yet", b.Value, uen, b.Period)
 		if src != nil {
 			d := NextDue(l.End, src.Release).Format(time.DateOnly)
-			np.ReasonDA += fmt.Sprintf("; efter udgiverens kalender er det næste tal ventet senest %s; det indlæses, når det er udkommet, eller indberettes af indikatorens ansvarlige", d)
-			np.ReasonEN += fmt.Sprintf("; by the publisher's calendar the next figure is due by %s; it is loaded once out, or submitted by the indicator's owner", d)
+			np.ReasonDA += sprintfEN("; efter udgiverens kalender er det næste tal ventet senest %s; det indlæses, når det er udkommet, eller indberettes af indikatorens ansvarlige", d)
+			np.ReasonEN += sprintfEN("; by the publisher's calendar the next figure is due by %s; it is loaded once out, or submitted by the indicator's owner", d)
 		}
 		sr.Progress = &np
 		return
@@ -697,7 +696,7 @@ func settle(def *indicators.Indicator, sr *Series, src *indicators.Source) {
 		np := Progress{Status: SeriesBreak}
 		np.ReasonDA = sprintfDA("serien har brud fra %s, så udgangspunktet %g%s (%s) og det seneste tal %g%s (%s) sammenlignes ikke: %s",
 			br.Period, b.Value, uda, b.Period, l.Value, uda, l.Period, br.ReasonDA)
-		np.ReasonEN = fmt.Sprintf("the series breaks from %s, so the baseline %g%s (%s) and the latest figure %g%s (%s) are not compared: %s",
+		np.ReasonEN = sprintfEN("the series breaks from %s, so the baseline %g%s (%s) and the latest figure %g%s (%s) are not compared: %s",
 			br.Period, b.Value, uen, b.Period, l.Value, uen, l.Period, br.ReasonEN)
 		sr.Progress = &np
 	}

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"maps"
 	"reflect"
 	"runtime"
@@ -805,11 +804,11 @@ func compareRegions(cat *indicators.Catalogue, def *indicators.Indicator, series
 				c.ReasonEN = "the region's figure has neither a published interval nor counts to compute one"
 				c.ReasonDA = "regionens tal har hverken et offentliggjort interval eller antal at beregne et ud fra"
 			case nat == nil:
-				c.ReasonEN = fmt.Sprintf("no national figure with an interval for %s", sr.Latest.Period)
-				c.ReasonDA = fmt.Sprintf("intet landstal med interval for %s", sr.Latest.Period)
+				c.ReasonEN = sprintfEN("no national figure with an interval for %s", sr.Latest.Period)
+				c.ReasonDA = sprintfEN("intet landstal med interval for %s", sr.Latest.Period)
 			default:
 				c.State = Compare(*c.Region, *nat, def.Polarity)
-				c.ReasonEN = fmt.Sprintf("%s: region %.1f–%.1f, Denmark %.1f–%.1f (95%% intervals, %s)",
+				c.ReasonEN = sprintfEN("%s: region %.1f–%.1f, Denmark %.1f–%.1f (95%% intervals, %s)",
 					ComparisonLabels[c.State][1], c.Region.Lower, c.Region.Upper, nat.Lower, nat.Upper, overlapWord(c.State, false))
 				c.ReasonDA = sprintfDA("%s: region %.1f–%.1f, landet %.1f–%.1f (95 %%-intervaller, %s)",
 					ComparisonLabels[c.State][0], c.Region.Lower, c.Region.Upper, nat.Lower, nat.Upper, overlapWord(c.State, true))

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -100,7 +99,7 @@ func sq(v float64) float64 { return v * v }
 func AssessChange(a, b Figure, unit indicators.Unit, polarity indicators.Polarity) *Change {
 	c := &Change{From: a.Period, To: b.Period, FromValue: a.Value, ToValue: b.Value, Difference: b.Value - a.Value}
 	uda, uen := unit.Change().Words()
-	span := fmt.Sprintf("%s → %s: %g → %g (%+.1f%s", a.Period, b.Period, a.Value, b.Value, c.Difference, uen)
+	span := sprintfEN("%s → %s: %g → %g (%+.1f%s", a.Period, b.Period, a.Value, b.Value, c.Difference, uen)
 	spanDA := sprintfDA("%s → %s: %g → %g (%+.1f%s", a.Period, b.Period, a.Value, b.Value, c.Difference, uda)
 	switch {
 	case unit.Exact():
@@ -120,7 +119,7 @@ func AssessChange(a, b Figure, unit indicators.Unit, polarity indicators.Polarit
 		method = DiffNewcombe
 	}
 	c.CI = &Interval{Lower: lo, Upper: hi, Method: method}
-	ci := fmt.Sprintf("95 %% CI %.1f to %.1f", lo, hi)
+	ci := sprintfEN("95 %% CI %.1f to %.1f", lo, hi)
 	ciDA := sprintfDA("95 %%-KI %.1f til %.1f", lo, hi)
 	switch {
 	case lo <= 0 && hi >= 0:

@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -26,4 +27,75 @@ func TestDanishNumbersAsFmtWritesThem(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestQuickSprintfAsFmt: the reasons' own printf writes what fmt.Sprintf
+// writes (and, for Danish, what fmt writes with daFloat), and leaves to fmt
+// what it does not know.
+func TestQuickSprintfAsFmt(t *testing.T) {
+	type scale string
+	cases := []struct {
+		name   string
+		format string
+		args   []any
+		quick  bool // written without fmt
+	}{
+		{"text only", "no figures: 100 %% sure", nil, true},
+		{"string and int", "%s → %s, %d periods", []any{"2020", "2024K3", 17}, true},
+		{"negative int and plus", "%d and %+d and %+d", []any{-4, 3, -2}, true},
+		{"floats", "%g → %g (%+.1f%s; 95 %% CI %.1f to %.1f)", []any{12.5, 0.00001234, -3.25, " points", -0.04, 1e21}, true},
+		{"trend span", "%s → %s, %d periods: %+.2f %% a year (95 %% CI %+.2f to %+.2f)", []any{"2001M01", "2023M02", 278, 0.004, -0.0049, 12.0}, true},
+		{"zero precision", "%.0f of %.0f", []any{2.5, -0.4}, true},
+		{"negative zero", "%+.1f and %g", []any{math.Copysign(0, -1), math.Copysign(0, -1)}, true},
+		{"default f", "%f", []any{1.0 / 3}, true},
+		{"a named string type", "%s scale", []any{scale("logit")}, false},
+		{"an int64", "%d", []any{int64(5)}, false},
+		{"infinity", "%g", []any{math.Inf(1)}, false},
+		{"width", "%5.1f", []any{2.25}, false},
+		{"a verb it does not know", "%v and %q", []any{1.5, "x"}, false},
+		{"missing argument", "%s and %s", []any{"one"}, false},
+		{"extra argument", "%s", []any{"one", "two"}, false},
+		{"a lone percent at the end", "100 %", nil, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, danish := range []bool{false, true} {
+				want := fmt.Sprintf(c.format, c.args...)
+				if danish {
+					args := slices.Clone(c.args)
+					for i, a := range args {
+						if v, ok := a.(float64); ok {
+							args[i] = oldDAFloat(v)
+						}
+					}
+					want = fmt.Sprintf(c.format, args...)
+				}
+				got, quick := quickSprintf(danish, c.format, slices.Clone(c.args))
+				if quick != c.quick {
+					t.Errorf("danish %v: written quickly %v, want %v", danish, quick, c.quick)
+				}
+				if quick && got != want {
+					t.Errorf("danish %v: %q, want %q", danish, got, want)
+				}
+				via := sprintfEN(c.format, slices.Clone(c.args)...)
+				if danish {
+					via = sprintfDA(c.format, slices.Clone(c.args)...)
+				}
+				if via != want {
+					t.Errorf("danish %v: through sprintf %q, want %q", danish, via, want)
+				}
+			}
+		})
+	}
+}
+
+// oldDAFloat is how Danish numbers were written before quickSprintf: fmt,
+// then a decimal comma and a true minus sign.
+type oldDAFloat float64
+
+func (d oldDAFloat) Format(f fmt.State, verb rune) {
+	s := fmt.Sprintf(fmt.FormatString(f, verb), float64(d))
+	s = strings.Replace(s, ".", ",", 1)
+	s = strings.Replace(s, "-", "−", 1)
+	_, _ = f.Write([]byte(s))
 }

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/kraeftplan/kpv/indicators"
@@ -55,12 +54,12 @@ func AssessFreshness(latest *Point, r indicators.Release, now time.Time) Freshne
 		f.State = Overdue
 		// Say what kpv holds and when the publisher's calendar put the next
 		// release: kpv may simply not have loaded it (no blame).
-		f.ReasonEN = fmt.Sprintf("kpv holds figures up to %s; by the publisher's calendar the next period was due by %s (every %d months, %d months after the period): load it if it is out", latest.Period, day(due), r.EveryMonths, r.LagMonths)
-		f.ReasonDA = fmt.Sprintf("kpv har tal til og med %s; efter udgiverens kalender var næste periode ventet senest %s (hver %d. måned, %d måneder efter perioden): indlæs den, hvis den er udkommet", latest.Period, day(due), r.EveryMonths, r.LagMonths)
+		f.ReasonEN = sprintfEN("kpv holds figures up to %s; by the publisher's calendar the next period was due by %s (every %d months, %d months after the period): load it if it is out", latest.Period, day(due), r.EveryMonths, r.LagMonths)
+		f.ReasonDA = sprintfEN("kpv har tal til og med %s; efter udgiverens kalender var næste periode ventet senest %s (hver %d. måned, %d måneder efter perioden): indlæs den, hvis den er udkommet", latest.Period, day(due), r.EveryMonths, r.LagMonths)
 		return f
 	}
 	f.State = Fresh
-	f.ReasonEN = fmt.Sprintf("the latest period is %s; the next is due by %s", latest.Period, day(due))
-	f.ReasonDA = fmt.Sprintf("seneste periode er %s; den næste forventes senest %s", latest.Period, day(due))
+	f.ReasonEN = sprintfEN("the latest period is %s; the next is due by %s", latest.Period, day(due))
+	f.ReasonDA = sprintfEN("seneste periode er %s; den næste forventes senest %s", latest.Period, day(due))
 	return f
 }

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"math"
 	"time"
 
@@ -137,7 +136,7 @@ func AssessProgress(in ProgressInput) Progress {
 		return notAssessable("no baseline: it is set by the catalogue or the first figure", "intet udgangspunkt: det fastsættes i kataloget eller af det første tal")
 	case !in.Latest.End.After(in.Baseline.End):
 		return notAssessable(
-			fmt.Sprintf("only one period (%s): progress needs the baseline and a later period", in.Latest.Period),
+			sprintfEN("only one period (%s): progress needs the baseline and a later period", in.Latest.Period),
 			sprintfDA("kun én periode (%s): udvikling kræver udgangspunktet og en senere periode", in.Latest.Period))
 	}
 	p := Progress{Years: yearsBetween(in.Baseline.End, in.Latest.End), Change: ptr(in.Latest.Value - in.Baseline.Value)}
@@ -160,7 +159,7 @@ func (p Progress) conclude(s Status, en, da string) Progress {
 
 // span is the periods compared, "2020 → 2024".
 func (in ProgressInput) span() string {
-	return fmt.Sprintf("%s → %s", in.Baseline.Period, in.Latest.Period)
+	return sprintfEN("%s → %s", in.Baseline.Period, in.Latest.Period)
 }
 
 // rankProgress: reached (or tied with the leader), else the change in rank.
@@ -171,23 +170,23 @@ func rankProgress(in ProgressInput, p Progress) Progress {
 	switch {
 	case l <= float64(rank):
 		return p.conclude(TargetAchieved,
-			fmt.Sprintf("rank %g reaches the target rank %d", l, rank),
+			sprintfEN("rank %g reaches the target rank %d", l, rank),
 			sprintfDA("placering %g når målet (%d. plads)", l, rank))
 	case in.AtTop:
 		return p.conclude(TargetAchieved,
-			fmt.Sprintf("rank %g, but the confidence interval overlaps the leader's: a statistical tie at the top", l),
+			sprintfEN("rank %g, but the confidence interval overlaps the leader's: a statistical tie at the top", l),
 			sprintfDA("placering %g, men konfidensintervallet overlapper førstepladsens: statistisk delt førsteplads", l))
 	case l < b:
 		return p.conclude(NeedsAcceleration,
-			fmt.Sprintf("rank improved from %g to %g (%s) but has not reached %d", b, l, span, rank),
+			sprintfEN("rank improved from %g to %g (%s) but has not reached %d", b, l, span, rank),
 			sprintfDA("placeringen er forbedret fra %g til %g (%s), men målet (%d. plads) er ikke nået", b, l, span, rank))
 	case l == b:
 		return p.conclude(OffTrack,
-			fmt.Sprintf("rank unchanged at %g (%s); the target is %d", l, span, rank),
+			sprintfEN("rank unchanged at %g (%s); the target is %d", l, span, rank),
 			sprintfDA("placeringen er uændret %g (%s); målet er %d. plads", l, span, rank))
 	}
 	return p.conclude(Deterioration,
-		fmt.Sprintf("rank fell from %g to %g (%s)", b, l, span),
+		sprintfEN("rank fell from %g to %g (%s)", b, l, span),
 		sprintfDA("placeringen er faldet fra %g til %g (%s)", b, l, span))
 }
 
@@ -199,18 +198,18 @@ func valueProgress(in ProgressInput, p Progress) Progress {
 	p.GapToTarget = ptr(in.Polarity.Improvement(goal - l))
 	if !in.Polarity.Better(goal, l) { // latest is at or beyond the target
 		return p.conclude(TargetAchieved,
-			fmt.Sprintf("%g in %s reaches the target %g", l, in.Latest.Period, goal),
+			sprintfEN("%g in %s reaches the target %g", l, in.Latest.Period, goal),
 			sprintfDA("%g i %s når målet %g", l, in.Latest.Period, goal))
 	}
 	if p.YearsToTarget <= 0 {
-		return notAssessable(fmt.Sprintf("the target year %d is not after the baseline %s", t.Year, in.Baseline.Period),
+		return notAssessable(sprintfEN("the target year %d is not after the baseline %s", t.Year, in.Baseline.Period),
 			sprintfDA("målåret %d ligger ikke efter udgangspunktet %s", t.Year, in.Baseline.Period))
 	}
 	if !in.Polarity.Better(goal, b) {
 		// The baseline already met the target and the series has fallen back.
 		p.Method = MethodLinear
 		return p.conclude(Deterioration,
-			fmt.Sprintf("the baseline %g met the target %g, the latest %g does not", b, goal, l),
+			sprintfEN("the baseline %g met the target %g, the latest %g does not", b, goal, l),
 			sprintfDA("udgangspunktet %g nåede målet %g, det seneste tal %g gør ikke", b, goal, l))
 	}
 	var achieved, required float64
@@ -240,7 +239,7 @@ func valueProgress(in ProgressInput, p Progress) Progress {
 		unitEN, unitDA, rate = " a year", " om året", func(v float64) float64 { return v }
 	}
 	return p.conclude(status,
-		fmt.Sprintf("%s: %.2f%s achieved against %.2f%s needed to reach %g by %d (%.0f %% of the pace)",
+		sprintfEN("%s: %.2f%s achieved against %.2f%s needed to reach %g by %d (%.0f %% of the pace)",
 			span, rate(achieved), unitEN, rate(required), unitEN, goal, t.Year, 100*ratio),
 		sprintfDA("%s: %.2f%s opnået mod %.2f%s nødvendigt for at nå %g i %d (%.0f %% af tempoet)",
 			span, rate(achieved), unitDA, rate(required), unitDA, goal, t.Year, 100*ratio))
@@ -279,10 +278,10 @@ func directionProgress(in ProgressInput, p Progress) Progress {
 	}
 	if p.Method == MethodLinear {
 		return p.conclude(status,
-			fmt.Sprintf("%s: %g → %g, %s (%+.2f a year); the target is to improve by %d", span, b, l, word[0], achieved, year),
+			sprintfEN("%s: %g → %g, %s (%+.2f a year); the target is to improve by %d", span, b, l, word[0], achieved, year),
 			sprintfDA("%s: %g → %g, %s (%+.2f om året); målet er en forbedring frem til %d", span, b, l, word[1], achieved, year))
 	}
 	return p.conclude(status,
-		fmt.Sprintf("%s: %g → %g, %s by %.2f %% a year; the target is to improve by %d", span, b, l, word[0], math.Abs(100*achieved), year),
+		sprintfEN("%s: %g → %g, %s by %.2f %% a year; the target is to improve by %d", span, b, l, word[0], math.Abs(100*achieved), year),
 		sprintfDA("%s: %g → %g, %s med %.2f %% om året; målet er en forbedring frem til %d", span, b, l, word[1], math.Abs(100*achieved), year))
 }

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"math"
 	"time"
 
@@ -65,8 +64,8 @@ func ProjectSeries(figs []Figure, baseline *Baseline, unit indicators.Unit, targ
 		return nil, &Note{ReasonDA: "ingen fremskrivning: en placering fremskrives ikke", ReasonEN: "no projection: a rank is not projected"}
 	case len(figs) < MinProjectionPeriods:
 		return nil, &Note{
-			ReasonDA: fmt.Sprintf("ingen fremskrivning: den kræver mindst %d sammenlignelige perioder, serien har %d", MinProjectionPeriods, len(figs)),
-			ReasonEN: fmt.Sprintf("no projection: it needs at least %d comparable periods, the series has %d", MinProjectionPeriods, len(figs))}
+			ReasonDA: sprintfEN("ingen fremskrivning: den kræver mindst %d sammenlignelige perioder, serien har %d", MinProjectionPeriods, len(figs)),
+			ReasonEN: sprintfEN("no projection: it needs at least %d comparable periods, the series has %d", MinProjectionPeriods, len(figs))}
 	}
 	lo, hi := unit.Bounds()
 	scale := ScaleLinear
@@ -104,7 +103,7 @@ func ProjectSeries(figs []Figure, baseline *Baseline, unit indicators.Unit, targ
 		if scale == ScaleLogit && !(f.Value > 0 && f.Value < hi) || scale == ScaleLog && !(f.Value > 0) {
 			return nil, &Note{
 				ReasonDA: sprintfDA("ingen fremskrivning: %s er %g, som %s-skalaen ikke kan tage", f.Period, f.Value, scale),
-				ReasonEN: fmt.Sprintf("no projection: %s is %g, which the %s scale cannot take", f.Period, f.Value, scale)}
+				ReasonEN: sprintfEN("no projection: %s is %g, which the %s scale cannot take", f.Period, f.Value, scale)}
 		}
 		x[i], y[i] = float64(monthNumber(f.End)-m0)/12, to(f.Value)
 	}
@@ -137,7 +136,7 @@ func ProjectSeries(figs []Figure, baseline *Baseline, unit indicators.Unit, targ
 		ProjectedValue: from(y0), Lower: from(y0 - q*se), Upper: from(y0 + q*se)}
 	p.ReasonDA = sprintfDA("fremskrevet efter trenden over %d perioder (%s–%s, mindste kvadraters metode på %s-skala): %.1f i %d (95 %%-KI %.1f–%.1f)",
 		n, figs[0].Period, latest.Period, scaleDA(scale), p.ProjectedValue, target.Year, p.Lower, p.Upper)
-	p.ReasonEN = fmt.Sprintf("projected from the trend over %d periods (%s–%s, least squares on the %s scale): %.1f in %d (95 %% CI %.1f–%.1f)",
+	p.ReasonEN = sprintfEN("projected from the trend over %d periods (%s–%s, least squares on the %s scale): %.1f in %d (95 %% CI %.1f–%.1f)",
 		n, figs[0].Period, latest.Period, scale, p.ProjectedValue, target.Year, p.Lower, p.Upper)
 	if target.Value == nil {
 		return p, nil
@@ -165,14 +164,14 @@ func ProjectSeries(figs []Figure, baseline *Baseline, unit indicators.Unit, targ
 	p.ReachedYear, p.NotAtThisPace = reached, reached == nil
 	if reached != nil {
 		p.ReasonDA += sprintfDA("; målet %g nås efter trenden i %d", goal, *reached)
-		p.ReasonEN += fmt.Sprintf("; the target %g is reached on the trend in %d", goal, *reached)
+		p.ReasonEN += sprintfEN("; the target %g is reached on the trend in %d", goal, *reached)
 	} else {
 		p.ReasonDA += sprintfDA("; målet %g nås ikke efter trenden", goal)
-		p.ReasonEN += fmt.Sprintf("; the target %g is not reached on the trend", goal)
+		p.ReasonEN += sprintfEN("; the target %g is not reached on the trend", goal)
 	}
 	if p.PathwayValue != nil {
 		p.ReasonDA += sprintfDA("; linjen fra udgangspunkt til mål giver %.1f i %s (%+.1f)", *p.PathwayValue, latest.Period, *p.Distance)
-		p.ReasonEN += fmt.Sprintf("; the pathway from the baseline to the target puts %s at %.1f (%+.1f)", latest.Period, *p.PathwayValue, *p.Distance)
+		p.ReasonEN += sprintfEN("; the pathway from the baseline to the target puts %s at %.1f (%+.1f)", latest.Period, *p.PathwayValue, *p.Distance)
 	}
 	return p, nil
 }

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -77,8 +76,8 @@ func FitTrend(figs []Figure, polarity indicators.Polarity) *Trend {
 	weighted := true
 	for _, f := range figs {
 		if !(f.Value > 0) {
-			t.ReasonEN = fmt.Sprintf("a trend on the log scale needs positive figures; %s is %g", f.Period, f.Value)
-			t.ReasonDA = fmt.Sprintf("en trend på logaritmisk skala kræver positive tal; %s er %g", f.Period, f.Value)
+			t.ReasonEN = sprintfEN("a trend on the log scale needs positive figures; %s is %g", f.Period, f.Value)
+			t.ReasonDA = sprintfEN("en trend på logaritmisk skala kræver positive tal; %s er %g", f.Period, f.Value)
 			return t
 		}
 		if f.CI == nil || !(f.CI.Lower > 0) || !(f.CI.Upper > f.CI.Lower) {
@@ -128,7 +127,7 @@ func FitTrend(figs []Figure, polarity indicators.Polarity) *Trend {
 	apc := func(v float64) float64 { return 100 * (math.Exp(v) - 1) }
 	t.APC = apc(b)
 	t.CI = &Interval{Lower: apc(b - q*se), Upper: apc(b + q*se), Method: t.Method}
-	span := fmt.Sprintf("%s → %s, %d periods: %+.2f %% a year (95 %% CI %+.2f to %+.2f)", t.From, t.To, n, t.APC, t.CI.Lower, t.CI.Upper)
+	span := sprintfEN("%s → %s, %d periods: %+.2f %% a year (95 %% CI %+.2f to %+.2f)", t.From, t.To, n, t.APC, t.CI.Lower, t.CI.Upper)
 	spanDA := sprintfDA("%s → %s, %d perioder: %+.2f %% om året (95 %%-KI %+.2f til %+.2f)", t.From, t.To, n, t.APC, t.CI.Lower, t.CI.Upper)
 	switch {
 	case t.CI.Lower <= 0 && t.CI.Upper >= 0:

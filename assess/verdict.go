@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -160,8 +159,8 @@ func GoalVerdict(cat *indicators.Catalogue, goal int, all []*Indicator) *Verdict
 		v.State = VerdictUndecided
 	}
 	v.LabelDA, v.LabelEN = VerdictLabels[v.State][0], VerdictLabels[v.State][1]
-	counts := fmt.Sprintf("%d af %d indikatorer har tal", v.WithFigures, v.Indicators)
-	countsEN := fmt.Sprintf("%d of %d indicators have figures", v.WithFigures, v.Indicators)
+	counts := sprintfEN("%d af %d indikatorer har tal", v.WithFigures, v.Indicators)
+	countsEN := sprintfEN("%d of %d indicators have figures", v.WithFigures, v.Indicators)
 	switch v.State {
 	case VerdictOffTrack:
 		v.ReasonDA = "Ikke på rette spor efter reglen: "
@@ -185,14 +184,14 @@ func GoalVerdict(cat *indicators.Catalogue, goal int, all []*Indicator) *Verdict
 		v.ReasonDA += " (" + counts + ".)"
 		v.ReasonEN += " (" + countsEN + ".)"
 	case VerdictOnTrack:
-		v.ReasonDA = fmt.Sprintf("På rette spor efter reglen: %s (%d kræves), og hver af dem har nået sit mål eller er signifikant forbedret i det nødvendige tempo; ingen er signifikant forværret.", counts, v.Needed)
-		v.ReasonEN = fmt.Sprintf("On track by the rule: %s (%d needed), and each of them meets its target or improves significantly at the pace needed; none worsened significantly.", countsEN, v.Needed)
+		v.ReasonDA = sprintfEN("På rette spor efter reglen: %s (%d kræves), og hver af dem har nået sit mål eller er signifikant forbedret i det nødvendige tempo; ingen er signifikant forværret.", counts, v.Needed)
+		v.ReasonEN = sprintfEN("On track by the rule: %s (%d needed), and each of them meets its target or improves significantly at the pace needed; none worsened significantly.", countsEN, v.Needed)
 	default:
-		v.ReasonDA = fmt.Sprintf("Kan ikke afgøres endnu efter reglen: %s (%d kræves for at kunne være på rette spor); ingen ligger fra sit mål ud over den statistiske usikkerhed, og ingen er signifikant forværret, men %d af dem med tal har hverken nået et mål eller vist en signifikant forbedring", counts, v.Needed, v.WithFigures-v.OnTrack)
-		v.ReasonEN = fmt.Sprintf("Cannot be decided yet by the rule: %s (%d needed to be on track); none is short of its target beyond the statistical uncertainty and none worsened significantly, but %d of those with figures have neither met a target nor improved significantly", countsEN, v.Needed, v.WithFigures-v.OnTrack)
+		v.ReasonDA = sprintfEN("Kan ikke afgøres endnu efter reglen: %s (%d kræves for at kunne være på rette spor); ingen ligger fra sit mål ud over den statistiske usikkerhed, og ingen er signifikant forværret, men %d af dem med tal har hverken nået et mål eller vist en signifikant forbedring", counts, v.Needed, v.WithFigures-v.OnTrack)
+		v.ReasonEN = sprintfEN("Cannot be decided yet by the rule: %s (%d needed to be on track); none is short of its target beyond the statistical uncertainty and none worsened significantly, but %d of those with figures have neither met a target nor improved significantly", countsEN, v.Needed, v.WithFigures-v.OnTrack)
 		if v.WithFigures == 0 {
-			v.ReasonDA = fmt.Sprintf("Kan ikke afgøres endnu efter reglen: ingen af målets %d indikatorer har offentliggjorte tal", v.Indicators)
-			v.ReasonEN = fmt.Sprintf("Cannot be decided yet by the rule: none of the goal's %d indicators has published figures", v.Indicators)
+			v.ReasonDA = sprintfEN("Kan ikke afgøres endnu efter reglen: ingen af målets %d indikatorer har offentliggjorte tal", v.Indicators)
+			v.ReasonEN = sprintfEN("Cannot be decided yet by the rule: none of the goal's %d indicators has published figures", v.Indicators)
 			if g, ok := cat.Goal(goal); ok && g.FindingDA != "" {
 				v.ReasonDA += ". " + strings.TrimSuffix(g.FindingDA, ".")
 				v.ReasonEN += ". " + strings.TrimSuffix(g.FindingEN, ".")
