@@ -95,7 +95,9 @@ show "refresh: the same report built from a full read (report.Build) / increment
 show "refresh: the same report from a full read (report.Build: kpv report, as_of), s (target < 1)" BenchmarkRefresh report-full-s
 show "refresh: the same report from a full read, CPU s (steadier than wall time on a shared machine)" BenchmarkRefresh report-full-cpu-s
 show "refresh: the same report from a full read, minor page faults (memory the process touched for the first time)" BenchmarkRefresh report-full-faults
-show "refresh: the same report from a full read again in the same process (median of 3, as a server answers as_of), s (target < 1)" BenchmarkRefresh report-full-again-s
+show "refresh: the same report from a full read again in the same process (median of 5, as a server answers as_of), s (target < 1)" BenchmarkRefresh report-full-again-s
+show "refresh: one Postgres backend sending the same figures to nowhere, beside each of those five (median), s: this machine's speed at the time" BenchmarkRefresh postgres-send-s
+show "refresh: the report from a full read again / Postgres sending its figures (medians of 5; steadier than either)" BenchmarkRefresh report-full-again/postgres-send
 show "API under load: observations req/s / healthz req/s (target >= 0.05)" BenchmarkAPIUnderLoad observations/healthz
 show "API under load: observations (page of 100) req/s / healthz req/s (target >= 0.2)" BenchmarkAPIUnderLoad observations-page100/healthz
 show "API under load: reports req/s / healthz req/s" BenchmarkAPIUnderLoad reports/healthz
