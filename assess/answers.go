@@ -186,21 +186,11 @@ type Apart struct {
 }
 
 // splitKinds keeps in sr.history the figures of the latest figure's kind
-// and moves the others to sr.Apart.
-// kinds holds the kinds already looked up for the indicator's series
-// (which share their periods): asked once per figure of a full read.
-func splitKinds(sr *Series, kinds map[string]string) {
+// (periodKind's) and moves the others to sr.Apart.
+func splitKinds(sr *Series, periodKind func(label string) string) {
 	n := len(sr.history)
 	if n == 0 {
 		return
-	}
-	periodKind := func(label string) string {
-		k, ok := kinds[label]
-		if !ok {
-			k = periodKind(label)
-			kinds[label] = k
-		}
-		return k
 	}
 	kind := periodKind(sr.history[n-1].Period)
 	if !slices.ContainsFunc(sr.history, func(f Figure) bool { return periodKind(f.Period) != kind }) {

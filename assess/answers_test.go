@@ -176,7 +176,7 @@ func TestQuarterlySeriesWithAnAnnualFigure(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sr := &Series{history: c.figs}
-			splitKinds(sr, map[string]string{})
+			splitKinds(sr, periodKind)
 			var kept, apart []string
 			for _, f := range sr.history {
 				kept = append(kept, f.Period)

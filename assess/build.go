@@ -568,7 +568,7 @@ func assessIndicator(cat *indicators.Catalogue, def *indicators.Indicator, obs [
 			}
 		}
 		if mixed { // one kind of period (the usual case): nothing to split
-			splitKinds(sr, kinds)
+			splitKinds(sr, kindOf)
 		}
 		sr.Periods = len(sr.history)
 		if n := len(sr.history); n > 0 {

@@ -82,15 +82,7 @@ func BenchmarkRefresh(b *testing.B) {
 	}
 	cat := benchCatalogue(b, benchIndicators)
 	months := (total + benchIndicators*18 - 1) / (benchIndicators * 18)
-	dbURL := pgtest.NewDatabase(b)
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st, dbURL := pgtest.NewStoreURL(b)
 	if _, err := st.SyncCatalogue(ctx, cat); err != nil {
 		b.Fatal(err)
 	}

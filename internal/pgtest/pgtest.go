@@ -79,8 +79,17 @@ func NewDatabase(t testing.TB) string {
 // test ends.
 func NewStore(t testing.TB) *store.Store {
 	t.Helper()
+	s, _ := NewStoreURL(t)
+	return s
+}
+
+// NewStoreURL is NewStore, with its database's URL (for a connection of
+// the test's own beside the store).
+func NewStoreURL(t testing.TB) (*store.Store, string) {
+	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, NewDatabase(t))
+	url := NewDatabase(t)
+	s, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +97,7 @@ func NewStore(t testing.TB) *store.Store {
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, url
 }
 
 // rolePassword is what the tests set for kpv's roles without a password of
