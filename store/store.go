@@ -6,19 +6,16 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -68,7 +65,6 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	process := processName()
 	cfg.ConnConfig.RuntimeParams["application_name"] = process
 	cfg.MinConns = max(cfg.MinConns, 1)
-	cfg.ConnConfig.BuildFrontend = bufferedFrontend
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -78,13 +74,6 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to Postgres at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
 	return &Store{pool: pool, process: process, writes: writeSlots(cfg.MaxConns)}, nil
-}
-
-// bufferedFrontend reads from Postgres through a buffer of 64 KiB: pgx's
-// own reads take at most 8 KiB, so a full read of a million figures (130
-// MB) took some 16,000 system calls, each also a wake-up.
-func bufferedFrontend(r io.Reader, w io.Writer) *pgproto3.Frontend {
-	return pgproto3.NewFrontend(bufio.NewReaderSize(r, 64<<10), w)
 }
 
 // Close closes the pool.
