@@ -414,6 +414,10 @@ func TestRegionalGapOverDifferentPeriods(t *testing.T) {
 				t.Fatalf("inequality %+v, want one breakdown", a.Inequality)
 			}
 			in := a.Inequality[0]
+			// The Danish reason writes the gap with a decimal comma.
+			if want := sprintfDA("forskel %.1f", c.gap); !strings.Contains(in.ReasonDA, want) || strings.Contains(in.ReasonDA, ".") {
+				t.Errorf("Danish reason %q, want %q and no decimal point", in.ReasonDA, want)
+			}
 			if in.Period != c.period || in.Regions != c.regions || in.Best != c.best || in.Worst != c.worst ||
 				math.Abs(in.Gap-c.gap) > 1e-9 || in.FromPeriod != c.from {
 				t.Errorf("got %s: %d regions, best %s, worst %s, gap %g, from %s; want %s: %d, %s, %s, %g, from %s",

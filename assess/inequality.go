@@ -130,12 +130,12 @@ func regionalGaps(cat *indicators.Catalogue, def *indicators.Indicator, series [
 		in := Inequality{Breakdown: bds[k], Period: last.period.Period, Regions: last.n, Best: last.best, Worst: last.worst,
 			BestValue: last.bestV, WorstValue: last.worstV, Gap: last.gap}
 		in.ReasonEN = sprintfEN("%s: best %s %g, worst %s %g, gap %.1f (%d regions)", in.Period, in.Best, in.BestValue, in.Worst, in.WorstValue, in.Gap, in.Regions)
-		in.ReasonDA = sprintfEN("%s: bedst %s %g, dårligst %s %g, forskel %.1f (%d regioner)", in.Period, in.Best, in.BestValue, in.Worst, in.WorstValue, in.Gap, in.Regions)
+		in.ReasonDA = sprintfDA("%s: bedst %s %g, dårligst %s %g, forskel %.1f (%d regioner)", in.Period, in.Best, in.BestValue, in.Worst, in.WorstValue, in.Gap, in.Regions)
 		if first != last {
 			ch := last.gap - first.gap
 			in.FromPeriod, in.FromGap, in.Change = first.period.Period, ptr(first.gap), &ch
 			in.ReasonEN += sprintfEN("; %s: %.1f, change %+.1f", first.period.Period, first.gap, ch)
-			in.ReasonDA += sprintfEN("; %s: %.1f, ændring %+.1f", first.period.Period, first.gap, ch)
+			in.ReasonDA += sprintfDA("; %s: %.1f, ændring %+.1f", first.period.Period, first.gap, ch)
 		}
 		out = append(out, in)
 	}

@@ -77,7 +77,7 @@ func FitTrend(figs []Figure, polarity indicators.Polarity) *Trend {
 	for _, f := range figs {
 		if !(f.Value > 0) {
 			t.ReasonEN = sprintfEN("a trend on the log scale needs positive figures; %s is %g", f.Period, f.Value)
-			t.ReasonDA = sprintfEN("en trend på logaritmisk skala kræver positive tal; %s er %g", f.Period, f.Value)
+			t.ReasonDA = sprintfDA("en trend på logaritmisk skala kræver positive tal; %s er %g", f.Period, f.Value)
 			return t
 		}
 		if f.CI == nil || !(f.CI.Lower > 0) || !(f.CI.Upper > f.CI.Lower) {
