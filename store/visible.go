@@ -396,41 +396,7 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 			if cut.Each == nil {
 				set.Observations = observationsOf(order, picks[0], 0, len(order), observer, nil)
 			} else {
-				// A batch of whole indicators at a time, made while the
-				// one before is handed to Each (two buffers in turn).
-				var bufs [2][]indicators.Observation
-				ready, free, stop := make(chan int), make(chan int, 2), make(chan struct{})
-				free <- 0
-				free <- 1
-				go func() {
-					defer close(ready)
-					for from := 0; from < len(order); {
-						to := min(from+eachBatch, len(order))
-						for to < len(order) && indicatorRank(order[to]) == indicatorRank(order[to-1]) {
-							to++
-						}
-						var k int
-						select {
-						case k = <-free:
-						case <-stop: // Each panicked
-							return
-						}
-						bufs[k] = observationsOf(order, picks[0], from, to, observer, bufs[k])
-						select {
-						case ready <- k:
-						case <-stop:
-							return
-						}
-						from = to
-					}
-				}()
-				func() {
-					defer close(stop)
-					for k := range ready {
-						cut.Each(bufs[k])
-						free <- k
-					}
-				}()
+				handOut(cut.Each, order, picks[0], indicatorRank, observer)
 			}
 			out.Sets = append(out.Sets, set)
 			continue
@@ -705,6 +671,45 @@ func (f *compactFigure) fill(o *indicators.Observation, sr *seriesRank, pr *peri
 		Value: ptr(0), Numerator: ptr(1), Denominator: ptr(2), CILower: ptr(3), CIUpper: ptr(4),
 		Suppressed: f.suppressed(), PublishedAt: time.UnixMicro(f.published), Release: releases[f.release], PeriodStart: pr.start, PeriodEnd: pr.end,
 		Revision: int(f.revision), Source: source, RunID: f.run, RecordedAt: time.UnixMicro(f.recorded)}
+}
+
+// handOut gives each the observations of the figures picks (for order) a
+// batch of whole indicators at a time (indicatorRank tells them apart),
+// each batch made while the one before is with each, in two buffers in
+// turn. A panic in each stops the making.
+func handOut(each func([]indicators.Observation), order, picks []figureRef, indicatorRank func(figureRef) int32,
+	observer func() func(figureRef, *indicators.Observation)) {
+	var bufs [2][]indicators.Observation
+	ready, free, stop := make(chan int), make(chan int, 2), make(chan struct{})
+	free <- 0
+	free <- 1
+	go func() {
+		defer close(ready)
+		for from := 0; from < len(order); {
+			to := min(from+eachBatch, len(order))
+			for to < len(order) && indicatorRank(order[to]) == indicatorRank(order[to-1]) {
+				to++
+			}
+			var k int
+			select {
+			case k = <-free:
+			case <-stop:
+				return
+			}
+			bufs[k] = observationsOf(order, picks, from, to, observer, bufs[k])
+			select {
+			case ready <- k:
+			case <-stop:
+				return
+			}
+			from = to
+		}
+	}()
+	defer close(stop)
+	for k := range ready {
+		each(bufs[k])
+		free <- k
+	}
 }
 
 // eachBatch is about how many figures Cut.Each is given at a time.
