@@ -88,9 +88,9 @@ func sprintfEN(format string, args ...any) string {
 // quickSprintf writes format with args as fmt.Sprintf does (the Danish way
 // for floats if danish) for the verbs the reasons use: %s of a string, %d
 // of an int, %f and %g of a finite float64 with + and a precision, and %%.
-// Anything else gives false, and the caller asks fmt: the reasons of a full
-// read are written some 100,000 times, and fmt's reflection was a tenth of
-// the assessment's time.
+// Anything else gives false, and the caller asks fmt: a full read writes
+// reasons for every series, tens of each, and in a CPU profile of a
+// million-figure report fmt took a fifth of the assessment's time.
 func quickSprintf(danish bool, format string, args []any) (string, bool) {
 	b := make([]byte, 0, len(format)+40)
 	next := 0
