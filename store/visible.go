@@ -2,10 +2,12 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -206,32 +208,47 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 	if err != nil {
 		return fail(err)
 	}
-	// Each figure's place in the order of Observations, and whether some
-	// set does not see its current revision (then its history is read,
-	// newest first per figure), worked out as it is read: prepare(p) for
-	// part p of the read, side by side.
+	// As each part of the read comes (side by side): whether some set
+	// does not see a figure's current revision (then its history is read,
+	// newest first per figure), and how many current figures each run
+	// wrote. Figures of one run come together, so a count is kept per
+	// stretch of one run.
 	type key struct{ series, period int32 }
-	var partial [][]key // per part
+	type runCount struct {
+		run int64
+		n   int
+	}
+	type partSeen struct {
+		keys   []key       // the partial figures', in the order read
+		refs   []figureRef // the same figures
+		perRun []runCount
+	}
+	var seen []*partSeen // per part
 	var mu sync.Mutex
 	prepare := func(p int) func(*compactFigure) error {
+		ps := &partSeen{}
 		mu.Lock()
-		for len(partial) <= p {
-			partial = append(partial, nil)
+		for len(seen) <= p {
+			seen = append(seen, nil)
 		}
+		seen[p] = ps
 		mu.Unlock()
-		var keys []key
+		i := 0 // the figure's index in its part: figures come in order
 		return func(f *compactFigure) error {
+			ref := figureRef(p<<refBits | i)
+			i++
 			sr, pr := series.at(f.series), periods.at(f.period)
 			if sr == nil || pr == nil {
 				return fmt.Errorf("figure of series %d period %d: unknown series or period", f.series, f.period)
 			}
+			if n := len(ps.perRun); n == 0 || ps.perRun[n-1].run != f.run {
+				ps.perRun = append(ps.perRun, runCount{run: f.run})
+			}
+			ps.perRun[len(ps.perRun)-1].n++
 			for _, end := range cut.Ends {
 				if !visible(f, cutoff, end) {
 					f.bits |= partialBit
-					keys = append(keys, key{f.series, f.period})
-					mu.Lock()
-					partial[p] = keys
-					mu.Unlock()
+					ps.keys, ps.refs = append(ps.keys, key{f.series, f.period}), append(ps.refs, ref)
 					break
 				}
 			}
@@ -268,8 +285,8 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 		}
 	}
 	var ks, kp []int32
-	for _, keys := range partial {
-		for _, k := range keys {
+	for _, ps := range seen {
+		for _, k := range ps.keys {
 			ks, kp = append(ks, k.series), append(kp, k.period)
 		}
 	}
@@ -312,33 +329,59 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 	indicatorRank := func(ref figureRef) int32 { return indRank[read.at(ref).series] }
 	sortByOrder(order, ranks, int64(slices.Max(append(indRank, 0)))+1, int64(slices.Max(append(perRank, 0)))+1)
 	// picks[s][i] is the revision set s sees of figure order[i] (noFigure:
-	// none).
+	// none): the current one, but for the few partial figures, found
+	// (where the sort put them) by a mark per figure.
 	picks := make([][]figureRef, len(cut.Ends))
 	for s := range picks {
-		picks[s] = make([]figureRef, len(order))
+		picks[s] = slices.Clone(order)
 	}
-	used, lastRun := map[int64]bool{}, int64(-1)
-	see := func(s, i int, ref figureRef) {
-		picks[s][i] = ref
-		if r := read.at(ref).run; r != lastRun {
-			used[r], lastRun = true, r
-		}
-	}
-	for i, ref := range order {
-		f := read.at(ref)
-		if !f.partial() { // every set sees the current revision
-			for s := range cut.Ends {
-				see(s, i, ref)
+	marks := make([][]uint64, len(parts))
+	nPartial := 0
+	for p, ps := range seen {
+		if p < len(parts) && len(ps.refs) > 0 {
+			marks[p] = make([]uint64, len(parts[p])/64+1)
+			for _, ref := range ps.refs {
+				i := ref & refMask
+				marks[p][i/64] |= 1 << (i % 64)
 			}
-			continue
+			nPartial += len(ps.refs)
 		}
-		revs := append([]figureRef{ref}, older[key{f.series, f.period}]...)
+	}
+	var partialAt []int // the places in order of the partial figures
+	if nPartial > 0 {
+		partialAt = make([]int, 0, nPartial)
+		for i, ref := range order {
+			if m := marks[ref>>refBits]; m != nil && m[(ref&refMask)/64]&(1<<((ref&refMask)%64)) != 0 {
+				partialAt = append(partialAt, i)
+			}
+		}
+	}
+	// The figures each run wrote that each set sees: every current figure
+	// counted as read, less the partial ones a set does not see, plus the
+	// revisions it sees instead. used: the runs of the figures given.
+	figures := make([]map[int64]int, len(cut.Ends))
+	used := map[int64]bool{}
+	for s := range figures {
+		figures[s] = map[int64]int{}
+		for _, ps := range seen {
+			for _, rc := range ps.perRun {
+				figures[s][rc.run] += rc.n
+				used[rc.run] = true
+			}
+		}
+	}
+	for _, i := range partialAt {
+		ref := order[i]
+		revs := append([]figureRef{ref}, older[key{read.at(ref).series, read.at(ref).period}]...)
 		for s, end := range cut.Ends {
 			picks[s][i] = noFigure
+			figures[s][read.at(ref).run]--
 			for _, rev := range revs {
 				r := read.at(rev)
 				if visible(r, cutoff, end) {
-					see(s, i, rev)
+					picks[s][i] = rev
+					figures[s][r.run]++
+					used[r.run] = true
 					break
 				}
 				// Not visible now: visible once the cut-off passes its
@@ -352,6 +395,9 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 				}
 			}
 		}
+	}
+	for s := range figures {
+		maps.DeleteFunc(figures[s], func(_ int64, n int) bool { return n == 0 })
 	}
 	sources, err := runSources(ctx, tx, used)
 	if err != nil {
@@ -371,27 +417,12 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 			f.fill(o, series.at(f.series), periods.at(f.period), source, releases.list)
 		}
 	}
-	figures := make([]map[int64]int, len(cut.Ends))
 	for s, end := range cut.Ends {
 		by := cutoff
 		if !end.IsZero() && end.Before(cutoff) {
 			by = end
 		}
 		set := &AsOfSet{CutOff: cutoff, PublishedBy: by, LastSuccess: map[string]time.Time{}}
-		// The figures each run wrote, counted a run of equal runs at a time.
-		figures[s] = map[int64]int{}
-		run, count := int64(-1), 0
-		for _, ref := range picks[s] {
-			if ref != noFigure {
-				if r := read.at(ref).run; r != run {
-					figures[s][run] += count
-					run, count = r, 0
-				}
-				count++
-			}
-		}
-		figures[s][run] += count
-		delete(figures[s], -1)
 		if s == 0 {
 			if cut.Each == nil {
 				set.Observations = observationsOf(order, picks[0], 0, len(order), observer, nil)
@@ -401,22 +432,24 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 			out.Sets = append(out.Sets, set)
 			continue
 		}
-		// A later set holds only the indicators it differs in.
+		// A later set holds only the indicators it differs in: it differs
+		// only where a figure is partial.
 		set.Differs = map[string]bool{}
-		for i, ref := range picks[s] {
-			if ref != picks[0][i] {
+		var differ []int32 // their ranks, in order
+		for _, i := range partialAt {
+			if picks[s][i] != picks[0][i] && !set.Differs[indicatorAt(i)] {
 				set.Differs[indicatorAt(i)] = true
+				differ = append(differ, indicatorRank(order[i]))
 			}
 		}
-		rank, kept, observe := int32(-1), false, observer()
-		for i, ref := range picks[s] {
-			// The figures come by indicator: looked up once per indicator.
-			if r := indicatorRank(order[i]); r != rank {
-				rank, kept = r, set.Differs[indicatorAt(i)]
-			}
-			if kept && ref != noFigure {
-				set.Observations = append(set.Observations, indicators.Observation{})
-				observe(ref, &set.Observations[len(set.Observations)-1])
+		observe := observer()
+		for _, rank := range differ {
+			from, _ := slices.BinarySearchFunc(order, rank, func(ref figureRef, r int32) int { return cmp.Compare(indicatorRank(ref), r) })
+			for i := from; i < len(order) && indicatorRank(order[i]) == rank; i++ {
+				if ref := picks[s][i]; ref != noFigure {
+					set.Observations = append(set.Observations, indicators.Observation{})
+					observe(ref, &set.Observations[len(set.Observations)-1])
+				}
 			}
 		}
 		out.Sets = append(out.Sets, set)
