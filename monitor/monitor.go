@@ -59,8 +59,8 @@ type Monitor struct {
 // halves of two snapshots.
 type state struct {
 	snap    *assess.Snapshot
-	metrics []prometheus.Metric
-	text    net.Buffers // text exposition of metrics, in pieces (assemble)
+	series  int         // how many samples the assessment's metrics have
+	text    net.Buffers // text exposition of the metrics, in pieces (assemble)
 	gzipped []byte      // the same, gzipped
 	// plain is text in one piece, made at the first scrape that does not
 	// take gzip (Prometheus does): not at every refresh.
@@ -163,7 +163,7 @@ func (m *Monitor) swap(s *assess.Snapshot) {
 	if prev != nil {
 		segments = prev.segments
 	}
-	st.metrics, st.text, st.gzipped, st.segments = assemble(parts, st.headers, segments)
+	st.series, st.text, st.gzipped, st.segments = assemble(parts, st.headers, segments)
 	m.current.Store(st)
 }
 
@@ -320,10 +320,17 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect sends the metrics built with the current snapshot.
+// Collect sends the current snapshot's metrics, built again as swap built
+// them (they are not kept; see group).
 func (c collector) Collect(ch chan<- prometheus.Metric) {
-	for _, mt := range c.m.current.Load().metrics {
+	s := c.m.current.Load().snap
+	for _, mt := range c.m.descs.globalMetrics(c.m.cat, s) {
 		ch <- mt
+	}
+	for _, a := range s.Indicators {
+		for _, mt := range c.m.descs.indicatorMetrics(c.m.cat, a) {
+			ch <- mt
+		}
 	}
 }
 
