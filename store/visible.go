@@ -247,7 +247,6 @@ func (s *Store) Visible(ctx context.Context, cut Cut) (*CutSets, error) {
 			ps.perRun[len(ps.perRun)-1].n++
 			for _, end := range cut.Ends {
 				if !visible(f, cutoff, end) {
-					f.bits |= partialBit
 					ps.keys, ps.refs = append(ps.keys, key{f.series, f.period}), append(ps.refs, ref)
 					break
 				}
@@ -481,17 +480,13 @@ type compactFigure struct {
 	series, period      int32
 	revision            int32
 	release             uint16 // in releaseNames.list
-	bits                uint8  // the vals there, and partialBit
+	bits                uint8  // the vals there
 }
-
-// partialBit marks a current revision that some set does not see.
-const partialBit = 1 << 7
 
 func (f *compactFigure) has(i int) bool { return f.bits&(1<<i) != 0 }
 
 // suppressed: a figure without a value (a check of the tables).
 func (f *compactFigure) suppressed() bool { return !f.has(0) }
-func (f *compactFigure) partial() bool    { return f.bits&partialBit != 0 }
 
 // allFigures reads every current figure, about size of them, in tx's
 // snapshot, in parts (not copied into one slice: a million figures). A
