@@ -8,8 +8,8 @@ import (
 )
 
 // TestSortByOrder: figures come out in Observations' order (indicator,
-// period, series rank) whatever order they were read in, by buckets or,
-// when the ranks are sparse, by comparison.
+// period, series rank) whatever order they were read in, by buckets (side
+// by side for many) or, when the ranks are sparse, by comparison.
 func TestSortByOrder(t *testing.T) {
 	cases := []struct {
 		name                        string
@@ -21,6 +21,9 @@ func TestSortByOrder(t *testing.T) {
 		{"read shuffled", 5000, 10, 50, 20, false, false},
 		{"one bucket of many series", 300, 1, 1, 300, false, false},
 		{"sparse ranks", 2000, 4000, 4000, 5, false, true},
+		// Above splitFromFigures: counted and placed side by side.
+		{"many read in order", 60000, 30, 300, 18, true, false},
+		{"many read shuffled", 60000, 30, 300, 18, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

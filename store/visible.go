@@ -823,36 +823,84 @@ func sortByOrder(figs []figureRef, ranks func(figureRef) [3]int32, indicators, p
 		return
 	}
 	// Figure i's bucket and series rank, then the figures by bucket (as
-	// indexes into figs).
-	bucket, series := make([]int32, len(figs)), make([]int32, len(figs))
-	start := make([]int32, buckets+1)
-	for i, ref := range figs {
-		r := ranks(ref)
-		bucket[i], series[i] = int32(int64(r[0])*periods+int64(r[1])), r[2]
-		start[bucket[i]+1]++
+	// indexes into figs). Each step is shared among the CPUs, each taking
+	// a range of the figures (or of the buckets): range r's figures of a
+	// bucket go after those of the ranges before it, so the figures of a
+	// bucket stay in the order they came, as one pass would leave them.
+	ranges := splitRange(len(figs))
+	each := func(ranges [][2]int, do func(r, lo, hi int)) {
+		var wg sync.WaitGroup
+		for r, rg := range ranges {
+			wg.Go(func() { do(r, rg[0], rg[1]) })
+		}
+		wg.Wait()
 	}
+	bucket, series := make([]int32, len(figs)), make([]int32, len(figs))
+	next := make([][]int32, len(ranges)) // range r's count, then its next place, per bucket
+	each(ranges, func(r, lo, hi int) {
+		count := make([]int32, buckets)
+		for i := lo; i < hi; i++ {
+			rk := ranks(figs[i])
+			b := int32(int64(rk[0])*periods + int64(rk[1]))
+			bucket[i], series[i] = b, rk[2]
+			count[b]++
+		}
+		next[r] = count
+	})
+	start := make([]int32, buckets+1)
 	for b := range buckets {
-		start[b+1] += start[b]
+		at := start[b]
+		for r := range next {
+			at, next[r][b] = at+next[r][b], at
+		}
+		start[b+1] = at
 	}
 	sorted := make([]int32, len(figs))
-	next := slices.Clone(start[:buckets])
-	for i, b := range bucket {
-		sorted[next[b]] = int32(i)
-		next[b]++
-	}
-	bySeries := func(a, b int32) int { return int(series[a] - series[b]) }
-	for b := range buckets {
-		// The figures come in series order, as a rule.
-		if part := sorted[start[b]:start[b+1]]; len(part) > 1 && !slices.IsSortedFunc(part, bySeries) {
-			slices.SortFunc(part, bySeries)
+	each(ranges, func(r, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			b := bucket[i]
+			sorted[next[r][b]] = int32(i)
+			next[r][b]++
 		}
+	})
+	bySeries := func(a, b int32) int { return int(series[a] - series[b]) }
+	each(splitBuckets(start, len(ranges)), func(_, lo, hi int) {
+		for b := lo; b < hi; b++ {
+			// The figures come in series order, as a rule.
+			if part := sorted[start[b]:start[b+1]]; len(part) > 1 && !slices.IsSortedFunc(part, bySeries) {
+				slices.SortFunc(part, bySeries)
+			}
+		}
+	})
+	each(ranges, func(_, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			sorted[j] = int32(figs[sorted[j]])
+		}
+	})
+	each(ranges, func(_, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			figs[j] = figureRef(sorted[j])
+		}
+	})
+}
+
+// splitBuckets splits the buckets (start[b] is where bucket b begins) into
+// k ranges of about as many figures each.
+func splitBuckets(start []int32, k int) [][2]int {
+	buckets, n := len(start)-1, int64(start[len(start)-1])
+	out := make([][2]int, 0, k)
+	from := 0
+	for i := 1; i <= k; i++ {
+		to := buckets
+		if i < k {
+			// The first bucket that begins at or after i/k of the figures.
+			to, _ = slices.BinarySearch(start[:buckets], int32(n*int64(i)/int64(k)))
+			to = max(to, from)
+		}
+		out = append(out, [2]int{from, to})
+		from = to
 	}
-	for j, i := range sorted {
-		sorted[j] = int32(figs[i])
-	}
-	for j, ref := range sorted {
-		figs[j] = figureRef(ref)
-	}
+	return out
 }
 
 // seriesRank is a series with its place in the order of Observations:
