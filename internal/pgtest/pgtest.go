@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kraeftplan/kpv/store"
 )
@@ -38,7 +40,12 @@ func URL(t testing.TB) string {
 // when the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	admin := URL(t)
+	return NewDatabaseOn(t, URL(t))
+}
+
+// NewDatabaseOn is NewDatabase on the server admin names (a Cluster's URL).
+func NewDatabaseOn(t testing.TB, admin string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
@@ -122,8 +129,19 @@ func roleURL(t testing.TB, dbURL, role string) string {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "ALTER ROLE "+role+" PASSWORD '"+rolePassword+"'"); err != nil {
-		t.Fatalf("set a test password for %s: %v", role, err)
+	// The role is the cluster's, and other tests set the same password at
+	// the same moment: of two concurrent updates of its row, the later
+	// fails with "tuple concurrently updated", and is tried again.
+	for attempt := 1; ; attempt++ {
+		_, err := conn.Exec(ctx, "ALTER ROLE "+role+" PASSWORD '"+rolePassword+"'")
+		var pgErr *pgconn.PgError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &pgErr) || pgErr.Message != "tuple concurrently updated" || attempt == 20 {
+			t.Fatalf("set a test password for %s (attempt %d): %v", role, attempt, err)
+		}
+		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
 	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
