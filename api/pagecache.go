@@ -75,27 +75,38 @@ func (p renderedPage) write(w http.ResponseWriter, r *http.Request) {
 // versionReads shares the reads of an indicator's version among the
 // requests waiting for one: a request joins a read not yet started, never
 // one already running (that one might not see a write the client saw
-// committed before it asked), so under load one read per round trip serves
-// every request that arrived meanwhile instead of one each. A read's key
-// carries the indicator's generation, moved on as the read starts.
+// committed before it asked). The indicator's next read waits for the one
+// running, so under load one read per round trip serves every request that
+// arrived meanwhile instead of one each. A read's key carries the
+// indicator's generation, moved on as the read starts.
 type versionReads struct {
-	read  func(ctx context.Context, indicator string) (store.IndicatorVersion, error)
-	reads *cache[store.IndicatorVersion] // keeps nothing: shares the reads
-	mu    sync.Mutex
-	gen   map[string]int
+	read    func(ctx context.Context, indicator string) (store.IndicatorVersion, error)
+	reads   *cache[store.IndicatorVersion] // keeps nothing: shares the reads
+	mu      sync.Mutex
+	gen     map[string]int
+	running map[string]*sync.Mutex // held by the indicator's read while it runs
 }
 
 func newVersionReads(read func(ctx context.Context, indicator string) (store.IndicatorVersion, error)) *versionReads {
-	return &versionReads{read: read, reads: newCache[store.IndicatorVersion](0, nil), gen: map[string]int{}}
+	return &versionReads{read: read, reads: newCache[store.IndicatorVersion](0, nil), gen: map[string]int{}, running: map[string]*sync.Mutex{}}
 }
 
 // get returns indicator's version as read by a read started after the call.
 func (b *versionReads) get(ctx context.Context, indicator string) (store.IndicatorVersion, error) {
 	b.mu.Lock()
 	key := indicator + "#" + strconv.Itoa(b.gen[indicator])
+	running := b.running[indicator]
+	if running == nil {
+		running = &sync.Mutex{}
+		b.running[indicator] = running
+	}
 	b.mu.Unlock()
 	always := func(store.IndicatorVersion) bool { return true }
 	return b.reads.get(ctx, key, always, func(store.IndicatorVersion, bool) (store.IndicatorVersion, error) {
+		// Until the running read ends, the generation stays, and the
+		// requests arriving meanwhile join this read, not yet started.
+		running.Lock()
+		defer running.Unlock()
 		b.mu.Lock()
 		b.gen[indicator]++ // later requests wait for the next read
 		b.mu.Unlock()
