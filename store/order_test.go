@@ -21,9 +21,10 @@ func TestSortByOrder(t *testing.T) {
 		{"read shuffled", 5000, 10, 50, 20, false, false},
 		{"one bucket of many series", 300, 1, 1, 300, false, false},
 		{"sparse ranks", 2000, 4000, 4000, 5, false, true},
-		// Above splitFromFigures: counted and placed side by side.
-		{"many read in order", 60000, 30, 300, 18, true, false},
-		{"many read shuffled", 60000, 30, 300, 18, false, false},
+		// Well above splitFromFigures (after duplicates are dropped too):
+		// counted and placed side by side.
+		{"many read in order", 4 * splitFromFigures, 30, 300, 18, true, false},
+		{"many read shuffled", 4 * splitFromFigures, 30, 300, 18, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
