@@ -38,12 +38,14 @@ func TestVersionReadsShareTheNextRead(t *testing.T) {
 	}()
 	<-first // the first read runs; everyone from here on asked after it started
 
-	var wg sync.WaitGroup
+	var wg, ready sync.WaitGroup
 	got := make([]store.IndicatorVersion, waiting)
 	for i := range got {
 		wg.Add(1)
+		ready.Add(1)
 		go func() {
 			defer wg.Done()
+			ready.Done()
 			v, err := reads.get(ctx, "x")
 			if err != nil {
 				t.Error(err)
@@ -51,8 +53,10 @@ func TestVersionReadsShareTheNextRead(t *testing.T) {
 			got[i] = v
 		}()
 	}
-	// Give the waiting requests time to start reads of their own, were
-	// they to (the bug this test guards against: a read per request).
+	// Every waiting request is about to ask; give them time to ask, and to
+	// start reads of their own, were they to (the bug this test guards
+	// against: a read per request).
+	ready.Wait()
 	time.Sleep(100 * time.Millisecond)
 	if n := started.Load(); n != 1 {
 		t.Errorf("%d reads started while the first ran; want the waiting requests to wait for it", n)
